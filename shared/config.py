@@ -1,0 +1,253 @@
+"""模型服务配置：读取环境变量与 `.env`，选出一个提供方（provider）预设。
+
+规则（从上到下，先命中先用）：
+
+1. `LLM_PROVIDER` 明确指定：mock / openai / bailian / siliconflow / deepseek / ollama / custom。
+2. 没有指定时，按已填写的 Key 自动选择：OPENAI_API_KEY（配合 OPENAI_BASE_URL 时为 custom）、
+   DASHSCOPE_API_KEY、SILICONFLOW_API_KEY、DEEPSEEK_API_KEY。
+3. 一个 Key 都没有：使用内置模拟模型 `mock`，无需联网、无需 Key。
+
+`OPENAI_BASE_URL` / `OPENAI_MODEL_NAME` 可覆盖真实提供方的默认地址和模型；
+内置模拟模型不读取它们（用 `MOCK_MODEL`、`MOCK_BASE_URL`），所以 `.env` 里的真实配置
+不会干扰 `LLM_PROVIDER=mock` 的运行。
+
+配置有误时抛出 `ConfigError`：它是 `SystemExit` 的子类，脚本直接以中文提示和退出码 1 结束，
+不会把 traceback 甩给学员。
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlparse
+
+from dotenv import load_dotenv
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(SystemExit):
+    """配置错误：消息是给学员看的中文说明，退出码为 1。"""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"✗ 配置错误：{message}")
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    label: str
+    base_url: str
+    model: str
+    key_env: str | None  # 该提供方专用的 Key 变量；None 表示不需要 Key
+    supports_responses: bool  # 是否支持 Responses API（client.responses.create）
+    supports_hosted_tools: bool  # 是否支持 web_search 等托管工具
+    signup: str  # 去哪里申请 Key / 安装服务
+
+
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset("mock", "内置模拟模型", "", "mock-model", None, True, True, "无需申请"),
+        Preset(
+            "openai", "OpenAI", "https://api.openai.com/v1", "gpt-4.1-mini",
+            "OPENAI_API_KEY", True, True, "https://platform.openai.com/api-keys",
+        ),
+        Preset(
+            "bailian", "阿里云百炼 DashScope", "https://dashscope.aliyuncs.com/compatible-mode/v1",
+            "qwen-plus", "DASHSCOPE_API_KEY", False, False, "https://bailian.console.aliyun.com/",
+        ),
+        Preset(
+            "siliconflow", "硅基流动 SiliconFlow", "https://api.siliconflow.cn/v1",
+            "Qwen/Qwen3-32B", "SILICONFLOW_API_KEY", False, False, "https://cloud.siliconflow.cn/",
+        ),
+        Preset(
+            "deepseek", "DeepSeek", "https://api.deepseek.com/v1", "deepseek-chat",
+            "DEEPSEEK_API_KEY", False, False, "https://platform.deepseek.com/",
+        ),
+        Preset(
+            "ollama", "本地 Ollama", "http://localhost:11434/v1", "qwen2.5:7b",
+            None, False, False, "https://ollama.com/ （先 ollama pull qwen2.5:7b）",
+        ),
+        Preset(
+            "custom", "自定义 OpenAI 兼容服务", "", "", "OPENAI_API_KEY", False, False,
+            "你的服务提供方",
+        ),
+    )
+}
+
+# 未指定 LLM_PROVIDER 时，按这个顺序看哪个 Key 已填写。
+_AUTODETECT = (
+    ("OPENAI_API_KEY", "openai"),
+    ("DASHSCOPE_API_KEY", "bailian"),
+    ("SILICONFLOW_API_KEY", "siliconflow"),
+    ("DEEPSEEK_API_KEY", "deepseek"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    provider: str
+    label: str
+    base_url: str  # mock 在启动内置服务前为空字符串
+    api_key: str
+    model: str
+    supports_responses: bool
+    supports_hosted_tools: bool
+    key_env: str | None
+    reason: str  # 为什么选中这个提供方（给学员看）
+    dotenv_path: Path | None
+    timeout: float
+    max_retries: int
+
+    @property
+    def is_mock(self) -> bool:
+        return self.provider == "mock"
+
+    @property
+    def masked_key(self) -> str:
+        return mask_key(self.api_key)
+
+    def describe(self) -> str:
+        """一行说明：提供方、模型、地址、Key（已打码）。"""
+        base = self.base_url or "（启动时分配）"
+        return (
+            f"提供方={self.provider}（{self.label}） 模型={self.model} "
+            f"地址={base} Key={self.masked_key}"
+        )
+
+
+def mask_key(key: str | None) -> str:
+    """只露出前 3 位和后 4 位：sk-…abcd。短 Key 全部打码。"""
+    if not key:
+        return "（未设置）"
+    if len(key) <= 12:
+        return "****"
+    return f"{key[:3]}…{key[-4:]}"
+
+
+def _env(name: str) -> str:
+    return os.environ.get(name, "").strip()
+
+
+def _check_url(url: str, variable: str) -> str:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(
+            f"{variable}={url!r} 不是合法的地址。应形如 https://api.example.com/v1"
+            f"（以 http:// 或 https:// 开头，带主机名）。"
+        )
+    return url.rstrip("/")
+
+
+def _number(name: str, default: float, kind: type = float) -> float:
+    raw = _env(name)
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} 不是数字，请改成例如 {default}。") from None
+    if value < 0:
+        raise ConfigError(f"{name} 不能为负数（当前 {raw}）。")
+    return value
+
+
+def find_dotenv_path() -> Path | None:
+    """仓库根目录的 `.env`；`ITS_DOTENV=0` 时不读取（测试用）。"""
+    if _env("ITS_DOTENV") == "0":
+        return None
+    path = REPO_ROOT / ".env"
+    return path if path.is_file() else None
+
+
+def load_settings() -> Settings:
+    """读取环境变量（和 `.env`，不覆盖已存在的环境变量），返回配置。"""
+    dotenv_path = find_dotenv_path()
+    if dotenv_path:
+        load_dotenv(dotenv_path, override=False)
+
+    requested = _env("LLM_PROVIDER").lower()
+    if requested:
+        if requested not in PRESETS:
+            names = " / ".join(PRESETS)
+            raise ConfigError(f"LLM_PROVIDER={requested!r} 不认识。可选值：{names}。")
+        provider, reason = requested, f"LLM_PROVIDER={requested}"
+    else:
+        provider, reason = "mock", "没有找到任何 API Key，使用内置模拟模型"
+        for key_env, name in _AUTODETECT:
+            if _env(key_env):
+                provider, reason = name, f"检测到 {key_env}"
+                if name == "openai" and _env("OPENAI_BASE_URL"):
+                    provider, reason = "custom", "检测到 OPENAI_API_KEY 和 OPENAI_BASE_URL"
+                break
+
+    preset = PRESETS[provider]
+    timeout = _number("LLM_TIMEOUT", 60.0)
+    max_retries = int(_number("LLM_MAX_RETRIES", 2, int))
+
+    if preset.name == "mock":
+        base_url = _env("MOCK_BASE_URL")
+        if base_url:
+            base_url = _check_url(base_url, "MOCK_BASE_URL")
+        return Settings(
+            provider="mock", label=preset.label, base_url=base_url, api_key="mock-key",
+            model=_env("MOCK_MODEL") or preset.model, supports_responses=True,
+            supports_hosted_tools=True, key_env=None, reason=reason,
+            dotenv_path=dotenv_path, timeout=timeout, max_retries=max_retries,
+        )
+
+    # 真实提供方：Key 先找专用变量，再找通用的 OPENAI_API_KEY。
+    api_key = (_env(preset.key_env) if preset.key_env else "") or _env("OPENAI_API_KEY")
+    if preset.key_env and not api_key:
+        also = "" if preset.key_env == "OPENAI_API_KEY" else "（或通用的 OPENAI_API_KEY）"
+        raise ConfigError(
+            f"LLM_PROVIDER={provider} 需要 API Key，但 {preset.key_env}{also} 没有设置。"
+            f"请在仓库根目录的 .env 中填写 {preset.key_env}=你的Key（申请地址：{preset.signup}），"
+            f"或删掉 LLM_PROVIDER 改用内置模拟模型。"
+        )
+    base_url = _env("OPENAI_BASE_URL") or preset.base_url
+    if not base_url:
+        raise ConfigError(
+            "LLM_PROVIDER=custom 需要 OPENAI_BASE_URL，例如 OPENAI_BASE_URL=http://127.0.0.1:8000/v1。"
+        )
+    base_url = _check_url(base_url, "OPENAI_BASE_URL")
+    model = _env("OPENAI_MODEL_NAME") or preset.model
+    if not model:
+        raise ConfigError("LLM_PROVIDER=custom 需要 OPENAI_MODEL_NAME，例如 OPENAI_MODEL_NAME=qwen-plus。")
+
+    supports_responses = preset.supports_responses
+    override = _env("LLM_SUPPORTS_RESPONSES").lower()
+    if override:
+        supports_responses = override in ("1", "true", "yes", "on")
+
+    return Settings(
+        provider=provider, label=preset.label, base_url=base_url,
+        api_key=api_key or "ollama", model=model, supports_responses=supports_responses,
+        supports_hosted_tools=preset.supports_hosted_tools and supports_responses,
+        key_env=preset.key_env, reason=reason, dotenv_path=dotenv_path,
+        timeout=timeout, max_retries=max_retries,
+    )
+
+
+_settings: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """进程内缓存的配置；内置模拟模型在第一次需要时启动，并把地址填进来。"""
+    global _settings
+    if _settings is None:
+        _settings = load_settings()
+    if _settings.is_mock and not _settings.base_url:
+        from shared.mock import ensure_mock_server
+
+        _settings = replace(_settings, base_url=ensure_mock_server())
+    return _settings
+
+
+def reset_settings() -> None:
+    """测试用：丢弃缓存，下次重新读取环境变量。"""
+    global _settings
+    _settings = None

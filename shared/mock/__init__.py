@@ -1,0 +1,89 @@
+"""内置模拟模型：一个真正的 OpenAI 兼容 HTTP 服务，让课程不用 Key、不联网也能跑。
+
+- 课程脚本里不用管它：`LLM_PROVIDER=mock`（没填任何 Key 时的默认值）时，
+  `shared.factory` 第一次需要模型时调用 `ensure_mock_server()`，在本进程后台线程里启动，
+  监听 127.0.0.1 上的一个空闲端口，整个进程只启动一次。
+- 单独运行：`python -m shared.mock --port 8765`，任何 OpenAI 兼容的工具都能指向
+  `http://127.0.0.1:8765/v1` 使用它。
+
+它会做什么、不会做什么，见同目录的 README.md。
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+
+__all__ = ["MockServer", "ensure_mock_server", "start_mock_server"]
+
+_lock = threading.Lock()
+_server: MockServer | None = None
+
+
+class _QuietBrokenStream(logging.Filter):
+    """故意掐断连接（故障模式 break）时，uvicorn 会记一条错误日志；这不是 bug，不打印。"""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from shared.mock.app import BrokenStream
+
+        exc = record.exc_info[1] if record.exc_info else None
+        seen = set()
+        while exc is not None and id(exc) not in seen:
+            if isinstance(exc, BrokenStream):
+                return False
+            seen.add(id(exc))
+            inner = getattr(exc, "exceptions", None)
+            exc = inner[0] if inner else (exc.__cause__ or exc.__context__)
+        return "without completing response" not in record.getMessage()
+
+
+class MockServer:
+    """在后台线程里运行的 uvicorn；`base_url` 形如 http://127.0.0.1:PORT/v1。"""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, log_level: str = "error") -> None:
+        import uvicorn
+
+        from shared.mock.app import create_app
+
+        self.app = create_app()
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind((host, port))
+        self.host, self.port = self._sock.getsockname()[:2]
+        config = uvicorn.Config(self.app, log_level=log_level, access_log=False, lifespan="off",
+                                timeout_keep_alive=30)
+        self._server = uvicorn.Server(config)
+        logging.getLogger("uvicorn.error").addFilter(_QuietBrokenStream())
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
+                                        name="mock-model", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/v1"
+
+    def start(self) -> MockServer:
+        self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("内置模拟模型启动失败")
+            self._thread.join(0.01)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(5)
+
+
+def start_mock_server(port: int = 0, host: str = "127.0.0.1") -> MockServer:
+    """启动一个新的模拟模型服务（测试和基准脚本用）。"""
+    return MockServer(host, port).start()
+
+
+def ensure_mock_server() -> str:
+    """本进程的模拟模型：第一次调用时启动，之后复用。返回 base_url。"""
+    global _server
+    with _lock:
+        if _server is None:
+            _server = start_mock_server()
+        return _server.base_url

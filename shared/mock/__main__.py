@@ -1,0 +1,30 @@
+"""单独运行内置模拟模型：python -m shared.mock --port 8765
+
+之后任何 OpenAI 兼容的程序都可以这样用它：
+    OPENAI_BASE_URL=http://127.0.0.1:8765/v1  OPENAI_API_KEY=任意值  模型名 mock-model
+让课程脚本共用这个服务（而不是各自在进程内启动一个）：
+    LLM_PROVIDER=mock MOCK_BASE_URL=http://127.0.0.1:8765/v1 python 03_agents/....py
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from shared.mock.app import create_app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m shared.mock", description="内置 OpenAI 兼容模拟模型")
+    parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    parser.add_argument("--port", type=int, default=8765, help="端口（默认 8765）")
+    parser.add_argument("--log-level", default="info", help="uvicorn 日志级别（默认 info）")
+    args = parser.parse_args()
+    print(f"内置模拟模型：http://{args.host}:{args.port}/v1   （Ctrl+C 停止）")
+    print("  流式分片间隔：MOCK_STREAM_DELAY（秒，默认 0.02）；故障注入：请求头 X-Mock-Fault")
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level)
+
+
+if __name__ == "__main__":
+    main()
