@@ -18,6 +18,12 @@ _smoke: dict = {}
 
 
 @pytest.fixture(scope="session")
+def anyio_backend():
+    """异步测试用 anyio 插件（随 starlette 安装）跑在 asyncio 上：`pytestmark = pytest.mark.anyio`。"""
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
 def mock_server():
     from shared.mock import start_mock_server
 
