@@ -33,11 +33,16 @@ def mock_server():
 
 
 @pytest.fixture(scope="session")
-def lesson_runs(tmp_path_factory) -> dict[str, Future]:
-    """第一次用到时，把所有课程脚本一起提交到线程池并行运行；每个测试只等自己那个。"""
+def lesson_runs(request, tmp_path_factory) -> dict[str, Future]:
+    """第一次用到时，把本次选中的课程脚本一起提交到线程池并行运行；每个测试只等自己那个。"""
     workers = int(os.environ.get("SMOKE_WORKERS") or (os.cpu_count() or 2) + 1)
     pool = ThreadPoolExecutor(max_workers=workers)
-    found = lessons.discover()
+    selected = {
+        item.callspec.params["lesson"].name
+        for item in request.session.items
+        if hasattr(item, "callspec") and "lesson" in item.callspec.params
+    }
+    found = [lesson for lesson in lessons.discover() if not selected or lesson.name in selected]
     start = time.perf_counter()
     futures = {}
     for lesson in found:
