@@ -172,6 +172,13 @@ def test_tool_choice_modes(client):
     assert none.choices[0].message.tool_calls is None
 
 
+def test_named_tool_choice_must_exist(client):
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(
+            model="mock-model", messages=[{"role": "user", "content": "武汉天气"}], tools=[WEATHER],
+            tool_choice={"type": "function", "function": {"name": "get_wether"}})
+
+
 def test_parallel_calls_and_opt_out(client):
     ask = [{"role": "user", "content": "北京和上海的天气怎么样"}]
     both = client.chat.completions.create(model="mock-model", messages=ask, tools=[WEATHER])

@@ -60,6 +60,15 @@ def _schema_of(fmt: dict | None) -> tuple[dict | None, bool]:
     return None, fmt.get("type") == "json_object"
 
 
+def _check_tool_choice(choice: Any, tools: list[ToolSpec]) -> None:
+    """指定了不存在的工具：和 OpenAI 一样回 400，而不是悄悄改成 auto。"""
+    if choice not in ("auto", "none", "required") and not any(t.name == choice for t in tools):
+        raise BadRequest(
+            f"Invalid value for 'tool_choice': function '{choice}' is not in 'tools'.",
+            "tool_choice", "invalid_value",
+        )
+
+
 # ---------------------------------------------------------------- Chat Completions
 
 
@@ -106,6 +115,7 @@ def chat_conversation(body: dict) -> Conversation:
     choice = body.get("tool_choice", "auto")
     if isinstance(choice, dict):
         choice = (choice.get("function") or {}).get("name") or "required"
+    _check_tool_choice(choice or "auto", tools)
     schema, json_mode = _schema_of(body.get("response_format"))
     reasoning = bool(body.get("reasoning_effort")) or bool(REASONING_MODEL.search(str(body.get("model", ""))))
     return Conversation(
@@ -258,6 +268,7 @@ def responses_conversation(body: dict, history: list[Turn]) -> Conversation:
     choice = body.get("tool_choice", "auto")
     if isinstance(choice, dict):
         choice = choice.get("name") or ("required" if choice.get("type") else "auto")
+    _check_tool_choice(choice or "auto", tools)
     schema, json_mode = _schema_of((body.get("text") or {}).get("format"))
     return Conversation(
         system="\n".join(system), turns=turns, tools=tools, tool_choice=choice or "auto",
