@@ -131,11 +131,11 @@ async def main() -> None:
     await run_and_show("handoff", triage, "订单 A1001 买的耳机坏了，我要退款", seen, 2)
 
     # 推理项由 Responses API 的 reasoning 参数产生；summary="auto" 才会带回可读的推理摘要。
-    require_responses_api("推理摘要（ReasoningItem）")
+    settings = require_responses_api("推理摘要（ReasoningItem）")
     thinker = Agent(
         name="推理客服",
         instructions="你是ITS智能客服。",
-        model=get_responses_model(),
+        model=get_responses_model(settings.reasoning_model),  # 只有推理模型接受 reasoning 参数
         model_settings=ModelSettings(reasoning=Reasoning(effort="low", summary="auto")),
     )
     await run_and_show("推理（Responses API）", thinker, "A1001 和 A1002 两个订单哪个先到？", seen, 3)

@@ -153,11 +153,11 @@ async def main() -> None:
         print(f"content[{n}]  {type(part).__name__}  type={part.type}  {extra}")
 
     print("== 推理项（Responses API）")
-    require_responses_api("推理项（ResponseReasoningItem）")
+    settings = require_responses_api("推理项（ResponseReasoningItem）")
     thinker = Agent(
         name="推理客服",
         instructions="你是ITS智能客服。",
-        model=get_responses_model(),
+        model=get_responses_model(settings.reasoning_model),  # 只有推理模型接受 reasoning 参数
         model_settings=ModelSettings(reasoning=Reasoning(effort="low", summary="auto")),
     )
     reasoning_run = await Runner.run(thinker, "A1001 和 A1002 两个订单哪个先到？")

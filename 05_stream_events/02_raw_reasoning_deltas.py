@@ -92,17 +92,17 @@ async def main() -> None:
     settings = print_provider()
 
     # 模拟模型看模型名决定要不要“推理”；真实提供方就用 .env 里配置的模型。
-    reasoner = "mock-reasoner" if settings.is_mock else settings.model
+    reasoner = settings.reasoning_model  # 各提供方的推理模型见 shared/config.py（模拟模型：mock-reasoner）
     print(f"== 1. Chat Completions，推理模型 {reasoner}  用户：{QUESTION}")
     chat_agent = Agent(name="小智", instructions="你是ITS智能客服。", model=get_chat_model(reasoner))
     await stream_and_count(chat_agent)
 
-    require_responses_api("推理摘要流（reasoning summary）")
+    settings = require_responses_api("推理摘要流（reasoning summary）")
     print(f'== 2. Responses API，Reasoning(effort="low", summary="auto")  用户：{QUESTION}')
     responses_agent = Agent(
         name="小智",
         instructions="你是ITS智能客服。",
-        model=get_responses_model(),
+        model=get_responses_model(settings.reasoning_model),  # 只有推理模型接受 reasoning 参数
         # summary="auto" 才会流式返回可读的推理摘要；只设 effort 时推理在服务端进行，看不到过程。
         model_settings=ModelSettings(reasoning=Reasoning(effort="low", summary="auto")),
     )

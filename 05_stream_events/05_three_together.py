@@ -110,7 +110,7 @@ def item_detail(event: RunItemStreamEvent) -> str:
 
 async def main() -> None:
     settings = print_provider()
-    reasoner = "mock-reasoner" if settings.is_mock else settings.model
+    reasoner = settings.reasoning_model  # 各提供方的推理模型见 shared/config.py（模拟模型：mock-reasoner）
     order_agent = Agent(
         name="order_agent",
         handoff_description="订单专员：查订单、查物流",

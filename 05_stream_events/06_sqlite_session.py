@@ -83,7 +83,7 @@ def describe(entry: dict[str, Any]) -> tuple[str, str, str]:
 async def main() -> None:
     settings = print_provider()
     # 推理模型让历史里也出现 reasoning 条目；真实提供方用 .env 里配置的模型。
-    reasoner = "mock-reasoner" if settings.is_mock else settings.model
+    reasoner = settings.reasoning_model  # 各提供方的推理模型见 shared/config.py（模拟模型：mock-reasoner）
     agent = Agent(
         name="天气助手",
         instructions="你是一个天气助手，用户问天气时调用 get_weather。",

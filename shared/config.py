@@ -45,31 +45,35 @@ class Preset:
     supports_responses: bool  # 是否支持 Responses API（client.responses.create）
     supports_hosted_tools: bool  # 是否支持 web_search 等托管工具
     signup: str  # 去哪里申请 Key / 安装服务
+    reasoning_model: str = ""  # 会输出推理过程的模型（推理相关的课用它）
 
 
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
-        Preset("mock", "内置模拟模型", "", "mock-model", None, True, True, "无需申请"),
+        Preset("mock", "内置模拟模型", "", "mock-model", None, True, True, "无需申请", "mock-reasoner"),
         Preset(
             "openai", "OpenAI", "https://api.openai.com/v1", "gpt-4.1-mini",
-            "OPENAI_API_KEY", True, True, "https://platform.openai.com/api-keys",
+            "OPENAI_API_KEY", True, True, "https://platform.openai.com/api-keys", "o4-mini",
         ),
         Preset(
             "bailian", "阿里云百炼 DashScope", "https://dashscope.aliyuncs.com/compatible-mode/v1",
             "qwen-plus", "DASHSCOPE_API_KEY", False, False, "https://bailian.console.aliyun.com/",
+            "qwq-plus",
         ),
         Preset(
             "siliconflow", "硅基流动 SiliconFlow", "https://api.siliconflow.cn/v1",
             "Qwen/Qwen3-32B", "SILICONFLOW_API_KEY", False, False, "https://cloud.siliconflow.cn/",
+            "deepseek-ai/DeepSeek-R1",
         ),
         Preset(
             "deepseek", "DeepSeek", "https://api.deepseek.com/v1", "deepseek-chat",
-            "DEEPSEEK_API_KEY", False, False, "https://platform.deepseek.com/",
+            "DEEPSEEK_API_KEY", False, False, "https://platform.deepseek.com/", "deepseek-reasoner",
         ),
         Preset(
             "ollama", "本地 Ollama", "http://localhost:11434/v1", "qwen2.5:7b",
             None, False, False, "https://ollama.com/ （先 ollama pull qwen2.5:7b）",
+            "deepseek-r1:7b",
         ),
         Preset(
             "custom", "自定义 OpenAI 兼容服务", "", "", "OPENAI_API_KEY", False, False,
@@ -101,6 +105,7 @@ class Settings:
     dotenv_path: Path | None
     timeout: float
     max_retries: int
+    reasoning_model: str = ""  # 推理模型：OPENAI_REASONING_MODEL 可覆盖，未设置时为预设值或主模型
 
     @property
     def is_mock(self) -> bool:
@@ -197,6 +202,7 @@ def load_settings() -> Settings:
             model=_env("MOCK_MODEL") or preset.model, supports_responses=True,
             supports_hosted_tools=True, key_env=None, reason=reason,
             dotenv_path=dotenv_path, timeout=timeout, max_retries=max_retries,
+            reasoning_model=preset.reasoning_model,
         )
 
     # 真实提供方：Key 先找专用变量，再找通用的 OPENAI_API_KEY。
@@ -229,6 +235,7 @@ def load_settings() -> Settings:
         supports_hosted_tools=preset.supports_hosted_tools and supports_responses,
         key_env=preset.key_env, reason=reason, dotenv_path=dotenv_path,
         timeout=timeout, max_retries=max_retries,
+        reasoning_model=_env("OPENAI_REASONING_MODEL") or preset.reasoning_model or model,
     )
 
 
