@@ -32,7 +32,7 @@ def test_folder_readme_lists_exactly_its_scripts(folder):
     assert not missing, f"{folder.name}/README.md 没有提到这些脚本：{missing}"
     existing = {p.name for p in folder.rglob("*.py")}
     stale = []
-    for mention in set(re.findall(r"(?:[\w-]+/)*\d\d_[\w-]+\.py", text)):
+    for mention in set(re.findall(r"(?<![\w/-])(?:[\w-]+/)*\d\d_[\w-]+\.py", text)):
         if re.match(r"^\d\d_[a-z_]+/", mention):  # 指向别的课：相对仓库根目录
             ok = (REPO / mention).exists()
         else:

@@ -47,7 +47,9 @@ class MockServer:
         from shared.mock.app import create_app
 
         self.app = create_app()
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # 必须写明 IPPROTO_TCP：协议号为 0 时 asyncio 不会给接入的连接设 TCP_NODELAY，
+        # 每个请求都要白等 40 ms 的延迟确认（delayed ACK）。
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self.host, self.port = self._sock.getsockname()[:2]

@@ -60,6 +60,19 @@ def _schema_of(fmt: dict | None) -> tuple[dict | None, bool]:
     return None, fmt.get("type") == "json_object"
 
 
+TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+def _check_tool_name(name: str, index: int) -> None:
+    """OpenAI 只接受 ASCII 工具名：课程原文的 "订票专家" 会被拒绝。"""
+    if not TOOL_NAME.match(name or ""):
+        raise BadRequest(
+            f"Invalid 'tools[{index}].function.name': string does not match pattern. "
+            "Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
+            f"tools[{index}].function.name", "invalid_value",
+        )
+
+
 def _check_tool_choice(choice: Any, tools: list[ToolSpec]) -> None:
     """指定了不存在的工具：和 OpenAI 一样回 400，而不是悄悄改成 auto。"""
     if choice not in ("auto", "none", "required") and not any(t.name == choice for t in tools):
@@ -110,6 +123,7 @@ def chat_conversation(body: dict) -> Conversation:
                 "tools[0].type", "invalid_value",
             )
         fn = t.get("function") or {}
+        _check_tool_name(fn.get("name", ""), len(tools))
         tools.append(ToolSpec(fn.get("name", ""), fn.get("description") or "", fn.get("parameters") or {}))
 
     choice = body.get("tool_choice", "auto")
@@ -260,6 +274,7 @@ def responses_conversation(body: dict, history: list[Turn]) -> Conversation:
     for t in body.get("tools") or []:
         kind = t.get("type")
         if kind == "function":
+            _check_tool_name(t.get("name", ""), len(tools))
             tools.append(ToolSpec(t.get("name", ""), t.get("description") or "", t.get("parameters") or {}))
         elif kind in ("web_search", "web_search_preview", "web_search_2025_08_26"):
             tools.append(ToolSpec("web_search", "搜索互联网上的最新信息", {}, hosted=True))
