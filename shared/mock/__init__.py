@@ -38,6 +38,21 @@ class _QuietBrokenStream(logging.Filter):
         return "without completing response" not in record.getMessage()
 
 
+class _QuietMockAccess(logging.Filter):
+    """进程内的模拟模型不打印访问日志。
+
+    uvicorn 的访问日志记录器 `uvicorn.access` 是全进程共用的：同一进程里的应用（比如 07 的服务）
+    一旦给它配上输出，模拟模型的每个请求也会被打印出来。这里按路径把模拟模型的请求滤掉。
+    """
+
+    PATHS = ("/v1/", "/mock/")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        path = str(args[2]) if len(args) > 2 else ""
+        return not (path.startswith(self.PATHS) or path == "/health")
+
+
 class MockServer:
     """在后台线程里运行的 uvicorn；`base_url` 形如 http://127.0.0.1:PORT/v1。"""
 
@@ -57,6 +72,7 @@ class MockServer:
                                 timeout_keep_alive=30)
         self._server = uvicorn.Server(config)
         logging.getLogger("uvicorn.error").addFilter(_QuietBrokenStream())
+        logging.getLogger("uvicorn.access").addFilter(_QuietMockAccess())
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
                                         name="mock-model", daemon=True)
 

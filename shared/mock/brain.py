@@ -212,13 +212,15 @@ def compose(conv: Conversation, question: str, outputs: list[Turn], plan: Plan) 
     return text
 
 
-def _render(value: Any) -> str:
+def _render(value: Any, nested: bool = False) -> str:
+    """把工具返回的 JSON 念出来：键：值，……；嵌套的对象放进括号，空值略过。"""
     if isinstance(value, dict):
-        return "，".join(f"{k}：{_render(v)}" for k, v in value.items())
+        text = "，".join(f"{k}：{_render(v, True)}" for k, v in value.items() if v is not None)
+        return f"（{text}）" if nested else text
     if isinstance(value, list):
         if not value:
             return "（空）"
-        return "；".join(_render(v) for v in value[:5]) + ("……" if len(value) > 5 else "")
+        return "；".join(_render(v, True) for v in value[:5]) + ("……" if len(value) > 5 else "")
     return str(value)
 
 
