@@ -22,6 +22,7 @@ import os
 import re
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -102,6 +103,13 @@ def discover(root: Path = REPO) -> list[Lesson]:
             expected, args, timeout = parse_docstring(ast.get_docstring(tree) or "")
             lessons.append(Lesson(path, expected, args, timeout))
     return lessons
+
+
+def free_port() -> int:
+    """本机回环上一个当前空闲的端口（测试里启动服务用）。"""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def smoke_env(data_dir: Path, **extra: str) -> dict[str, str]:

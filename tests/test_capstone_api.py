@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.lessons import REPO, smoke_env
+from tests.lessons import REPO, free_port, smoke_env
 
 sys.path.insert(0, str(REPO / "07_projects"))  # its_service 不是安装的包
 
@@ -31,12 +30,6 @@ SECRETS = ("mock-key", "sk-", "Traceback", "http://", "File \"")
 
 
 # ---------------------------------------------------------------- 服务进程与 SSE 客户端
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class App:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import textwrap
@@ -11,7 +10,7 @@ import pytest
 
 from shared import config
 from shared.config import ConfigError, load_settings, mask_key
-from tests.lessons import REPO
+from tests.lessons import REPO, free_port
 
 KEY = "sk-test-0123456789abcdefWXYZ"
 ENV_NAMES = ("LLM_PROVIDER", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL_NAME", "DASHSCOPE_API_KEY",
@@ -134,9 +133,7 @@ def test_config_error_exits_1_without_traceback():
 
 
 def test_unreachable_provider_gets_chinese_message_and_exit_1():
-    with socket.socket() as s:  # 一个确定没人监听的端口
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # 一个确定没人监听的端口
     done = run_snippet(
         """
         from shared.factory import get_client, get_settings

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import textwrap
@@ -28,7 +27,7 @@ from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 from pydantic import BaseModel
 
 from shared.http import PerLoopTransport
-from tests.lessons import REPO
+from tests.lessons import REPO, free_port
 
 pytestmark = pytest.mark.anyio
 MODEL_CLASSES = [OpenAIChatCompletionsModel, OpenAIResponsesModel]
@@ -165,9 +164,7 @@ STUDENT_PROGRAM = textwrap.dedent('''
 @pytest.fixture(scope="module")
 def standalone_mock():
     """`python -m shared.mock --port N` 作为独立进程运行。"""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "shared.mock", "--port", str(port), "--log-level", "warning"],
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
