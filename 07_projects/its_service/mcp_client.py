@@ -179,14 +179,18 @@ class McpSupervisor:
     @contextlib.asynccontextmanager
     async def connect(self) -> AsyncIterator[MCPServer]:
         server: MCPServer | None = None
+        generation = self.restarts
         try:
             server = await self._open()
         except McpUnavailable as exc:
             if not self.external_url:  # 进程还在却连不上（卡死了）：重启一次再试
-                log.warning("%s；重启 MCP 服务后重试", exc)
                 try:
                     async with self._lock:
-                        await self.restart()
+                        # 同时失败的多轮对话只重启一次：别的对话已经重启过，就直接重连，
+                        # 否则每一次失败都会把大家正在用的服务再杀一遍。
+                        if self.restarts == generation:
+                            log.warning("%s；重启 MCP 服务后重试", exc)
+                            await self.restart()
                     server = await self._open()
                 except McpUnavailable as again:
                     exc = again

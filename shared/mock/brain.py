@@ -68,16 +68,16 @@ def decide(conv: Conversation) -> Plan:
     last_user = max((i for i, t in enumerate(conv.turns) if t.role == "user"), default=-1)
     question = conv.turns[last_user].text if last_user >= 0 else ""
     since = conv.turns[last_user + 1 :]
-    called = {c.name for t in since for c in t.calls}
     outputs = [t for t in since if t.role == "tool" and not t.name.startswith("transfer_to_")]
-    transferred = any(n.startswith("transfer_to_") for n in called)
+    blocked_transfers = _blocked_transfers(conv.turns, last_user)
 
-    functions = [t for t in conv.tools if not t.hosted]
+    offered = functions = [t for t in conv.tools if not t.hosted]  # 词的区分度按全部工具算
     hosted = [t for t in conv.tools if t.hosted]
     if conv.tool_choice == "none":
         functions, hosted = [], []
-    if transferred:  # 刚被交接过来：这一轮不再把用户转走，避免来回踢皮球
-        functions = [t for t in functions if not t.name.startswith("transfer_to_")]
+    if blocked_transfers is not None:  # 这一轮已经交接过：不再来回踢皮球
+        functions = [t for t in functions if t.name not in blocked_transfers
+                     and (blocked_transfers or not t.name.startswith("transfer_to_"))]
 
     plan = Plan()
     named = conv.tool_choice if conv.tool_choice not in ("auto", "none", "required") else None
@@ -90,7 +90,7 @@ def decide(conv: Conversation) -> Plan:
         pass  # 工具结果已经回来：下面据此作答
     elif functions:
         ranked = sorted(
-            ((score(t, question, conv.system, functions), i, t) for i, t in enumerate(functions)),
+            ((score(t, question, conv.system, offered), i, t) for i, t in enumerate(functions)),
             key=lambda x: (-x[0], x[1]),
         )
         best_score, _, best = ranked[0]
@@ -116,6 +116,26 @@ def decide(conv: Conversation) -> Plan:
     if conv.reasoning:
         plan.reasoning = _reasoning(question, plan, outputs)
     return plan
+
+
+def _blocked_transfers(turns: list[Turn], last_user: int) -> set[str] | None:
+    """这一轮还能交接给谁。
+
+    None：这一轮还没交接过，随意。空集合：交接过、又不知道这一轮从哪个 Agent 开始，那就不再交接
+    （刚被转过来的专员直接处理）。非空集合：接着上一轮的对话（上一轮最后一次交接的目标就是本轮的起点），
+    这些目标本轮已经到过，不能再转回去，但可以转给没到过的 Agent——专员把不归自己的问题交回前台，
+    前台再分派出去。一轮最多交接三次。
+    """
+    def transfers(part: list[Turn]) -> list[str]:
+        return [c.name for t in part for c in t.calls if c.name.startswith("transfer_to_")]
+
+    now = transfers(turns[last_user + 1 :])
+    if not now:
+        return None
+    before = transfers(turns[:last_user])
+    if not before or len(now) >= 3:
+        return set()
+    return {before[-1], *now}
 
 
 def _digest(*parts: str) -> str:
@@ -152,6 +172,7 @@ def score(spec: ToolSpec, question: str, system: str, others: list[ToolSpec]) ->
         total += 1.0 if shared <= 1 else 0.5 / (shared - 1) if len(others) > 1 else 1.0
     q_words = extract.english_words(question)
     total += len(q_words & extract.english_words(mine))
+    total += 3.0 * len(_handback_topics(spec, system) & extract.cjk_bigrams(question))
     props = spec.parameters.get("properties") or {}
     semantics = {extract._semantic(n, p) for n, p in props.items() if isinstance(p, dict)}
     if "city" in semantics and extract.cities(question):
@@ -159,6 +180,21 @@ def score(spec: ToolSpec, question: str, system: str, others: list[ToolSpec]) ->
     if "order_id" in semantics and extract.order_ids(question):
         total += 1.0
     return total
+
+
+HANDBACK = re.compile(r"不归|不属于|不负责|不是你|以外|之外|其他问题|其它问题")
+
+
+def _handback_topics(spec: ToolSpec, system: str) -> set[str]:
+    """指令里“X 这类不归你管的问题，交回 Y”：问到 X 时，交接给 Y 的工具明显胜出。"""
+    if not spec.name.startswith("transfer_to_") or not system:
+        return set()
+    target = spec.name.removeprefix("transfer_to_")
+    topics: set[str] = set()
+    for sentence in re.split(r"[。\n;；]", system):
+        if target in sentence.lower() and HANDBACK.search(sentence):
+            topics |= extract.cjk_bigrams(HANDBACK.split(sentence)[0])
+    return topics
 
 
 def _calls_for(spec: ToolSpec, question: str, parallel: bool) -> list[Call]:
