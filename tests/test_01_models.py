@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from shared.config import mask_key
 from tests import lessons
 
 MODELS = lessons.REPO / "01_models"
@@ -17,7 +18,7 @@ RESPONSES_SCRIPTS = [
     "06_compare_response_shapes.py",
     "07_history_two_ways.py",
 ]
-FAKE_KEY = "sk-test1234567890abcdef"
+FAKE_KEY = "sk-fake.key.for.tests.0000"
 
 
 def deepseek_env(tmp_path, mock_server, **extra: str) -> dict[str, str]:
@@ -65,7 +66,7 @@ def test_switch_provider_uses_settings_and_never_prints_the_key(tmp_path, mock_s
     )
     assert code == 0, f"{out}\n{err}"
     assert "当前使用：deepseek（DeepSeek），原因：LLM_PROVIDER=deepseek" in out
-    assert f"OpenAI(base_url={mock_server.base_url}, api_key=sk-…cdef)" in out
+    assert f"OpenAI(base_url={mock_server.base_url}, api_key={mask_key(FAKE_KEY)})" in out
     assert FAKE_KEY not in out + err, "完整的 Key 被打印出来了"
     # 自己建的客户端用的是配置里的地址：请求落在这个模拟服务上。
     assert requests(mock_server).get("chat", 0) == before + 1

@@ -30,7 +30,7 @@ def test_hosted_web_search_exits_cleanly_without_hosted_tools(
     env = lessons.smoke_env(
         tmp_path,
         LLM_PROVIDER="deepseek",
-        DEEPSEEK_API_KEY="sk-test1234567890abcdef",
+        DEEPSEEK_API_KEY="sk-fake.key.for.tests.0000",
         OPENAI_BASE_URL=mock_server.base_url,
         OPENAI_MODEL_NAME="mock-model",
         **extra,

@@ -12,7 +12,7 @@ from shared import config
 from shared.config import ConfigError, load_settings, mask_key
 from tests.lessons import REPO, free_port
 
-KEY = "sk-test-0123456789abcdefWXYZ"
+KEY = "sk-fake.key.for.tests.WXYZ"  # 假 Key：点号让它不像真 Key
 ENV_NAMES = ("LLM_PROVIDER", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL_NAME", "DASHSCOPE_API_KEY",
              "SILICONFLOW_API_KEY", "DEEPSEEK_API_KEY", "LLM_SUPPORTS_RESPONSES", "MOCK_BASE_URL", "MOCK_MODEL",
              "LLM_TIMEOUT", "LLM_MAX_RETRIES")
