@@ -245,6 +245,24 @@ def test_history_questions_answered_from_messages(client):
     assert "武汉的天气怎么样？" in reply.choices[0].message.content
 
 
+@pytest.mark.parametrize(("system", "expected"), [
+    ("你负责退款：需要用户提供订单号、原因，并解释规则。", "还需要您提供：原因。"),
+    ("用户没给订单号时，先请用户提供订单号（形如 A1001）。", "还需要您提供：订单号。"),
+])
+def test_asks_for_the_details_the_instructions_require(client, system, expected):
+    reply = client.chat.completions.create(model="mock-model", messages=[
+        {"role": "system", "content": system}, {"role": "user", "content": "我要退款，订单 A1002"
+                                                if "原因" in system else "我想退货"}])
+    assert reply.choices[0].message.content.endswith(expected)
+
+
+def test_instructions_to_the_assistant_are_not_questions_for_the_user(client):
+    reply = client.chat.completions.create(model="mock-model", messages=[
+        {"role": "system", "content": "你是智能客服。请提供技术性回答，包含代码示例。"},
+        {"role": "user", "content": "如何判断接口返回的数据是否正确"}])
+    assert "还需要您提供" not in reply.choices[0].message.content
+
+
 def test_bad_requests_get_openai_style_400(raw):
     assert raw.post("/chat/completions", json={"messages": []}).status_code == 400
     bad = raw.post("/chat/completions", content=b"{not json", headers={"content-type": "application/json"})
