@@ -14,7 +14,8 @@
 - 导入完成后，服务器在 stdout 打印一行 JSON：`{"ready": true, "import_seconds": ..., "import_env": {...}}`，
   `import_env` 是导入期间读过的环境变量和当时的值（客户端据此判断某个环境能否用 fork 运行）；
 - 客户端发一条 JSON `{"path", "args", "cwd", "env"}`，附带 3 个文件描述符（stdin、stdout、stderr）；
-- 服务器回 `{"pid": 子进程号}`；子进程结束后回 `{"returncode": 退出码}`（被信号杀死时为负数，同 subprocess）。
+- 服务器回 `{"pid": 子进程号}`；子进程结束后回 `{"returncode": 退出码, "cpu": CPU 秒数}`
+  （退出码被信号杀死时为负数，同 subprocess；CPU 含脚本等待过的子进程）。
 子进程调用 setsid()，进程组号就是 pid：客户端超时时直接 `killpg(pid, SIGKILL)`。
 服务器的 stdin 关闭（启动它的测试进程退出）时，服务器退出。
 """
@@ -173,12 +174,17 @@ def run_child(request: dict, fds: list[int], inherited: list) -> None:
                              __loader__=SourceFileLoader("__main__", path), __spec__=None,
                              __package__=None)
         sys.modules["__main__"] = main
-        with open(path, "rb") as f:
-            source = f.read()
-        # dont_inherit：不继承本文件的 `from __future__ import annotations`
-        compiled = compile(source, path, "exec", dont_inherit=True)
         try:
-            exec(compiled, main.__dict__)
+            with open(path, "rb") as f:
+                source = f.read()
+        except OSError as exc:  # 与解释器的说法一致，退出码 2
+            print(f"{sys.executable}: can't open file {path!r}: [Errno {exc.errno}] {exc.strerror}",
+                  file=sys.stderr)
+            sys.stderr.flush()
+            os._exit(2)
+        try:
+            # dont_inherit：不继承本文件的 `from __future__ import annotations`
+            exec(compile(source, path, "exec", dont_inherit=True), main.__dict__)
             code = 0
         except SystemExit as exc:
             code = _exit_code(exc)
@@ -273,14 +279,16 @@ def serve(sock_path: str) -> None:
                 except BlockingIOError:
                     pass
                 while conns:
-                    pid, status = os.waitpid(-1, os.WNOHANG)
+                    pid, status, usage = os.wait4(-1, os.WNOHANG)
                     if pid == 0:
                         break
                     conn = conns.pop(pid, None)
                     if conn is not None:
+                        # CPU 秒数含它等待过的子进程（脚本自己起的服务进程）：与机器忙不忙无关的开销
+                        reply = {"returncode": os.waitstatus_to_exitcode(status),
+                                 "cpu": usage.ru_utime + usage.ru_stime}
                         try:
-                            conn.sendall(json.dumps(
-                                {"returncode": os.waitstatus_to_exitcode(status)}).encode())
+                            conn.sendall(json.dumps(reply).encode())
                         except OSError:
                             pass
                         conn.close()

@@ -84,6 +84,7 @@ class Run:
     seconds: float
     timed_out: bool = False
     mode: str = "process"  # fork / process / process（回退原因）
+    cpu: float | None = None  # 脚本（含它等待过的子进程）用掉的 CPU 秒数；只有 fork 模式有
     ended: float = field(default_factory=time.perf_counter)  # 结束时刻（perf_counter）
 
 
@@ -285,6 +286,7 @@ class ForkServer(ProcessRunner):
             stdin_file.close()
         chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
         returncode: int | None = None
+        cpu: float | None = None
         timed_out = False
         with selectors.DefaultSelector() as sel:
             sel.register(out_r, selectors.EVENT_READ)
@@ -311,7 +313,7 @@ class ForkServer(ProcessRunner):
                             with self._lock:
                                 self._live.add(pid)
                         else:
-                            returncode = reply["returncode"]
+                            returncode, cpu = reply["returncode"], reply.get("cpu")
                     else:
                         data = os.read(key.fd, 65536)
                         if data:
@@ -328,7 +330,7 @@ class ForkServer(ProcessRunner):
             raise RuntimeError("fork 服务器没有回应（它退出了吗？）")
         return Run(Lesson(path, args=list(args), timeout=timeout), returncode,
                    _text(b"".join(chunks[out_r])), _text(b"".join(chunks[err_r])),
-                   time.perf_counter() - start, timed_out, "fork")
+                   time.perf_counter() - start, timed_out, "fork", cpu)
 
     def close(self) -> None:
         with self._lock:
@@ -410,13 +412,21 @@ def run_lesson(lesson: Lesson, data_dir: Path, runner: ProcessRunner | None = No
     return run
 
 
-def measure_bare_import(module: str = "agents") -> float:
-    """一个全新进程里 `python -c "import agents"` 的耗时（秒）：冒烟测试总耗时的参照。"""
+def measure_bare_import(module: str = "agents") -> tuple[float, float | None]:
+    """一个全新进程里 `python -c "import agents"` 的耗时和 CPU 秒数：冒烟测试总耗时的参照。"""
     env = smoke_env(Path(tempfile.gettempdir()))
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", f"import {module}"], env=env, cwd=REPO, check=True,
-                   stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    proc = subprocess.Popen([sys.executable, "-c", f"import {module}"], env=env, cwd=REPO,
+                            stdout=subprocess.DEVNULL)
+    if hasattr(os, "wait4"):
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode, cpu = os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime
+    else:
+        proc.wait()
+        cpu = None
+    if proc.returncode != 0:
+        raise RuntimeError(f"import {module} 失败（退出码 {proc.returncode}）")
+    return time.perf_counter() - start, cpu
 
 
 def check_output(expected: list[str], output: str) -> str | None:

@@ -173,6 +173,7 @@ EXITS = {
     "Ctrl+C": ("raise KeyboardInterrupt\n", -2),
     "被信号杀死": ("import os, signal\nos.kill(os.getpid(), signal.SIGTERM)\n", -15),
     "大量输出": ("import sys\nfor i in range(20000):\n    print(i, '行' * 20)\n    print(i, file=sys.stderr)\n", 0),
+    "语法错误": ("print('前面')\ndef f(:\n    pass\n", 1),
     "__future__ 不被继承": ("def f(x: undefined_name):\n    pass\nprint(f.__annotations__ is not None)\n", 1),
 }
 
@@ -190,6 +191,13 @@ def test_fork_exit_codes_and_stderr_match_a_real_process(name, tmp_path, fork_ru
         assert "forkserver" not in forked.stderr
     if name == "自定义 excepthook":
         assert real.stderr == "钩子: KeyError 'k'\n"
+
+
+@FORK
+def test_missing_script_is_reported_like_python_does(tmp_path, fork_runner):
+    forked, real = both(fork_runner, tmp_path / "没有这个文件.py", env=lessons.smoke_env(tmp_path))
+    same(forked, real)
+    assert real.returncode == 2 and "can't open file" in real.stderr
 
 
 @FORK
@@ -215,7 +223,7 @@ def test_factory_error_hook_and_model_calls_work_in_fork(tmp_path, fork_runner):
 
 ENV_AT_IMPORT = '''\
     import agents._debug
-    from agents.tracing import get_trace_provider, trace
+    from agents.tracing import trace
 
     with trace("t") as t:
         print("tracing on", type(t).__name__ != "NoOpTrace")
@@ -223,29 +231,33 @@ ENV_AT_IMPORT = '''\
     '''
 
 
-ENV_CASES = [
-    {},
-    {"OPENAI_AGENTS_DISABLE_TRACING": "0"},  # 第一次用到时才读：fork 里照样生效
-    {"OPENAI_AGENTS_DONT_LOG_MODEL_DATA": "0"},  # 导入 agents 时就读了：这次必须改用独立进程
-    {"PYTHONWARNINGS": "error"},  # 解释器启动时读：同上
-]
-
-
 @FORK
 def test_env_read_at_import_time_behaves_as_in_a_fresh_process(tmp_path, fork_runner):
+    """导入 agents 要 2 秒多：真正的独立进程只在需要对照的地方起。"""
     script = write(tmp_path, "05_demo", "04_env.py", ENV_AT_IMPORT)
-    with ThreadPoolExecutor(max_workers=3) as pool:  # 每种环境都要一个真正导入 agents 的进程：并行
-        results = list(pool.map(lambda extra: both(fork_runner, script, env=lessons.smoke_env(tmp_path, **extra)),
-                                ENV_CASES))
-    for extra, (forked, real) in zip(ENV_CASES, results, strict=True):
-        assert outcome(forked) == outcome(real), extra
-        assert real.returncode == 0, real.stderr
-        if set(extra) & {"OPENAI_AGENTS_DONT_LOG_MODEL_DATA", "PYTHONWARNINGS"}:
-            assert forked.mode.startswith("process（") and next(iter(extra)) in forked.mode
-        else:
-            assert forked.mode == "fork", extra
-        assert ("dont log model data False" in real.stdout) == ("OPENAI_AGENTS_DONT_LOG_MODEL_DATA" in extra)
-        assert ("tracing on True" in real.stdout) == (extra.get("OPENAI_AGENTS_DISABLE_TRACING") == "0")
+    warnings = write(tmp_path, "05_demo", "05_warnings.py", "import sys\nprint(sys.warnoptions)\n")
+    env = lessons.smoke_env(tmp_path)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        default = pool.submit(fork_runner.run, script, [], env)
+        # 第一次用到时才读（DefaultTraceProvider）：fork 出的子进程里照样生效，与独立进程对照
+        lazy = pool.submit(both, fork_runner, script, (), {**env, "OPENAI_AGENTS_DISABLE_TRACING": "0"})
+        # 导入 agents 时就读了（agents._debug）：这一次必须改用独立进程
+        at_import = pool.submit(fork_runner.run, script, [], {**env, "OPENAI_AGENTS_DONT_LOG_MODEL_DATA": "0"})
+        # 解释器启动时读：同上
+        at_startup = pool.submit(fork_runner.run, warnings, [], {**env, "PYTHONWARNINGS": "error"})
+
+    run = default.result()
+    assert run.mode == "fork" and run.returncode == 0, run.stderr
+    assert "tracing on False" in run.stdout and "dont log model data True" in run.stdout
+    forked, real = lazy.result()
+    same(forked, real)
+    assert "tracing on True" in real.stdout
+    run = at_import.result()
+    assert run.mode.startswith("process（OPENAI_AGENTS_DONT_LOG_MODEL_DATA"), run.mode
+    assert "dont log model data False" in run.stdout
+    run = at_startup.result()
+    assert run.mode.startswith("process（PYTHONWARNINGS"), run.mode
+    assert run.stdout == "['error']\n"
 
 
 @FORK
