@@ -8,7 +8,7 @@
   被拦下的回答不会交给用户，由你的代码换成一句安全的话。
 
 输入护栏默认与主 Agent **并行**（`run_in_parallel=True`）：正常请求不多等，但绊线响之前主 Agent 已经
-开始调用模型（白花 token，若它调了工具，副作用也已发生）；`run_in_parallel=False` 先审后答：被拦的请求
+开始调用模型（白花 token；它若已经调了工具，副作用可能已经发生）；`run_in_parallel=False` 先审后答：被拦的请求
 主 Agent 一次模型都不调，正常请求多等一次审核。最后一段两种方式各跑一遍，打印实测耗时和主 Agent 的模型调用次数。
 
 运行: python 03_agents/15_guardrails.py

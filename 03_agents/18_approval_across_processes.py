@@ -11,10 +11,9 @@
 状态文件里没有 Python 代码：工具、指令都来自第二个进程自己构造的 Agent，所以两边的 Agent 名字和工具要一致。
 它包含完整对话和待执行的参数，只能放在服务端可信的存储里（这里是 `data/`），不能交给客户端再传回来。
 
-运行（两条命令，两个进程）:
-    python 03_agents/18_approval_across_processes.py              # 第 1 步：客户申请退款 800 元 → 暂停、存盘、退出
-    python 03_agents/18_approval_across_processes.py --approve    # 第 2 步：读回状态，批准，继续运行
-    python 03_agents/18_approval_across_processes.py --reject     # 或者：拒绝
+运行: python 03_agents/18_approval_across_processes.py              （第 1 步：客户申请退款 800 元 → 暂停、存盘、退出）
+然后: python 03_agents/18_approval_across_processes.py --approve    （第 2 步，另一个进程：读回状态，批准，跑完）
+  或: python 03_agents/18_approval_across_processes.py --reject     （或者拒绝）
 
 预期输出（内置模拟模型）:
     【模型】提供方=mock（内置模拟模型） 模型=mock-model 地址=http://127.0.0.1:.../v1 Key=****
