@@ -28,8 +28,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import openai
@@ -163,15 +164,20 @@ def mock() -> Iterator[MockServer]:
     server.stop()
 
 
-def wire_model(mock: MockServer, **client_options) -> OpenAIChatCompletionsModel:  # noqa: ANN003
-    """走真实客户端栈的模型：官方 AsyncOpenAI → HTTP → 模拟模型。"""
-    client = openai.AsyncOpenAI(base_url=mock.base_url, api_key="test-key", **client_options)
-    return OpenAIChatCompletionsModel(model="mock-model", openai_client=client)
+@contextlib.asynccontextmanager
+async def wire_model(mock: MockServer, **client_options) -> AsyncIterator[OpenAIChatCompletionsModel]:  # noqa: ANN003
+    """走真实客户端栈的模型：官方 AsyncOpenAI → HTTP → 模拟模型。
+
+    每个异步测试有自己的事件循环，连接池不能带到下一个测试：用完就在本测试里关掉客户端。
+    """
+    async with openai.AsyncOpenAI(base_url=mock.base_url, api_key="test-key", **client_options) as client:
+        yield OpenAIChatCompletionsModel(model="mock-model", openai_client=client)
 
 
 @pytest.mark.anyio
 async def test_mock_server_runs_the_whole_client_stack(mock):
-    result = await Runner.run(make_agent(wire_model(mock)), "我的订单 A1001 到哪了？")
+    async with wire_model(mock) as model:
+        result = await Runner.run(make_agent(model), "我的订单 A1001 到哪了？")
     calls = [item.raw_item for item in result.new_items if isinstance(item, ToolCallItem)]
     assert [(c.name, c.arguments) for c in calls] == [("get_order_status", '{"order_id": "A1001"}')]
     assert "已发货" in result.final_output  # 模拟模型据工具结果作答；措辞不固定，只查事实
@@ -180,22 +186,23 @@ async def test_mock_server_runs_the_whole_client_stack(mock):
 
 @pytest.mark.anyio
 async def test_mock_server_streams_events_in_order(mock):
-    result = Runner.run_streamed(make_agent(wire_model(mock)), "我的订单 A1001 到哪了？")
     names, deltas = [], 0
-    async for event in result.stream_events():
-        if event.type == "run_item_stream_event":
-            names.append(event.name)
-        elif event.type == "raw_response_event" and event.data.type == "response.output_text.delta":
-            deltas += 1
+    async with wire_model(mock) as model:
+        result = Runner.run_streamed(make_agent(model), "我的订单 A1001 到哪了？")
+        async for event in result.stream_events():
+            if event.type == "run_item_stream_event":
+                names.append(event.name)
+            elif event.type == "raw_response_event" and event.data.type == "response.output_text.delta":
+                deltas += 1
     assert names == ["tool_called", "tool_output", "message_output_created"]
     assert deltas > 1  # 回答是一片一片流过来的
 
 
 @pytest.mark.anyio
 async def test_mock_server_http_error_reaches_the_caller(mock):
-    model = wire_model(mock, max_retries=0, default_headers={"X-Mock-Fault": "500"})
-    with pytest.raises(openai.InternalServerError) as caught:
-        await Runner.run(make_agent(model), "你好")
+    async with wire_model(mock, max_retries=0, default_headers={"X-Mock-Fault": "500"}) as model:
+        with pytest.raises(openai.InternalServerError) as caught:
+            await Runner.run(make_agent(model), "你好")
     assert caught.value.status_code == 500
     assert explain_error(caught.value)[0] == "server_error"  # 工厂的中文说明认得这个错误
 
