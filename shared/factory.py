@@ -9,6 +9,7 @@
   - `get_model_provider()`      方式二：`RunConfig(model_provider=...)` 用的 ModelProvider
   - `get_chat_model()`          方式三：绑定到单个 Agent 的 `OpenAIChatCompletionsModel`
 - `get_responses_model()`       走 Responses API 的模型（推理项、托管工具要用）
+- `use_local_tracing()`         用本地的 TracingProcessor 替换上报 OpenAI 的导出器，任何提供方都能看 trace
 - `require_responses_api()`     提供方不支持 Responses API 时，讲清楚原因并正常退出
 
 没有配置 Key 时，提供方是内置模拟模型（`shared/mock`），第一次用到时在本进程后台启动。
@@ -26,6 +27,7 @@ from shared.config import REPO_ROOT, ConfigError, Settings, get_settings, mask_k
 
 if TYPE_CHECKING:
     from agents import Model, ModelProvider, OpenAIChatCompletionsModel, OpenAIResponsesModel
+    from agents.tracing import TracingProcessor
     from openai import AsyncOpenAI, OpenAI
 
 __all__ = [
@@ -42,10 +44,12 @@ __all__ = [
     "print_provider",
     "require_responses_api",
     "use_global_client",
+    "use_local_tracing",
 ]
 
 _lock = threading.Lock()
 _clients: dict[str, object] = {}
+_local_tracing = False  # use_local_tracing() 之后：trace 只交给本地处理器，不再上报，所以对所有提供方打开
 
 
 def print_provider(settings: Settings | None = None) -> Settings:
@@ -101,11 +105,30 @@ def get_async_client() -> AsyncOpenAI:
 
 
 def _configure_agents() -> None:
-    """Tracing 只在真正的 OpenAI + 真实 Key 时打开；其它提供方会因为上报 trace 报 401。"""
+    """Tracing 只在真正的 OpenAI + 真实 Key 时打开；其它提供方会因为上报 trace 报 401。
+
+    换成了本地处理器（`use_local_tracing()`）时没有上报，对所有提供方都打开。
+    """
     from agents import set_tracing_disabled
 
     settings = get_settings()
-    set_tracing_disabled(settings.provider != "openai")
+    set_tracing_disabled(settings.provider != "openai" and not _local_tracing)
+
+
+def use_local_tracing(*processors: TracingProcessor) -> None:
+    """用本地的 TracingProcessor 替换 SDK 默认的上报导出器，并打开 tracing。
+
+    SDK 默认把 trace 批量发到 OpenAI（api.openai.com/v1/traces/ingest），用的是 OPENAI_API_KEY：
+    其它提供方的 Key 在那里是 401，所以工厂平时对它们关闭 tracing。这里用 `set_trace_processors`
+    换掉全部处理器（默认的上报处理器不再收到任何 span），之后任何提供方都能在本地看到 trace，
+    而且不会上传。见 05_stream_events/08_local_tracing.py。
+    """
+    global _local_tracing
+    from agents import set_trace_processors, set_tracing_disabled
+
+    set_trace_processors(list(processors))
+    _local_tracing = True
+    set_tracing_disabled(False)
 
 
 def use_global_client() -> str:

@@ -1,4 +1,4 @@
-"""冒烟测试的工具：找到每个课程脚本，读出它声明的预期输出，在子进程里跑它并核对。
+"""冒烟测试的工具：找到每个课程脚本，读出它声明的预期输出，运行它并核对。
 
 一个课程脚本 = 编号文件夹（`00_environment/` … `07_projects/`）下、带
 `if __name__ == "__main__":` 的 .py 文件。它的模块文档字符串里必须有一段“预期输出”：
@@ -13,40 +13,66 @@
 - 每一行都必须按顺序出现在实际输出里（中间可以夹着别的行），整行比对，首尾空白忽略。
 - 行内的 `...` 匹配任意文字（端口、id、耗时这些每次都变的部分）。
 - 可选：`测试参数: --flag` 给脚本加命令行参数；`测试超时: 90` 改超时（秒，默认 60）。
+
+怎么运行脚本（`SMOKE_MODE` 环境变量选择）：
+- `fork`（Linux 上的默认值）：`tests/forkserver.py` 先把 agents、openai、mcp、fastapi…… 导入一次，
+  每个脚本在从它 fork 出的全新子进程里运行——参数、工作目录、环境变量、sys.path[0]、`__main__`、
+  退出码、traceback、atexit 都和 `python script.py` 一样，只是省掉了每次 2 秒多的 `import agents`。
+  某次运行的环境里，有解释器启动时或模块导入时就读取的变量（PYTHON*、LANG、OPENAI_LOG……）与
+  服务器导入时不同，这一次就自动改用独立进程（`Run.mode` 会写明原因）。
+- `process`：每个脚本都是一个真正的独立进程 `python script.py`（其它系统上的默认值；CI 也跑一遍）。
+
+别的测试模块复用它（例如换一套环境变量把每个课程再跑一遍）：
+
+    with lessons.start_runner() as runner:             # 或用会话共享的 lessons.default_runner()
+        run = runner.run(lesson.path, lesson.args, env, lesson.timeout)
+        assert run.returncode == 0 and lessons.check_output(lesson.expected, run.stdout) is None
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
+import json
 import os
 import re
+import selectors
 import shlex
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+FORKSERVER = Path(__file__).resolve().parent / "forkserver.py"
 LESSON_DIR = re.compile(r"^\d\d_")
 EXPECTED_HEADER = re.compile(r"^预期输出")
 ARGS_LINE = re.compile(r"^测试参数[:：]\s*(.*)$")
 TIMEOUT_LINE = re.compile(r"^测试超时[:：]\s*(\d+(?:\.\d+)?)")
 DEFAULT_TIMEOUT = 60.0
+# 解释器启动时（还没执行任何 Python 代码）就读取的环境变量：fork 出的子进程无法重新读取。
+STARTUP_VARS = re.compile(r"^(PYTHON|LC_|LANG$|LANGUAGE$)")
 
 
 @dataclass
 class Lesson:
     path: Path
-    expected: list[str]
+    expected: list[str] = field(default_factory=list)
     args: list[str] = field(default_factory=list)
     timeout: float = DEFAULT_TIMEOUT
 
     @property
     def name(self) -> str:
-        return self.path.relative_to(REPO).as_posix()
+        try:
+            return self.path.relative_to(REPO).as_posix()
+        except ValueError:
+            return self.path.as_posix()
 
 
 @dataclass
@@ -57,6 +83,9 @@ class Run:
     stderr: str
     seconds: float
     timed_out: bool = False
+    mode: str = "process"  # fork / process / process（回退原因）
+    cpu: float | None = None  # 脚本（含它等待过的子进程）用掉的 CPU 秒数；只有 fork 模式有
+    ended: float = field(default_factory=time.perf_counter)  # 结束时刻（perf_counter）
 
 
 def has_main_guard(tree: ast.Module) -> bool:
@@ -129,31 +158,275 @@ def smoke_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def _text(data: bytes) -> str:
+    """与 subprocess 的 text=True 一样：UTF-8 解码，换行统一成 \\n。"""
+    return data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    except PermissionError:  # 还没来得及 setsid：只杀它自己
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+class ProcessRunner:
+    """每个脚本一个真正的独立进程：`python script.py args...`。"""
+
+    mode = "process"
+
+    def run(self, path: Path | str, args: Sequence[str] = (), env: Mapping[str, str] | None = None,
+            timeout: float = DEFAULT_TIMEOUT, stdin_text: str | None = None,
+            cwd: Path | str = REPO, *, note: str = "") -> Run:
+        """在自己的进程组里运行脚本；超时就把整组进程杀掉，不留子进程。"""
+        path = Path(path)
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, str(path), *args], cwd=cwd,
+            env=dict(os.environ if env is None else env),
+            stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        )
+        data = None if stdin_text is None else stdin_text.encode()
+        try:
+            out, err = proc.communicate(data, timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            _kill_group(proc.pid)
+            out, err = proc.communicate()
+            timed_out = True
+        return Run(Lesson(path, args=list(args), timeout=timeout), proc.returncode, _text(out),
+                   _text(err), time.perf_counter() - start, timed_out,
+                   f"process（{note}）" if note else "process")
+
+    def close(self) -> None:
+        pass
+
+
+class ForkServer(ProcessRunner):
+    """`tests/forkserver.py` 的客户端：每次 `run()` 让它 fork 一个子进程运行脚本（见模块说明）。
+
+    `base_env` 是服务器自己导入时的环境。`run()` 的环境里，解释器启动时或模块导入时读取的变量
+    与它不同的，这一次改用独立进程，结果的 `mode` 写明原因。线程安全：可以从线程池并发调用。
+    """
+
+    mode = "fork"
+
+    def __init__(self, base_env: Mapping[str, str] | None = None) -> None:
+        self.base_env = dict(base_env if base_env is not None else smoke_env(Path(tempfile.gettempdir())))
+        self._dir = tempfile.TemporaryDirectory(prefix="forkserver-")
+        self.socket_path = os.path.join(self._dir.name, "s")
+        self._log = tempfile.TemporaryFile()
+        start = time.perf_counter()
+        self._proc = subprocess.Popen(
+            [sys.executable, str(FORKSERVER), self.socket_path], cwd=REPO, env=self.base_env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
+        )
+        self._live: set[int] = set()
+        self._lock = threading.Lock()
+        line = self._read_ready(deadline=start + 180)
+        self.startup_seconds = time.perf_counter() - start
+        info = json.loads(line)
+        self.import_seconds: float = info["import_seconds"]
+        self.import_env: dict[str, str | None] = info["import_env"]
+        self.skipped: list[str] = info["skipped"]
+
+    def _read_ready(self, deadline: float) -> bytes:
+        assert self._proc.stdout is not None
+        with selectors.DefaultSelector() as sel:
+            sel.register(self._proc.stdout, selectors.EVENT_READ)
+            if sel.select(max(deadline - time.perf_counter(), 0)):
+                line = self._proc.stdout.readline()
+                if line.startswith(b"{"):
+                    return line
+        self.close()
+        self._log.seek(0)
+        raise RuntimeError("fork 服务器没有启动：\n" + _text(self._log.read())[-4000:])
+
+    def fallback_reason(self, env: Mapping[str, str]) -> str | None:
+        """这个环境不能用 fork 运行的原因；可以时返回 None。"""
+        for key in sorted(set(env) | set(self.base_env)):
+            if STARTUP_VARS.match(key) and env.get(key) != self.base_env.get(key):
+                return f"{key} 在解释器启动时读取，与 fork 服务器不同"
+        for key, value in self.import_env.items():
+            if key == "*":
+                return "有模块在导入时遍历了整个环境"
+            if env.get(key) != value:
+                return f"{key} 在模块导入时读取，与 fork 服务器不同"
+        return None
+
+    def run(self, path: Path | str, args: Sequence[str] = (), env: Mapping[str, str] | None = None,
+            timeout: float = DEFAULT_TIMEOUT, stdin_text: str | None = None,
+            cwd: Path | str = REPO, *, note: str = "") -> Run:
+        env = dict(os.environ if env is None else env)
+        reason = self.fallback_reason(env)
+        if reason:
+            return super().run(path, args, env, timeout, stdin_text, cwd, note=reason)
+        path = Path(path).absolute()
+        start = time.perf_counter()
+        deadline = start + timeout
+        request = {"path": str(path), "args": list(args), "cwd": str(cwd), "env": env}
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        stdin_file = tempfile.TemporaryFile() if stdin_text is not None else open(os.devnull, "rb")  # noqa: SIM115
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = None
+        try:
+            if stdin_text is not None:
+                stdin_file.write(stdin_text.encode())
+                stdin_file.seek(0)
+            conn.connect(self.socket_path)
+            socket.send_fds(conn, [json.dumps(request).encode()], [stdin_file.fileno(), out_w, err_w])
+        finally:
+            os.close(out_w)
+            os.close(err_w)  # 只有子进程还拿着写端：它（和它的子进程）都退出时，这边读到 EOF
+            stdin_file.close()
+        chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
+        returncode: int | None = None
+        cpu: float | None = None
+        timed_out = False
+        with selectors.DefaultSelector() as sel:
+            sel.register(out_r, selectors.EVENT_READ)
+            sel.register(err_r, selectors.EVENT_READ)
+            sel.register(conn, selectors.EVENT_READ)
+            while len(sel.get_map()) > 0:
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    if timed_out or pid is None:
+                        break  # 杀掉之后又等了 10 秒：放弃残留的管道（逃出进程组的孙进程）
+                    timed_out = True
+                    _kill_group(pid)
+                    deadline = time.perf_counter() + 10
+                    continue
+                for key, _ in sel.select(left):
+                    if key.fileobj is conn:
+                        msg = conn.recv(4096)
+                        if not msg:
+                            sel.unregister(conn)
+                            continue
+                        reply = json.loads(msg)
+                        if "pid" in reply:
+                            pid = reply["pid"]
+                            with self._lock:
+                                self._live.add(pid)
+                        else:
+                            returncode, cpu = reply["returncode"], reply.get("cpu")
+                    else:
+                        data = os.read(key.fd, 65536)
+                        if data:
+                            chunks[key.fd].append(data)
+                        else:
+                            sel.unregister(key.fd)
+        conn.close()
+        os.close(out_r)
+        os.close(err_r)
+        if pid is not None:
+            with self._lock:
+                self._live.discard(pid)
+        if returncode is None and not timed_out and pid is None:
+            raise RuntimeError("fork 服务器没有回应（它退出了吗？）")
+        return Run(Lesson(path, args=list(args), timeout=timeout), returncode,
+                   _text(b"".join(chunks[out_r])), _text(b"".join(chunks[err_r])),
+                   time.perf_counter() - start, timed_out, "fork", cpu)
+
+    def close(self) -> None:
+        with self._lock:
+            live, self._live = self._live, set()
+        for pid in live:
+            _kill_group(pid)
+        if self._proc.poll() is None:
+            assert self._proc.stdin is not None
+            self._proc.stdin.close()  # 服务器读到 EOF 就退出
+            try:
+                self._proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        for stream in (self._proc.stdout,):
+            if stream:
+                stream.close()
+        self._log.close()
+        self._dir.cleanup()
+
+
+def fork_supported() -> bool:
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and hasattr(socket, "SOCK_SEQPACKET")
+
+
+def smoke_mode() -> str:
+    """`SMOKE_MODE=process` 强制每个脚本一个独立进程；默认在 Linux 上用 fork 服务器。"""
+    mode = (os.environ.get("SMOKE_MODE") or ("fork" if fork_supported() else "process")).lower()
+    if mode not in ("fork", "process"):
+        raise ValueError(f"SMOKE_MODE={mode!r} 不认识：可选 fork / process")
+    return mode
+
+
+@contextlib.contextmanager
+def start_runner(mode: str | None = None, base_env: Mapping[str, str] | None = None
+                 ) -> Iterator[ProcessRunner]:
+    """启动一个运行器（fork 服务器或独立进程），用完关闭。"""
+    runner = ForkServer(base_env) if (mode or smoke_mode()) == "fork" else ProcessRunner()
+    try:
+        yield runner
+    finally:
+        runner.close()
+
+
+_default: ProcessRunner | None = None
+_default_lock = threading.Lock()
+
+
+def default_runner() -> ProcessRunner:
+    """整个测试会话共用的运行器，第一次用到时启动；conftest 在会话结束时关闭它。"""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = ForkServer() if smoke_mode() == "fork" else ProcessRunner()
+        return _default
+
+
+def close_default_runner() -> None:
+    global _default
+    with _default_lock:
+        runner, _default = _default, None
+    if runner is not None:
+        runner.close()
+
+
 def run_script(path: Path, args: list[str], env: dict[str, str], timeout: float,
                stdin_text: str | None = None) -> tuple[int | None, str, str, float, bool]:
-    """在自己的进程组里运行脚本；超时就把整组进程杀掉，不留子进程。"""
+    """运行一个脚本（用会话共用的运行器），返回 (退出码, stdout, stderr, 秒数, 是否超时)。"""
+    run = default_runner().run(path, args, env, timeout, stdin_text)
+    return run.returncode, run.stdout, run.stderr, run.seconds, run.timed_out
+
+
+def run_lesson(lesson: Lesson, data_dir: Path, runner: ProcessRunner | None = None,
+               **extra_env: str) -> Run:
+    run = (runner or default_runner()).run(
+        lesson.path, lesson.args, smoke_env(data_dir, **extra_env), lesson.timeout
+    )
+    run.lesson = lesson
+    return run
+
+
+def measure_bare_import(module: str = "agents") -> tuple[float, float | None]:
+    """一个全新进程里 `python -c "import agents"` 的耗时和 CPU 秒数：冒烟测试总耗时的参照。"""
+    env = smoke_env(Path(tempfile.gettempdir()))
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, str(path), *args], cwd=REPO, env=env,
-        stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-        start_new_session=True,
-    )
-    try:
-        out, err = proc.communicate(stdin_text, timeout=timeout)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        timed_out = True
-    return proc.returncode, out, err, time.perf_counter() - start, timed_out
-
-
-def run_lesson(lesson: Lesson, data_dir: Path) -> Run:
-    code, out, err, seconds, timed_out = run_script(
-        lesson.path, lesson.args, smoke_env(data_dir), lesson.timeout
-    )
-    return Run(lesson, code, out, err, seconds, timed_out)
+    proc = subprocess.Popen([sys.executable, "-c", f"import {module}"], env=env, cwd=REPO,
+                            stdout=subprocess.DEVNULL)
+    if hasattr(os, "wait4"):
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode, cpu = os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime
+    else:
+        proc.wait()
+        cpu = None
+    if proc.returncode != 0:
+        raise RuntimeError(f"import {module} 失败（退出码 {proc.returncode}）")
+    return time.perf_counter() - start, cpu
 
 
 def check_output(expected: list[str], output: str) -> str | None:
