@@ -124,7 +124,7 @@ def stop(proc: subprocess.Popen, grace: float = 5.0) -> None:
 @contextlib.asynccontextmanager
 async def serve(script: Path, transport: str = "streamable-http", *, url: str | None = None,
                 port: int | None = None, args: tuple[str, ...] = (),
-                ready_timeout: float = 20.0) -> AsyncIterator[ServerProcess]:
+                ready_timeout: float = 60.0) -> AsyncIterator[ServerProcess]:
     """启动 `script --transport <transport> --port <port>`，就绪后交出 URL，退出时停止进程。
 
     给了 url（课程脚本的 --url 参数）就什么也不启动，直接用你在另一个终端里手动启动的服务。
