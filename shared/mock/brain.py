@@ -100,6 +100,10 @@ def decide(conv: Conversation) -> Plan:
         pass  # 问的是这段对话本身（“我刚才问了什么”）：从历史里答，不调工具
     elif functions:
         ranked = route.rank(question, offered, conv.system, candidates=functions)
+        fallback_tool = route.catch_all(ranked, question)
+        if fallback_tool is not None:
+            ranked = [route.Ranked(route.MIN_SCORE, fallback_tool.profile, ["catch_all"]),
+                      *[r for r in ranked if r is not fallback_tool]]
         best = ranked[0]
         if not must_call and route.should_ask(ranked, conv.system):
             clarification = render.clarify([ranked[0].profile.label, ranked[1].profile.label], english)
@@ -110,10 +114,11 @@ def decide(conv: Conversation) -> Plan:
                 clarification = _ask_for(missing, conv, english)
             else:
                 plan.calls = _calls_for(spec, question, conv, english)
-            if plan.calls and conv.parallel and not best.profile.handoff and route.several_requests(question):
-                for other in ranked[1:]:  # “……顺便查下物流”：一句话要了两样东西，并行都调
-                    if (other.score >= max(route.MIN_SCORE * 1.5, best.score * 0.3) and not other.profile.handoff
-                            and route.distinct(best, other)):
+            if plan.calls and conv.parallel and not best.profile.handoff:
+                for other in ranked[1:]:  # “……顺便查下物流”“in Spanish and French”：要了两样东西，并行都调
+                    if (other.score >= max(route.MIN_SCORE, best.score * 0.3) and not other.profile.handoff
+                            and route.distinct(best, other) and (route.several_requests(question)
+                                                                 or route.coordinated(question, best, other))):
                         plan.calls += _calls_for(_spec(functions, other.profile.name), question, conv, english)
                 plan.calls.sort(key=lambda c: route.mentioned_at(question, next(
                     r for r in ranked if r.profile.name == c.name)))  # 按用户提到的先后

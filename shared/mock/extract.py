@@ -296,7 +296,7 @@ def _find_key(node: Any, wanted: str) -> Any:
     return None
 
 
-def value_for(name: str, schema: dict, ctx: Context, root: dict | None = None, index: int = 0) -> Any:
+def value_for(name: str, schema: dict, ctx: Context, root: dict | None = None, index: int = -1) -> Any:
     """给一个参数（或结构化输出的一个字段）挑一个值。"""
     root = root or schema
     schema = resolve(schema, root)
@@ -350,7 +350,8 @@ def _number(name: str, schema: dict, ctx: Context, kind: str) -> int | float:
     return int(value) if kind == "integer" else float(value)
 
 
-def _string(name: str, schema: dict, ctx: Context, index: int = 0) -> str:
+def _string(name: str, schema: dict, ctx: Context, index: int = -1) -> str:
+    """index：在数组里的第几项（-1 表示不在数组里）。"""
     meaning = semantic(name, schema)
     default = schema.get("default")
     q = ctx.text
@@ -403,21 +404,32 @@ def _string(name: str, schema: dict, ctx: Context, index: int = 0) -> str:
     if meaning == "product":
         return product_phrase(q)
     if meaning == "keyword":
-        return keyword(q) if index == 0 else _variant(keyword(q), index, ctx.english)
+        return keyword(q) if index <= 0 else _variant(keyword(q), index, ctx.english)
     if meaning == "input":
         if ctx.output:
             return ctx.answer
         return quotes[-1] if quotes and _wants_quoted(name, schema) else q.strip()
     if meaning == "text":
-        return ctx.answer if not ctx.output or index == 0 else _variant(ctx.answer, index, ctx.english)
+        return _from_answer(ctx, index)
     if meaning == "name":
         found = text.nouns(q) if not text.is_english(q) else re.findall(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*", q)
         return found[0] if found else (default or keyword(q))
     if default is not None:
         return str(default)
     if ctx.output:
-        return ctx.answer if index == 0 else _variant(ctx.answer, index, ctx.english)
+        return _from_answer(ctx, index)
     return keyword(q)
+
+
+def _from_answer(ctx: Context, index: int) -> str:
+    """结构化输出的文字字段：整段回答；在数组里时，回答是编号列表就取对应的一项。"""
+    if not ctx.output or index < 0 or (index == 0 and not _numbered(ctx.answer)):
+        return ctx.answer
+    return _variant(ctx.answer, index, ctx.english)
+
+
+def _numbered(value: str) -> bool:
+    return len(re.findall(r"^\s*\d+[.、)]\s", value, re.M)) >= 2
 
 
 def _labeled_in(source: str, name: str) -> str | None:
@@ -434,7 +446,11 @@ def _plain_number(value: float) -> str:
 
 
 def _variant(value: str, index: int, english: bool) -> str:
-    """数组里的第 2、3 个字符串：同一个主题的不同角度，不是同一句话重复三遍。"""
+    """数组里的第 2、3 个字符串：回答本身是编号列表时取第 index 项；否则是同一个主题的不同角度，
+    不是同一句话重复三遍。"""
+    items = re.findall(r"^\s*\d+[.、)]\s*(.+)$", value, re.M)
+    if items:
+        return items[index % len(items)]
     angles = (("overview", "latest news", "key facts", "risks", "outlook") if english
               else ("概况", "最新动态", "关键数据", "风险", "展望"))
     return f"{value} {angles[(index - 1) % len(angles)]}"
@@ -459,7 +475,7 @@ def _array(name: str, schema: dict, ctx: Context, root: dict) -> list:
     return [value_for(name, items, ctx, root, index=i) for i in range(count)]
 
 
-def build_object(schema: dict, ctx: Context, root: dict | None = None, index: int = 0) -> dict:
+def build_object(schema: dict, ctx: Context, root: dict | None = None, index: int = -1) -> dict:
     """按 schema 生成对象。
 
     结构化输出（ctx.output）：每个字段都填（严格和非严格的 schema 都一样），值从对话里来。
@@ -488,12 +504,10 @@ def build_object(schema: dict, ctx: Context, root: dict | None = None, index: in
 
 
 def _mapping(schema: dict, ctx: Context, root: dict) -> dict:
-    """只有 additionalProperties 的对象（如 dict[int, str]）：按要求的个数生成几个条目。"""
+    """只有 additionalProperties 的对象（如 dict[int, str]）：按要求的个数生成几个条目，键是 1、2、3。"""
     value_schema = resolve(schema["additionalProperties"], root)
     count = judge.count_for("", schema, ctx)
-    keys_numeric = (schema.get("propertyNames") or {}).get("pattern", "").startswith("^-?\\d") or True
-    return {str(i + 1) if keys_numeric else f"item{i + 1}": value_for("", value_schema, ctx, root, index=i)
-            for i in range(count)}
+    return {str(i + 1): value_for("", value_schema, ctx, root, index=i) for i in range(count)}
 
 
 def _confident(name: str, prop: dict, ctx: Context, root: dict) -> bool:

@@ -95,7 +95,8 @@ def boolean(name: str, schema: dict, ctx: Any) -> bool:
             risky = any(d.search(message) for _, _, d in RISKS[1:])
             return (not risky) != negated
     words = set(text.words(own)) - {"is", "has"}
-    if words and words & set(text.words(message)):
+    flat = re.sub(r"[\s_-]", "", message.lower())  # sci-fi / sci fi 都算 scifi
+    if words and (words & set(text.words(message)) or any(len(w) >= 4 and w in flat for w in words)):
         return not negated
     default = schema.get("default")
     return bool(default) if default is not None else negated

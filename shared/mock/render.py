@@ -363,6 +363,9 @@ def excerpt(question: str, limit: int = 24) -> str:
     from shared.mock import extract
 
     core = extract.keyword(q.strip().splitlines()[0] if q.strip() else "")
+    if text.is_english(core) and len(core) > limit:  # 英文按词截断，长度放宽一些
+        cut = core[: limit * 2]
+        return core if len(core) <= limit * 2 else cut.rsplit(" ", 1)[0] + "…"
     return judge.short(core, limit)
 
 

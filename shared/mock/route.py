@@ -28,7 +28,10 @@ MIN_SCORE = 1.0  # 低于它：问题和工具不相关，不调用
 ROUTED_BONUS = 0.6  # 指令里写明“X 交给某工具”，命中 X 时在概念分上再加的比例
 CLOSE = 0.85  # 第二名的分数达到第一名的这个比例，算“难分高下”
 ASK_RULE = re.compile(r"意图不(清|明)|不清楚|不明确|问清|确认用户|澄清|clarif|unclear|ambiguous", re.I)
-HANDBACK = re.compile(r"不归|不属于|不负责|不是你|以外|之外|其他问题|其它问题|交回|outside|not your|hand (it )?back", re.I)
+HANDBACK = re.compile(r"不归|不属于|不负责|不是你|以外|之外|其他问题|其它问题|交回|无法回答|答不了|outside|not your|"
+                      r"(hand|transfer|send|route) (it |them |the customer )?back|cannot answer|can't answer|unable to", re.I)
+CATCH_ALL = re.compile(r"answer(s|ing)? (any |general |common |customer |the user'?s? )?questions|"
+                       r"frequently asked|\bfaq\b|常见问题|答疑|解答.{0,4}问题|回答.{0,6}问题", re.I)
 STRONG = {"refund", "shop", "complaint", "track", "policy", "booking", "pay", "weather", "news", "translate", "math"}
 IMPLIED = {"status": "track"}  # 问“到哪了”也是在问状态：只有查状态的工具时也算对得上（权重低）
 ACTIONS = {"refund", "cancel", "change", "complaint", "booking", "email", "ticket"}
@@ -46,6 +49,7 @@ class Profile:
     slots: frozenset[str]  # 参数的含义：order_id、city……
     label: str  # 给用户看的一句话说明（澄清问题里用）
     handback: bool = False  # 指令说“不归你管的问题交回它”（专员交回前台的那个 handoff）
+    catch_all: bool = False  # 描述说它回答一般问题（FAQ、答疑）：别的都不对口时，信息类问题交给它
 
 
 @dataclass
@@ -124,8 +128,10 @@ def _profile(name: str, description: str, params_json: str, lines: tuple[str, ..
     words |= {g for w in list(words) for g in text.subgrams(w)}
     routed_words = set(text.words(routed_text))
     handback = handoff and bool(HANDBACK.search(routed_text))
+    catch_all = bool(CATCH_ALL.search(f"{name_text} {desc} {routed_text}"))
     return Profile(name, handoff, frozenset(concepts), frozenset(words), text.concepts(routed_text),
-                   frozenset(routed_words), frozenset(slots), _label(name, description, handoff), handback)
+                   frozenset(routed_words), frozenset(slots), _label(name, description, handoff), handback,
+                   catch_all)
 
 
 def _label(name: str, description: str, handoff: bool) -> str:
@@ -133,8 +139,10 @@ def _label(name: str, description: str, handoff: bool) -> str:
     desc = re.sub(r"Handoff to the .*? agent to handle the request\.?\s*", "", description or "").strip()
     if "：" in desc[:20]:
         desc = desc.split("：", 1)[1 if handoff else 0]
-    first = re.split(r"[。.!！\n]", desc)[0].strip()
-    return first[:40] or " ".join(text.split_identifier(name.removeprefix("transfer_to_")))
+    first = re.split(r"[。!！\n]|\.(?:\s|$)", desc)[0].strip()
+    if len(first) > 80:
+        first = first[:80].rsplit(" ", 1)[0] if " " in first[:80] else first[:80]
+    return first or " ".join(text.split_identifier(name.removeprefix("transfer_to_")))
 
 
 def profiles(tools: list, system: str) -> list[Profile]:
@@ -231,9 +239,28 @@ def mentioned_at(question: str, ranked: Ranked) -> int:
     return min(spots, default=len(question))
 
 
+def coordinated(question: str, best: Ranked, other: Ranked) -> bool:
+    """“in Spanish and French”“北京和上海”：两个工具各自的词被“和 / and / 、”并列在一起，两个都要。"""
+    low = question.lower()
+    mine = [w for w in set(best.reasons) - set(other.reasons) if w.lower() in low]
+    theirs = [w for w in set(other.reasons) - set(best.reasons) if w.lower() in low]
+    joint = r"\s*(?:and|&|or|和|与|及|跟|、|,|，)\s*"
+    return any(re.search(re.escape(a.lower()) + joint + re.escape(b.lower()), low)
+               or re.search(re.escape(b.lower()) + joint + re.escape(a.lower()), low) for a in mine for b in theirs)
+
+
 def distinct(best: Ranked, other: Ranked) -> bool:
     """两个工具各有对方没有的依据：用户一句话要了两样东西，可以并行都调。"""
     return bool(set(other.reasons) - set(best.reasons)) and bool(set(best.reasons) - set(other.reasons))
+
+
+def catch_all(ranked: list[Ranked], question: str) -> Ranked | None:
+    """没有对口的工具、用户问的是个信息类问题：交给说明里写着“回答问题 / FAQ”的那个。"""
+    if not ranked or ranked[0].score >= MIN_SCORE or text.intent_modality(question) != {"ask"}:
+        return None
+    if not (set(text.words(question)) - {w for w in text.words(question) if text.TOKEN_ID.fullmatch(w)}):
+        return None
+    return next((r for r in ranked if r.profile.catch_all), None)
 
 
 def should_ask(ranked: list[Ranked], system: str) -> bool:

@@ -7,13 +7,15 @@
 用 `python -m examples.<目录>.<文件>` 运行（需要示例仓库根目录在 PYTHONPATH 上，示例之间互相 import），
 打开示例自带的自动模式（EXAMPLES_INTERACTIVE_MODE=auto：交互输入取示例写好的默认值）。
 每个示例的完整输出写进 --logs 目录；退出码为 0 算“跑完”，输出说不说得通要人去读日志。
-本仓库不包含示例代码：需要你自己有一份 openai-agents-python 的检出。
+本仓库不包含示例代码：需要你自己有一份 openai-agents-python 的检出，以及示例要用的 `rich`
+（pip install rich）。没装 uv 时，几个 MCP 示例里的 `uv run server.py` 由一个替身脚本用当前 Python 执行。
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,6 +23,8 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+SHIM_DIR = Path(tempfile.gettempdir()) / "mock-sdk-examples-bin"
 
 # issue 8 指定的目录。
 FOLDERS = ("basic", "agent_patterns", "handoffs", "memory", "model_providers", "customer_service",
@@ -42,7 +46,6 @@ SKIP = {
     "memory/mongodb_session_example.py": "需要 MongoDB",
     "memory/redis_session_example.py": "需要 Redis 服务",
     "memory/sqlalchemy_session_example.py": "需要 SQLAlchemy 异步驱动",
-    "memory/encrypted_session_example.py": "需要 cryptography 扩展",
     "memory/openai_session_example.py": "OpenAI Conversations 接口：模拟模型不支持",
     "memory/openai_session_hitl_example.py": "OpenAI Conversations 接口：模拟模型不支持",
     "memory/compaction_session_example.py": "responses.compact 接口：模拟模型不支持",
@@ -53,8 +56,6 @@ SKIP = {
     "model_providers/litellm_provider.py": "需要 litellm",
     "reasoning_content/gpt_oss_stream.py": "需要本地 gpt-oss（Ollama）",
     "mcp/git_example/main.py": "需要 uvx 下载 mcp-server-git",
-    "mcp/filesystem_example/main.py": "需要 npx 下载 MCP 文件系统服务",
-    "mcp/get_all_mcp_tools_example/main.py": "需要 npx 下载 MCP 服务",
     "mcp/sse_remote_example/main.py": "连远程 MCP 服务（要联网）",
     "mcp/streamable_http_remote_example/main.py": "连远程 MCP 服务（要联网）",
     "mcp/manager_example/app.py": "服务程序（由 smoke_test.py 使用）",
@@ -93,6 +94,14 @@ def discover(root: Path, only: list[str]) -> list[str]:
     return found
 
 
+def uv_shim(folder: Path) -> Path:
+    """几个 MCP 示例用 `uv run server.py` 拉起服务：没装 uv 时放一个只做这件事的替身（用当前 Python 运行）。"""
+    shim = folder / "uv"
+    shim.write_text(f'#!/bin/sh\n[ "$1" = run ] && shift\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    return folder
+
+
 def run_one(root: Path, rel: str, base_url: str, logs: Path, timeout: float) -> tuple[str, str, float]:
     if rel in SKIP:
         return rel, "skip", 0.0
@@ -100,7 +109,11 @@ def run_one(root: Path, rel: str, base_url: str, logs: Path, timeout: float) -> 
     lines = STDIN.get(rel)
     env = {**os.environ, "OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "sk-mock-examples",
            "PYTHONPATH": str(root), "OPENAI_AGENTS_DISABLE_TRACING": "1", "PYTHONIOENCODING": "utf-8",
-           "EXAMPLES_INTERACTIVE_MODE": "" if lines else "auto", "PYTHONUNBUFFERED": "1"}
+           "EXAMPLES_INTERACTIVE_MODE": "" if lines else "auto", "PYTHONUNBUFFERED": "1",
+           # model_providers/custom_example_*：自定义提供方的三个变量，同样指向模拟模型
+           "EXAMPLE_BASE_URL": base_url, "EXAMPLE_API_KEY": "sk-mock-examples", "EXAMPLE_MODEL_NAME": "mock-model"}
+    if shutil.which("uv") is None:
+        env["PATH"] = f"{SHIM_DIR}{os.pathsep}{env.get('PATH', '')}"
     with tempfile.TemporaryDirectory(prefix="sdk-example-") as work:
         start = time.perf_counter()
         try:
@@ -133,6 +146,8 @@ def main() -> int:
         parser.error(f"{root} 下没有 examples/ 目录")
     logs = args.logs or Path(tempfile.mkdtemp(prefix="sdk-examples-logs-"))
     logs.mkdir(parents=True, exist_ok=True)
+    SHIM_DIR.mkdir(exist_ok=True)
+    uv_shim(SHIM_DIR)
 
     port = free_port()
     env = {**os.environ, "MOCK_STREAM_DELAY": "0"}

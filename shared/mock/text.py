@@ -115,9 +115,9 @@ CONCEPTS: dict[str, str] = {
     # 意图（动词 + 宾语）
     "lookup": "查 查查 查询 查一下 查看 看看 看下 核对 query lookup look check find search show 搜 搜索 找",
     "status": "状态 进度 怎么样了 什么状态 啥情况 情况 status progress state",
-    "track": "物流 logistics 快递 到哪 到哪了 发货 发了 运单 包裹 配送 派送 签收 送达 什么时候到 几时到 到货 揽收 "
+    "track": "物流 logistics 快递 到哪 到哪了 发货 发了 运单 包裹 配送 派送 签收 送达 什么时候到 什么时候能到 啥时候到 多久到 多久能到 几天到 几时到 到货 揽收 "
              "track tracking tracked shipment shipping shipped ship delivery deliver delivered package parcel where arrive courier",
-    "order": "订单 下单 单号 买的 买了 买过 已购 购买的 花了 order orders purchased bought",
+    "order": "订单 下单 下的单 单号 买的 买了 买过 已购 购买的 花了 order orders purchased bought",
     "product": "商品 产品 货品 东西 型号 item items product products goods",
     "refund": "退 退款 退货 退钱 退费 退掉 退了 售后 换货 refund refunds refunded return returns returned money back reimburse",
     "eligibility": "能不能 能否 可不可以 可以退 能退 能退吗 可退 eligible eligibility allowed",
@@ -266,7 +266,7 @@ def intent_modality(text: str) -> set[str]:
 
 def nouns(text: str) -> list[str]:
     """文中的名词短语：相邻名词合并，前面紧挨着的修饰词（“降噪”“轻薄”）也算进去。
-    “有卖台灯吗” → 台灯；“想买个蓝牙耳机” → 蓝牙耳机；“有没有降噪耳机” → 降噪耳机。"""
+    “有卖台灯吗” → 台灯；“想买个蓝牙耳机” → 蓝牙耳机；“有没有轻薄笔记本” → 轻薄笔记本。"""
     out, run, modifier = [], "", ""
     for word, tag in _segmenter().tag(text):
         content = word.strip() and word not in STOP and word not in _CJK_TRIGGERS and CJK.search(word)
