@@ -124,7 +124,7 @@ def decide(conv: Conversation) -> Plan:
                     r for r in ranked if r.profile.name == c.name)))  # 按用户提到的先后
 
     if not plan.calls and hosted and not outputs and clarification is None:
-        if conv.tool_choice == "required" or _wants_search(question):
+        if conv.tool_choice == "required" or _wants_search(question) or SEARCH_RULE.search(conv.system):
             plan.web_search = extract.keyword(question)
 
     # 写出
@@ -186,7 +186,7 @@ def _history(conv: Conversation) -> str:
     return " ".join(reversed(users[:-1]))
 
 
-def _missing_ids(spec: ToolSpec, question: str, conv: Conversation) -> list[str]:
+def _missing_ids(spec: ToolSpec, question: str, conv: Conversation) -> list[tuple[str, str]]:
     """必填的订单号 / 编号，用户这句话和前面的对话里都没有：返回这些参数的说法。"""
     params = spec.parameters or {}
     props = params.get("properties") or {}
@@ -200,16 +200,17 @@ def _missing_ids(spec: ToolSpec, question: str, conv: Conversation) -> list[str]
         if meaning not in ("order_id", "ident") or optional or extract.type_of(prop) != "string":
             continue
         if not extract.value_for(name, prop, ctx):  # 同一个编号不会同时填进两个参数
-            missing.append(prop.get("description") or " ".join(text.split_identifier(name)))
+            words = " ".join(w.lower() for w in text.split_identifier(name))
+            missing.append((prop.get("description") or words, words))  # (中文说法, 英文说法)
     return missing
 
 
-def _ask_for(missing: list[str], conv: Conversation, english: bool) -> str:
+def _ask_for(missing: list[tuple[str, str]], conv: Conversation, english: bool) -> str:
     users = [t.text for t in conv.turns if t.role == "user"]
     slots = _slot_filling(conv.system, users, english)
     if slots:
         return slots
-    wanted = [re.split(r"[，,。(（]", m)[0].strip() for m in missing]
+    wanted = [m[1] if english else re.split(r"[，,。(（]", m[0])[0].strip() for m in missing]
     if english:
         listed = " and ".join([", ".join(wanted[:-1]), wanted[-1]] if len(wanted) > 1 else wanted)
         return f"Sure — could you give me the {listed}? Then I can take care of it right away."
@@ -237,6 +238,9 @@ def _calls_for(spec: ToolSpec, question: str, conv: Conversation, english: bool)
                     calls.append(Call(spec.name, json.dumps(args, ensure_ascii=False)))
                 return calls
     return [Call(spec.name, json.dumps(extract.build_object(params, ctx), ensure_ascii=False))]
+
+
+SEARCH_RULE = re.compile(r"\b(use|uses|using) (the )?web[ _]?search|search(es)? the web|搜索|上网查|联网查", re.I)
 
 
 def _wants_search(question: str) -> bool:
@@ -312,10 +316,14 @@ SLOT_CHECKS = (
 GREETING = re.compile(r"(你好|您好|hi|hello|hey|嗨|哈喽|在吗|在不在)[呀啊！!。.~，, ]*(there)?[！!。.]*", re.I)
 
 
+PERSONA_CUT = re.compile(r"\s(tasked|who|that|which|responsible|whose|focused|specializ\w*|working|in charge|"
+                         r"with|for|to|and)\b.*$", re.I)
+
+
 def persona(system: str, english: bool) -> str:
     if english:
         m = PERSONA_EN.search(system)
-        return m.group(1).strip() if m else "an assistant"
+        return PERSONA_CUT.sub("", m.group(1).strip()) if m else "an assistant"
     m = PERSONA.search(system)
     if m:
         return m.group(1).strip()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import lru_cache
 from typing import Any
 
 from shared.mock import judge, text
@@ -154,9 +155,13 @@ def estimate_tokens(value: str) -> int:
 
 def semantic(name: str, schema: dict) -> str:
     """参数（或输出字段）是什么意思：看名字和描述。"""
+    return _semantic(name, str(schema.get("description") or ""), str(schema.get("title") or ""))
+
+
+@lru_cache(maxsize=4096)
+def _semantic(name: str, description: str, title: str) -> str:
     words = {w.lower() for w in text.split_identifier(name)} | {name.lower()}
-    desc = (schema.get("description") or "") + " " + (schema.get("title") or "")
-    hay = " ".join(words) + " " + desc.lower()
+    hay = " ".join(words) + " " + (description + " " + title).lower()
 
     def has(*keys: str) -> bool:
         return any(k in hay for k in keys)

@@ -96,8 +96,13 @@ def words(text: str) -> tuple[str, ...]:
 
 def split_identifier(name: str) -> list[str]:
     """get_weather → get, weather；queryOrder → query, Order；transfer-to-x → transfer, to, x。"""
+    return list(_split_identifier(name))
+
+
+@lru_cache(maxsize=8192)
+def _split_identifier(name: str) -> tuple[str, ...]:
     spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name).replace("_", " ").replace("-", " ")
-    return LATIN_WORD.findall(spaced)
+    return tuple(LATIN_WORD.findall(spaced))
 
 
 def subgrams(word: str) -> list[str]:
@@ -122,7 +127,7 @@ CONCEPTS: dict[str, str] = {
     "refund": "退 退款 退货 退钱 退费 退掉 退了 售后 换货 refund refunds refunded return returns returned money back reimburse",
     "eligibility": "能不能 能否 可不可以 可以退 能退 能退吗 可退 eligible eligibility allowed",
     "submit": "申请 提交 办理 创建 新建 登记 帮我退 给我退 我要退 要退 立即 submit apply process create",
-    "shop": "买 卖 购买 有卖 有没有 多少钱 价格 价钱 报价 推荐 库存 有货 现货 选购 导购 售前 上新 想买 要买 "
+    "shop": "买 卖 购买 有卖 有没有 多少钱 价格 价钱 报价 推荐 库存 有货 现货 选购 导购 售前 上新 想买 要买 哪款 几款 几种 哪种 款式 "
             "预算 性价比 buy sell selling price prices cost costs recommend recommendation stock product products "
             "catalog shop shopping purchase available cheap",
     "complaint": "投诉 转人工 人工客服 真人 客服经理 态度 差评 不满 不满意 举报 骗子 太差 "
