@@ -125,7 +125,7 @@ def decide(conv: Conversation) -> Plan:
 
     if not plan.calls and hosted and not outputs and clarification is None:
         if conv.tool_choice == "required" or _wants_search(question) or SEARCH_RULE.search(conv.system):
-            plan.web_search = extract.keyword(question)
+            plan.web_search = search_terms(question)
 
     # 写出
     if plan.calls:
@@ -241,6 +241,14 @@ def _calls_for(spec: ToolSpec, question: str, conv: Conversation, english: bool)
 
 
 SEARCH_RULE = re.compile(r"\b(use|uses|using) (the )?web[ _]?search|search(es)? the web|搜索|上网查|联网查", re.I)
+
+
+def search_terms(question: str) -> str:
+    """搜索词：多行输入取第一行，去掉“Search term:”“搜索词：”这类标签和口头语，去掉引号。"""
+    first = next((line for line in question.strip().splitlines() if line.strip()), question)
+    first = re.sub(r"^\s*[\w\s]{1,20}?[:：]\s*", "", first) if re.match(r"^\s*[\w\s]{1,20}?[:：]\s*\S", first) \
+        else first
+    return re.sub(r"[\"\\“”「」]", "", extract.keyword(first)).strip() or question.strip()[:60]
 
 
 def _wants_search(question: str) -> bool:

@@ -405,7 +405,9 @@ def _string(name: str, schema: dict, ctx: Context, index: int = -1) -> str:
         m = re.search(r"(因为|由于|原因是|because|since|due to)\s*(.+?)(?:[，。,!！?？]|$)", q, re.I)
         if m:
             return m.group(2).strip()
-        return judge.rationale(ctx) if ctx.output else q.strip()
+        if ctx.output:
+            return judge.rationale(ctx)
+        return _stated_reason(q, ctx.english)
     if meaning == "product":
         return product_phrase(q)
     if meaning == "keyword":
@@ -440,6 +442,17 @@ def _numbered(value: str) -> bool:
 def _labeled_in(source: str, name: str) -> str | None:
     words = text.split_identifier(name)
     return labeled(source, words) if source and words else None
+
+
+def _stated_reason(q: str, english: bool) -> str:
+    """没说“因为”时的原因：句子里不是在提要求的那个分句（“帮我退了，尺码不合适” → 尺码不合适）。"""
+    clauses = [c.strip() for c in re.split(r"[，,。.;；!！?？]", q) if c.strip()]
+    for clause in clauses:
+        rest = ORDER_ID.sub("", clause).strip()
+        if len(rest) >= 2 and not re.search(r"退|帮|要|想|请|申请|好的|refund|return|please|want|would like|can i",
+                                            rest, re.I):
+            return rest
+    return "not specified" if english else "未说明"
 
 
 def _wants_quoted(name: str, schema: dict) -> bool:
