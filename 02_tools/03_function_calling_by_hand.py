@@ -21,7 +21,7 @@
     messages：user → assistant(tool_calls) → tool(tool_call_id=call_...)
     【第 5 步】模型根据工具结果作答
     finish_reason=stop
-    根据 query_order 的结果：order_id：A1001，status：已发货，...
+    订单 A1001：物流：顺丰 SF1234567890，已到达武汉转运中心，预计送达：明天，状态：已发货。
 """
 
 from __future__ import annotations

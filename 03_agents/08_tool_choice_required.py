@@ -15,7 +15,7 @@
     === tool_choice="required"，reset_tool_choice=True（默认）===
     工具调用: get_weather {"city": "..."}
     工具结果: 天气信息: ... 是晴天
-    最终回答: 根据 get_weather 的结果：天气信息: ... 是晴天
+    最终回答: 天气信息: ... 是晴天
     === tool_choice="required"，reset_tool_choice=False，max_turns=3 ===
     MaxTurnsExceeded: Max turns (3) exceeded
     停下之前已调用工具 3 次

@@ -15,11 +15,11 @@ Runner 每一轮调用模型前执行 `await agent.get_all_tools(run_context)`�
     === 用户 u100（VIP=True）===
     get_all_tools: ['get_order_status', 'apply_refund']
     工具调用: apply_refund {"order_id": "A1001", "reason": "..."}
-    最终回答: 根据 apply_refund 的结果：...
+    最终回答: 订单 A1001 的退款已受理（原因：...）
     === 用户 u200（VIP=False）===
     get_all_tools: ['get_order_status']
     工具调用: get_order_status {"order_id": "A1001"}
-    最终回答: 根据 get_order_status 的结果：...
+    最终回答: 订单 A1001 已发货，预计明天送达
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@
     #  输出项类            raw_item 类型              agent     要点
     1  ToolCallItem        ResponseFunctionToolCall   天气助手  调用 get_weather {"city": "武汉"}
     2  ToolCallOutputItem  dict                       天气助手  工具返回 天气信息: 武汉 是晴天
-    3  MessageOutputItem   ResponseOutputMessage      天气助手  消息 根据 get_weather 的结果：天气信息: 武汉 是晴天
+    3  MessageOutputItem   ResponseOutputMessage      天气助手  消息 天气信息: 武汉 是晴天
     共 3 个输出项；final_output 只是最后一条消息的文字：
-    根据 get_weather 的结果：天气信息: 武汉 是晴天
+    天气信息: 武汉 是晴天
 """
 
 from __future__ import annotations

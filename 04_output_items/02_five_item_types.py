@@ -14,14 +14,14 @@
     == 运行 1：工具调用  用户：武汉的天气
     ToolCallItem        天气助手      调用 get_weather {"city": "武汉"}
     ToolCallOutputItem  天气助手      工具返回 天气信息: 武汉 是晴天
-    MessageOutputItem   天气助手      消息 根据 get_weather 的结果：天气信息: 武汉 是晴天
+    MessageOutputItem   天气助手      消息 天气信息: 武汉 是晴天
     == 运行 2：handoff  用户：订单 A1001 买的耳机坏了，我要退款
     HandoffCallItem     triage_agent  请求交接 transfer_to_refund_agent
     HandoffOutputItem   triage_agent  交接完成 triage_agent → refund_agent
     MessageOutputItem   refund_agent  消息 好的，我来帮您处理。...
     == 运行 3：推理（Responses API）  用户：A1001 和 A1002 两个订单哪个先到？
     ReasoningItem       推理客服      推理摘要 用户的问题是「A1001 和 A1002 两个订单哪个先到？」，不需要工具，直接回答。
-    MessageOutputItem   推理客服      消息 关于「...」：我是ITS智能客服，...
+    MessageOutputItem   推理客服      消息 关于「A1001 和 A1002 两个订单哪个先到」：我是ITS智能客服。（这是内置模拟模型的确定性示例回答：...）
     五剑客核对（来自上面三次运行的 new_items）：
     MessageOutputItem   ✓ 运行 1、2、3
     ToolCallItem        ✓ 运行 1

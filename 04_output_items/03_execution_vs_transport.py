@@ -23,7 +23,7 @@
     ResponseOutputItem in ResponseOutputMessage.__mro__ → False
     ResponseOutputMessage 是 ResponseOutputItem 的成员 → True
     == 一条消息里面：ResponseOutputMessage.content
-    content[0]  ResponseOutputText  type=output_text  annotations=[]  text=根据 get_weather 的结果：天气信息: 武汉 是晴天
+    content[0]  ResponseOutputText  type=output_text  annotations=[]  text=天气信息: 武汉 是晴天
     == 推理项（Responses API）
     ReasoningItem       ResponseReasoningItem                 openai.types.responses.response_reasoning_item       是
     summary[0]  Summary  type=summary_text  text=用户的问题是「...」，不需要工具，直接回答。

@@ -11,19 +11,19 @@
     【模型】提供方=mock（内置模拟模型） 模型=mock-model 地址=http://127.0.0.1:.../v1 Key=****
     用户：订单 A1001 到哪了，顺便查下物流
     == final_output（类型 str）：
-    根据 query_order 的结果：订单 A1001：蓝牙耳机 ×1，¥199，已发货（顺丰）
-    根据 track_shipment 的结果：订单 A1001：已到达武汉转运中心，预计明天送达
+    订单 A1001：蓝牙耳机 ×1，¥199，已发货（顺丰）
+    订单 A1001：已到达武汉转运中心，预计明天送达
     == new_items（共 5 条）：
     #  输出项类            call_id（调用与结果靠它配对）  要点
     1  ToolCallItem        call_...  调用 query_order {"order_id": "A1001"}
     2  ToolCallItem        call_...  调用 track_shipment {"order_id": "A1001"}
     3  ToolCallOutputItem  call_...  工具返回 订单 A1001：蓝牙耳机 ×1，¥199，已发货（顺丰）
     4  ToolCallOutputItem  call_...  工具返回 订单 A1001：已到达武汉转运中心，预计明天送达
-    5  MessageOutputItem   -                              消息 根据 query_order 的结果：... ↵ 根据 track_shipment 的结果：...
+    5  MessageOutputItem   -                              消息 订单 A1001：蓝牙耳机 ×1，¥199，已发货（顺丰） ↵ 订单 A1001：已到达武汉转运中心，预计明天送达
     final_output 看不到的：调用了 2 次工具（query_order、track_shipment），工具原样返回了 2 条结果
     == ItemHelpers.text_message_outputs(result.new_items)：只拼接 1 条消息的文字
-    根据 query_order 的结果：订单 A1001：蓝牙耳机 ×1，¥199，已发货（顺丰）
-    根据 track_shipment 的结果：订单 A1001：已到达武汉转运中心，预计明天送达
+    订单 A1001：蓝牙耳机 ×1，¥199，已发货（顺丰）
+    订单 A1001：已到达武汉转运中心，预计明天送达
     和 final_output 相同：True
     == result.to_input_list()：6 条 = 1 条本轮输入 + 5 条 new_items
     message → function_call → function_call → function_call_output → function_call_output → message

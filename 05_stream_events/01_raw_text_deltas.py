@@ -12,7 +12,7 @@
 预期输出（内置模拟模型）:
     【模型】提供方=mock（内置模拟模型） 模型=mock-model 地址=http://127.0.0.1:.../v1 Key=****
     用户：退货后多久能收到退款？
-    [text ] 关于「退货后多久能收到退款」：我是ITS智能客服小智，...
+    [text ] 关于「退货后多久能收到退款」：我是ITS智能客服小智。（这是内置模拟模型的确定性示例回答：...）
     == RawResponsesStreamEvent 一共 ... 个，event.data 的类型依次是（相邻同类合并）：
     ResponseCreatedEvent            ×1   没有 delta
     ResponseOutputItemAddedEvent    ×1   没有 delta

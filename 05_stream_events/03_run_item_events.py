@@ -24,7 +24,7 @@ raw_item 只是一个 dict；handoff_requested 带的是 HandoffCallItem。课�
     [item ] tool_called             order_agent   ToolCallItem        track_shipment {"order_id": "A1001"}
     [item ] tool_output             order_agent   ToolCallOutputItem  订单 A1001：已到达武汉转运中心，预计明天送达
     [item ] reasoning_item_created  order_agent   ReasoningItem       工具已经返回了结果（track_shipment），据此整理答案。
-    [item ] message_output_created  order_agent   MessageOutputItem   根据 track_shipment 的结果：订单 A1001：已到达武汉转运中心，预计明天送达
+    [item ] message_output_created  order_agent   MessageOutputItem   订单 A1001：已到达武汉转运中心，预计明天送达
     handoff_occured 的 raw_item 是 dict，有 source_agent 吗？False；event.item.source_agent → triage_agent
     六种事件都出现了：True
 """

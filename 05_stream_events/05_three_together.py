@@ -23,10 +23,10 @@ AgentUpdatedStreamEvent 给你“现在是谁在处理”。同一个 `async for
     [item ] tool_called             ToolCallItem        track_shipment {"order_id": "A1001"}
     [item ] tool_output             ToolCallOutputItem  订单 A1001：已到达武汉转运中心，预计明天送达
     [think] 工具已经返回了结果（track_shipment），据此整理答案。
-    [text ] 根据 track_shipment 的结果：订单 A1001：已到达武汉转运中心，预计明天送达
+    [text ] 订单 A1001：已到达武汉转运中心，预计明天送达
     [item ] reasoning_item_created  ReasoningItem
     [item ] message_output_created  MessageOutputItem   role=assistant
-    final_output: 根据 track_shipment 的结果：订单 A1001：已到达武汉转运中心，预计明天送达
+    final_output: 订单 A1001：已到达武汉转运中心，预计明天送达
 """
 
 from __future__ import annotations

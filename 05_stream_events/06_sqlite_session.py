@@ -12,7 +12,7 @@ SDK 会在调用模型前取出历史、拼上新输入，结束后把本轮的�
     【模型】提供方=mock（内置模拟模型） 模型=mock-model 地址=http://127.0.0.1:.../v1 Key=****
     会话：SQLiteSession("user_001_weather_chat")，内存数据库；推理模型：mock-reasoner
     == 第 1 轮（Runner.run_streamed）用户：武汉的天气怎么样？
-    [text ] 根据 get_weather 的结果：天气信息: 武汉 是晴天
+    [text ] 天气信息: 武汉 是晴天
     == 第 2 轮（Runner.run）用户：我刚刚问了你什么问题？
     助手：您刚才问的是：「武汉的天气怎么样？」
     == await session.get_items()：共 9 条
@@ -22,7 +22,7 @@ SDK 会在调用模型前取出历史、拼上新输入，结束后把本轮的�
     3  function_call         工具调用                get_weather {"city": "武汉"}
     4  function_call_output  工具返回结果            天气信息: 武汉 是晴天
     5  reasoning             推理摘要                工具已经返回了结果（get_weather），据此整理答案。
-    6  message               助手消息（assistant）   根据 get_weather 的结果：天气信息: 武汉 是晴天
+    6  message               助手消息（assistant）   天气信息: 武汉 是晴天
     7  message               用户消息（user）        我刚刚问了你什么问题？
     8  reasoning             推理摘要                ...
     9  message               助手消息（assistant）   您刚才问的是：「武汉的天气怎么样？」

@@ -21,10 +21,10 @@ MCP 消息：本机、无需端口，适合开发调试和桌面应用。连上�
     用户：帮我查一下订单123456的状态
     工具调用: get_order_status {"order_id": "123456"}
     工具结果: ..."status": "已发货"...
-    最终回答: 根据 get_order_status 的结果：order_id：123456，item：登山背包，amount：328.0，status：已发货，tracking_no：ZT123456
+    最终回答: 订单 123456：状态：已发货，运单号：ZT123456，商品：登山背包，金额：328 元。
     用户：武汉今天天气怎么样？
     工具调用: get_weather {"city": "武汉"}
-    最终回答: 根据 get_weather 的结果：city：武汉，weather：小雨，temperature：24℃
+    最终回答: 武汉：天气：小雨，气温：24℃。
     【MCP】已断开，服务子进程已结束
 """
 

@@ -19,7 +19,7 @@ SDK 仍支持 SSE，用来连接还没升级的老服务；新写的服务请用
     ⚠ HTTP+SSE 传输已被 MCP 规范弃用，新服务请用 streamable HTTP（03_streamable_http_headers.py）
     用户：东京现在的天气怎么样？
     工具调用: get_weather {"city": "东京"}
-    最终回答: 根据 get_weather 的结果：city：东京，weather：晴，temperature：22℃
+    最终回答: 东京：天气：晴，气温：22℃。
     【MCP】已断开；服务进程已停止
 """
 

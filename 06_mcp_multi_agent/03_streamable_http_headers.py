@@ -20,7 +20,7 @@ streamable HTTP 是 MCP 规范推荐的 HTTP 传输：所有消息都 POST 到�
     用户：我现在在哪个工作区？
     工具调用: get_workspace {}
     工具结果: {"workspace": "demo-workspace", "transport": "streamable-http"}
-    最终回答: 根据 get_workspace 的结果：workspace：demo-workspace，transport：streamable-http
+    最终回答: 工作区：demo-workspace，传输方式：streamable-http。
     服务端日志（证明服务端真的收到了请求头）：
     [enterprise-tools] 收到请求头 X-Workspace=demo-workspace（传输方式 streamable-http）
 """

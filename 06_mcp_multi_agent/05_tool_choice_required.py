@@ -14,12 +14,12 @@
     【模型】提供方=mock（内置模拟模型） 模型=mock-model 地址=http://127.0.0.1:.../v1 Key=****
     用户：订单 A1002 怎么还没发货？
     [tool_choice=auto] 工具调用: get_order_status {"order_id": "A1002"}...
-    [tool_choice=auto] 最终回答: 根据 get_order_status 的结果：...status：待发货...
+    [tool_choice=auto] 最终回答: 订单 A1002：...状态：待发货。
     用户：你好
     [tool_choice=auto] 工具调用: （无）
     [tool_choice=auto] 最终回答: 您好！我是...有什么可以帮您？
     [tool_choice=required] 工具调用: ...
-    [tool_choice=required] 最终回答: 根据 ... 的结果：...
+    [tool_choice=required] 最终回答: 北京：天气：晴，气温：26℃。
     （打个招呼也被迫调了工具：required 只适合“答案必须来自企业系统”的场景）
     [required + reset_tool_choice=False] MaxTurnsExceeded：模型每一轮都被迫调工具，3 轮后被 max_turns 拦下
 """

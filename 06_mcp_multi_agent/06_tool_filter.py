@@ -25,7 +25,7 @@
     工具调用: （无：这个角色看不到相关工具）
     用户（ops）：帮我看看服务的进程号和版本
     工具调用: service_info {}
-    最终回答: 根据 service_info 的结果：service：enterprise-tools，version：1.0.0，transport：stdio，pid：...
+    最终回答: 进程号：...，服务：enterprise-tools，版本：1.0.0，传输方式：stdio。
 """
 
 import asyncio

@@ -26,10 +26,10 @@
     mcp_finance-service__service_info
     用户：订单 A1001 的物流到哪了？
     工具调用: mcp_enterprise-tools__track_logistics {"order_id": "A1001"}
-    最终回答: 根据 mcp_enterprise-tools__track_logistics 的结果：...
+    最终回答: 订单 A1001：运单号：SF1234567890，快递公司：顺丰速运，最新动态：... 派送中。
     用户：订单 A1001 付款了吗？能退款吗？
     工具调用: mcp_finance-service__get_payment_status {"order_id": "A1001"}
-    最终回答: 根据 mcp_finance-service__get_payment_status 的结果：...refundable：True
+    最终回答: 订单 A1001：可以退款，已付款：899 元，方式：微信支付。
     ③ 或者用 tool_filter 滤掉一个 service_info（工具名保持原样）：
     共 8 个工具，service_info 来自 finance-service
     ④ 本地函数工具 service_info 和 MCP 工具同名：

@@ -20,7 +20,7 @@
     ② 启动服务之后，同样的代码：
     ✓ 已连接 enterprise-tools（http://127.0.0.1:.../mcp），5 个工具
     用户：订单 A1003 到了吗？
-    最终回答: 根据 get_order_status 的结果：...status：已签收...
+    最终回答: 订单 A1003：...状态：已签收。
 """
 
 import argparse

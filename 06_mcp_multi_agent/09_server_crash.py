@@ -16,10 +16,10 @@
 预期输出（内置模拟模型）:
     【模型】提供方=mock（内置模拟模型） 模型=mock-model 地址=http://127.0.0.1:.../v1 Key=****
     ① 服务崩溃（kill -9 pid ...），不缓存工具清单：
-    崩溃前：根据 get_weather 的结果：city：武汉，weather：小雨，temperature：24℃
+    崩溃前：武汉：天气：小雨，气温：24℃。
     ✗ MCP 服务「enterprise-tools」（http://127.0.0.1:.../mcp）在运行中断开：MCPError: Connection closed（用时 ... 秒）
     ② 服务崩溃，cache_tools_list=True：
-    默认（failure_error_function 未设置）：运行没有报错，模型拿到的是错误信息 → 根据 get_weather 的结果：An error occurred while running the tool. Please try again.
+    默认（failure_error_function 未设置）：运行没有报错，模型拿到的是错误信息 → 抱歉，工具出错了：An error occurred while running the tool. Please try again.
     failure_error_function=None：✗ MCP 服务「enterprise-tools」（http://127.0.0.1:.../mcp）调用工具失败：UserError: Error running tool get_weather: Connection closed（用时 ... 秒）
     ③ 服务卡死（SIGSTOP），client_session_timeout_seconds=2：
     ✗ MCP 服务「enterprise-tools」（http://127.0.0.1:.../mcp）调用工具失败：UserError: Error running tool get_weather: Request 'tools/call' timed out（用时 2... 秒）

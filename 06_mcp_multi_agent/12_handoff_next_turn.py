@@ -24,7 +24,7 @@
     第3轮 用户：对了，武汉明天天气怎么样？
     起点：Refund agent（上一轮的 last_agent）
     经过：Refund agent → Triage agent
-    回答（Triage agent）：根据 get_weather 的结果：...
+    回答（Triage agent）：武汉明天多云，22℃
     对照：不记 last_agent，第2轮又从 Triage agent 开始 → 经过：Triage agent，回答（Triage agent）：...
 """
 

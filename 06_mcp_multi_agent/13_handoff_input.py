@@ -14,7 +14,7 @@
 预期输出（内置模拟模型）:
     【模型】提供方=mock（内置模拟模型） 模型=mock-model 地址=http://127.0.0.1:.../v1 Key=****
     第1轮 用户：武汉天气怎么样？
-    回答（Triage agent）：根据 get_weather 的结果：...
+    回答（Triage agent）：武汉：小雨，24℃
     第2轮 用户：你好
     第3轮 用户：订单 A1001 要退款，因为耳机有杂音
     transfer_to_refund_agent 的参数 schema：['order_id', 'reason']

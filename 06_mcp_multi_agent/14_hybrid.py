@@ -18,7 +18,7 @@
     ⇢ handoff：Triage agent → After-sales agent
     ▶ After-sales agent
     🔧 After-sales agent 调用 track_logistics（MCP 工具）
-    回答（After-sales agent）：根据 track_logistics 的结果：...carrier：顺丰速运...
+    回答（After-sales agent）：订单 A1001：快递公司：顺丰速运，...派送中。
     用户：订单 A1001 能退款吗？
     ▶ Triage agent
     ⇢ handoff：Triage agent → After-sales agent
@@ -26,7 +26,7 @@
     🔧 After-sales agent 调用 refund_expert（Agent 工具）
     ▶ Refund agent
     🔧 Refund agent 调用 get_payment_status（MCP 工具）
-    回答（After-sales agent）：根据 refund_expert 的结果：根据 get_payment_status 的结果：...refundable：True
+    回答（After-sales agent）：订单 A1001：可以退款，已付款：899 元，方式：微信支付。
 """
 
 import asyncio

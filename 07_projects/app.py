@@ -17,7 +17,7 @@ http://127.0.0.1:8200/ ，接口文档在 /docs。架构和事件契约见 07_pr
     自检提问：订单 A1001 现在到哪了？
     事件：session → agent_updated → handoff → agent_updated → tool_started → tool_completed → text_delta×... → run_completed
     工具：track_shipment {"order_id": "A1001"}
-    回答（订单物流专员）：根据 track_shipment 的结果：order_id：A1001，order_status：已发货，carrier：顺丰速运...
+    回答（订单物流专员）：订单 A1001：订单状态：已发货，运单号：SF1400012345，快递公司：顺丰速运，...
     自检通过
 """
 

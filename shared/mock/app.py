@@ -105,7 +105,7 @@ def create_app() -> Starlette:
             raise wire.BadRequest("We could not parse the JSON body of your request.") from None
         if not isinstance(body, dict):
             raise wire.BadRequest("The request body must be a JSON object.")
-        if not body.get("model"):
+        if not body.get("model") and not body.get("prompt"):  # 带存储的 prompt 时模型可以由 prompt 决定
             raise wire.BadRequest("Missing required parameter: 'model'.", "model")
         return body
 

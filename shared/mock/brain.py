@@ -1,7 +1,14 @@
 """模拟模型的“决策”部分：给定一段对话和可用工具，决定调用工具还是回答、回答什么。
 
-两个 API（Chat Completions / Responses）的请求先被整理成同一种 `Conversation`，
-`decide()` 返回一个 `Plan`，再由 `wire.py` 按各自的线上格式写出去。
+所有决定都在 `decide()` 这一处，顺序固定：
+
+    读请求（wire.py 已整理成 Conversation）
+    → 理解：最后一句用户的话、作答语言、这一轮已有的工具结果、还能交接给谁
+    → 决定：指定工具 / 据工具结果作答 / 选工具（route.py）/ 问清意图 / 托管搜索 / 直接回答
+    → 写出：工具调用的参数（extract.py）或回答的文字（render.py），要求 JSON 时按 schema 填（judge.py）
+
+每条规则都是通用的、有名字的，读的是请求本身（指令、工具名、描述、schema、历史），
+不认识任何一节课或测试的措辞。回归网是 tests/test_mock_corpus.py 的措辞语料。
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.mock import extract
+from shared.mock import extract, judge, render, route, text
 from shared.mock.extract import Context
 
 
@@ -61,12 +68,11 @@ class Plan:
     citations: list[tuple[str, str]] = field(default_factory=list)  # (标题, URL)
 
 
-MIN_SCORE = 1.0
-
-
 def decide(conv: Conversation) -> Plan:
+    # 理解
     last_user = max((i for i, t in enumerate(conv.turns) if t.role == "user"), default=-1)
     question = conv.turns[last_user].text if last_user >= 0 else ""
+    english = reply_in_english(conv.system, question)
     since = conv.turns[last_user + 1 :]
     outputs = [t for t in since if t.role == "tool" and not t.name.startswith("transfer_to_")]
     blocked_transfers = _blocked_transfers(conv.turns, last_user)
@@ -79,43 +85,75 @@ def decide(conv: Conversation) -> Plan:
         functions = [t for t in functions if t.name not in blocked_transfers
                      and (blocked_transfers or not t.name.startswith("transfer_to_"))]
 
+    # 决定
     plan = Plan()
     named = conv.tool_choice if conv.tool_choice not in ("auto", "none", "required") else None
     must_call = named is not None or conv.tool_choice == "required"
+    clarification = None
 
     if named and any(t.name == named for t in functions):
         spec = next(t for t in functions if t.name == named)
-        plan.calls = _calls_for(spec, question, conv.parallel)
+        plan.calls = _calls_for(spec, question, conv, english)
     elif outputs and not must_call:
         pass  # 工具结果已经回来：下面据此作答
+    elif functions and not must_call and PREVIOUS_Q.search(question):
+        pass  # 问的是这段对话本身（“我刚才问了什么”）：从历史里答，不调工具
     elif functions:
-        ranked = sorted(
-            ((score(t, question, conv.system, offered), i, t) for i, t in enumerate(functions)),
-            key=lambda x: (-x[0], x[1]),
-        )
-        best_score, _, best = ranked[0]
-        if best_score >= MIN_SCORE or must_call:
-            plan.calls = _calls_for(best, question, conv.parallel)
-            if conv.parallel:  # 另一个工具也明显相关：并行一起调用
-                for s, _, other in ranked[1:]:
-                    if s >= max(MIN_SCORE * 2, best_score * 0.8) and not other.name.startswith(
-                        "transfer_to_"
-                    ) and not best.name.startswith("transfer_to_"):
-                        plan.calls += _calls_for(other, question, conv.parallel)
+        ranked = route.rank(question, offered, conv.system, candidates=functions)
+        fallback_tool = route.catch_all(ranked, question)
+        if fallback_tool is not None:
+            ranked = [route.Ranked(route.MIN_SCORE, fallback_tool.profile, ["catch_all"]),
+                      *[r for r in ranked if r is not fallback_tool]]
+        best = ranked[0]
+        if not must_call and route.should_ask(ranked, conv.system):
+            clarification = render.clarify([ranked[0].profile.label, ranked[1].profile.label], english)
+        elif best.score >= route.MIN_SCORE or must_call:
+            spec = _spec(functions, best.profile.name)
+            missing = [] if must_call else _missing_ids(spec, question, conv)
+            if missing:  # 缺了只能由用户提供的编号：先问，不拿空值去调
+                clarification = _ask_for(missing, conv, english)
+            else:
+                plan.calls = _calls_for(spec, question, conv, english)
+            if plan.calls and conv.parallel and not best.profile.handoff:
+                for other in ranked[1:]:  # “……顺便查下物流”“in Spanish and French”：要了两样东西，并行都调
+                    if (other.score >= max(route.MIN_SCORE, best.score * 0.3) and not other.profile.handoff
+                            and route.distinct(best, other) and (route.several_requests(question)
+                                                                 or route.coordinated(question, best, other))):
+                        plan.calls += _calls_for(_spec(functions, other.profile.name), question, conv, english)
+                plan.calls.sort(key=lambda c: route.mentioned_at(question, next(
+                    r for r in ranked if r.profile.name == c.name)))  # 按用户提到的先后
 
-    if not plan.calls and hosted and not outputs:
-        if conv.tool_choice == "required" or _wants_search(question):
-            plan.web_search = extract.keyword(question)
+    if not plan.calls and hosted and not outputs and clarification is None:
+        if conv.tool_choice == "required" or _wants_search(question) or SEARCH_RULE.search(conv.system):
+            plan.web_search = search_terms(question)
 
+    # 写出
     if plan.calls:
         for c in plan.calls:
             c.call_id = "call_" + _digest(question, c.name, c.arguments, str(len(conv.turns)))
     else:
-        plan.text = compose(conv, question, outputs, plan)
+        plan.text = compose(conv, question, outputs, plan, english, clarification)
 
     if conv.reasoning:
-        plan.reasoning = _reasoning(question, plan, outputs)
+        plan.reasoning = _reasoning(question, plan, outputs, english)
     return plan
+
+
+def reply_in_english(system: str, question: str) -> bool:
+    """作答语言：指令规定的优先；否则跟用户这句话；这句话看不出（只有编号、数字）就跟指令。"""
+    if text.wants_english(system):
+        return True
+    if text.wants_chinese(system):
+        return False
+    if text.CJK.search(question):
+        return False
+    if text.is_english(question):
+        return True
+    return bool(system) and not text.CJK.search(system) and text.is_english(system)
+
+
+def _spec(tools: list[ToolSpec], name: str) -> ToolSpec:
+    return next(t for t in tools if t.name == name)
 
 
 def _blocked_transfers(turns: list[Turn], last_user: int) -> set[str] | None:
@@ -142,72 +180,54 @@ def _digest(*parts: str) -> str:
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:24]
 
 
-# ---------------------------------------------------------------- 工具打分与参数
+def _history(conv: Conversation) -> str:
+    """更早的用户消息：这句话没提订单号时，沿用前面说过的（“那它什么时候到？”）。"""
+    users = [t.text for t in conv.turns if t.role == "user"]
+    return " ".join(reversed(users[:-1]))
 
 
-def tool_text(spec: ToolSpec, system: str) -> str:
-    """工具的“意思”：名字里的单词（含中文同义词）、描述、参数描述，以及指令里提到它的句子。"""
-    words = extract.english_words(spec.name)
-    parts = [spec.name, extract.expand(words), spec.description]
-    for prop_name, prop in (spec.parameters.get("properties") or {}).items():
-        if isinstance(prop, dict):
-            parts.append(prop.get("description") or "")
-            parts.append(extract.expand(extract.english_words(prop_name)))
-    target = spec.name.removeprefix("transfer_to_")
-    if system and target:
-        aliases = {target, target.replace("_", " "), target.replace("_", "")}
-        for sentence in re.split(r"[。\n;；]", system):
-            low = sentence.lower()
-            if any(a and a in low for a in aliases):
-                parts.append(sentence)
-    return " ".join(parts)
+def _missing_ids(spec: ToolSpec, question: str, conv: Conversation) -> list[tuple[str, str]]:
+    """必填的订单号 / 编号，用户这句话和前面的对话里都没有：返回这些参数的说法。"""
+    params = spec.parameters or {}
+    props = params.get("properties") or {}
+    missing = []
+    ctx = Context(question, system=conv.system, tool=spec.name, history=_history(conv))
+    for name in params.get("required") or []:
+        prop = props.get(name) or {}
+        meaning = extract.semantic(name, prop)
+        optional = re.search(r"没有就|没有则|如有|可选|可为空|空字符串|optional|if any|if available|or empty",
+                             prop.get("description") or "", re.I)
+        if meaning not in ("order_id", "ident") or optional or extract.type_of(prop) != "string":
+            continue
+        if not extract.value_for(name, prop, ctx):  # 同一个编号不会同时填进两个参数
+            words = " ".join(w.lower() for w in text.split_identifier(name))
+            missing.append((prop.get("description") or words, words))  # (中文说法, 英文说法)
+    return missing
 
 
-def score(spec: ToolSpec, question: str, system: str, others: list[ToolSpec]) -> float:
-    mine = tool_text(spec, system)
-    grams = extract.cjk_bigrams(question) & extract.cjk_bigrams(mine)
-    total = 0.0
-    for g in grams:  # 在好几个工具里都出现的词，区分度低
-        shared = sum(1 for o in others if g in tool_text(o, system))
-        total += 1.0 if shared <= 1 else 0.5 / (shared - 1) if len(others) > 1 else 1.0
-    q_words = extract.english_words(question)
-    total += len(q_words & extract.english_words(mine))
-    total += 3.0 * len(_handback_topics(spec, system) & extract.cjk_bigrams(question))
-    props = spec.parameters.get("properties") or {}
-    semantics = {extract._semantic(n, p) for n, p in props.items() if isinstance(p, dict)}
-    if "city" in semantics and extract.cities(question):
-        total += 0.5
-    if "order_id" in semantics and extract.order_ids(question):
-        total += 1.0
-    return total
+def _ask_for(missing: list[tuple[str, str]], conv: Conversation, english: bool) -> str:
+    users = [t.text for t in conv.turns if t.role == "user"]
+    slots = _slot_filling(conv.system, users, english)
+    if slots:
+        return slots
+    wanted = [m[1] if english else re.split(r"[，,。(（]", m[0])[0].strip() for m in missing]
+    if english:
+        listed = " and ".join([", ".join(wanted[:-1]), wanted[-1]] if len(wanted) > 1 else wanted)
+        return f"Sure — could you give me the {listed}? Then I can take care of it right away."
+    return f"好的，请提供一下{'、'.join(wanted)}，我马上为您处理。"
 
 
-HANDBACK = re.compile(r"不归|不属于|不负责|不是你|以外|之外|其他问题|其它问题")
-
-
-def _handback_topics(spec: ToolSpec, system: str) -> set[str]:
-    """指令里“X 这类不归你管的问题，交回 Y”：问到 X 时，交接给 Y 的工具明显胜出。"""
-    if not spec.name.startswith("transfer_to_") or not system:
-        return set()
-    target = spec.name.removeprefix("transfer_to_")
-    topics: set[str] = set()
-    for sentence in re.split(r"[。\n;；]", system):
-        if target in sentence.lower() and HANDBACK.search(sentence):
-            topics |= extract.cjk_bigrams(HANDBACK.split(sentence)[0])
-    return topics
-
-
-def _calls_for(spec: ToolSpec, question: str, parallel: bool) -> list[Call]:
+def _calls_for(spec: ToolSpec, question: str, conv: Conversation, english: bool) -> list[Call]:
     """生成参数；一句话里有多个城市 / 订单号、而工具一次只收一个时，并行调用多次。"""
     params = spec.parameters or {"type": "object", "properties": {}}
     props = params.get("properties") or {}
     required = params.get("required") or list(props)
-    ctx = Context(question)
-    if parallel and len(required) == 1:
+    ctx = Context(question, system=conv.system, english=english, tool=spec.name, history=_history(conv))
+    if conv.parallel and len(required) == 1:
         only = required[0]
         prop = props.get(only) or {}
-        semantic = extract._semantic(only, prop)
-        many = {"city": extract.cities, "order_id": extract.order_ids}.get(semantic)
+        meaning = extract.semantic(only, prop)
+        many = {"city": extract.cities, "order_id": extract.order_ids}.get(meaning)
         if many and prop.get("type", "string") == "string":
             values = many(question)
             if len(values) > 1:
@@ -220,20 +240,35 @@ def _calls_for(spec: ToolSpec, question: str, parallel: bool) -> list[Call]:
     return [Call(spec.name, json.dumps(extract.build_object(params, ctx), ensure_ascii=False))]
 
 
+SEARCH_RULE = re.compile(r"\b(use|uses|using) (the )?web[ _]?search|search(es)? the web|搜索|上网查|联网查", re.I)
+
+
+def search_terms(question: str) -> str:
+    """搜索词：多行输入取第一行，去掉“Search term:”“搜索词：”这类标签和口头语，去掉引号。"""
+    first = next((line for line in question.strip().splitlines() if line.strip()), question)
+    first = re.sub(r"^\s*[\w\s]{1,20}?[:：]\s*", "", first) if re.match(r"^\s*[\w\s]{1,20}?[:：]\s*\S", first) \
+        else first
+    return re.sub(r"[\"\\“”「」]", "", extract.keyword(first)).strip() or question.strip()[:60]
+
+
 def _wants_search(question: str) -> bool:
-    return bool(re.search(r"新闻|最新|今天|最近|搜索|搜一下|上网|查一查|news|latest|today|search", question, re.I))
+    return bool(re.search(r"新闻|最新|今天|最近|搜索|搜一下|上网|查一查|news|latest|today|search|look up|find",
+                          question, re.I))
 
 
 # ---------------------------------------------------------------- 作答
 
 
-def compose(conv: Conversation, question: str, outputs: list[Turn], plan: Plan) -> str:
+def compose(conv: Conversation, question: str, outputs: list[Turn], plan: Plan, english: bool,
+            clarification: str | None = None) -> str:
     if plan.web_search:
-        text, plan.citations = _search_answer(plan.web_search)
+        body, plan.citations = render.search_answer(plan.web_search, _digest(plan.web_search)[:8], english)
     elif outputs:
-        text = _from_tool_results(outputs)
+        body = render.tool_results([(t.name, t.text) for t in outputs], question, english, _echoed(conv.turns))
+    elif clarification:
+        body = clarification
     else:
-        text = _answer(conv, question)
+        body = answer(conv, question, english)
     if conv.schema is not None:
         facts = []
         for t in reversed(outputs):
@@ -241,62 +276,37 @@ def compose(conv: Conversation, question: str, outputs: list[Turn], plan: Plan) 
                 facts.append(json.loads(t.text))
             except (ValueError, TypeError):
                 facts.append(t.text)
-        ctx = Context(question, facts, answer=text)
+        ctx = Context(question, facts, answer=body, system=conv.system, english=english, output=True)
         return json.dumps(extract.build_object(conv.schema, ctx), ensure_ascii=False)
     if conv.json_mode:
-        return json.dumps({"answer": text}, ensure_ascii=False)
-    return text
+        return json.dumps({"answer": body}, ensure_ascii=False)
+    return body
 
 
-def _render(value: Any, nested: bool = False) -> str:
-    """把工具返回的 JSON 念出来：键：值，……；嵌套的对象放进括号，空值略过。"""
-    if isinstance(value, dict):
-        text = "，".join(f"{k}：{_render(v, True)}" for k, v in value.items() if v is not None)
-        return f"（{text}）" if nested else text
-    if isinstance(value, list):
-        if not value:
-            return "（空）"
-        return "；".join(_render(v, True) for v in value[:5]) + ("……" if len(value) > 5 else "")
-    return str(value)
-
-
-def _from_tool_results(outputs: list[Turn]) -> str:
-    lines = []
-    for t in outputs:
-        try:
-            data = json.loads(t.text)
-        except (ValueError, TypeError):
-            data = t.text
-        body = _render(data).strip() or "（工具没有返回内容）"
-        lines.append(f"根据 {t.name or '工具'} 的结果：{body}")
-    return "\n".join(lines)
-
-
-def _search_answer(query: str) -> tuple[str, list[tuple[str, str]]]:
-    slug = _digest(query)[:8]
-    cites = [
-        (f"模拟搜索结果一：{query}", f"https://example.com/mock-search/{slug}/1"),
-        (f"模拟搜索结果二：{query}", f"https://example.com/mock-search/{slug}/2"),
-    ]
-    text = (
-        f"我搜索了「{query}」，找到 2 条（模拟的）结果：\n"
-        f"1. {cites[0][0]}\n2. {cites[1][0]}\n"
-        "（内置模拟模型不联网，这些链接只是示意。）"
-    )
-    return text, cites
+def _echoed(turns: list[Turn]) -> dict[str, set[str]]:
+    """每个工具这一轮收到的参数值：结果里原样出现的参数不用再念一遍。"""
+    seen: dict[str, set[str]] = {}
+    for t in turns:
+        for c in t.calls:
+            try:
+                args = json.loads(c.arguments or "{}")
+            except ValueError:
+                continue
+            if isinstance(args, dict):
+                seen.setdefault(c.name, set()).update(str(v) for v in args.values() if isinstance(v, str))
+    return seen
 
 
 PERSONA = re.compile(r"你是(?:一[个位名])?([^，。,.\n；;！!]{2,24})")
+PERSONA_EN = re.compile(r"\bYou are (an? [^.,;:\n]{2,60}|the [^.,;:\n]{2,60})", re.I)
 SCOPE = re.compile(r"只(?:能|会)?回答(?:关于|和|与|有关)?(.{1,12}?)(?:相关|有关)?的?问题")
 PREVIOUS_Q = re.compile(
     r"(刚才|刚刚|之前|上一[个句次]|前面|上次|第一个|最开始).{0,6}(问|说|提)|我(问|说)了(你)?(什么|啥)|"
-    r"what did i (just )?(ask|say)",
+    r"what did i (just )?(ask|say)|what was my (last |previous |first )?question",
     re.I,
 )
-MY_NAME = re.compile(r"我(?:叫|的名字是|是)([\u4e00-\u9fffA-Za-z]{1,8}?)(?:[，。,.!！]|$)")
-ARITH = re.compile(r"^[\d\s.+\-*/×÷()（）]+$")
-
-
+MY_NAME = re.compile(r"我(?:叫|的名字是|是)([\u4e00-\u9fffA-Za-z]{1,8}?)(?:[，。,.!！]|$)|my name is (\w+)", re.I)
+ARITH = re.compile(r"^[\d\s.+\-*/×÷()（）^]+$")
 DUTY = re.compile(r"你(?:负责|专门处理|处理)([^，。,.\n；;：:]{2,16})")
 NEEDS = re.compile(
     r"(?:需要(?:用户|客户|对方)?|(?:请|让)(?:用户|客户|对方))提供([^。；;\n（(]+?)(?:[（(][^）)]*[）)])?(?:[，,]?(?:并|然后|再)|[。；;]|$)"
@@ -305,15 +315,23 @@ SLOT_CHECKS = (
     (("订单",), lambda t: extract.order_ids(t)),
     (("日期", "时间", "几号"), lambda t: extract.dates(t)),
     (("人数", "数量", "几位", "几张"), lambda t: extract.quantities(t)),
-    (("原因", "理由"), lambda t: re.search(r"因为|由于|原因|坏了|不想要|质量|发错|太大|太小", t)),
+    (("原因", "理由"), lambda t: re.search(r"因为|由于|原因|坏了|不想要|质量|发错|太大|太小|杂音|不合适|because", t)),
     (("城市", "目的地", "地点"), lambda t: extract.cities(t)),
     (("舱位", "座位"), lambda t: re.search(r"经济舱|商务舱|头等舱|硬座|卧铺|二等座|一等座", t)),
     (("手机", "电话"), lambda t: extract.PHONE.search(t)),
     (("邮箱",), lambda t: extract.EMAIL.search(t)),
 )
+GREETING = re.compile(r"(你好|您好|hi|hello|hey|嗨|哈喽|在吗|在不在)[呀啊！!。.~，, ]*(there)?[！!。.]*", re.I)
 
 
-def _persona(system: str) -> str:
+PERSONA_CUT = re.compile(r"\s(tasked|who|that|which|responsible|whose|focused|specializ\w*|working|in charge|"
+                         r"with|for|to|and)\b.*$", re.I)
+
+
+def persona(system: str, english: bool) -> str:
+    if english:
+        m = PERSONA_EN.search(system)
+        return PERSONA_CUT.sub("", m.group(1).strip()) if m else "an assistant"
     m = PERSONA.search(system)
     if m:
         return m.group(1).strip()
@@ -321,19 +339,31 @@ def _persona(system: str) -> str:
     return f"负责{duty.group(1).strip()}的助手" if duty else "智能助手"
 
 
-def _slot_filling(system: str, users: list[str]) -> str | None:
+def skills(conv: Conversation) -> list[str]:
+    """能做什么：每个工具 / 交接对象的一句话说明（最多三条）。"""
+    labels = [p.label for p in route.profiles([t for t in conv.tools if not t.hosted], conv.system)]
+    return list(dict.fromkeys(label for label in labels if label))[:3]
+
+
+def _slot_filling(system: str, users: list[str], english: bool) -> str | None:
     """指令写了“需要用户提供 A、B、C”：像真的客服一样，记下已有的，追问缺的。"""
     needs = NEEDS.search(system)
     if not needs:
         return None
     slots = [x.strip() for x in re.split(r"[、,，和及与/]", needs.group(1)) if x.strip()]
-    text = " ".join(users)
+    said = " ".join(users)
     have, missing = [], []
     for slot in slots:
         check = next((fn for keys, fn in SLOT_CHECKS if any(k in slot for k in keys)), None)
-        found = check(text) if check else (slot in text)
+        found = check(said) if check else (slot in said)
         (have if found else missing).append(slot)
     duty = DUTY.search(system)
+    if english:
+        opening = f"Sure, I can help with {duty.group(1).strip()}. " if duty else "Sure, I can help. "
+        if not missing:
+            return opening + f"I have noted your {', '.join(have)} and am processing it now."
+        noted = f"Noted: {', '.join(have)}. " if have else ""
+        return opening + noted + f"I still need: {', '.join(missing)}."
     opening = f"好的，我来帮您处理{duty.group(1).strip()}。" if duty else "好的，我来帮您处理。"
     if not missing:
         return opening + f"您提供的{'、'.join(have)}我都记下了，正在为您办理，稍后给您答复。"
@@ -341,78 +371,95 @@ def _slot_filling(system: str, users: list[str]) -> str | None:
     return opening + noted + f"还需要您提供：{'、'.join(missing)}。"
 
 
-def _answer(conv: Conversation, question: str) -> str:
+def answer(conv: Conversation, question: str, english: bool) -> str:
+    """不调工具时的回答：按下面的顺序，第一条适用的规则作答。"""
     system = conv.system
     q = question.strip()
-    english = bool(re.search(r"英文|英语|in english|english only", system, re.I))
     users = [t.text for t in conv.turns if t.role == "user"]
+    who = persona(system, english)
 
-    if PREVIOUS_Q.search(q):
+    if PREVIOUS_Q.search(q):  # 问对话历史
         earlier = users[:-1]
         if not earlier:
-            return "这是我们对话中的第一个问题，您之前还没有问过我别的问题。"
-        if re.search(r"第一个|最开始", q):
-            return f"您问的第一个问题是：「{earlier[0]}」"
+            return ("This is the first question in our conversation; you haven't asked me anything else yet."
+                    if english else "这是我们对话中的第一个问题，您之前还没有问过我别的问题。")
+        first = bool(re.search(r"第一个|最开始|first", q, re.I))
+        said = earlier[0] if first else earlier[-1]
+        if english:
+            return f'Your {"first" if first else "previous"} question was: "{said}"'
+        if first:
+            return f"您问的第一个问题是：「{said}」"
         verb = "说" if "说" in q and "问" not in q else "问"
-        return f"您刚才{verb}的是：「{earlier[-1]}」"
-    if re.search(r"我叫什么|我的名字", q):
-        for text in reversed(users[:-1]):
-            m = MY_NAME.search(text)
+        return f"您刚才{verb}的是：「{said}」"
+    if re.search(r"我叫什么|我的名字|what'?s my name|what is my name", q, re.I):
+        for said in reversed(users[:-1]):
+            m = MY_NAME.search(said)
             if m:
-                return f"您叫{m.group(1)}。"
-        return "您还没有告诉我您的名字。"
+                name = m.group(1) or m.group(2)
+                return f"Your name is {name}." if english else f"您叫{name}。"
+        return "You haven't told me your name yet." if english else "您还没有告诉我您的名字。"
 
     poem = re.search(r"([七五])言(绝句|律诗)?", system + q)
-    if poem or re.search(r"写.{0,4}诗", q):
-        return _poem(q, 7 if not poem or poem.group(1) == "七" else 5)
+    if poem or re.search(r"写.{0,4}诗|\bpoem\b|\bhaiku\b", q, re.I):
+        return render_poem(q, 7 if not poem or poem.group(1) == "七" else 5, english)
 
     scope = SCOPE.search(system)
     if scope:
         topic = scope.group(1)
-        if not (extract.cjk_bigrams(topic) & extract.cjk_bigrams(q)) and topic not in q:
-            if english:
-                return f"Sorry, I can only answer questions about {topic}."
-            return f"抱歉，我只能回答{topic}相关的问题。"
+        if not (set(text.words(topic)) & set(text.words(q)) or text.concepts(topic) & text.concepts(q)) \
+                and topic not in q:
+            return (f"Sorry, I can only answer questions about {topic}." if english
+                    else f"抱歉，我只能回答{topic}相关的问题。")
 
-    persona = _persona(system)
-    if re.search(r"你是谁|介绍一下你|你叫什么|who are you", q, re.I):
-        skills = [t.description.split("。")[0] for t in conv.tools if t.description][:3]
-        extra = f"我可以：{'；'.join(skills)}。" if skills else ""
-        return f"我是{persona}。{extra}有什么可以帮您？"
-    if re.fullmatch(r"(你好|您好|hi|hello|嗨|哈喽)[！!。.]*", q, re.I):
-        return "Hello! How can I help you today?" if english else f"您好！我是{persona}，有什么可以帮您？"
-    if re.search(r"谢谢|感谢|thank", q, re.I):
-        return "不客气！还有其他问题随时问我。"
-    expr = re.sub(r"(等于|是)?(多少|几)[？?]*$|=\s*[？?]*$", "", q)
-    if ARITH.match(expr) and re.search(r"\d", expr) and re.search(r"[+\-*/×÷]", expr):
-        return _arith(expr)
-    if "故事" in q:
-        return _story(q)
+    if re.search(r"你是谁|介绍一下你|介绍下你|你叫什么|你能做什么|你会什么|who are you|introduce yourself|"
+                 r"what can you do", q, re.I):
+        can = skills(conv)
+        if english:
+            extra = f" I can: {'; '.join(can)}." if can else ""
+            return f"I'm {who}.{extra} How can I help you?"
+        extra = f"我可以：{'；'.join(can)}。" if can else ""
+        return f"我是{who}。{extra}有什么可以帮您？"
+    if GREETING.fullmatch(q):
+        if english:
+            return f"Hello! I'm {who}. How can I help you today?" if who != "an assistant" else \
+                "Hello! How can I help you today?"
+        return f"您好！我是{who}，有什么可以帮您？"
+    if re.search(r"谢谢|感谢|多谢|\bthanks?\b|thank you", q, re.I) and len(q) < 30:
+        return "You're welcome! Let me know if there's anything else." if english else "不客气！还有其他问题随时问我。"
+    expr = re.sub(r"^(what is|what's|calculate|compute|请问|计算)\s*|(等于|是)?(多少|几)[？?]*$|=\s*[？?]*$|[?？]$",
+                  "", q, flags=re.I).strip()
+    if ARITH.match(expr) and re.search(r"\d", expr) and re.search(r"[+\-*/×÷^]", expr):
+        return _arith(expr, english)
+    if "故事" in q or re.search(r"\bstory\b", q + " " + system, re.I) or "故事" in system:
+        return render_story(q, english)
+    if re.search(r"笑话|\bjokes?\b", q, re.I):
+        return render_jokes(q, english)
 
-    slots = _slot_filling(system, users)
+    slots = _slot_filling(system, users, english)
     if slots:
         return slots
+
+    tools = [t for t in conv.tools if not t.hosted]
+    if tools and route.ASK_RULE.search(system) and not _has_content(q):  # 没说要办什么：问清楚
+        return render.what_can_i_do(who, skills(conv), english)
 
     directive = ""
     for sentence in re.split(r"[。\n]", system):
         if sentence.strip().startswith("请") or "必须" in sentence:
             directive = sentence.strip()
             break
-    if english:
-        return (
-            f"Regarding \"{q}\": this is a deterministic sample answer from the built-in mock model. "
-            "Connect a real provider in .env for a real answer."
-        )
-    parts = [f"关于「{extract.keyword(q) or q}」："]
-    if directive:
-        parts.append(f"（按照指令“{directive}”作答）")
-    parts.append(
-        f"我是{persona}，目前运行在内置模拟模型上，不联网、也不做真正的推理，"
-        "所以这里只是一段确定性的示例回答。在 .env 里配置真实模型后，就能得到真正的答案。"
-    )
-    if "代码" in system:
-        parts.append("\n示例代码：\n```python\nprint(isinstance(3, int))  # True\n```")
-    return "".join(parts)
+    body = render.fallback(q, who, skills(conv), directive, english)
+    if "代码" in system or re.search(r"\bcode\b", system, re.I):
+        body += "\n示例代码：\n```python\nprint(isinstance(3, int))  # True\n```" if not english else \
+            "\nSample code:\n```python\nprint(isinstance(3, int))  # True\n```"
+    return body
+
+
+def _has_content(question: str) -> bool:
+    """这句话有没有说要办什么事（除了编号、寒暄之外的实词或概念）。"""
+    concepts = text.concepts(question) - {"greet"}
+    content = [w for w in text.words(question) if not text.TOKEN_ID.fullmatch(w) and not GREETING.fullmatch(w)]
+    return bool(concepts or content)
 
 
 _POEM_LINES = {
@@ -423,9 +470,13 @@ _POEM_LINES = {
     "月": ("一轮明月挂天边", "清辉洒落照无眠", "千里相思同此夜", "举杯遥寄故人前"),
     "": ("晨光初照满庭芳", "远山含翠水流长", "闲来静坐听松韵", "一卷诗书伴日长"),
 }
+_POEM_EN = ("Soft light spills over the quiet hill,", "The river hums and the air is still,",
+            "A lantern glows where the old roads bend,", "And every path finds a patient friend.")
 
 
-def _poem(question: str, size: int) -> str:
+def render_poem(question: str, size: int, english: bool) -> str:
+    if english:
+        return "\n".join(_POEM_EN)
     theme = next((k for k in ("春", "夏", "秋", "冬", "月") if k in question), "")
     lines = _POEM_LINES[theme]
     if size == 5:
@@ -433,18 +484,27 @@ def _poem(question: str, size: int) -> str:
     return "\n".join(f"{line}{'，' if i % 2 == 0 else '。'}" for i, line in enumerate(lines))
 
 
-def _arith(expr: str) -> str:
-    clean = expr.replace("×", "*").replace("÷", "/").replace("（", "(").replace("）", ")")
+def _arith(expr: str, english: bool) -> str:
+    clean = expr.replace("×", "*").replace("÷", "/").replace("（", "(").replace("）", ")").replace("^", "**")
     try:
         value = eval(clean, {"__builtins__": {}}, {})  # 只含数字和运算符，已由正则保证
     except Exception:
-        return f"「{expr.strip()}」不是一个能计算的算式。"
+        return f'"{expr.strip()}" is not an expression I can compute.' if english else \
+            f"「{expr.strip()}」不是一个能计算的算式。"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return f"{expr.strip()} = {value}"
 
 
-def _story(question: str) -> str:
+def render_story(question: str, english: bool) -> str:
+    if english:
+        m = re.search(r"about (?:an? |the )?([A-Za-z -]{2,30}?)(?:[.,!?]|$)", question)
+        genre = "sci-fi " if re.search(r"sci-?fi|science fiction|space|robot", question, re.I) else ""
+        hero = m.group(1) if m else ("little robot" if genre else "little star")
+        return (f"A short {genre}story: Once upon a time, a {hero} lived at the edge of a quiet valley. "
+                f"Every night the {hero} counted the lights in the sky and gave the brightest one to a child "
+                "who could not sleep. Tonight it whispered: \"Close your eyes — good dreams are on their way.\" "
+                "The end.")
     m = re.search(r"关于(.{1,10}?)的", question)
     hero = m.group(1) if m else "小星星"
     return (
@@ -453,7 +513,37 @@ def _story(question: str) -> str:
     )
 
 
-def _reasoning(question: str, plan: Plan, outputs: list[Turn]) -> str:
+_JOKES = (
+    ("为什么程序员总分不清万圣节和圣诞节？因为 Oct 31 等于 Dec 25。", "Why do programmers mix up Halloween and "
+     "Christmas? Because Oct 31 equals Dec 25."),
+    ("数据库管理员走进酒吧，看到两张表，问：“我能 JOIN 你们吗？”", "A SQL query walks into a bar, sees two tables "
+     "and asks: \"Mind if I join you?\""),
+    ("我问模拟模型会不会讲笑话，它说：“会，而且每次都讲同一个。”", "I asked the mock model for a new joke. "
+     "It told me the same one, deterministically."),
+)
+
+
+def render_jokes(question: str, english: bool) -> str:
+    m = re.search(r"(\d+)|([一两二三四五])", question)
+    count = 1
+    if m:
+        count = int(m.group(1)) if m.group(1) else {"一": 1, "两": 2, "二": 2, "三": 3, "四": 3, "五": 3}[m.group(2)]
+    count = max(1, min(count, 3))
+    jokes = [j[1 if english else 0] for j in _JOKES[:count]]
+    return jokes[0] if count == 1 else "\n".join(f"{i}. {j}" for i, j in enumerate(jokes, 1))
+
+
+def _reasoning(question: str, plan: Plan, outputs: list[Turn], english: bool) -> str:
+    question = question if len(question) <= 80 else judge.short(question, 80)
+    if english:
+        if plan.calls:
+            names = ", ".join(f"{c.name}({c.arguments})" for c in plan.calls)
+            return f'The user asks: "{question}". I need more information, so I will call: {names}.'
+        if plan.web_search:
+            return f'"{question}" needs fresh information; searching the web for "{plan.web_search}" first.'
+        if outputs:
+            return f"The tools have returned ({', '.join(t.name for t in outputs)}); composing the answer from them."
+        return f'The user asks: "{question}". No tool is needed; answering directly.'
     if plan.calls:
         names = "、".join(f"{c.name}({c.arguments})" for c in plan.calls)
         return f"用户的问题是「{question}」。现有信息不够，需要调用工具：{names}。"

@@ -269,6 +269,10 @@ def responses_conversation(body: dict, history: list[Turn]) -> Conversation:
     if "input" not in body:
         raise BadRequest("Missing required parameter: 'input'.", "input")
     system = [body["instructions"]] if isinstance(body.get("instructions"), str) else []
+    prompt = body.get("prompt")
+    if isinstance(prompt, dict):  # 存储的 prompt：模拟模型没有它的正文，只能看到变量
+        variables = prompt.get("variables") or {}
+        system.append(" ".join(f"{k}: {_text_of(v) if not isinstance(v, str) else v}" for k, v in variables.items()))
     turns = history + responses_turns(body["input"], system)
     tools = []
     for t in body.get("tools") or []:
@@ -336,7 +340,7 @@ def response_object(body: dict, conv: Conversation, plan: Plan, rid: str, items:
     prompt, completion, reasoning = _usage_numbers(conv, plan, body)
     return {
         "id": rid, "object": "response", "created_at": int(time.time()), "status": status,
-        "model": body.get("model", "mock-model"), "output": items if status == "completed" else [],
+        "model": body.get("model") or "mock-model", "output": items if status == "completed" else [],
         "parallel_tool_calls": conv.parallel, "tool_choice": body.get("tool_choice", "auto"),
         "tools": body.get("tools") or [], "instructions": body.get("instructions"),
         "previous_response_id": body.get("previous_response_id"),

@@ -1,0 +1,273 @@
+"""选工具：读懂每个工具是干什么的、用户要办什么事，给每个候选打分。
+
+每个工具（含 handoff 的 `transfer_to_*`、agent-as-tool）的“画像”来自四处证据：
+1. 名字：get_order_status → order、status 两个概念；
+2. 描述和参数描述（handoff 的描述就是目标 Agent 的 handoff_description）；
+3. 指令里点名它的那一行：“- 退款、退货、售后问题，交给 refund_agent；”“用户投诉……时，用 open_ticket”。
+   这是最有力的证据（指令写明了分工），这些概念记为“指令分派”，命中时额外加分；
+4. 参数的含义：要订单号的工具、要城市的工具……（只用来在几乎打平时分先后）。
+
+用户这句话同样读成概念（查 / 退 / 买 / 投诉 / 到哪……）和词。打分规则（`score`）：
+- 概念对上：按概念的意图权重（“退款”“投诉”比“查询”更能说明要办什么）× 区分度；
+- 词对上：按区分度（IDF：只在一个候选里出现的词比处处都有的词重要）；
+- 订单号、城市这类实体只能打破平局，不能单独决定——订单号几乎每个工具都收。
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from shared.mock import extract, text
+from shared.mock.text import INTENT_WEIGHT
+
+MIN_SCORE = 1.0  # 低于它：问题和工具不相关，不调用
+ROUTED_BONUS = 0.6  # 指令里写明“X 交给某工具”，命中 X 时在概念分上再加的比例
+CLOSE = 0.85  # 第二名的分数达到第一名的这个比例，算“难分高下”
+ASK_RULE = re.compile(r"意图不(清|明)|不清楚|不明确|问清|确认用户|澄清|clarif|unclear|ambiguous", re.I)
+HANDBACK = re.compile(r"不归|不属于|不负责|不是你|以外|之外|其他问题|其它问题|交回|无法回答|答不了|outside|not your|"
+                      r"(hand|transfer|send|route) (it |them |the customer )?back|cannot answer|can't answer|unable to", re.I)
+CATCH_ALL = re.compile(r"answer(s|ing)? (any |general |common |customer |the user'?s? )?questions|"
+                       r"frequently asked|\bfaq\b|常见问题|答疑|解答.{0,4}问题|回答.{0,6}问题", re.I)
+STRONG = {"refund", "shop", "complaint", "track", "policy", "booking", "pay", "weather", "news", "translate", "math"}
+IMPLIED = {"status": "track"}  # 问“到哪了”也是在问状态：只有查状态的工具时也算对得上（权重低）
+ACTIONS = {"refund", "cancel", "change", "complaint", "booking", "email", "ticket"}
+LINE_SPLIT = re.compile(r"[\n。；;]|(?<=[.!?])\s")
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    handoff: bool
+    concepts: frozenset[str]
+    words: frozenset[str]
+    routed: frozenset[str]  # 指令点名分派给它的概念
+    routed_words: frozenset[str]
+    slots: frozenset[str]  # 参数的含义：order_id、city……
+    label: str  # 给用户看的一句话说明（澄清问题里用）
+    handback: bool = False  # 指令说“不归你管的问题交回它”（专员交回前台的那个 handoff）
+    catch_all: bool = False  # 描述说它回答一般问题（FAQ、答疑）：别的都不对口时，信息类问题交给它
+
+
+@dataclass
+class Ranked:
+    score: float
+    profile: Profile
+    reasons: list[str] = field(default_factory=list)
+
+
+def aliases(tool_name: str) -> set[str]:
+    """指令里可能怎样提到这个工具：open_ticket、transfer_to_refund_agent、refund_agent、refund agent。"""
+    names = {tool_name.lower()}
+    target = tool_name.removeprefix("transfer_to_")
+    if target != tool_name:
+        names |= {target.lower(), target.replace("_", " ").lower()}
+    return {n for n in names if len(n) > 2}
+
+
+def route_lines(system: str, tool_names: list[str]) -> dict[str, list[str]]:
+    """指令里点名某个工具的行 → 那一行里描述“什么情况用它”的部分。
+
+    一行点名了几个工具时，按位置切开：每个工具分到它前面（到上一个工具为止）的那段文字，
+    适合“X 交给 A；Y 交给 B”这种写法；只点名一个工具的行整行都算它的。
+    """
+    found: dict[str, list[str]] = {n: [] for n in tool_names}
+    alias_map = {n: sorted(aliases(n), key=len, reverse=True) for n in tool_names}
+    for line in LINE_SPLIT.split(system or ""):
+        low = line.lower()
+        hits: list[tuple[int, int, str]] = []
+        for name, names in alias_map.items():
+            for a in names:
+                m = re.search(r"(?<![a-z0-9_])" + re.escape(a) + r"(?![a-z0-9_])", low)
+                if m:
+                    hits.append((m.start(), m.end(), name))
+                    break
+        if not hits:
+            continue
+        hits.sort()
+        if len({h[2] for h in hits}) == 1:
+            found[hits[0][2]].append(_strip_names(line, alias_map[hits[0][2]]))
+            continue
+        start = 0
+        for begin, end, name in hits:
+            found[name].append(line[start:begin])
+            start = end
+    return found
+
+
+def _strip_names(line: str, names: list[str]) -> str:
+    for a in names:
+        line = re.sub(re.escape(a), " ", line, flags=re.I)
+    return line
+
+
+@lru_cache(maxsize=4096)
+def _profile(name: str, description: str, params_json: str, lines: tuple[str, ...]) -> Profile:
+    params = json.loads(params_json) if params_json else {}
+    handoff = name.startswith("transfer_to_")
+    name_text = " ".join(text.split_identifier(name.removeprefix("transfer_to_")))
+    desc = description
+    if handoff:  # SDK 默认描述“Handoff to the X agent to handle the request.”不说明用途
+        desc = re.sub(r"Handoff to the .*? agent to handle the request\.?", " ", desc)
+    param_text: list[str] = []
+    options: list[str] = []
+    slots = set()
+    for pname, prop in (params.get("properties") or {}).items():
+        if isinstance(prop, dict):
+            param_text.append(prop.get("description") or "")
+            param_text.append(" ".join(text.split_identifier(pname)))
+            options.extend(str(o) for o in prop.get("enum") or [])  # 枚举的选项算这个工具的词，不算概念
+            slots.add(extract.semantic(pname, prop))
+    own = " ".join([name_text, desc, *param_text])
+    routed_text = " ".join(lines)
+    concepts = text.concepts(own) | text.concepts(routed_text)
+    words = set(text.words(own)) | set(text.words(routed_text)) | set(text.words(" ".join(options)))
+    words |= {g for w in list(words) for g in text.subgrams(w)}
+    routed_words = set(text.words(routed_text))
+    handback = handoff and bool(HANDBACK.search(routed_text))
+    catch_all = bool(CATCH_ALL.search(f"{name_text} {desc} {routed_text}"))
+    return Profile(name, handoff, frozenset(concepts), frozenset(words), text.concepts(routed_text),
+                   frozenset(routed_words), frozenset(slots), _label(name, description, handoff), handback,
+                   catch_all)
+
+
+def _label(name: str, description: str, handoff: bool) -> str:
+    """一句话说明：handoff 描述冒号后面的部分（“订单物流专员：查询订单……”），或工具描述的第一句。"""
+    desc = re.sub(r"Handoff to the .*? agent to handle the request\.?\s*", "", description or "").strip()
+    if "：" in desc[:20]:
+        desc = desc.split("：", 1)[1 if handoff else 0]
+    first = re.split(r"[。!！\n]|\.(?:\s|$)", desc)[0].strip()
+    if len(first) > 80:
+        first = first[:80].rsplit(" ", 1)[0] if " " in first[:80] else first[:80]
+    return first or " ".join(text.split_identifier(name.removeprefix("transfer_to_")))
+
+
+def profiles(tools: list, system: str) -> list[Profile]:
+    lines = route_lines(system, [t.name for t in tools])
+    return [_profile(t.name, t.description or "", json.dumps(t.parameters or {}, sort_keys=True, ensure_ascii=False),
+                     tuple(lines[t.name])) for t in tools]
+
+
+def rank(question: str, tools: list, system: str, candidates: list | None = None) -> list[Ranked]:
+    """给候选工具打分，从高到低。区分度按全部工具算（`tools`），只给 `candidates` 打分。"""
+    everyone = profiles(tools, system)
+    allowed = {t.name for t in (candidates if candidates is not None else tools)}
+    n = len(everyone)
+
+    def idf(key: str, kind: str) -> float:
+        df = sum(1 for p in everyone if key in (p.concepts if kind == "c" else p.words)) or 1
+        return 1.0 + math.log(n / df)
+
+    q_concepts = question_concepts(question)
+    implied = {c for c, by in IMPLIED.items() if by in q_concepts and c not in text.concepts(question)}
+    q_concepts = q_concepts | implied
+    q_words = set(text.words(question))
+    q_words |= {g for w in list(q_words) for g in text.subgrams(w)}
+    q_slots = _question_slots(question)
+    covered = set().union(*(p.concepts for p in everyone if not p.handoff)) if everyone else set()
+    uncovered = (q_concepts & STRONG) - covered  # 自己的工具都管不了的事
+    ranked = []
+    for order, p in enumerate(everyone):
+        if p.name not in allowed:
+            continue
+        total, reasons = 0.0, []
+        for c in q_concepts & p.concepts:
+            gain = INTENT_WEIGHT.get(c, 1.0) * idf(c, "c") * (0.6 if c in implied else 1.0)
+            if c in p.routed:
+                gain *= 1 + ROUTED_BONUS
+            total += gain
+            reasons.append(c)
+        for w in q_words & p.words:
+            if text.TOKEN_ID.fullmatch(w):
+                continue
+            weight = 0.3 if len(w) == 2 and w not in text.words(question) else 0.8
+            total += weight * idf(w, "w") * (1.3 if w in p.routed_words else 1.0)
+            reasons.append(w)
+        if p.handback and uncovered - p.concepts:  # 不归自己管：交回前台
+            total += sum(INTENT_WEIGHT.get(c, 1.0) for c in uncovered - p.concepts)
+            reasons += sorted(uncovered - p.concepts)
+        total += 0.05 * len(q_slots & p.slots)  # 实体只打破平局
+        ranked.append((total, -order, Ranked(round(total, 3), p, reasons)))
+    ranked.sort(key=lambda x: (x[0], x[1]), reverse=True)
+    return [r for _, _, r in ranked]
+
+
+def question_concepts(question: str) -> frozenset[str]:
+    """用户这句话的概念，加上由句式和实体推出来的：
+
+    - 祈使句（“帮我把 A1006 退了”“please refund”）且说了要办的事 → submit（要办，不是问）；
+    - 带订单号又问钱（“A1003 花了多少钱”）→ 问的是已有订单，不是购物；
+    - 有数量又有价钱（“59 元的买三个一共多少”）→ 要计算。
+    """
+    found = set(text.concepts(question))
+    if text.intent_modality(question) == {"act"} and found & ACTIONS:
+        found.add("submit")
+    if extract.order_ids(question) and "order" in found and "shop" in found:
+        found.discard("shop")
+    counts = extract.quantities(question)
+    if counts and "shop" in found and any(n not in counts for n in extract.numbers(question)):
+        found.add("math")
+    return frozenset(found)
+
+
+def _question_slots(question: str) -> set[str]:
+    slots = set()
+    if extract.order_ids(question):
+        slots.add("order_id")
+    if extract.cities(question):
+        slots.add("city")
+    return slots
+
+
+SEVERAL = re.compile(r"顺便|另外|还有|同时|以及|并且|再帮我|[；;]|\b(also|as well as|plus)\b", re.I)
+
+
+def several_requests(question: str) -> bool:
+    """这句话是不是要了几样东西（“顺便”“另外”“；”“also”连起来的几个分句）。"""
+    return bool(SEVERAL.search(question))
+
+
+def mentioned_at(question: str, ranked: Ranked) -> int:
+    """这个工具的依据最早出现在问题的哪个位置（并行调用按用户说的先后排）。"""
+    low = question.lower()
+    spots = [low.find(w.lower()) for w in ranked.reasons if w.lower() in low]
+    for c in ranked.reasons:
+        spots += [low.find(t.lower()) for t in text.CONCEPTS.get(c, "").split() if t.lower() in low]
+    return min(spots, default=len(question))
+
+
+def coordinated(question: str, best: Ranked, other: Ranked) -> bool:
+    """“in Spanish and French”“北京和上海”：两个工具各自的词被“和 / and / 、”并列在一起，两个都要。"""
+    low = question.lower()
+    mine = [w for w in set(best.reasons) - set(other.reasons) if w.lower() in low]
+    theirs = [w for w in set(other.reasons) - set(best.reasons) if w.lower() in low]
+    joint = r"\s*(?:and|&|or|和|与|及|跟|、|,|，)\s*"
+    return any(re.search(re.escape(a.lower()) + joint + re.escape(b.lower()), low)
+               or re.search(re.escape(b.lower()) + joint + re.escape(a.lower()), low) for a in mine for b in theirs)
+
+
+def distinct(best: Ranked, other: Ranked) -> bool:
+    """两个工具各有对方没有的依据：用户一句话要了两样东西，可以并行都调。"""
+    return bool(set(other.reasons) - set(best.reasons)) and bool(set(best.reasons) - set(other.reasons))
+
+
+def catch_all(ranked: list[Ranked], question: str) -> Ranked | None:
+    """没有对口的工具、用户问的是个信息类问题：交给说明里写着“回答问题 / FAQ”的那个。"""
+    if not ranked or ranked[0].score >= MIN_SCORE or text.intent_modality(question) != {"ask"}:
+        return None
+    if not (set(text.words(question)) - {w for w in text.words(question) if text.TOKEN_ID.fullmatch(w)}):
+        return None
+    return next((r for r in ranked if r.profile.catch_all), None)
+
+
+def should_ask(ranked: list[Ranked], system: str) -> bool:
+    """两个候选难分高下、其中有 handoff（不能同时交给两个人）、而且指令说了意图不清时要问清。"""
+    if len(ranked) < 2 or not ASK_RULE.search(system or ""):
+        return False
+    first, second = ranked[0], ranked[1]
+    if first.score < MIN_SCORE or second.score < first.score * CLOSE:
+        return False
+    return first.profile.handoff or second.profile.handoff
