@@ -10,9 +10,12 @@
 | RawResponsesStreamEvent + ResponseTextDeltaEvent    | `text_delta`      |
 | RunItemStreamEvent "tool_called"（ToolCallItem）    | `tool_started`    |
 | RunItemStreamEvent "tool_output"（ToolCallOutputItem）| `tool_completed` |
-| 运行结束且 result.interruptions 非空                | `approval_required` |
-| 运行结束                                            | `run_completed`   |
+| 运行结束且 result.interruptions 非空（chat.py 发）  | `approval_required` |
+| 运行结束（chat.py 发）                              | `run_completed`   |
 | 任何失败（chat.py 翻译异常）                        | `error`           |
+| 主管做了决定（approvals.py 发到更新通道）           | `approval_decided` |
+| 接着运行失败、稍后重试（approvals.py）              | `notice`          |
+| 打开更新流时没有待审批的运行（routes/sessions.py）  | `idle`            |
 
 课程 5.3.2 的映射表把 ToolCallItem 直接当 tool_started；实际 SDK 里它们包在
 RunItemStreamEvent 里，要看 `event.name`，handoff 的来源/目标在 HandoffOutputItem 自己身上。
@@ -35,6 +38,9 @@ from fastapi.sse import ServerSentEvent
 from openai.types.responses import ResponseTextDeltaEvent
 
 from its_service.agents import display_name
+
+# 一条流（对话流、更新流）以这些事件之一结束；页面收到就关掉连接。
+TERMINAL = frozenset({"run_completed", "approval_required", "error", "idle"})
 
 
 def sse(event: str, data: dict[str, Any]) -> ServerSentEvent:
