@@ -219,9 +219,10 @@ def run_workers(settings) -> int:
     if not settings.redis_url:
         print("提示：没有设置 ITS_REDIS_URL，几个 worker 共用 SQLite 会话库（只适合一台机器）")
     try:
+        # 每个 worker 启动时要 import agents（约 2 秒 CPU）：健康检查给足时间，机器忙时也不会被误判为卡死
         uvicorn.run("its_service.main:create_app", factory=True, host=settings.host,
                     port=settings.port, workers=settings.workers, timeout_graceful_shutdown=5,
-                    log_level="warning")
+                    timeout_worker_healthcheck=60, log_level="warning")
     except KeyboardInterrupt:
         pass
     finally:

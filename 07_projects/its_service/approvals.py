@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Any
 
-from fastapi.sse import ServerSentEvent
-
 from its_service.chat import ChatService, Turn
 from its_service.errors import ApiError, describe_failure
+from its_service.events import Event
 from its_service.sessions import ConversationStore, render_messages
 from its_service.settings import ServiceSettings
 from its_service.tools import Business
@@ -160,7 +158,7 @@ class ApprovalService:
                         pause=pause, state=state, decisions=decisions)
             task = asyncio.current_task()
             if task is not None:
-                self.chat._lock_tasks[session_id] = task
+                self.chat.lock_tasks[owner] = task
             try:
                 outcome = await asyncio.wait_for(self.chat.execute(turn, publish.put),
                                                  self.settings.run_timeout)
@@ -218,9 +216,8 @@ class Publisher:
         self.queue: asyncio.Queue[tuple[str, dict[str, Any]] | None] = asyncio.Queue()
         self.task = asyncio.create_task(self._send())
 
-    def put(self, event: ServerSentEvent) -> None:
-        data = json.loads(event.raw_data) if event.raw_data is not None else (event.data or {})
-        self.queue.put_nowait((event.event or "message", data))
+    def put(self, event: Event) -> None:
+        self.queue.put_nowait((event.name, event.data))
 
     def event(self, name: str, data: dict[str, Any]) -> None:
         self.queue.put_nowait((name, data))

@@ -30,11 +30,10 @@ from typing import Any
 
 from agents import Runner, RunResultStreaming, RunState
 from fastapi.encoders import jsonable_encoder
-from fastapi.sse import ServerSentEvent
 
 from its_service.agents import TRIAGE, Team, display_name
 from its_service.errors import describe_failure, message
-from its_service.events import EventMapper, error_event, sse
+from its_service.events import Event, EventMapper, coalesce, error_event, sse
 from its_service.sessions import ConversationStore, Pause, public_approval, valid_session_id
 from its_service.settings import ServiceSettings
 from its_service.tools import Business
@@ -42,7 +41,7 @@ from its_service.tools import Business
 log = logging.getLogger("its_service")
 _END = object()  # 队列结束标记
 REJECTION_MESSAGE = "客服主管审核后拒绝了这次操作，没有执行。{note}请如实告诉用户，并说明可以联系人工客服。"
-Put = Callable[[ServerSentEvent], None]
+Put = Callable[[Event], None]
 
 
 @dataclass
@@ -82,7 +81,7 @@ class ChatService:
         self.worker_id = worker_id
         self.active_runs: set[asyncio.Task[Any]] = set()
         self.locks: dict[str, str] = {}          # 本 worker 持有的会话锁：会话 → 持有者
-        self._lock_tasks: dict[str, asyncio.Task[Any]] = {}
+        self.lock_tasks: dict[str, asyncio.Task[Any]] = {}  # 持有者 → 拿着这把锁在跑的任务
         self.stopping = False
         self._loop = asyncio.get_running_loop()  # 在 lifespan 里创建：就是服务的事件循环
         self._heartbeat: asyncio.Task[None] | None = None
@@ -109,7 +108,7 @@ class ChatService:
     async def release(self, session_id: str, owner: str) -> None:
         if self.locks.get(session_id) == owner:
             del self.locks[session_id]
-        self._lock_tasks.pop(session_id, None)
+        self.lock_tasks.pop(owner, None)
         await self.store.release(session_id, owner)
 
     async def _renew_locks(self) -> None:
@@ -124,14 +123,16 @@ class ChatService:
                 except Exception as exc:  # 存储暂时连不上：下次再试，锁还有 2/3 的时间
                     log.warning("会话锁续期失败：%s", exc)
                     continue
+                if self.locks.get(session_id) != owner:  # 续期的同时这一轮刚好结束、放开了锁
+                    continue
                 log.warning("会话 %s 的锁已经失效，停止这一轮", session_id)
-                task = self._lock_tasks.get(session_id)
+                task = self.lock_tasks.get(owner)
                 if task is not None:
                     task.cancel()
 
     # ------------------------------------------------------------ 入口：新提问
 
-    async def chat(self, query: str | None, session_id: str | None) -> AsyncIterator[ServerSentEvent]:
+    async def chat(self, query: str | None, session_id: str | None) -> AsyncIterator[Event]:
         text = (query or "").strip()
         if session_id is not None and not valid_session_id(session_id):
             yield error_event("bad_session_id", message("bad_session_id"))
@@ -163,22 +164,39 @@ class ChatService:
 
     # ------------------------------------------------------------ 后台任务 + 队列
 
-    async def _stream(self, turn: Turn, owner: str) -> AsyncIterator[ServerSentEvent]:
+    async def _stream(self, turn: Turn, owner: str) -> AsyncIterator[Event]:
         """启动后台任务，把它放进队列的事件一个个交出去。会话锁由后台任务结束时释放：
         这样即使浏览器先断开，下一轮也要等这一轮彻底收尾（包括正在写的历史）才能开始。"""
         queue: asyncio.Queue[Any] = asyncio.Queue()
-        task = asyncio.create_task(self._supervise(turn, owner, queue), name=f"run:{turn.session_id}")
+        started = asyncio.Event()
+        task = asyncio.create_task(self._supervise(turn, owner, queue, started),
+                                   name=f"run:{turn.session_id}")
         self.active_runs.add(task)
-        self._lock_tasks[turn.session_id] = task
-        task.add_done_callback(self.active_runs.discard)
+        self.lock_tasks[owner] = task
+
+        def done(finished: asyncio.Task[Any]) -> None:
+            self.active_runs.discard(finished)
+            queue.put_nowait(_END)  # 任务还没开始就被取消时 finally 不会执行：这里保证流一定结束
+            if not started.is_set():  # 同理，锁也在这里放开
+                self._loop.create_task(self.release(turn.session_id, owner))
+
+        task.add_done_callback(done)
         try:
-            while (event := await queue.get()) is not _END:
-                yield event
+            while True:
+                batch = [await queue.get()]
+                while not queue.empty():  # 一次取走已经到了的全部事件，相邻的文字增量合并
+                    batch.append(queue.get_nowait())
+                for event in coalesce(batch):
+                    if event is _END:
+                        return
+                    yield event
         finally:
             if not task.done():  # 浏览器断开（或服务停止）：停掉这一轮
                 task.cancel()
 
-    async def _supervise(self, turn: Turn, owner: str, queue: asyncio.Queue[Any]) -> None:
+    async def _supervise(self, turn: Turn, owner: str, queue: asyncio.Queue[Any],
+                         started: asyncio.Event) -> None:
+        started.set()
         try:
             await asyncio.wait_for(self.execute(turn, queue.put_nowait), self.settings.run_timeout)
         except asyncio.TimeoutError:

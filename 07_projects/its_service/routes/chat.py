@@ -21,6 +21,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field, field_validator
 
 from its_service.chat import ChatService
+from its_service.events import encode
 from its_service.routes import get_chat
 
 router = APIRouter(tags=["对话"])
@@ -59,7 +60,7 @@ async def chat_sse(
     → run_completed | approval_required | error。"""
     async with aclosing(chat.chat(query, session_id)) as events:
         async for event in events:
-            yield event
+            yield encode(event)
 
 
 @router.post("/api/chat/sse", response_class=EventSourceResponse, summary="流式对话（SSE，POST）")
@@ -69,4 +70,4 @@ async def chat_sse_post(
     """和 GET 相同的事件；消息太长、放不进 URL 时用它。"""
     async with aclosing(chat.chat(body.query, body.session_id)) as events:
         async for event in events:
-            yield event
+            yield encode(event)

@@ -17,7 +17,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from its_service.chat import ChatService
 from its_service.errors import ApiError
-from its_service.events import TERMINAL, sse
+from its_service.events import TERMINAL, encode, sse
 from its_service.routes import get_chat
 from its_service.sessions import public_approval, valid_session_id
 
@@ -53,14 +53,14 @@ async def updates(session_id: str, chat: ChatService = Depends(get_chat)
     """session → approval_decided → agent_updated / tool_completed / text_delta … → run_completed；
     打开时没有待审批的运行：session → idle。"""
     await _known(session_id, chat)
-    yield sse("session", {"session_id": session_id})
+    yield encode(sse("session", {"session_id": session_id}))
     async with chat.store.subscribe(session_id) as events:
         # 先订阅、再看还有没有暂停的运行：这之间发生的事件不会漏掉
         if not await chat.store.pauses(session_id):
-            yield sse("idle", {})
+            yield encode(sse("idle", {}))
             return
         async for name, data in events:
-            yield sse(name, data)
+            yield encode(sse(name, data))
             if name in TERMINAL:
                 return
 
