@@ -104,6 +104,7 @@ class ApprovalService:
     # ------------------------------------------------------------ 接着运行：谁占到谁跑
 
     async def _loop(self) -> None:
+        failing = False
         while True:
             try:
                 while len(self.running) < 8:
@@ -114,10 +115,13 @@ class ApprovalService:
                     task = asyncio.create_task(self._resume(claim), name=f"resume:{claim['pause_id']}")
                     self.running[claim["pause_id"]] = task
                     task.add_done_callback(lambda _t, pid=claim["pause_id"]: self.running.pop(pid, None))
+                failing = False
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # 业务服务暂时不可用：下次再看
-                log.warning("查询待继续的审批失败：%s", exc)
+            except Exception as exc:  # 业务服务暂时不可用：下次再看（同一段故障只记一次日志）
+                if not failing:
+                    log.warning("查询待继续的审批失败：%s", exc)
+                failing = True
             self.wake.clear()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), self.settings.resume_poll)

@@ -3,7 +3,7 @@
 - lifespan：连上会话存储（SQLite 或 Redis）、拉起或连上业务服务（MCP 长连接）、建好 Agent 团队、
   启动会话锁续期和“审批后接着运行”的后台循环；停止时按相反顺序收尾。
 - 路由：routes/ 下一个资源一个文件；页面是 static/ 下的静态文件。
-- 请求体大小限制（FastAPI 的 max_body_size，读之前就拒绝）；需要时的跨域。
+- 中间件：请求体大小限制（读之前就拒绝）；需要时的跨域。
 - 文档：/docs 和 /redoc 用 fastapi-offline 自带的 Swagger UI / ReDoc 文件，不从 CDN 加载，
   教室断网也能打开。
 - 错误：所有非流式错误都是 `{"error": {"code", "message"}}`，中文说明，不带 traceback。
@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -91,9 +92,6 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         summary="OpenAI Agents SDK 多 Agent 客服：FastAPI + SSE + MCP 业务服务 + SQLite / Redis",
         version="2.0.0",
         lifespan=lifespan,
-        # FastAPI 自带的请求体上限：声明的 Content-Length 超了，读第一块之前就 413；
-        # 分块上传的边收边数，超了立刻停。413 在下面的 http_error 里变成统一的错误 JSON。
-        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
     app.state.worker_id = worker_id
@@ -103,6 +101,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                     settings.host, settings.port, token)
         settings = replace(settings, staff_token=token)
     app.state.staff_tokens = settings.staff_tokens()
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                            allow_methods=["GET", "POST", "DELETE"],
@@ -112,6 +111,40 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     return app
+
+
+class BodyLimit:
+    """请求体超过上限就 413，而且在读之前拒绝：声明了 Content-Length 的直接看长度；分块上传的边收边数，
+    超了立刻停（不会先把 10MB 读进内存再说“太长”）。
+
+    为什么不用 FastAPI 自带的 `max_body_size`：它对声明长度超限的请求总是回一个纯文本的
+    “Content Too Large”，绕过异常处理器；这里要和其他错误一样回 `{"error": {...}}`。"""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            response = _error(413, "body_too_large", message("body_too_large", limit=self.limit))
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> dict:
+            nonlocal received
+            event = await receive()
+            if event["type"] == "http.request":
+                received += len(event.get("body", b""))
+                if received > self.limit:  # 由下面的 http_error 变成 413 的错误 JSON
+                    raise StarletteHTTPException(413)
+            return event
+
+        await self.app(scope, limited, send)
 
 
 def _error(status: int, code: str, text: str, extra: dict | None = None,

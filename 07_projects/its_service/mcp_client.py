@@ -24,8 +24,9 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from agents.mcp import MCPServer, MCPServerStreamableHttp
@@ -35,6 +36,7 @@ from its_service.mcp_server import AGENT_TOOLS, NAME, READY_PREFIX
 from its_service.settings import ServiceSettings
 
 log = logging.getLogger("its_service.mcp")
+T = TypeVar("T")
 PROJECT_DIR = Path(__file__).resolve().parent.parent  # 07_projects/
 
 
@@ -112,8 +114,10 @@ class McpSupervisor:
 
     async def _restart(self) -> None:
         await self.stop()
-        self.restarts += 1
-        await self.start()
+        try:
+            await self.start()
+        finally:  # 新进程起来之后才算“新一代”：重启期间失败的调用看到的还是旧的代数
+            self.restarts += 1
 
 
 async def spawn_business_service(settings: ServiceSettings) -> tuple[asyncio.subprocess.Process, str]:
@@ -153,6 +157,7 @@ class _Slot:
 
     def __init__(self) -> None:
         self.server: MCPServerStreamableHttp | None = None
+        self.url: str | None = None  # 连的是哪个地址：业务服务重启后地址变了，旧连接作废
         self.generation = 0
         self.lock = asyncio.Lock()
 
@@ -189,12 +194,17 @@ class BusinessClient:
         return sum(s.server is not None for s in self.slots)
 
     async def _ensure(self, slot: _Slot) -> MCPServerStreamableHttp:
-        if slot.server is not None:
+        if slot.server is not None and slot.url == self.supervisor.url:
             return slot.server
         async with slot.lock:
+            if slot.server is not None and slot.url != self.supervisor.url:
+                stale, slot.server = slot.server, None
+                with contextlib.suppress(Exception):
+                    await stale.cleanup()
             if slot.server is None:
                 url = await self.supervisor.ensure_running()
                 slot.server = await self._open(url)
+                slot.url = url
                 slot.generation += 1
             return slot.server
 
@@ -229,13 +239,12 @@ class BusinessClient:
         except McpUnavailable as exc:
             log.warning("重启业务服务失败：%s", exc)
 
-    async def call_raw(self, name: str, arguments: dict[str, Any] | None,
-                       meta: dict[str, Any] | None = None) -> CallToolResult:
-        """调一个 MCP 工具；连接层面的失败重连一次再试。"""
+    async def _attempt(self, what: str, action: Callable[[MCPServerStreamableHttp], Awaitable[T]]) -> T:
+        """在一条长连接上做一件事；连接层面的失败（断了、超时、业务服务重启了）换一条连接再试一次。"""
         error: BaseException | None = None
         for attempt in range(2):
             slot = self.slots[next(self._next)]
-            restarts = self.supervisor.restarts
+            restarts = self.supervisor.restarts  # 出错前看到的重启次数：同一波失败只重启一次
             try:
                 server = await self._ensure(slot)
             except McpUnavailable as exc:
@@ -246,14 +255,20 @@ class BusinessClient:
                 break
             generation = slot.generation
             try:
-                return await server.call_tool(name, arguments, meta=meta)
+                return await action(server)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # 连接断了、超时、业务服务重启了……
+            except Exception as exc:
                 error = exc
-                log.warning("调用业务服务 %s 失败（第 %d 次）：%s", name, attempt + 1, exc)
+                log.warning("%s 失败（第 %d 次）：%s", what, attempt + 1, exc)
                 await self._drop(slot, generation, restarts)
-        raise McpUnavailable(f"业务服务不可用：{error}") from error
+        raise McpUnavailable(f"业务服务不可用（{what}）：{error}") from error
+
+    async def call_raw(self, name: str, arguments: dict[str, Any] | None,
+                       meta: dict[str, Any] | None = None) -> CallToolResult:
+        """调一个 MCP 工具（Agent 的订单工具和 worker 的业务操作都走这里）。"""
+        return await self._attempt(f"调用业务服务 {name}",
+                                   lambda server: server.call_tool(name, arguments, meta=meta))
 
     async def call(self, name: str, **arguments: Any) -> Any:
         result = await self.call_raw(name, arguments)
@@ -264,14 +279,7 @@ class BusinessClient:
 
     async def list_agent_tools(self) -> list[Any]:
         if self.tools is None:
-            slot = self.slots[0]
-            try:
-                server = await self._ensure(slot)
-                tools = await server.list_tools()
-            except Exception as exc:
-                if slot.server is not None:
-                    await self._drop(slot, slot.generation, self.supervisor.restarts)
-                raise McpUnavailable(f"列出业务服务的工具失败：{exc}") from exc
+            tools = await self._attempt("列出业务服务的工具", lambda server: server.list_tools())
             self.tools = [t for t in tools if t.name in AGENT_TOOLS]
         return self.tools
 
