@@ -373,6 +373,7 @@
         turn.approval = data;
         break;
       case "approval_decided":
+        document.body.classList.add("busy");
         markDecided(data);
         turn.approval = { ...(state.pending.get(data.approval_id) || {}), decision: data.decision };
         turn.sawDecision = true;
@@ -464,7 +465,8 @@
 
     transport = post ? postTransport(post, dispatch, lost) : eventSourceTransport(url, dispatch, lost);
     state.stream = { close: finish };
-    setBusy(true);
+    // 等审核结果的流可能开几个小时：不显示“正在处理…”，只禁用发送；主管一决定（approval_decided）才显示
+    setBusy(!updates);
   }
 
   function eventSourceTransport(url, dispatch, lost) {
