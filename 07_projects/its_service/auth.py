@@ -13,23 +13,26 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from fastapi import Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from its_service.errors import ApiError
 
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
+# auto_error=False：缺令牌时由下面统一回中文的 401；用 HTTPBearer 是为了让 /docs 出现“Authorize”按钮
+bearer = HTTPBearer(auto_error=False, description="客服后台令牌（ITS_STAFF_TOKEN）")
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(18)
 
 
-def require_staff(request: Request) -> str:
+def require_staff(request: Request,
+                  credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
     """返回主管的名字；没有或不对的令牌抛 401。"""
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials.strip():
         raise ApiError(401, "staff_auth_required", headers=CHALLENGE)
-    given_bytes = given.strip().encode()
+    given_bytes = credentials.credentials.strip().encode()
     found = None
     for token, name in request.app.state.staff_tokens.items():  # 每个都比，不提前退出
         if hmac.compare_digest(given_bytes, token.encode()):

@@ -18,7 +18,7 @@
     "tool_completed", "approval_required", "run_completed", "error",
     "approval_decided", "notice", "idle"];
   const IDLE_PLACEHOLDER = "请输入您的问题";
-  const WAITING_PLACEHOLDER = "申请正在等待客服主管审核，结果会显示在这里（有别的问题请点“新对话”）";
+  const WAITING_PLACEHOLDER = "等待主管审核，结果会显示在这里";
 
   const $ = (selector) => document.querySelector(selector);
   const messages = $("#messages");
@@ -330,7 +330,7 @@
     const approved = result === "approved";
     card.classList.add("decided", approved ? "approve" : "reject");
     card.querySelector(".approval-title").textContent = "客服主管审核结果";
-    const text = approved ? "主管已批准，正在为您办理…" : "主管没有批准这次申请";
+    const text = approved ? "主管已批准" : "主管没有批准这次申请";
     card.querySelector(".approval-status").textContent = note ? `${text}（备注：${note}）` : text;
   }
 

@@ -107,7 +107,7 @@
     form.hidden = true;
     board.hidden = false;
     who.hidden = logout.hidden = false;
-    who.textContent = `主管：${body.staff}`;
+    who.textContent = `已登录：${body.staff}`;
     const list = body.approvals || [];
     if (state.status === "pending") pendingCount.textContent = String(list.length);
     render(list);
