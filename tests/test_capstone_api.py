@@ -456,10 +456,10 @@ def test_mcp_server_is_restarted_after_it_dies(app, mock):
 
 @pytest.fixture(scope="module")
 def limited_app(mock_server, tmp_path_factory):
-    """MCP 服务地址指向一个没人监听的端口；一轮最多跑 2 秒。"""
+    """MCP 服务地址指向一个没人监听的端口；一轮最多跑 4 秒（机器很忙时简单的一轮也要一两秒）。"""
     dead = f"http://127.0.0.1:{free_port()}/mcp"
     instance = App(tmp_path_factory.mktemp("limited"), mock_server.base_url, ITS_MCP_URL=dead,
-                   ITS_MCP_TIMEOUT="1", ITS_RUN_TIMEOUT="2").start()
+                   ITS_MCP_TIMEOUT="1", ITS_RUN_TIMEOUT="4").start()
     yield instance
     instance.stop()
 
@@ -471,7 +471,7 @@ def test_unreachable_mcp_server_reports_mcp_unavailable(limited_app, mock):
     assert_well_formed(greeting)
     start = time.monotonic()
     events = ask(app, ORDER_QUESTION)
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 8
     assert names(events)[:4] == ["session", "agent_updated", "handoff", "agent_updated"]
     assert names(events)[-1] == "error"
     assert first(events, "error")["code"] == "mcp_unavailable"
@@ -481,17 +481,17 @@ def test_unreachable_mcp_server_reports_mcp_unavailable(limited_app, mock):
 
 def test_run_longer_than_the_run_timeout_is_stopped(limited_app, mock):
     app = limited_app
-    os.environ["MOCK_STREAM_DELAY"] = "0.1"  # 这样回答要流好几秒
+    os.environ["MOCK_STREAM_DELAY"] = "1"  # 每个流式分片隔一秒：再短的回答也要流好几秒
     start = time.monotonic()
-    events = ask(app, "有哪些蓝牙耳机？", "slow-session")
-    assert time.monotonic() - start < 4
+    events = ask(app, "你好", "slow-session")
+    assert time.monotonic() - start < 7
     assert names(events)[-1] == "error"
     error = first(events, "error")
-    assert error["code"] == "timeout" and "2 秒" in error["message"]
+    assert error["code"] == "timeout" and "4 秒" in error["message"]
     wait_idle(app, within=1.0)
     assert messages(app, "slow-session").json()["messages"] == []
     os.environ["MOCK_STREAM_DELAY"] = "0"
-    assert_well_formed(ask(app, "有哪些蓝牙耳机？", "slow-session"))  # 会话没有被占着
+    assert_well_formed(ask(app, "你好", "slow-session"))  # 会话没有被占着
 
 
 def test_conversation_and_pending_approval_survive_a_restart(app, mock):
