@@ -199,8 +199,9 @@ def main() -> int:
         if settings.workers > 1:
             return run_workers(settings)
         # Ctrl+C 后最多等 5 秒让连接收尾，然后强制结束（业务服务子进程在 lifespan 里停掉）。
+        # keep-alive 75 秒：默认 5 秒时，很忙的服务可能刚关掉空闲连接、客户端正好在上面发下一个请求
         config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port,
-                                timeout_graceful_shutdown=5)
+                                timeout_graceful_shutdown=5, timeout_keep_alive=75)
         ItsServer(config).run()
     except KeyboardInterrupt:  # uvicorn 收尾后会把 Ctrl+C 信号再抛一次：这是正常的停止
         pass
@@ -222,7 +223,7 @@ def run_workers(settings) -> int:
         # 每个 worker 启动时要 import agents（约 2 秒 CPU）：健康检查给足时间，机器忙时也不会被误判为卡死
         uvicorn.run("its_service.main:create_app", factory=True, host=settings.host,
                     port=settings.port, workers=settings.workers, timeout_graceful_shutdown=5,
-                    timeout_worker_healthcheck=60, log_level="warning")
+                    timeout_keep_alive=75, timeout_worker_healthcheck=60, log_level="warning")
     except KeyboardInterrupt:
         pass
     finally:

@@ -33,7 +33,7 @@ from fastapi.encoders import jsonable_encoder
 
 from its_service.agents import TRIAGE, Team, display_name
 from its_service.errors import describe_failure, message
-from its_service.events import Event, EventMapper, coalesce, error_event, sse
+from its_service.events import TERMINAL, Event, EventMapper, coalesce, error_event, sse
 from its_service.sessions import ConversationStore, Pause, public_approval, valid_session_id
 from its_service.settings import ServiceSettings
 from its_service.tools import Business
@@ -82,6 +82,7 @@ class ChatService:
         self.active_runs: set[asyncio.Task[Any]] = set()
         self.locks: dict[str, str] = {}          # 本 worker 持有的会话锁：会话 → 持有者
         self.lock_tasks: dict[str, asyncio.Task[Any]] = {}  # 持有者 → 拿着这把锁在跑的任务
+        self.lost: set[str] = set()  # 锁已失效、被停掉的那些轮（持有者）
         self.stopping = False
         self._loop = asyncio.get_running_loop()  # 在 lifespan 里创建：就是服务的事件循环
         self._heartbeat: asyncio.Task[None] | None = None
@@ -109,25 +110,30 @@ class ChatService:
         if self.locks.get(session_id) == owner:
             del self.locks[session_id]
         self.lock_tasks.pop(owner, None)
-        await self.store.release(session_id, owner)
+        try:
+            await self.store.release(session_id, owner)
+        except Exception as exc:  # 放不掉也不要紧：锁到 TTL 自己过期
+            log.warning("放开会话 %s 的锁失败（%s），它会在 %ss 后自己过期", session_id, exc,
+                        self.settings.lock_ttl)
 
     async def _renew_locks(self) -> None:
-        """每隔 TTL/3 给本 worker 持有的锁续期。续不上（卡了太久、锁已过期被别人拿走）就停掉那一轮，
-        免得两个 worker 同时往一个会话里写。"""
+        """每隔 TTL/3 给本 worker 持有的锁续期（一次批量续完）。续不上（卡了太久、锁已过期被别人拿走）
+        就停掉那一轮并告诉页面，免得两个 worker 同时往一个会话里写。"""
         while True:
             await asyncio.sleep(self.settings.lock_ttl / 3)
-            for session_id, owner in list(self.locks.items()):
-                try:
-                    if await self.store.renew(session_id, owner):
-                        continue
-                except Exception as exc:  # 存储暂时连不上：下次再试，锁还有 2/3 的时间
-                    log.warning("会话锁续期失败：%s", exc)
-                    continue
-                if self.locks.get(session_id) != owner:  # 续期的同时这一轮刚好结束、放开了锁
+            held = list(self.locks.items())
+            try:
+                renewed = await self.store.renew_many(held)
+            except Exception as exc:  # 存储暂时连不上：下次再试，锁还有 2/3 的时间
+                log.warning("会话锁续期失败：%s", exc)
+                continue
+            for (session_id, owner), ok in zip(held, renewed, strict=True):
+                if ok or self.locks.get(session_id) != owner:  # 续上了，或这一轮刚好结束、放开了锁
                     continue
                 log.warning("会话 %s 的锁已经失效，停止这一轮", session_id)
                 task = self.lock_tasks.get(owner)
                 if task is not None:
+                    self.lost.add(owner)
                     task.cancel()
 
     # ------------------------------------------------------------ 入口：新提问
@@ -144,7 +150,12 @@ class ChatService:
 
         sid = session_id or uuid.uuid4().hex
         yield sse("session", {"session_id": sid})
-        owner = await self.claim(sid)
+        try:
+            owner = await self.claim(sid)
+        except Exception as exc:
+            log.warning("会话存储不可用：%s", exc)
+            yield error_event("store_unavailable", message("store_unavailable"))
+            return
         if owner is None:
             yield error_event("session_busy", message("session_busy"))
             return
@@ -155,6 +166,10 @@ class ChatService:
                 yield error_event("approval_pending", message("approval_pending"))
                 return
             turn = Turn(sid, text, last or TRIAGE, len(history), history=history)
+        except Exception as exc:
+            log.warning("会话存储不可用：%s", exc)
+            yield error_event("store_unavailable", message("store_unavailable"))
+            return
         finally:
             if turn is None:  # 没开始运行就结束了：在这里放开会话
                 await self.release(sid, owner)
@@ -189,6 +204,8 @@ class ChatService:
                 for event in coalesce(batch):
                     if event is _END:
                         return
+                    if event.name in TERMINAL:  # 先等这一轮彻底收尾（锁已放开），再告诉页面“完了”：
+                        await asyncio.wait({task})  # 否则页面马上发的下一条可能撞上还没放开的锁
                     yield event
         finally:
             if not task.done():  # 浏览器断开（或服务停止）：停掉这一轮
@@ -206,13 +223,16 @@ class ChatService:
         except asyncio.CancelledError:
             if self.stopping:  # 服务在停止：告诉页面为什么没答完（浏览器断开时没人听，不用发）
                 queue.put_nowait(error_event("shutting_down", message("shutting_down")))
+            elif owner in self.lost:
+                queue.put_nowait(error_event("lock_lost", message("lock_lost")))
             raise
         except Exception as exc:
             queue.put_nowait(error_event(*describe_failure(exc)))
         finally:
-            queue.put_nowait(_END)
+            self.lost.discard(owner)
             with contextlib.suppress(Exception):
                 await asyncio.shield(self.release(turn.session_id, owner))
+            queue.put_nowait(_END)
 
     # ------------------------------------------------------------ 跑一轮（新提问和审批后继续共用）
 

@@ -20,6 +20,7 @@ worker 自己不记任何会话状态——全部放在一个“会话存储”�
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from abc import ABC, abstractmethod
@@ -100,6 +101,10 @@ class ConversationStore(ABC):
     @abstractmethod
     async def release(self, session_id: str, owner: str) -> None:
         """放开（只放自己的锁）。"""
+
+    async def renew_many(self, locks: list[tuple[str, str]]) -> list[bool]:
+        """一次续很多把锁（心跳用）：逐个 await 的话，几百把锁在忙碌的事件循环里排队，续到后面的早过期了。"""
+        return list(await asyncio.gather(*(self.renew(s, o) for s, o in locks)))
 
     # -------------------------------------------------------- 会话与历史
 

@@ -41,7 +41,9 @@ class RedisStore(ConversationStore):
     def __init__(self, url: str, ttl: float = 30.0) -> None:
         self.url = url
         self.ttl = ttl
-        self.client = redis.from_url(url)
+        # 阻塞式连接池：几百个对话同时进行时，多出来的请求排队等一条空闲连接，而不是报“Too many connections”
+        pool = redis.BlockingConnectionPool.from_url(url, max_connections=64, timeout=20)
+        self.client = redis.Redis(connection_pool=pool)
         self._renew = self.client.register_script(RENEW)
         self._release = self.client.register_script(RELEASE)
 
@@ -49,7 +51,7 @@ class RedisStore(ConversationStore):
         await self.client.ping()
 
     async def close(self) -> None:
-        await self.client.aclose()
+        await self.client.aclose(close_connection_pool=True)
 
     def _session(self, session_id: str) -> RedisSession:
         # 共用本存储的连接池；RedisSession 对象本身很便宜
@@ -71,6 +73,16 @@ class RedisStore(ConversationStore):
 
     async def release(self, session_id: str, owner: str) -> None:
         await self._release(keys=[self._key("lock", session_id)], args=[owner])
+
+    async def renew_many(self, locks: list[tuple[str, str]]) -> list[bool]:
+        """所有锁的续期放进一个 pipeline：一次往返。"""
+        if not locks:
+            return []
+        async with self.client.pipeline(transaction=False) as pipe:
+            for session_id, owner in locks:
+                await self._renew(keys=[self._key("lock", session_id)],
+                                  args=[owner, int(self.ttl * 1000)], client=pipe)
+            return [bool(r) for r in await pipe.execute()]
 
     # ------------------------------------------------------------ 会话与历史
 

@@ -119,6 +119,14 @@ class SqliteStore(ConversationStore):
             "UPDATE its_locks SET expires_at = ? WHERE session_id = ? AND owner = ?",
             (time.time() + self.ttl, session_id, owner)).rowcount > 0)
 
+    async def renew_many(self, locks: list[tuple[str, str]]) -> list[bool]:
+        def renew() -> list[bool]:
+            expires = time.time() + self.ttl
+            return [self._exec("UPDATE its_locks SET expires_at = ? WHERE session_id = ? AND owner = ?",
+                               (expires, sid, owner)).rowcount > 0 for sid, owner in locks]
+
+        return await self._run(renew)
+
     async def release(self, session_id: str, owner: str) -> None:
         await self._run(self._exec, "DELETE FROM its_locks WHERE session_id = ? AND owner = ?",
                         (session_id, owner))
