@@ -42,16 +42,21 @@ class RedisStore(ConversationStore):
         self.url = url
         self.ttl = ttl
         # 阻塞式连接池：几百个对话同时进行时，多出来的请求排队等一条空闲连接，而不是报“Too many connections”
-        pool = redis.BlockingConnectionPool.from_url(url, max_connections=64, timeout=20)
+        pool = redis.BlockingConnectionPool.from_url(url, max_connections=512, timeout=20)
         self.client = redis.Redis(connection_pool=pool)
-        self._renew = self.client.register_script(RENEW)
-        self._release = self.client.register_script(RELEASE)
+        # 锁单独一组连接：几百个对话把上面的连接都占着时，续期不能排在它们后面（续晚了锁就过期了）
+        self.locks = redis.Redis(connection_pool=redis.BlockingConnectionPool.from_url(
+            url, max_connections=16, timeout=20))
+        self._renew = self.locks.register_script(RENEW)
+        self._release = self.locks.register_script(RELEASE)
 
     async def start(self) -> None:
         await self.client.ping()
+        await self.locks.ping()
 
     async def close(self) -> None:
         await self.client.aclose(close_connection_pool=True)
+        await self.locks.aclose(close_connection_pool=True)
 
     def _session(self, session_id: str) -> RedisSession:
         # 共用本存储的连接池；RedisSession 对象本身很便宜
@@ -64,7 +69,7 @@ class RedisStore(ConversationStore):
     # ------------------------------------------------------------ 会话锁
 
     async def claim(self, session_id: str, owner: str) -> bool:
-        return bool(await self.client.set(self._key("lock", session_id), owner, nx=True,
+        return bool(await self.locks.set(self._key("lock", session_id), owner, nx=True,
                                           px=int(self.ttl * 1000)))
 
     async def renew(self, session_id: str, owner: str) -> bool:
@@ -78,7 +83,7 @@ class RedisStore(ConversationStore):
         """所有锁的续期放进一个 pipeline：一次往返。"""
         if not locks:
             return []
-        async with self.client.pipeline(transaction=False) as pipe:
+        async with self.locks.pipeline(transaction=False) as pipe:
             for session_id, owner in locks:
                 await self._renew(keys=[self._key("lock", session_id)],
                                   args=[owner, int(self.ttl * 1000)], client=pipe)
