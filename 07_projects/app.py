@@ -1,11 +1,12 @@
-"""ITS 智能客服（综合案例）：FastAPI + SSE 流式接口 + 多 Agent 客服团队 + MCP 服务 + SQLite。
+"""ITS 智能客服（综合案例）：FastAPI + SSE 流式接口 + 多 Agent 客服团队 + 业务服务（MCP）+ 主管审批后台。
 
 把前面几章学的东西装进一个能用的服务：前台分诊 Agent 把问题 handoff 给订单物流、售后退款、
-售前导购三位专员；订单和物流工具由一个独立的 MCP 服务提供（本服务自己拉起和停止）；
-退款超过 500 元要人工审批；对话历史存在 SQLite，重启服务后接着聊。浏览器页面在
-http://127.0.0.1:8200/ ，接口文档在 /docs。架构和事件契约见 07_projects/README.md。
+售前导购三位专员；订单、退款、工单、审批单这些业务数据只归一个业务服务管（MCP over HTTP，
+本服务自己拉起，或用 ITS_MCP_URL 指向已在运行的）；退款超过 500 元要客服主管在后台 /console 审批，
+审批后服务器自己接着运行，把结果推给顾客；会话状态放在 SQLite（默认）或 Redis（ITS_REDIS_URL），
+所以可以开多个 worker。顾客页面 http://127.0.0.1:8200/ ，后台 /console，接口文档 /docs。
 
-运行: python 07_projects/app.py            （可加 --host 0.0.0.0 --port 8200；Ctrl+C 停止）
+运行: python 07_projects/app.py            （可加 --host 0.0.0.0 --port 8200 --workers 2；Ctrl+C 停止）
 自检: python 07_projects/app.py --self-check（起在空闲端口上，问一个订单问题，打印事件后退出）
 
 测试参数: --self-check
@@ -13,7 +14,8 @@ http://127.0.0.1:8200/ ，接口文档在 /docs。架构和事件契约见 07_pr
 预期输出（内置模拟模型）:
     【模型】提供方=mock（内置模拟模型） 模型=mock-model 地址=http://127.0.0.1:.../v1 Key=****
     打开 http://127.0.0.1:.../
-    自检 GET /healthz：status=ok provider=mock mcp=up
+    自检 GET /healthz：status=ok provider=mock mcp=up store=sqlite
+    自检 客服后台：没有令牌 401，带令牌 200（待审批 0 条）
     自检提问：订单 A1001 现在到哪了？
     事件：session → agent_updated → handoff → agent_updated → tool_started → tool_completed → text_delta×... → run_completed
     工具：track_shipment {"order_id": "A1001"}
@@ -26,7 +28,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -35,10 +39,15 @@ from pathlib import Path
 
 import httpx2
 import uvicorn
+from its_service.auth import new_token
 from its_service.main import create_app
+from its_service.mcp_server import READY_PREFIX
 from its_service.settings import load_settings
 
+from shared.config import ConfigError
 from shared.factory import print_provider
+
+HERE = Path(__file__).resolve().parent
 
 SELF_CHECK_QUESTION = "订单 A1001 现在到哪了？"
 
@@ -47,6 +56,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="ITS 智能客服服务")
     parser.add_argument("--host", default=None, help="监听地址（默认 ITS_HOST 或 127.0.0.1）")
     parser.add_argument("--port", type=int, default=None, help="端口（默认 ITS_PORT 或 8200）")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="worker 进程数（默认 ITS_WORKERS 或 1）；多个 worker 共用会话存储和业务服务")
     parser.add_argument("--self-check", action="store_true",
                         help="在空闲端口上启动、问一个问题、打印事件后退出")
     return parser.parse_args()
@@ -81,7 +92,8 @@ def self_check(settings) -> int:
     数据放在临时目录：自检不碰 data/ 里你自己的对话和订单。"""
     with tempfile.TemporaryDirectory(prefix="its-self-check-") as tmp:
         settings = replace(settings, shop_db=Path(tmp) / "its_shop.db",
-                           conversations_db=Path(tmp) / "its_conversations.db")
+                           conversations_db=Path(tmp) / "its_conversations.db",
+                           redis_url="", mcp_url="", staff_token=new_token(), workers=1)
         return _self_check(settings)
 
 
@@ -103,7 +115,12 @@ def _self_check(settings) -> int:
         with httpx2.Client(base_url=base, timeout=30) as client:
             health = client.get("/healthz").json()
             print(f"自检 GET /healthz：status={health['status']} provider={health['provider']} "
-                  f"mcp={health['mcp']}")
+                  f"mcp={health['mcp']} store={health['store']}")
+            anonymous = client.get("/api/staff/approvals").status_code
+            staff = client.get("/api/staff/approvals",
+                               headers={"Authorization": f"Bearer {settings.staff_token}"})
+            print(f"自检 客服后台：没有令牌 {anonymous}，带令牌 {staff.status_code}"
+                  f"（待审批 {len(staff.json().get('approvals', []))} 条）")
             print(f"自检提问：{SELF_CHECK_QUESTION}")
             names, tools, final, agent = [], [], None, ""
             with client.stream("GET", "/api/chat/sse", params={"query": SELF_CHECK_QUESTION}) as r:
@@ -132,22 +149,90 @@ def _self_check(settings) -> int:
     return 0
 
 
+def staff_console_line(settings, shown_host: str) -> str:
+    """后台地址打印一次。令牌放在 # 后面：浏览器不会把它发给服务器、也不会出现在访问日志里。"""
+    url = f"http://{shown_host}:{settings.port}/console"
+    if os.environ.get("ITS_STAFF_TOKEN_GENERATED"):
+        return f"客服后台 {url}#token={settings.staff_token}   （本次启动生成的令牌；固定令牌请设 ITS_STAFF_TOKEN）"
+    return f"客服后台 {url}   （令牌见 ITS_STAFF_TOKEN）"
+
+
+def start_business_service(settings) -> subprocess.Popen:
+    """多个 worker 共用一个业务服务：由这里（父进程）拉起，地址经 ITS_MCP_URL 交给每个 worker。"""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "its_service", "mcp", "--db", str(settings.shop_db), "--port", "0",
+         "--parent-pid", str(os.getpid())],
+        cwd=HERE, env=env, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    line = proc.stdout.readline().strip() if proc.stdout else ""
+    if not line.startswith(READY_PREFIX):
+        proc.kill()
+        raise SystemExit("业务服务没能启动")
+    return proc, line.removeprefix(READY_PREFIX)
+
+
 def main() -> int:
     args = parse_args()
-    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
-    settings = load_settings(**overrides)
-    print_provider()
-    # 本服务的日志（MCP 启停、模型报错的详细原因）打到终端；第三方库只留警告。
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers))
+                 if v is not None}
+    try:
+        settings = load_settings(**overrides)
+        print_provider()
+    except ConfigError as exc:
+        print(f"✗ 配置有误：{exc}", file=sys.stderr)
+        return 2
+    # 本服务的日志（业务服务启停、模型报错的详细原因、审批）打到终端；第三方库只留警告。
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(message)s")
     logging.getLogger("its_service").setLevel(logging.INFO)
     if args.self_check:
         return self_check(settings)
+    if not settings.staff_token:  # 像 Jupyter 一样：生成一个令牌，和后台地址一起打印一次
+        os.environ["ITS_STAFF_TOKEN"] = new_token()
+        os.environ["ITS_STAFF_TOKEN_GENERATED"] = "1"
+        settings = replace(settings, staff_token=os.environ["ITS_STAFF_TOKEN"])
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     print(f"打开 http://{shown}:{settings.port}/   （接口文档 /docs，Ctrl+C 停止）")
-    # Ctrl+C 后最多等 5 秒让连接收尾，然后强制结束（MCP 子进程在 lifespan 里停掉）。
-    config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port,
-                            timeout_graceful_shutdown=5)
-    ItsServer(config).run()
+    print(staff_console_line(settings, shown))
+    print(f"会话存储：{'Redis ' + settings.redis_url.split('@')[-1] if settings.redis_url else 'SQLite ' + str(settings.conversations_db)}"
+          f"；worker 数：{settings.workers}")
+    try:
+        if settings.workers > 1:
+            return run_workers(settings)
+        # Ctrl+C 后最多等 5 秒让连接收尾，然后强制结束（业务服务子进程在 lifespan 里停掉）。
+        # keep-alive 75 秒：默认 5 秒时，很忙的服务可能刚关掉空闲连接、客户端正好在上面发下一个请求
+        config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port,
+                                timeout_graceful_shutdown=5, timeout_keep_alive=75)
+        ItsServer(config).run()
+    except KeyboardInterrupt:  # uvicorn 收尾后会把 Ctrl+C 信号再抛一次：这是正常的停止
+        pass
+    return 0
+
+
+def run_workers(settings) -> int:
+    """N 个 worker 进程（uvicorn 的多进程模式）共用一个端口、一个会话存储、一个业务服务。
+    每个 worker 用 create_app() 自己组装应用，配置从环境变量读（这里把命令行参数也写进环境变量）。"""
+    os.environ.update(ITS_HOST=settings.host, ITS_PORT=str(settings.port), ITS_WORKERS="1")
+    business = None
+    if not settings.mcp_url:
+        business, url = start_business_service(settings)
+        os.environ["ITS_MCP_URL"] = url
+        print(f"业务服务：{url}（pid {business.pid}，{settings.workers} 个 worker 共用）")
+    if not settings.redis_url:
+        print("提示：没有设置 ITS_REDIS_URL，几个 worker 共用 SQLite 会话库（只适合一台机器）")
+    try:
+        # 每个 worker 启动时要 import agents（约 2 秒 CPU）：健康检查给足时间，机器忙时也不会被误判为卡死
+        uvicorn.run("its_service.main:create_app", factory=True, host=settings.host,
+                    port=settings.port, workers=settings.workers, timeout_graceful_shutdown=5,
+                    timeout_keep_alive=75, timeout_worker_healthcheck=60, log_level="warning")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if business is not None:
+            business.terminate()
+            try:
+                business.wait(5)
+            except subprocess.TimeoutExpired:
+                business.kill()
     return 0
 
 

@@ -1,45 +1,52 @@
-"""压测：N 个对话同时通过 SSE 和客服服务聊天，检查一个事件都不丢，并量出 SSE 转发的开销。
+"""压测：一个 worker、两个 worker（共用 Redis）和“地板”在同一台机器上并排比较，检查一个事件都不丢。
 
-这不是单元测试，是一把尺子：课程要求“200 个并发对话 → 0 错误、0 丢失事件”。脚本会
-1. 自己在本机空闲端口上把服务（app.py）作为子进程拉起来（也可以用 --url 指向已经在运行的服务），
-   数据放在临时目录，跑完就删；
-2. 同时开 --concurrency 个对话（默认 200），每个对话问 --turns 轮（默认 2），问题轮流取自
-   订单、商品、门槛以下的退款；每一轮都用真正的 SSE 解析器（httpx2.EventSource）读完整条流；
-3. 核对每条流：第一个事件是 session，最后一个是 run_completed，之后流正常结束，
-   所有 text_delta 拼起来 == run_completed.final_output。少一条、多一条、断在半路都算“丢失事件”；
-4. 打印完成数、错误数、丢失数、首个事件 / 完成耗时的 p50 和 p99、服务进程的内存（/proc/<pid>/status）；
-5. 再在本进程里不经 HTTP、直接调用同一个服务层（ChatService.chat：同样的 Agent 团队、Runner、
-   会话库、MCP）跑同样的问题，两者相比就是 SSE 转发（HTTP + 编码 + 解析）的开销。
+这不是单元测试，是一把尺子。脚本在本机空闲端口上自己拉起所有东西（数据放临时目录，跑完删掉）：
+1. 一个模拟模型进程（`python -m shared.mock`，MOCK_STREAM_DELAY=0：模型不“打字”，耗时全是开销）、
+   一个 redis-server（不落盘；没装 redis-server 时退回 SQLite 会话库并注明）、一个业务服务
+   （`python -m its_service mcp`）。三组测量共用它们。
+2. 【一个 worker】`app.py`，ITS_REDIS_URL + ITS_MCP_URL 指向上面的 Redis 和业务服务；
+   --concurrency 个对话（默认 200）同时开始，每个问 --turns 轮（默认 2，第二轮带上 session_id），
+   问题轮流取自订单物流（MCP 工具）、商品、审批门槛以下或不符合条件的退款；每条流用真正的 SSE 解析器读完。
+3. 【两个 worker】`app.py --workers 2`，其余完全相同。
+4. 【地板】同样的 Agent 团队和问题，在本进程里直接 `Runner.run_streamed`，连同一个模拟模型；
+   没有 HTTP、SSE、MCP、会话存储（工具直接调本进程的 ShopDB，历史放在内存的列表里）。
+   这是“只跑 Agent”的最低开销，服务的开销和它比。
 
-要量转发开销，请让模拟模型不等待：MOCK_STREAM_DELAY=0（否则两边都主要在等模拟模型“打字”）。
+核对每条流：第一个事件是 session，最后一个是 run_completed，之后流正常结束，所有 text_delta 拼起来
+== run_completed.final_output。少一条、多一条、断在半路都算“丢失事件”；error 事件、意外的
+approval_required、HTTP 失败算“错误”。
 
-运行: LLM_PROVIDER=mock MOCK_STREAM_DELAY=0 python 07_projects/load_test.py
+打印：完成数、错误、丢失、吞吐、首个事件 / 完成耗时的 p50 和 p99、每轮的服务 CPU（worker 进程，
+不含模拟模型；另列业务服务和 Redis）、CPU 都花在哪（每个 worker、模拟模型、业务服务、Redis、压测客户端）、
+内存，以及比值：两个 worker ÷ 一个 worker 的吞吐（目标 ≥1.4）、每轮服务 CPU ÷ 地板（目标 ≤1.5）、
+首个事件 p99（目标 <300ms）。
+
+运行: python 07_projects/load_test.py                      （200 个对话 × 2 轮，三组；空闲机器上约 3 分钟）
       python 07_projects/load_test.py --concurrency 50 --turns 3
-      python 07_projects/load_test.py --url http://127.0.0.1:8200   （压一个已经在运行的服务）
-      python 07_projects/load_test.py --quick                        （10 个对话，冒烟测试用）
+      python 07_projects/load_test.py --quick              （10 个对话，只测一个 worker 和地板；冒烟测试用）
 
 测试参数: --quick
 测试超时: 150
 预期输出（内置模拟模型）:
     【模型】提供方=mock（内置模拟模型） 模型=mock-model 地址=http://127.0.0.1:.../v1 Key=****
-    服务：http://127.0.0.1:...（子进程 pid ...，数据在临时目录）
-    并发对话：10 个，每个 2 轮，共 20 个请求（模拟模型流式间隔 MOCK_STREAM_DELAY=0）
-    【经 HTTP + SSE】
-    完成请求：20/20
-    错误：0
-    丢失事件：0
-    首个事件耗时：p50=...ms  p99=...ms
-    完成耗时：p50=...ms  p99=...ms
+    模拟模型：http://127.0.0.1:.../v1（独立进程 pid ...，MOCK_STREAM_DELAY=0）
+    会话存储：...
+    业务服务：http://127.0.0.1:.../mcp（独立进程 pid ...）
+    并发对话：10 个，每个 2 轮，共 20 轮
+    【一个 worker】
+    完成：20/20  错误：0  丢失事件：0
     吞吐：... 轮/秒（总耗时 ...s）
-    服务内存（RSS）：压测前 ...MB，峰值 ...MB，压测后 ...MB；MCP 子进程 ...MB
-    服务 CPU：...s，平均每轮 ...ms（含同进程里的模拟模型；本机 ... 核）
-    【进程内直接调用 ChatService（无 HTTP）】
-    完成请求：20/20
-    错误：0
-    丢失事件：0
-    完成耗时：p50=...ms  p99=...ms
+    首个事件：p50=...ms  p99=...ms   完成：p50=...ms  p99=...ms
+    CPU 去向：...
+    服务 CPU：每轮 ...ms（worker）；加上业务服务和会话存储 ...ms
+    内存：...
+    【地板：进程内 Runner.run_streamed，无 HTTP/SSE/MCP/存储】
+    完成：20/20  错误：0  丢失事件：0
     吞吐：... 轮/秒（总耗时 ...s）
-    SSE 转发开销：平均完成耗时 ...ms → ...ms（×...），吞吐 ×...
+    首个事件：p50=...ms  p99=...ms   完成：p50=...ms  p99=...ms
+    CPU：每轮 ...ms（本进程）；模拟模型 ...s
+    【比较】
+    每轮服务 CPU ÷ 地板（一个 worker）：...
     结论：通过（0 错误，0 丢失事件）
 """
 
@@ -48,7 +55,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import shutil
 import signal
@@ -64,13 +70,13 @@ from pathlib import Path
 
 import httpx2
 
-from shared.factory import print_provider
-
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 APP = HERE / "app.py"
 
 # 轮流使用的问题：订单和物流（MCP 工具）、商品（函数工具 + 售前导购）、
 # 门槛（500 元）以下或不符合条件的退款（不会触发人工审批，流一定以 run_completed 结束）。
+WARMUP = 10  # 每组正式测量前先跑的对话数（不计入）
 QUESTIONS = [
     "订单 A1001 现在到哪了？",
     "有哪些蓝牙耳机？",
@@ -85,6 +91,10 @@ QUESTIONS = [
 ]
 
 
+def question(conversation: int, turn: int) -> str:
+    return QUESTIONS[(conversation + turn * 3) % len(QUESTIONS)]
+
+
 @dataclass
 class TurnResult:
     ok: bool = False            # 以 run_completed 正常结束、事件完整
@@ -95,8 +105,27 @@ class TurnResult:
     events: Counter = field(default_factory=Counter)
 
 
+@dataclass
+class Phase:
+    name: str
+    results: list[TurnResult]
+    elapsed: float
+    cpu: dict[str, float] = field(default_factory=dict)     # 进程名 → CPU 秒
+    worker_cpu: float = 0.0
+    backend_cpu: float = 0.0                                 # 业务服务 + 会话存储
+    memory: str = ""
+
+    @property
+    def turns(self) -> int:
+        return len(self.results)
+
+    @property
+    def throughput(self) -> float:
+        return self.turns / self.elapsed
+
+
 def check_events(events: list[tuple[str, dict]], result: TurnResult) -> None:
-    """核对一条流的事件序列（HTTP 和进程内两种方式共用同一套规则）。"""
+    """核对一条流的事件序列。"""
     names = [name for name, _ in events]
     result.events.update(names)
     errors = [data for name, data in events if name == "error"]
@@ -157,8 +186,7 @@ async def http_turn(client: httpx2.AsyncClient, query: str, session_id: str | No
 async def http_conversation(client: httpx2.AsyncClient, index: int, turns: int) -> list[TurnResult]:
     results, session_id = [], None
     for turn in range(turns):
-        question = QUESTIONS[(index + turn * 3) % len(QUESTIONS)]
-        result, session_id = await http_turn(client, question, session_id)
+        result, session_id = await http_turn(client, question(index, turn), session_id)
         results.append(result)
     return results
 
@@ -174,64 +202,69 @@ async def run_http(base_url: str, concurrency: int, turns: int) -> tuple[list[Tu
     return [r for batch in batches for r in batch], elapsed
 
 
-# ---------------------------------------------------------------- 进程内，不经 HTTP
+# ---------------------------------------------------------------- 地板：进程内，不经 HTTP
 
 
-async def inprocess_conversation(chat, index: int, turns: int) -> list[TurnResult]:
-    results, session_id = [], None
-    for turn in range(turns):
-        question = QUESTIONS[(index + turn * 3) % len(QUESTIONS)]
-        result, events = TurnResult(), []
-        start = time.perf_counter()
-        try:
-            async for event in chat.chat(question, session_id):
-                if result.first_event is None:
-                    result.first_event = time.perf_counter() - start
-                # 服务层自己把 data 编码成 JSON 放在 raw_data 里（见 events.py 的 sse()）
-                data = json.loads(event.raw_data) if event.raw_data is not None else event.data
-                events.append((event.event, data))
-            result.done = time.perf_counter() - start
-            check_events(events, result)
-            if events and events[0][0] == "session":
-                session_id = events[0][1]["session_id"]
-        except Exception as exc:  # 进程内直接暴露的异常也算错误，照样统计
-            result.error = f"{type(exc).__name__}: {exc}"
-        results.append(result)
-    return results
-
-
-async def run_inprocess(data_dir: Path, concurrency: int, turns: int
-                        ) -> tuple[list[TurnResult], float]:
-    """和 main.py 的 lifespan 做同样的准备（业务库、会话库、MCP 子进程），然后直接调 ChatService。"""
-    from its_service.chat import ChatService
-    from its_service.db import ShopDB
-    from its_service.mcp_client import McpSupervisor
-    from its_service.sessions import SessionStore
+def floor_team(data_dir: Path):  # noqa: ANN201
+    """同样的 Agent 团队，订单专员用同名函数工具代替 MCP 工具；工具直接调本进程的 ShopDB。"""
+    from its_service.agents import build_team
+    from its_service.db import RefundRules, ShopDB
+    from its_service.mcp_client import LocalBusiness
     from its_service.settings import load_settings
+    from its_service.tools import make_tools
 
-    # 和 app.py 一样记 INFO 日志（服务子进程的日志也写在文件里），两边的条件才一样。
-    logging.basicConfig(filename=data_dir / "inprocess.log", level=logging.INFO,
-                        format="%(levelname)s:     %(message)s")
-    settings = load_settings(shop_db=data_dir / "its_shop.db",
-                             conversations_db=data_dir / "its_conversations.db")
-    ShopDB(settings.shop_db).init()
-    store = SessionStore(settings.conversations_db)
-    store.init()
-    mcp = McpSupervisor(settings)
-    await mcp.start()
-    chat = ChatService(settings, store, mcp)
-    try:
-        start = time.perf_counter()
-        batches = await asyncio.gather(*(inprocess_conversation(chat, i, turns)
-                                         for i in range(concurrency)))
-        elapsed = time.perf_counter() - start
-    finally:
-        await chat.shutdown()
-        await mcp.stop()
+    settings = load_settings()
+    shop = ShopDB(data_dir / "floor_shop.db",
+                  RefundRules(settings.refund_approval_threshold, settings.refund_window_days))
+    shop.init()
+    team = build_team(make_tools(LocalBusiness(shop)), None, categories=shop.categories(),
+                      refund_approval_threshold=settings.refund_approval_threshold)
+    return team, settings.max_turns, shop
+
+
+async def run_floor(team, max_turns: int, concurrency: int, turns: int  # noqa: ANN001
+                    ) -> tuple[list[TurnResult], float]:
+    """同样的问题，直接 Runner.run_streamed；历史放在内存的列表里。"""
+    from agents import RawResponsesStreamEvent, Runner
+    from its_service.agents import TRIAGE
+    from openai.types.responses import ResponseTextDeltaEvent
+
+    async def conversation(index: int) -> list[TurnResult]:
+        results, history, agent_name = [], [], TRIAGE
+        for turn in range(turns):
+            result, parts = TurnResult(), []
+            start = time.perf_counter()
+            try:
+                run = Runner.run_streamed(team.get(agent_name),
+                                          [*history, {"role": "user", "content": question(index, turn)}],
+                                          max_turns=max_turns,
+                                          context={"session_id": f"floor-{index}"})
+                async for event in run.stream_events():
+                    if result.first_event is None:
+                        result.first_event = time.perf_counter() - start
+                    if isinstance(event, RawResponsesStreamEvent) and \
+                            isinstance(event.data, ResponseTextDeltaEvent):
+                        parts.append(event.data.delta)
+                result.done = time.perf_counter() - start
+                if run.interruptions:
+                    result.error = "意外的审批暂停"
+                elif "".join(parts) != run.final_output:
+                    result.lost = "文本增量拼起来 ≠ final_output"
+                else:
+                    result.ok = True
+                history, agent_name = run.to_input_list(), run.last_agent.name
+            except Exception as exc:
+                result.error = f"{type(exc).__name__}: {exc}"
+            results.append(result)
+        return results
+
+    start = time.perf_counter()
+    batches = await asyncio.gather(*(conversation(i) for i in range(concurrency)))
+    elapsed = time.perf_counter() - start
     return [r for batch in batches for r in batch], elapsed
 
 
-# ---------------------------------------------------------------- 服务子进程和内存
+# ---------------------------------------------------------------- 进程、CPU、内存
 
 
 def free_port() -> int:
@@ -240,66 +273,167 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def rss_mb(pid: int, key: str = "VmRSS") -> float | None:
+def rss_mb(pid: int, key: str = "VmRSS") -> float:
     """/proc/<pid>/status 里的 VmRSS（当前常驻内存）或 VmHWM（峰值），单位 MB。"""
     with suppress(OSError):
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith(key + ":"):
                 return int(line.split()[1]) / 1024
-    return None
+    return 0.0
 
 
-def cpu_seconds(pid: int) -> float | None:
+def cpu_seconds(pid: int) -> float:
     """/proc/<pid>/stat 的 utime + stime：这个进程到目前为止用掉的 CPU 秒数。"""
     with suppress(OSError, ValueError, IndexError):
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return None
+    return 0.0
 
 
 def children(pid: int) -> list[int]:
+    found = []
     with suppress(OSError):
-        found = []
         for task in Path(f"/proc/{pid}/task").iterdir():
             found += [int(p) for p in (task / "children").read_text().split()]
-        return found
-    return []
+    return found
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen, str, Path]:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    env = {**os.environ, "ITS_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-    log = data_dir / "server.log"
-    with open(log, "w", encoding="utf-8") as out:
-        # 服务的日志写进文件，不用管道：几百个并发请求的日志会把管道写满、卡住服务。
-        proc = subprocess.Popen([sys.executable, str(APP), "--host", "127.0.0.1", "--port", str(port)],
-                                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+def wait_http(url: str, proc: subprocess.Popen, log: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
     while True:
         if proc.poll() is not None:
-            raise SystemExit(f"服务没能启动，日志：\n{log.read_text(encoding='utf-8')[-3000:]}")
+            raise SystemExit(f"进程没能启动，日志：\n{log.read_text(encoding='utf-8')[-3000:]}")
         with suppress(httpx2.HTTPError):
-            if httpx2.get(base + "/healthz", timeout=2).json().get("status") == "ok":
-                return proc, base, log
+            if httpx2.get(url, timeout=2).status_code == 200:
+                return
         if time.monotonic() > deadline:
-            stop_server(proc)
-            raise SystemExit(f"服务 60 秒内没有就绪，日志：\n{log.read_text(encoding='utf-8')[-3000:]}")
-        time.sleep(0.2)
+            raise SystemExit(f"{seconds:.0f} 秒内没有就绪，日志：\n{log.read_text(encoding='utf-8')[-3000:]}")
+        time.sleep(0.1)
 
 
-def stop_server(proc: subprocess.Popen) -> None:
-    """像 Ctrl+C 一样停服务（它会停掉自己拉起的 MCP 子进程），超时再强制结束整个进程组。"""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-    with suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
+def wait_workers(base: str, proc: subprocess.Popen, workers: int, seconds: float = 90) -> list[int]:
+    """多 worker：uvicorn 主进程的子进程里，命令行带 multiprocessing.spawn 的是 worker；
+    每个新连接落到哪个 worker 由内核决定，问到所有 worker 都回答过 /healthz 为止。"""
+    deadline = time.monotonic() + seconds
+    seen: set[int] = set()
+    while time.monotonic() < deadline:
+        spawned = [pid for pid in children(proc.pid)
+                   if b"multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        with suppress(httpx2.HTTPError, ValueError):
+            seen.add(httpx2.get(base + "/healthz", timeout=2).json()["pid"])
+        if len(spawned) >= workers and seen >= set(spawned):
+            return spawned
+        time.sleep(0.05)
+    raise SystemExit(f"{workers} 个 worker 在 {seconds:.0f} 秒内没有全部就绪（回答过的：{sorted(seen)}）")
+
+
+class Processes:
+    """本次压测拉起的所有进程：结束时按 Ctrl+C 的方式停掉，再清理整个进程组。"""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.procs: list[subprocess.Popen] = []
+
+    def start(self, name: str, cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[subprocess.Popen, Path]:
+        log = self.data_dir / f"{name}.log"
+        with open(log, "w", encoding="utf-8") as out:
+            # 日志写进文件，不用管道：几百个并发请求的日志会把管道写满、卡住服务。
+            proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        self.procs.append(proc)
+        return proc, log
+
+    @staticmethod
+    def stop(proc: subprocess.Popen) -> None:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+        with suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+    def stop_all(self) -> None:
+        for proc in reversed(self.procs):
+            self.stop(proc)
+
+
+def start_mock(procs: Processes, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc, log = procs.start("mock", [sys.executable, "-m", "shared.mock", "--port", str(port),
+                                     "--log-level", "warning"], {**env, "MOCK_STREAM_DELAY": "0"})
+    wait_http(f"http://127.0.0.1:{port}/health", proc, log)
+    return proc, f"http://127.0.0.1:{port}/v1"
+
+
+def start_redis(procs: Processes) -> tuple[subprocess.Popen | None, str]:
+    server = shutil.which("redis-server")
+    if not server:
+        return None, ""
+    port = free_port()
+    folder = procs.data_dir / "redis"
+    folder.mkdir()
+    proc, log = procs.start("redis", [server, "--port", str(port), "--bind", "127.0.0.1",
+                                      "--save", "", "--appendonly", "no", "--dir", str(folder)],
+                            dict(os.environ))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return proc, f"redis://127.0.0.1:{port}/0"
+        time.sleep(0.05)
+    raise SystemExit(f"redis-server 没能启动：{log.read_text()[-2000:]}")
+
+
+def start_business(procs: Processes, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc, log = procs.start("business", [sys.executable, "-m", "its_service", "mcp", "--db",
+                                         str(procs.data_dir / "its_shop.db"), "--port", str(port)],
+                            env, cwd=HERE)
+    url = f"http://127.0.0.1:{port}/mcp"
+    deadline = time.monotonic() + 60
+    while "MCP_READY" not in log.read_text(encoding="utf-8"):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"业务服务没能启动：{log.read_text(encoding='utf-8')[-2000:]}")
+        time.sleep(0.05)
+    return proc, url
+
+
+async def measure_service(name: str, workers: int, procs: Processes, env: dict[str, str],
+                          others: dict[str, int], args: argparse.Namespace) -> Phase:
+    port = free_port()
+    cmd = [sys.executable, str(APP), "--host", "127.0.0.1", "--port", str(port)]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
+    proc, log = procs.start(name, cmd, env)
+    base = f"http://127.0.0.1:{port}"
+    await asyncio.to_thread(wait_http, base + "/healthz", proc, log)
+    worker_pids = [proc.pid]
+    if workers > 1:  # uvicorn 的主进程 + N 个 worker 子进程：等每个 worker 都能回答 /healthz
+        worker_pids = await asyncio.to_thread(wait_workers, base, proc, workers)
+    pids = {f"worker{i + 1}": pid for i, pid in enumerate(worker_pids)}
+    if workers > 1:
+        pids["主进程"] = proc.pid
+    await run_http(base, WARMUP, 1)  # 预热：第一次调用要建 JSON schema、连接池等，不计入
+    watched = {**pids, **others}
+    before = {k: cpu_seconds(p) for k, p in watched.items()}
+    client_before = time.process_time()
+    results, elapsed = await run_http(base, args.concurrency, args.turns)
+    cpu = {k: cpu_seconds(p) - before[k] for k, p in watched.items()}
+    cpu["压测客户端"] = time.process_time() - client_before
+    memory = "，".join(f"{k} 峰值 {rss_mb(p, 'VmHWM'):.0f}MB" for k, p in pids.items() if k != "主进程")
+    phase = Phase(name, results, elapsed, cpu,
+                  worker_cpu=sum(v for k, v in cpu.items() if k in pids),
+                  backend_cpu=cpu.get("业务服务", 0.0) + cpu.get("Redis", 0.0) + cpu.get("SQLite", 0.0),
+                  memory=memory)
+    procs.stop(proc)
+    if not all(r.ok for r in results):
+        problems = [line for line in log.read_text(encoding="utf-8").splitlines()
+                    if line.startswith(("WARNING", "ERROR", "CRITICAL", "Traceback"))]
+        phase.memory += f"\n服务日志里的警告和错误（共 {len(problems)} 条，最后 5 条）：\n" + \
+            "\n".join(f"    {line[:300]}" for line in problems[-5:])
+    return phase
 
 
 # ---------------------------------------------------------------- 报告
@@ -317,101 +451,137 @@ def ms(values: list[float]) -> str:
     return f"p50={percentile(values, 50) * 1000:.0f}ms  p99={percentile(values, 99) * 1000:.0f}ms"
 
 
-def report(results: list[TurnResult], elapsed: float, *, first_event: bool = True) -> tuple[int, int]:
+def report(phase: Phase) -> tuple[int, int]:
+    results = phase.results
     errors = [r for r in results if r.error]
     lost = [r for r in results if r.lost]
-    print(f"完成请求：{sum(r.ok for r in results)}/{len(results)}")
-    print(f"错误：{len(errors)}")
-    for reason, count in Counter(r.error for r in errors).most_common(5):
+    print(f"完成：{sum(r.ok for r in results)}/{len(results)}  错误：{len(errors)}  丢失事件：{len(lost)}")
+    for reason, count in Counter(r.error or r.lost for r in errors + lost).most_common(5):
         print(f"    ×{count} {reason}")
-    print(f"丢失事件：{len(lost)}")
-    for reason, count in Counter(r.lost for r in lost).most_common(5):
-        print(f"    ×{count} {reason}")
-    if first_event:
-        print(f"首个事件耗时：{ms([r.first_event for r in results if r.first_event is not None])}")
-    print(f"完成耗时：{ms([r.done for r in results if r.ok])}")
-    print(f"吞吐：{len(results) / elapsed:.1f} 轮/秒（总耗时 {elapsed:.1f}s）")
+    print(f"吞吐：{phase.throughput:.1f} 轮/秒（总耗时 {phase.elapsed:.1f}s）")
+    print(f"首个事件：{ms([r.first_event for r in results if r.first_event is not None])}   "
+          f"完成：{ms([r.done for r in results if r.ok])}")
     return len(errors), len(lost)
 
 
-def mean(values: list[float]) -> float:
-    return sum(values) / len(values) if values else float("nan")
+def per_turn(seconds: float, turns: int) -> float:
+    return seconds / max(turns, 1) * 1000
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="ITS 客服服务的 SSE 压测")
+    parser = argparse.ArgumentParser(description="ITS 客服服务的 SSE 压测：一个 worker、两个 worker、地板")
     parser.add_argument("--concurrency", type=int, default=200, help="同时进行的对话数（默认 200）")
     parser.add_argument("--turns", type=int, default=2, help="每个对话问几轮（默认 2）")
-    parser.add_argument("--quick", action="store_true", help="只开 10 个对话（冒烟测试用）")
-    parser.add_argument("--url", help="压一个已经在运行的服务，例如 http://127.0.0.1:8200")
-    parser.add_argument("--skip-inprocess", action="store_true", help="不做进程内的对照测量")
+    parser.add_argument("--quick", action="store_true",
+                        help="10 个对话，只测一个 worker 和地板（冒烟测试用，几秒钟）")
+    parser.add_argument("--skip-two", action="store_true", help="不测两个 worker")
+    parser.add_argument("--skip-floor", action="store_true", help="不测地板")
     args = parser.parse_args()
     if args.quick:
-        args.concurrency = 10
+        args.concurrency, args.skip_two = 10, True
     return args
 
 
 async def main() -> int:
     args = parse_args()
-    print_provider()
     data_dir = Path(tempfile.mkdtemp(prefix="its_load_"))
-    proc, server_log = None, None
+    procs = Processes(data_dir)
     try:
-        if args.url:
-            base = args.url.rstrip("/")
-            print(f"服务：{base}（已在运行；不知道它的进程，不测内存）")
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith(("MOCK_", "ITS_"))}
+        base_env.update(LLM_PROVIDER="mock", ITS_DOTENV="0", PYTHONUNBUFFERED="1",
+                        OPENAI_AGENTS_DISABLE_TRACING="1", ITS_DATA_DIR=str(data_dir),
+                        PYTHONPATH=os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])))
+        (mock, mock_url), (redis, redis_url), (business, business_url) = await asyncio.gather(
+            asyncio.to_thread(start_mock, procs, base_env), asyncio.to_thread(start_redis, procs),
+            asyncio.to_thread(start_business, procs, base_env))
+        # 本进程（地板）和服务都连这个模拟模型
+        os.environ.update(LLM_PROVIDER="mock", MOCK_BASE_URL=mock_url, ITS_DOTENV="0",
+                          OPENAI_AGENTS_DISABLE_TRACING="1")
+        from shared.factory import print_provider
+
+        print_provider()
+        print(f"模拟模型：{mock_url}（独立进程 pid {mock.pid}，MOCK_STREAM_DELAY=0）")
+        others = {"模拟模型": mock.pid, "业务服务": business.pid}
+        env = {**base_env, "MOCK_BASE_URL": mock_url, "ITS_MCP_URL": business_url,
+               "ITS_STAFF_TOKEN": "load-test"}
+        if redis is not None:
+            env["ITS_REDIS_URL"] = redis_url
+            others["Redis"] = redis.pid
+            print(f"会话存储：Redis {redis_url}（独立进程 pid {redis.pid}，不落盘）")
         else:
-            proc, base, server_log = await asyncio.to_thread(start_server, data_dir / "server")
-            print(f"服务：{base}（子进程 pid {proc.pid}，数据在临时目录）")
+            print("会话存储：SQLite（没有找到 redis-server；两个 worker 共用一个 SQLite 文件）")
+        print(f"业务服务：{business_url}（独立进程 pid {business.pid}）")
         total = args.concurrency * args.turns
-        delay = os.environ.get("MOCK_STREAM_DELAY", "0.02（默认）")
-        print(f"并发对话：{args.concurrency} 个，每个 {args.turns} 轮，共 {total} 个请求"
-              f"（模拟模型流式间隔 MOCK_STREAM_DELAY={delay}）")
+        print(f"并发对话：{args.concurrency} 个，每个 {args.turns} 轮，共 {total} 轮")
 
-        print("【经 HTTP + SSE】")
-        before = rss_mb(proc.pid) if proc else None
-        cpu_before = cpu_seconds(proc.pid) if proc else None
-        http_results, http_elapsed = await run_http(base, args.concurrency, args.turns)
-        errors, lost = report(http_results, http_elapsed)
-        if proc:
-            mcp = sum(rss_mb(child) or 0 for child in children(proc.pid))
-            print(f"服务内存（RSS）：压测前 {before:.0f}MB，峰值 {rss_mb(proc.pid, 'VmHWM'):.0f}MB，"
-                  f"压测后 {rss_mb(proc.pid):.0f}MB；MCP 子进程 {mcp:.0f}MB")
-            cpu = cpu_seconds(proc.pid) - cpu_before
-            print(f"服务 CPU：{cpu:.1f}s，平均每轮 {cpu / total * 1000:.0f}ms"
-                  f"（含同进程里的模拟模型；本机 {os.cpu_count()} 核）")
-            stop_server(proc)  # 先停掉服务，进程内的对照测量不和它抢 CPU
-            proc = None
+        phases: list[Phase] = []
+        errors = lost = 0
+        for name, workers in (("一个 worker", 1), ("两个 worker", 2)):
+            if workers == 2 and args.skip_two:
+                continue
+            print(f"【{name}】")
+            phase = await measure_service(name, workers, procs, env, others, args)
+            e, lost_here = report(phase)
+            errors, lost = errors + e, lost + lost_here
+            where = "  ".join(f"{k} {v:.1f}s" for k, v in phase.cpu.items())
+            print(f"CPU 去向：{where}")
+            print(f"服务 CPU：每轮 {per_turn(phase.worker_cpu, phase.turns):.1f}ms（worker）；"
+                  f"加上业务服务和会话存储 {per_turn(phase.worker_cpu + phase.backend_cpu, phase.turns):.1f}ms")
+            print(f"内存：{phase.memory}")
+            phases.append(phase)
 
-        if not args.skip_inprocess:
-            print("【进程内直接调用 ChatService（无 HTTP）】")
-            (data_dir / "inprocess").mkdir()
-            local_results, local_elapsed = await run_inprocess(data_dir / "inprocess",
-                                                               args.concurrency, args.turns)
-            local_errors, local_lost = report(local_results, local_elapsed, first_event=False)
-            errors, lost = errors + local_errors, lost + local_lost
-            http_mean = mean([r.done for r in http_results if r.ok])
-            local_mean = mean([r.done for r in local_results if r.ok])
-            print(f"SSE 转发开销：平均完成耗时 {local_mean * 1000:.0f}ms → {http_mean * 1000:.0f}ms"
-                  f"（×{http_mean / local_mean:.2f}），"
-                  f"吞吐 ×{(total / http_elapsed) / (total / local_elapsed):.2f}")
+        floor = None
+        if not args.skip_floor:
+            print("【地板：进程内 Runner.run_streamed，无 HTTP/SSE/MCP/存储】")
+            team, max_turns, shop = floor_team(data_dir)
+            await run_floor(team, max_turns, WARMUP, 1)  # 预热，不计入
+            mock_before = cpu_seconds(mock.pid)
+            cpu_before = time.process_time()
+            results, elapsed = await run_floor(team, max_turns, args.concurrency, args.turns)
+            shop.close()
+            floor = Phase("地板", results, elapsed, {"本进程": time.process_time() - cpu_before,
+                                                     "模拟模型": cpu_seconds(mock.pid) - mock_before})
+            floor.worker_cpu = floor.cpu["本进程"]
+            e, lost_here = report(floor)
+            errors, lost = errors + e, lost + lost_here
+            print(f"CPU：每轮 {per_turn(floor.worker_cpu, floor.turns):.1f}ms（本进程）；"
+                  f"模拟模型 {floor.cpu['模拟模型']:.1f}s")
 
+        print("【比较】")
+        one = phases[0] if phases else None
+        missed: list[str] = []
+        if len(phases) == 2:
+            ratio = phases[1].throughput / one.throughput
+            print(f"吞吐：两个 worker ÷ 一个 worker = ×{ratio:.2f}（目标 ≥1.4；"
+                  f"{one.throughput:.1f} → {phases[1].throughput:.1f} 轮/秒）")
+            if ratio < 1.4:
+                missed.append("两个 worker 的吞吐比")
+        for phase in phases:
+            p99 = percentile([r.first_event for r in phase.results if r.first_event is not None], 99)
+            print(f"首个事件 p99（{phase.name}）：{p99 * 1000:.0f}ms（目标 <300ms）")
+            if p99 >= 0.3:
+                missed.append(f"首个事件 p99（{phase.name}）")
+        if floor and one:
+            floor_turn = per_turn(floor.worker_cpu, floor.turns)
+            for phase in phases:
+                mine = per_turn(phase.worker_cpu, phase.turns)
+                full = per_turn(phase.worker_cpu + phase.backend_cpu, phase.turns)
+                print(f"每轮服务 CPU ÷ 地板（{phase.name}）：{mine:.1f}ms ÷ {floor_turn:.1f}ms = "
+                      f"×{mine / floor_turn:.2f}（目标 ≤1.5）；含业务服务和会话存储 ×{full / floor_turn:.2f}")
+                if mine / floor_turn > 1.5:
+                    missed.append(f"每轮服务 CPU（{phase.name}）")
+        print(f"速度目标：{'全部达到' if not missed else '没有达到 ' + '、'.join(missed)}"
+              f"（本机 {os.cpu_count()} 核，负载均值 {os.getloadavg()[0]:.1f}：别的程序也在用 CPU 时这几项会偏差）")
         if errors or lost:
-            if server_log:  # 临时目录马上要删：把服务日志里的警告和错误留在输出里
-                problems = [line for line in server_log.read_text(encoding="utf-8").splitlines()
-                            if line.startswith(("WARNING", "ERROR", "CRITICAL", "Traceback"))]
-                print(f"服务日志里的警告和错误（共 {len(problems)} 条，最后 10 条）：")
-                for line in problems[-10:]:
-                    print(f"    {line[:300]}")
             print(f"结论：未通过（{errors} 个错误，{lost} 个丢失事件）")
             return 1
         print("结论：通过（0 错误，0 丢失事件）")
         return 0
     finally:
-        if proc:
-            stop_server(proc)
+        procs.stop_all()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(HERE))
     sys.exit(asyncio.run(main()))

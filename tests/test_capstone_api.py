@@ -1,180 +1,58 @@
-"""07 综合案例的 HTTP/SSE 接口：事件顺序、会话延续（含服务重启）、人工审批、坏输入、模型故障、
-浏览器断开、同一会话并发、MCP 服务挂掉。
+"""07 综合案例的 HTTP/SSE 接口（单进程、默认的 SQLite 会话库）：事件顺序、会话延续（含服务重启）、
+主管审批（顾客不能自己批）、坏输入、模型故障、浏览器断开、同一会话并发、业务服务挂掉、
+并发退款只成一张、探查时发现的小问题（各一条回归测试）。
 
 服务以真实进程运行（`python 07_projects/app.py --port N`），就像学员启动它一样；模拟模型跑在
 测试进程里（conftest 的 mock_server），服务通过 MOCK_BASE_URL 连它——这样测试可以随时给模型
-预约故障、调节流式节奏（MOCK_STREAM_DELAY 在模拟模型所在的进程里按请求读取）。
+预约故障、调节流式节奏。多 worker + Redis 的测试在 test_capstone_scale.py。
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
-import sqlite3
-import subprocess
-import sys
+import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx2
 import pytest
 
-from tests.lessons import REPO, free_port, smoke_env
-
-sys.path.insert(0, str(REPO / "07_projects"))  # its_service 不是安装的包
+from tests.capstone import (
+    BOB,
+    STAFF,
+    App,
+    add_order,
+    ask,
+    assert_well_formed,
+    decide,
+    first,
+    messages,
+    names,
+    parse_sse,
+    pid_alive,
+    shop_rows,
+    staff_list,
+    stream,
+    wait_applied,
+)
+from tests.lessons import free_port
 
 ORDER_QUESTION = "订单 A1001 现在到哪了？"
 SECRETS = ("mock-key", "sk-", "Traceback", "http://", "File \"")
 
 
-# ---------------------------------------------------------------- 服务进程与 SSE 客户端
-
-
-class App:
-    """一个服务进程。stop() 用 Ctrl+C 同样的信号，检查它连同 MCP 子进程一起干净退出。"""
-
-    def __init__(self, data_dir: Path, mock_url: str, **env: str) -> None:
-        self.data_dir = data_dir
-        self.env = smoke_env(data_dir, MOCK_BASE_URL=mock_url, LLM_MAX_RETRIES="0",
-                             LLM_TIMEOUT="2", **env)
-        self.proc: subprocess.Popen | None = None
-        self.base = ""
-
-    def start(self) -> App:
-        port = free_port()
-        self.base = f"http://127.0.0.1:{port}"
-        self.log = open(self.data_dir / f"app-{port}.log", "w", encoding="utf-8")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, str(REPO / "07_projects" / "app.py"), "--port", str(port)],
-            cwd=REPO, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 40
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.output()
-            try:
-                if httpx2.get(f"{self.base}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx2.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"服务 40 秒内没有就绪\n{self.output()}")
-
-    def output(self) -> str:
-        return (self.data_dir / f"app-{self.base.rsplit(':', 1)[-1]}.log").read_text(encoding="utf-8")
-
-    def health(self) -> dict:
-        return httpx2.get(f"{self.base}/healthz", timeout=5).json()
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        mcp_pid = None
-        try:
-            mcp_pid = self.health().get("mcp_pid")
-        except httpx2.HTTPError:
-            pass
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-            raise AssertionError("服务收到 Ctrl+C 后 15 秒没有退出") from None
-        finally:
-            self.proc = None
-            self.log.close()
-        if mcp_pid:
-            assert not pid_alive(mcp_pid), "服务停止后 MCP 子进程还在"
-
-
-def pid_alive(pid: int) -> bool:
-    deadline = time.monotonic() + 3
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        time.sleep(0.05)
-    return True
-
-
-def parse_sse(lines):
-    """按 SSE 规范解析：空行结束一个事件；`event:` 和多行 `data:`；冒号开头是注释（心跳）。"""
-    event, data = "message", []
-    for line in lines:
-        if line == "":
-            if data:
-                yield event, json.loads("\n".join(data))
-            event, data = "message", []
-        elif line.startswith(":"):
-            continue
-        else:
-            field, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
-            if field == "event":
-                event = value
-            elif field == "data":
-                data.append(value)
-
-
-def stream(app: App, path: str = "/api/chat/sse", method: str = "GET", **kwargs) -> list:
-    with httpx2.Client(base_url=app.base, timeout=30) as client, \
-            client.stream(method, path, **kwargs) as response:
-        assert response.status_code == 200, response.read()
-        assert response.headers["content-type"].startswith("text/event-stream")
-        return list(parse_sse(response.iter_lines()))
-
-
-def ask(app: App, query: str, session_id: str | None = None) -> list:
-    params = {"query": query}
-    if session_id:
-        params["session_id"] = session_id
-    return stream(app, params=params)
-
-
-def names(events: list) -> list[str]:
-    return [name for name, _ in events]
-
-
-def first(events: list, name: str) -> dict:
-    return next(data for n, data in events if n == name)
-
-
-def text_of(events: list) -> str:
-    return "".join(data["text"] for name, data in events if name == "text_delta")
-
-
-def messages(app: App, session_id: str) -> httpx2.Response:
-    return httpx2.get(f"{app.base}/api/sessions/{session_id}/messages", timeout=10)
-
-
 def refunds(app: App, order_id: str) -> list[dict]:
-    with sqlite3.connect(app.data_dir / "its_shop.db") as conn:
-        conn.row_factory = sqlite3.Row
-        rows = conn.execute("SELECT * FROM refunds WHERE order_id = ?", (order_id,))
-        return [dict(r) for r in rows]
+    return shop_rows(app.data_dir / "its_shop.db", "SELECT * FROM refunds WHERE order_id = ?", order_id)
 
 
-def assert_well_formed(events: list, last: str = "run_completed") -> None:
-    """契约：session 第一个；终止事件最后且只有一个；工具开始在完成之前、call_id 对得上；文本 == 最终输出。"""
-    assert events[0][0] == "session"
-    assert events[-1][0] == last
-    terminal = [n for n in names(events) if n in ("run_completed", "approval_required", "error")]
-    assert terminal == [last]
-    started = {}
-    for i, (name, data) in enumerate(events):
-        if name == "tool_started":
-            started[data["call_id"]] = (i, data["tool_name"])
-        if name == "tool_completed" and data["call_id"] in started:
-            assert started[data["call_id"]][0] < i
-            assert started[data["call_id"]][1] == data["tool_name"]
-    if last == "run_completed":
-        assert text_of(events) == first(events, "run_completed")["final_output"]
-        first_text = names(events).index("text_delta")
-        assert "agent_updated" in names(events)[:first_text]
+def approval_row(app: App, approval_id: str) -> dict:
+    return shop_rows(app.data_dir / "its_shop.db", "SELECT * FROM approvals WHERE approval_id = ?",
+                     approval_id)[0]
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +62,7 @@ def data_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def app(mock_server, data_dir):
-    instance = App(data_dir, mock_server.base_url).start()
+    instance = App(data_dir, mock_server.base_url, ITS_RESUME_POLL="0.3").start()
     yield instance
     instance.stop()
 
@@ -280,62 +158,155 @@ def test_small_refund_runs_without_approval(app, mock):
     assert (row["status"], row["approved_by"], row["amount"]) == ("approved", "auto", 399)
 
 
-def test_large_refund_waits_for_approval_then_runs(app, mock):
+def test_large_refund_is_sent_for_review_and_staff_approval_completes_it(app, mock):
     events = ask(app, "订单 A1003 申请退款，因为屏幕有坏点")
     assert_well_formed(events, last="approval_required")
     sid = first(events, "session")["session_id"]
     pending = first(events, "approval_required")
-    assert pending["tool_name"] == "request_refund"
+    assert pending["tool_name"] == "request_refund" and pending["status"] == "pending"
     assert json.loads(pending["arguments"])["order_id"] == "A1003"
-    assert pending["agent"] == "售后退款专员" and "3299" in pending["message"]
+    assert (pending["order_id"], pending["amount"], pending["agent"]) == ("A1003", 3299, "售后退款专员")
     assert refunds(app, "A1003") == []  # 没批准之前什么都没执行
 
     body = messages(app, sid).json()
     assert [p["approval_id"] for p in body["pending_approvals"]] == [pending["approval_id"]]
     assert body["messages"] == [{"role": "user", "text": "订单 A1003 申请退款，因为屏幕有坏点",
                                  "pending": True}]
-    blocked = ask(app, "在吗？", sid)
+    blocked = ask(app, "在吗？", sid)  # 审核期间这个对话不接受新问题
     assert names(blocked) == ["session", "error"]
     assert first(blocked, "error")["code"] == "approval_pending"
+    assert httpx2.delete(f"{app.base}/api/sessions/{sid}").json()["error"]["code"] == "approval_pending"
 
-    resumed = stream(app, f"/api/approvals/{pending['approval_id']}/sse", params={"decision": "approve"})
-    assert_well_formed(resumed)
-    assert first(resumed, "session")["session_id"] == sid
-    call_id = first(events, "tool_started")["call_id"]
-    done_tool = first(resumed, "tool_completed")
-    assert done_tool["call_id"] == call_id and done_tool["tool_name"] == "request_refund"
+    # 主管在后台看到它：谁、要做什么、金额、Agent 的说明、顾客原话、到目前为止的对话
+    [listed] = staff_list(app).json()["approvals"]
+    assert listed["approval_id"] == pending["approval_id"]
+    assert (listed["customer"], listed["order_id"], listed["amount"]) == ("李四", "A1003", 3299)
+    assert listed["request"] == "订单 A1003 申请退款，因为屏幕有坏点" and "3299" in listed["message"]
+    assert listed["conversation"][-1] == {"role": "user", "text": listed["request"], "pending": True}
+
+    # 顾客页面开着更新流：主管决定后，服务器自己接着运行，结果推过来
+    updates: list = []
+    reader = threading.Thread(target=lambda: updates.extend(
+        stream(app, f"/api/sessions/{sid}/updates")))
+    reader.start()
+    time.sleep(0.5)
+    decided = decide(app, pending["approval_id"], "approve", note="屏幕坏点属实")
+    assert decided.status_code == 200, decided.text
+    outcome = decided.json()
+    assert (outcome["status"], outcome["decided_by"], outcome["note"]) == ("approved", "主管", "屏幕坏点属实")
+    reader.join(30)
+    assert names(updates)[:2] == ["session", "approval_decided"]
+    assert first(updates, "approval_decided")["decision"] == "approved"
+    done_tool = first(updates, "tool_completed")
+    assert done_tool["call_id"] == first(events, "tool_started")["call_id"]
+    assert done_tool["tool_name"] == "request_refund"
+    assert names(updates)[-1] == "run_completed"
+
     [row] = refunds(app, "A1003")
-    assert (row["status"], row["approved_by"], row["amount"]) == ("approved", "human", 3299)
+    assert (row["status"], row["approved_by"], row["amount"], row["approval_id"]) == \
+        ("approved", "staff", 3299, pending["approval_id"])
+    record = wait_applied(app.data_dir / "its_shop.db", pending["approval_id"])
+    assert (record["status"], record["decided_by"], record["note"], record["outcome"]) == \
+        ("approved", "主管", "屏幕坏点属实", "completed")
+    assert record["decided_at"] and record["applied_at"]
 
     body = messages(app, sid).json()
     assert body["pending_approvals"] == []
     assert [m["role"] for m in body["messages"]] == ["user", "tool", "assistant"]
-    again = stream(app, f"/api/approvals/{pending['approval_id']}/sse", params={"decision": "approve"})
-    assert names(again) == ["error"] and again[0][1]["code"] == "approval_not_found"
+    assert body["messages"][-1]["text"] == first(updates, "run_completed")["final_output"]
+    again = decide(app, pending["approval_id"], "reject")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "approval_decided"
+    assert again.json()["error"]["approval"]["status"] == "approved"
+    assert_well_formed(ask(app, "谢谢", sid))  # 对话恢复正常
 
 
-def test_rejected_refund_is_not_executed(app, mock):
+def test_rejected_refund_is_not_executed_and_the_note_reaches_the_customer(app, mock):
     events = ask(app, "订单 A1004 申请退款，因为不想要了")
     pending = first(events, "approval_required")
-    resumed = stream(app, f"/api/approvals/{pending['approval_id']}/sse", params={"decision": "reject"})
-    assert_well_formed(resumed)
-    assert "拒绝" in first(resumed, "tool_completed")["tool_result"]
+    sid = first(events, "session")["session_id"]
+    assert decide(app, pending["approval_id"], "reject", note="已发货在途，请拒收").status_code == 200
+    wait_applied(app.data_dir / "its_shop.db", pending["approval_id"])
     assert refunds(app, "A1004") == []
+    tool = [m for m in messages(app, sid).json()["messages"] if m["role"] == "tool"][-1]
+    assert tool["tool_name"] == "request_refund"
+    assert "拒绝" in tool["tool_result"] and "请拒收" in tool["tool_result"]
+    idle = stream(app, f"/api/sessions/{sid}/updates")  # 已经没有待审批：更新流立刻说 idle
+    assert names(idle) == ["session", "idle"]
 
 
-def test_failed_resume_keeps_the_approval_and_does_not_double_refund(app, mock):
+def test_failed_resume_is_retried_and_refunds_exactly_once(app, mock):
     sid = first(ask(app, "订单 A1009 申请退款，因为买错了"), "session")["session_id"]
     approval = messages(app, sid).json()["pending_approvals"][0]["approval_id"]
-    arm(mock, "500")  # 工具已执行、接下来的模型请求失败
-    failed = stream(app, f"/api/approvals/{approval}/sse", params={"decision": "approve"})
-    assert names(failed) == ["session", "agent_updated", "tool_completed", "error"]
-    assert first(failed, "error")["code"] == "server_error"
+    arm(mock, "500")  # 工具已执行、接下来的模型请求失败：这次接着运行失败，稍后自动重试
+    assert decide(app, approval).status_code == 200
+    record = wait_applied(app.data_dir / "its_shop.db", approval, within=40)
+    assert record["attempts"] >= 2 and record["outcome"] == "completed"
+    assert len(refunds(app, "A1009")) == 1  # 退款工具带幂等键：重试不会重复退款
     body = messages(app, sid).json()
-    assert body["messages"][-1].get("pending") is True  # 这一轮没写进历史，审批还在
-    assert [p["approval_id"] for p in body["pending_approvals"]] == [approval]
-    retried = stream(app, f"/api/approvals/{approval}/sse", params={"decision": "approve"})
-    assert_well_formed(retried)
-    assert len(refunds(app, "A1009")) == 1  # 退款工具是幂等的：重试不会重复退款
+    assert body["pending_approvals"] == []
+    assert [m["role"] for m in body["messages"]] == ["user", "tool", "assistant"]
+
+
+def test_customer_endpoints_cannot_decide(app, mock):
+    events = ask(app, "订单 A1010 申请退款，因为表盘有划痕")
+    pending = first(events, "approval_required")
+    aid = pending["approval_id"]
+    attempts = [
+        httpx2.get(f"{app.base}/api/approvals/{aid}/sse", params={"decision": "approve"}),
+        httpx2.post(f"{app.base}/api/approvals/{aid}", json={"decision": "approve"}),
+        httpx2.post(f"{app.base}/api/staff/approvals/{aid}", json={"decision": "approve"}),
+        httpx2.post(f"{app.base}/api/staff/approvals/{aid}", json={"decision": "approve"},
+                    headers={"Authorization": "Bearer wrong-token"}),
+        httpx2.post(f"{app.base}/api/staff/approvals/{aid}", json={"decision": "approve"},
+                    headers={"Authorization": "Basic " + STAFF["Authorization"].split()[1]}),
+        httpx2.get(f"{app.base}/api/staff/approvals"),
+    ]
+    assert [r.status_code for r in attempts] == [404, 404, 401, 401, 401, 401]
+    assert attempts[2].json()["error"]["code"] == "staff_auth_required"
+    assert attempts[3].json()["error"]["code"] == "staff_auth_invalid"
+    assert attempts[3].headers["www-authenticate"] == "Bearer"
+    assert approval_row(app, aid)["status"] == "pending"
+    assert refunds(app, "A1010") == []
+    # 主管的接口：不认识的审批 404，决定写错 422
+    assert decide(app, "no-such-approval").status_code == 404
+    assert decide(app, aid, "maybe").status_code == 422
+    assert decide(app, aid, "reject", note="测试结束").status_code == 200
+
+
+def test_concurrent_small_refunds_on_one_order_create_exactly_one(app, mock):
+    """十个会话同时为同一张 149 元的订单申请退款（门槛以下，不用审批）：只有一张退款单。"""
+    add_order(app.data_dir / "its_shop.db", "B2001", "CH-65W")
+    with ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(lambda _: ask(app, "订单 B2001 申请退款，因为买多了"), range(10)))
+    assert all(names(r)[-1] == "run_completed" for r in results)
+    created = [json.loads(first(r, "tool_completed")["tool_result"])["created"] for r in results]
+    assert created.count(True) == 1
+    [row] = refunds(app, "B2001")
+    assert (row["amount"], row["approved_by"]) == (149, "auto")
+
+
+def test_concurrent_large_refunds_get_one_review_and_two_staff_apply_it_once(app, mock):
+    """五个会话同时为同一张 5999 元的订单申请退款：只有一张审批单，其余会话被告知已在审核；
+    两位主管同时批准：一位成功、一位 409；最终只有一张退款单。"""
+    add_order(app.data_dir / "its_shop.db", "B2002", "LP-MO14")
+    with ThreadPoolExecutor(5) as pool:
+        results = list(pool.map(lambda _: ask(app, "订单 B2002 申请退款，因为屏幕太暗"), range(5)))
+    paused = [r for r in results if names(r)[-1] == "approval_required"]
+    others = [r for r in results if names(r)[-1] == "run_completed"]
+    assert (len(paused), len(others)) == (1, 4), [names(r)[-1] for r in results]
+    for events in others:  # 这些调用没能开审批单，被直接拒绝：工具结果说明已有申请在审核
+        assert "审核" in first(events, "tool_completed")["tool_result"]
+    aid = first(paused[0], "approval_required")["approval_id"]
+    assert len(shop_rows(app.data_dir / "its_shop.db",
+                         "SELECT * FROM approvals WHERE order_id = 'B2002'")) == 1
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda who: decide(app, aid, "approve", headers=who), [STAFF, BOB]))
+    assert sorted(r.status_code for r in answers) == [200, 409]
+    winner = next(r for r in answers if r.status_code == 200).json()["decided_by"]
+    wait_applied(app.data_dir / "its_shop.db", aid)
+    [row] = refunds(app, "B2002")
+    assert (row["approved_by"], row["approval_id"]) == ("staff", aid)
+    assert approval_row(app, aid)["decided_by"] == winner
 
 
 # ---------------------------------------------------------------- 坏输入
@@ -360,13 +331,6 @@ def test_bad_stream_input_gets_an_error_event(app, mock, params, code):
     assert names(events) == ["error"]
     assert events[0][1]["code"] == code
     assert events[0][1]["message"]
-
-
-def test_bad_approval_requests_get_error_events(app, mock):
-    unknown = stream(app, "/api/approvals/0123abcd/sse", params={"decision": "approve"})
-    assert names(unknown) == ["error"] and unknown[0][1]["code"] == "approval_not_found"
-    bad = stream(app, "/api/approvals/0123abcd/sse", params={"decision": "maybe"})
-    assert names(bad) == ["error"] and bad[0][1]["code"] == "bad_decision"
 
 
 @pytest.mark.parametrize(
@@ -492,10 +456,10 @@ def test_mcp_server_is_restarted_after_it_dies(app, mock):
 
 @pytest.fixture(scope="module")
 def limited_app(mock_server, tmp_path_factory):
-    """MCP 服务地址指向一个没人监听的端口；一轮最多跑 2 秒。"""
+    """MCP 服务地址指向一个没人监听的端口；一轮最多跑 4 秒（机器很忙时简单的一轮也要一两秒）。"""
     dead = f"http://127.0.0.1:{free_port()}/mcp"
     instance = App(tmp_path_factory.mktemp("limited"), mock_server.base_url, ITS_MCP_URL=dead,
-                   ITS_MCP_TIMEOUT="1", ITS_RUN_TIMEOUT="2").start()
+                   ITS_MCP_TIMEOUT="1", ITS_RUN_TIMEOUT="4").start()
     yield instance
     instance.stop()
 
@@ -503,11 +467,11 @@ def limited_app(mock_server, tmp_path_factory):
 def test_unreachable_mcp_server_reports_mcp_unavailable(limited_app, mock):
     app = limited_app
     assert app.health()["mcp"] == "down"
-    products = ask(app, "有哪些蓝牙耳机？")  # 不需要订单系统的问题照常回答
-    assert_well_formed(products)
+    greeting = ask(app, "你好")  # 用不到业务数据的问题照常回答
+    assert_well_formed(greeting)
     start = time.monotonic()
     events = ask(app, ORDER_QUESTION)
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 8
     assert names(events)[:4] == ["session", "agent_updated", "handoff", "agent_updated"]
     assert names(events)[-1] == "error"
     assert first(events, "error")["code"] == "mcp_unavailable"
@@ -517,17 +481,17 @@ def test_unreachable_mcp_server_reports_mcp_unavailable(limited_app, mock):
 
 def test_run_longer_than_the_run_timeout_is_stopped(limited_app, mock):
     app = limited_app
-    os.environ["MOCK_STREAM_DELAY"] = "0.1"  # 这样回答要流好几秒
+    os.environ["MOCK_STREAM_DELAY"] = "1"  # 每个流式分片隔一秒：再短的回答也要流好几秒
     start = time.monotonic()
-    events = ask(app, "有哪些蓝牙耳机？", "slow-session")
-    assert time.monotonic() - start < 4
+    events = ask(app, "你好", "slow-session")
+    assert time.monotonic() - start < 7
     assert names(events)[-1] == "error"
     error = first(events, "error")
-    assert error["code"] == "timeout" and "2 秒" in error["message"]
+    assert error["code"] == "timeout" and "4 秒" in error["message"]
     wait_idle(app, within=1.0)
     assert messages(app, "slow-session").json()["messages"] == []
     os.environ["MOCK_STREAM_DELAY"] = "0"
-    assert_well_formed(ask(app, "有哪些蓝牙耳机？", "slow-session"))  # 会话没有被占着
+    assert_well_formed(ask(app, "你好", "slow-session"))  # 会话没有被占着
 
 
 def test_conversation_and_pending_approval_survive_a_restart(app, mock):
@@ -560,8 +524,78 @@ def test_conversation_and_pending_approval_survive_a_restart(app, mock):
     assert "handoff" not in names(second)
     assert first(second, "agent_updated")["agent"] == "订单物流专员"
     assert len(messages(app, sid).json()["messages"]) == 6
-    resumed = stream(app, f"/api/approvals/{approval['approval_id']}/sse",
-                     params={"decision": "approve"})
-    assert_well_formed(resumed)
+    assert decide(app, approval["approval_id"]).status_code == 200  # 重启前的审批，重启后照样能批
+    wait_applied(app.data_dir / "its_shop.db", approval["approval_id"])
     [row] = refunds(app, "A1010")
-    assert (row["approved_by"], row["amount"]) == ("human", 1299 + 2 * 149)
+    assert (row["approved_by"], row["amount"]) == ("staff", 1299 + 2 * 149)
+
+
+# ---------------------------------------------------------------- 探查发现的小问题（各一条回归测试）
+
+
+def test_session_id_with_a_trailing_newline_is_rejected(app, mock):
+    events = ask(app, "你好", "abc\n")
+    assert names(events) == ["error"] and events[0][1]["code"] == "bad_session_id"
+    response = httpx2.get(f"{app.base}/api/sessions/abc%0A/messages")
+    assert response.status_code == 400 and response.json()["error"]["code"] == "bad_session_id"
+
+
+def test_lone_surrogate_in_a_json_body_is_a_clean_4xx(app, mock):
+    before = len(app.output())
+    response = httpx2.post(f"{app.base}/api/chat/sse", content=b'{"query": "\\ud800"}',
+                           headers={"content-type": "application/json"}, timeout=10)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "bad_request"
+    time.sleep(0.2)
+    tail = app.output()[before:]
+    assert "Traceback" not in tail and "internal_error" not in tail and "未处理的异常" not in tail
+
+
+def test_request_body_limit_is_enforced_before_the_body_is_read(app, mock):
+    # 声明 10MB、只发 100 字节：服务不等剩下的，直接 413
+    with socket.create_connection(("127.0.0.1", int(app.base.rsplit(":", 1)[1])), timeout=5) as sock:
+        sock.sendall(b"POST /api/chat/sse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 10000000\r\n\r\n" + b"{" * 100)
+        head = sock.recv(4096).decode("utf-8", "replace")
+    assert head.startswith("HTTP/1.1 413"), head[:200]
+    assert "body_too_large" in head
+    # 不声明长度（分块上传）：边收边数，超了就停
+    chunks = (b"x" * 16384 for _ in range(1000))
+    response = httpx2.post(f"{app.base}/api/chat/sse", content=chunks,
+                           headers={"content-type": "application/json"}, timeout=10)
+    assert response.status_code == 413 and response.json()["error"]["code"] == "body_too_large"
+
+
+def test_docs_work_offline(app, mock):
+    for path in ("/docs", "/redoc"):
+        page = httpx2.get(f"{app.base}{path}").text
+        assert "cdn.jsdelivr" not in page and "unpkg" not in page and "fonts.googleapis" not in page
+        assets = [a for a in ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js") if a in page]
+        assert assets, page[:500]
+        for asset in assets:
+            served = httpx2.get(f"{app.base}/static-offline-docs/{asset}")
+            assert served.status_code == 200 and len(served.content) > 50_000
+    spec = httpx2.get(f"{app.base}/openapi.json").json()
+    assert "/api/staff/approvals/{approval_id}" in spec["paths"]
+
+
+def test_in_process_mock_is_quiet_when_a_client_leaves_mid_request():
+    """运行被取消时，SDK 可能在请求体还没发完时就断开：模拟模型不该为此打印一整段 traceback。"""
+    from shared.mock import start_mock_server
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("uvicorn.error")
+    logger.addHandler(handler)
+    server = start_mock_server()
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                         b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"model\"")
+            time.sleep(0.2)
+        time.sleep(0.5)
+    finally:
+        server.stop()
+        logger.removeHandler(handler)
+    assert [r.getMessage() for r in records if r.levelno >= logging.ERROR] == []

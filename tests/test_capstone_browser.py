@@ -5,8 +5,10 @@
 - 服务：`python 07_projects/app.py` 子进程，内置模拟模型，临时数据目录，空闲的本机端口。
   模拟模型保持默认的流式节奏（MOCK_STREAM_DELAY=0.02），页面上才看得到“逐字出现”。
 - 主流程：问订单 → 工具标签从“调用中”变“完成”、Agent 徽章和转接提示、流式回答；
-  新对话 → 问超额退款 → 审批卡片 → 批准 → 完成；刷新 → 历史恢复。
-- 待审批时刷新页面 → 卡片恢复 → 拒绝；手机尺寸的布局。
+  新对话 → 问超额退款 → “已提交客服主管审核”卡片（没有任何按钮）→ 主管在后台 /console 批准 →
+  顾客页面上卡片变成“已批准”、工具完成、回答出现；刷新 → 历史恢复。
+- 待审批时刷新页面 → 卡片恢复 → 主管经接口拒绝 → 页面显示结果；手机尺寸的布局；
+  后台令牌不对时回到输入令牌的表单。
 - 另外几条用 Playwright 的 route 伪造 SSE 响应，检查断流和 error 事件的显示、
   模型文字不被当成 HTML、EventSource 不会自动重连把问题再发一遍、放不进 URL 的长消息改走
   POST（页面自己用 fetch 解析 SSE）。
@@ -27,6 +29,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from tests.capstone import STAFF, STAFF_TOKEN, TWO_STAFF
 from tests.lessons import REPO, smoke_env
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -78,7 +81,8 @@ def _free_port() -> int:
 def service(tmp_path_factory):
     """真的服务进程；结束时像 Ctrl+C 一样停它（它会停掉自己拉起的 MCP 服务），再清理整个进程组。"""
     port = _free_port()
-    env = smoke_env(tmp_path_factory.mktemp("capstone_browser"), MOCK_STREAM_DELAY="0.02")
+    env = smoke_env(tmp_path_factory.mktemp("capstone_browser"), MOCK_STREAM_DELAY="0.02",
+                    ITS_STAFF_TOKEN=TWO_STAFF, ITS_RESUME_POLL="0.3")
     log = tmp_path_factory.mktemp("capstone_log") / "app.log"
     with open(log, "w", encoding="utf-8") as out:
         proc = subprocess.Popen(
@@ -122,7 +126,7 @@ def open_page(browser, service):
     """开一个新的浏览器上下文（干净的 localStorage），记下页面报错和发出的 SSE 请求。"""
     contexts = []
 
-    def _open(viewport=None):
+    def _open(viewport=None, path="/"):
         context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800})
         contexts.append(context)
         page = context.new_page()
@@ -132,9 +136,9 @@ def open_page(browser, service):
         page.sse_requests = []
         page.on("pageerror", lambda exc: page.problems.append(f"pageerror: {exc}"))
         page.on("console", lambda msg: msg.type == "error" and page.problems.append(msg.text))
-        page.on("request", lambda req: "/sse" in req.url and page.sse_requests.append(
-            req.url if req.method == "GET" else f"{req.method} {req.url}"))
-        page.goto(service + "/")
+        page.on("request", lambda req: ("/sse" in req.url or "/updates" in req.url)
+                and page.sse_requests.append(req.url if req.method == "GET" else f"{req.method} {req.url}"))
+        page.goto(service + path)
         return page
 
     yield _open
@@ -205,22 +209,33 @@ def test_order_refund_approval_and_history(open_page, service, tmp_path):
         assert time.monotonic() < deadline, "点“新对话”后旧会话应当被 DELETE"
         time.sleep(0.1)
 
-    # ---- 超额退款：审批卡片 → 批准 → 完成
+    # ---- 超额退款：顾客只看到“已提交审核”，没有按钮；主管在后台批准；顾客页面实时显示结果
     _ask(page, REFUND_QUESTION)
     card = page.wait_for_selector(".approval")
-    _wait_idle(page)
+    page.wait_for_selector("body:not(.busy)")
     card_text = card.inner_text()
-    assert "request_refund" in card_text and "A1003" in card_text, card_text
+    assert "已提交客服主管审核" in card_text and "A1003" in card_text and "3299" in card_text, card_text
+    assert page.locator(".approval button").count() == 0, "顾客不能自己批准"
+    assert page.locator("#send").is_disabled(), "审核期间不能继续提问"
     assert display_name(REFUND) in page.inner_text("#agent-badge")
     refund_chip = page.locator(".tool-chip", has_text="request_refund")
     assert "running" in refund_chip.get_attribute("class"), "等审批的工具应当还在“调用中”"
     page.screenshot(path=str(tmp_path / "approval.png"))
 
-    page.click(".approval button.approve")
-    page.wait_for_selector(".approval.decided")
-    _wait_idle(page)
+    console = open_page(path=f"/console#token={STAFF_TOKEN}")
+    staff_card = console.wait_for_selector(".approval-card")
+    assert "A1003" in staff_card.inner_text() and REFUND_QUESTION in staff_card.inner_text()
+    assert "#token" not in console.url, "令牌应当从地址栏里抹掉"
+    console.fill(".approval-card textarea.note", "屏幕划痕属实")
+    console.click(".approval-card button.approve")
+    console.wait_for_selector(".approval-card .card-result")
+    assert "批准" in console.inner_text(".approval-card .card-result")
+
+    page.wait_for_selector(".approval.decided.approve")
+    assert "屏幕划痕属实" in page.inner_text(".approval")
+    page.wait_for_function("!document.querySelector('#send').disabled")
     assert "done" in refund_chip.get_attribute("class"), "批准后原来那个工具标签应当变成完成"
-    assert "human" in refund_chip.get_attribute("title"), "工具结果里应当记着是人工批准的"
+    assert "staff" in refund_chip.get_attribute("title"), "工具结果里应当记着是主管批准的"
     new_sid = _session_id(page)
     assert new_sid and new_sid != sid
     history = _transcript(service, new_sid).json()
@@ -228,6 +243,7 @@ def test_order_refund_approval_and_history(open_page, service, tmp_path):
     answer = [m for m in history["messages"] if m["role"] == "assistant"][-1]["text"]
     assert _squash(page.locator(".bubble.assistant").last.inner_text()) == _squash(answer)
     assert page.locator(".bubble.error").count() == 0
+    page.screenshot(path=str(tmp_path / "approved.png"))
 
     # ---- 刷新：历史从服务器恢复
     page.reload()
@@ -240,30 +256,35 @@ def test_order_refund_approval_and_history(open_page, service, tmp_path):
     assert page.locator(".approval").count() == 0
     page.screenshot(path=str(tmp_path / "restored.png"))
 
-    # 每个问题、每次审批恰好一个 SSE 请求：EventSource 没有在流结束后自动重连（重连会重发问题）
+    # 每个问题恰好一个对话请求：EventSource 没有在流结束后自动重连（重连会重发问题）
     chats = [u for u in page.sse_requests if "/api/chat/sse" in u]
-    approvals = [u for u in page.sse_requests if "/api/approvals/" in u]
-    assert len(chats) == 2 and len(approvals) == 1, page.sse_requests
-    assert "decision=approve" in approvals[0]
-    assert page.problems == []
+    assert len(chats) == 2, page.sse_requests
+    assert page.problems == [] and console.problems == []
 
 
-def test_pending_approval_survives_reload_and_reject(open_page, service):
+def test_pending_approval_survives_reload_and_shows_a_rejection(open_page, service):
     question = "订单 A1004 申请退款，因为不想要了"  # 未发货，两件共 608 元：超过审批门槛
     page = open_page()
     _ask(page, question)
-    page.wait_for_selector(".approval button.reject")
-    _wait_idle(page)
+    page.wait_for_selector(".approval")
 
-    page.reload()  # 审批卡片和那句问题都要从服务器恢复
+    page.reload()  # 审批卡片和那句问题都要从服务器恢复，页面接着等结果
     card = page.wait_for_selector(".approval")
-    _wait_idle(page)
     assert "A1004" in card.inner_text()
     assert page.locator(".bubble.user").all_inner_texts() == [question]
+    deadline = time.monotonic() + 10
+    while not any("/updates" in u for u in page.sse_requests):  # 页面已经在等结果了
+        assert time.monotonic() < deadline, page.sse_requests
+        page.wait_for_timeout(50)
+    page.wait_for_timeout(300)
 
-    page.click(".approval button.reject")
-    page.wait_for_selector(".approval.decided")
-    _wait_idle(page)
+    approval_id = card.get_attribute("data-approval-id")
+    decided = httpx2.post(f"{service}/api/staff/approvals/{approval_id}", headers=STAFF,
+                          json={"decision": "reject", "note": "订单还没发货，可以直接取消"}, timeout=10)
+    assert decided.status_code == 200, decided.text
+    page.wait_for_selector(".approval.decided.reject")
+    page.wait_for_function("!document.querySelector('#send').disabled")
+    assert "直接取消" in page.inner_text(".approval")
     chip = page.locator(".tool-chip", has_text="request_refund")
     assert "rejected" in chip.get_attribute("class")
     assert "A1004" in chip.get_attribute("title"), "刷新后补上的工具标签应当带着审批卡片上的参数"
@@ -271,10 +292,23 @@ def test_pending_approval_survives_reload_and_reject(open_page, service):
     assert not history["pending_approvals"]
     refund = [m for m in history["messages"] if m["role"] == "tool"][-1]
     assert refund["tool_name"] == "request_refund" and "拒绝" in refund["tool_result"]
-    approvals = [u for u in page.sse_requests if "/api/approvals/" in u]
-    assert len(approvals) == 1 and "decision=reject" in approvals[0]
     assert page.locator(".bubble.error").count() == 0
     assert page.problems == []
+
+
+def test_console_asks_for_a_token_and_rejects_a_wrong_one(open_page):
+    console = open_page(path="/console")
+    console.wait_for_selector("#token-form:not([hidden])")
+    console.fill("#token-input", "wrong-token")
+    console.click("#token-form button[type=submit]")
+    console.wait_for_selector("#token-error:not([hidden])")
+    assert "令牌不对" in console.inner_text("#token-error")
+    console.fill("#token-input", STAFF_TOKEN)
+    console.click("#token-form button[type=submit]")
+    console.wait_for_selector("#board:not([hidden])")
+    assert "主管" in console.inner_text("#who")
+    console.problems = [p for p in console.problems if "401" not in p]  # 故意的 401 会记一条控制台错误
+    assert console.problems == []
 
 
 def test_phone_layout(open_page, tmp_path):

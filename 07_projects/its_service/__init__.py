@@ -1,15 +1,20 @@
 """ITS 智能客服服务（07 综合案例）。每样东西在哪个文件里：
 
-    main.py         create_app()：应用工厂、lifespan（建库、拉起 MCP 服务）、错误处理
-    settings.py     服务自己的配置（端口、库路径、审批门槛……）；模型配置在 shared.factory
-    routes/         HTTP 路由：chat.py（SSE 对话、审批）、sessions.py（历史、清空）、health.py
-    chat.py         一轮对话怎么跑：会话锁、Runner.run_streamed、提交历史、暂停等审批、故障处理
-    events.py       SDK 流事件 → SSE 事件（页面收到的每个事件都在这里产生）
-    agents.py       客服团队：所有 Agent、handoff 关系、agent-as-tool
-    tools.py        函数工具（商品、政策、退款、工单）；退款的人工审批 needs_approval
-    mcp_server.py   订单/物流 MCP 服务（独立进程）；mcp_client.py 负责拉起它、连接它
-    db.py           业务数据层：工具碰数据库的地方都在这里；seed.json 是演示数据
-    sessions.py     会话库：SQLiteSession 历史、最后回答的 Agent、待审批的 RunState
-    errors.py       错误码和给用户看的中文说明
-    static/         浏览器页面（index.html、app.js、style.css）
+    main.py          create_app()：应用工厂、lifespan（会话存储、业务服务、团队、后台循环）、中间件、错误处理
+    settings.py      服务自己的配置（端口、Redis、后台令牌、锁和租约、审批门槛……）；模型配置在 shared.factory
+    auth.py          客服后台的身份验证（FastAPI 依赖 require_staff，常量时间比较令牌）
+    routes/          HTTP 路由，一个资源一个文件：chat、sessions、staff、health、pages
+    chat.py          一轮对话怎么跑：会话锁、Runner.run_streamed、提交历史、暂停等审批、故障处理
+    approvals.py     主管的决定、审批后由服务器接着运行（租约、重试、恰好一次）、推送给顾客页面
+    events.py        SDK 流事件 → SSE 事件（页面收到的每个事件都在这里产生）
+    agents.py        客服团队：所有 Agent、handoff 关系、agent-as-tool
+    tools.py         函数工具（商品、政策、退款、工单）；退款的 needs_approval；都经业务服务
+    mcp_server.py    业务服务：业务库唯一的主人，MCP over streamable HTTP（独立进程）
+    mcp_client.py    worker 这边：拉起 / 重启业务服务、MCP 长连接池、给订单专员的 MCP 服务
+    db.py            业务数据层：唯一写 SQL 的地方（唯一索引 + 事务守住业务规则）；seed.json 是演示数据
+    sessions.py      会话存储的接口（历史、最后的 Agent、暂停的运行、会话锁、更新通道）
+    store_sqlite.py  会话存储：SQLite（默认）
+    store_redis.py   会话存储：Redis（ITS_REDIS_URL）
+    errors.py        错误码和给用户看的中文说明
+    static/          页面：顾客 index.html + app.js，后台 console.html + console.js，样式 style.css / console.css
 """

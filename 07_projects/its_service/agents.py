@@ -1,7 +1,7 @@
 """客服团队：**所有 Agent 都在这个文件里定义。**
 
     用户 ──▶ triage_agent（前台分诊）
-               ├─ handoff ─▶ order_agent（订单物流专员）   工具：MCP 服务的 get_order、track_shipment
+               ├─ handoff ─▶ order_agent（订单物流专员）   工具：业务服务（MCP）的 get_order、track_shipment
                ├─ handoff ─▶ refund_agent（售后退款专员）  工具：check_refund_eligibility、request_refund（超额要审批）、
                │                                               open_ticket、ask_order_expert（订单专员当工具用）
                └─ handoff ─▶ presales_agent（售前导购）    工具：search_products、ask_policy_expert（政策专家当工具用）
@@ -25,13 +25,7 @@ from agents import Agent, ModelSettings
 from agents.extensions.handoff_prompt import prompt_with_handoff_instructions
 from agents.mcp import MCPServer
 
-from its_service.tools import (
-    check_refund_eligibility,
-    lookup_policy,
-    open_ticket,
-    request_refund,
-    search_products,
-)
+from its_service.tools import Tools
 from shared.factory import get_chat_model
 
 TRIAGE = "triage_agent"
@@ -63,10 +57,15 @@ class Team:
         return self.members.get(name or "", self.triage)
 
 
-def build_team(mcp_servers: list[MCPServer], *, categories: list[str],
+def build_team(tools: Tools, mcp_servers: list[MCPServer] | None, *, categories: list[str],
                refund_approval_threshold: float) -> Team:
-    """每轮对话建一次（很便宜）：订单专员要用这一轮的 MCP 连接。"""
+    """每个 worker 启动时建一次，所有对话共用（Agent 只是配置，并发运行互不影响）。
+
+    `mcp_servers`：订单专员用的 MCP 服务（业务服务的长连接）。压测的“地板”对照组传 None，
+    订单专员改用同名的函数工具（tools.get_order / tools.track_shipment），其余一模一样。
+    """
     model = get_chat_model()
+    order_tools = [tools.get_order, tools.track_shipment] if mcp_servers is None else []
     # 流式时让提供方在最后一个分片里带上 token 用量（run_completed.usage 要用）；
     # SDK 只对 api.openai.com 默认打开，国内兼容接口大多也支持这个参数。
     settings = ModelSettings(include_usage=True)
@@ -86,7 +85,8 @@ def build_team(mcp_servers: list[MCPServer], *, categories: list[str],
             "回答时说清楚订单状态和最新物流动态，只使用工具返回的信息，不要编造。\n"
             "退款退货、商品咨询这类不归你管的问题，交回 triage_agent。"
         ),
-        mcp_servers=mcp_servers,
+        tools=order_tools,
+        mcp_servers=mcp_servers or [],
     )
     order_expert = order_agent.clone(
         name="order_expert",
@@ -104,7 +104,7 @@ def build_team(mcp_servers: list[MCPServer], *, categories: list[str],
             "你是 ITS 商城的政策专家，正在回答同事的询问。"
             "先用 lookup_policy 查政策原文，再据此简明回答；只引用原文，不要自己发挥。"
         ),
-        tools=[lookup_policy],
+        tools=[tools.lookup_policy],
     )
 
     refund_agent = Agent(
@@ -116,16 +116,17 @@ def build_team(mcp_servers: list[MCPServer], *, categories: list[str],
             "你是 ITS 商城的售后退款专员，负责退款和退货。\n"
             "- 用户只是问能不能退、能退多少，用 check_refund_eligibility 查询并解释结果；\n"
             "- 用户明确要退款时，用 request_refund 提交（工具会自动复核规则）；"
-            f"金额超过 {threshold} 元的退款要主管审批，审批通过后才会执行；\n"
+            f"金额超过 {threshold} 元的退款要客服主管审批：提交后告诉用户已经转交主管审核，"
+            "审核结果出来后会通知他；\n"
             "- 用户没给订单号时，先请用户提供订单号（形如 A1001）；\n"
             "- 想了解订单买了什么、快递到哪了，调用 ask_order_expert 向订单物流专员打听，不要把用户转走；\n"
             "- 用户不满意、要投诉或要求人工时，用 open_ticket 建工单并告诉用户工单号。\n"
             "商品推荐这类不归你管的问题，交回 triage_agent。"
         ),
         tools=[
-            check_refund_eligibility,
-            request_refund,
-            open_ticket,
+            tools.check_refund_eligibility,
+            tools.request_refund,
+            tools.open_ticket,
             order_expert.as_tool(
                 tool_name="ask_order_expert",
                 tool_description="向订单物流专员打听订单详情或物流进度（买了什么、快递到哪了）。"
@@ -151,7 +152,7 @@ def build_team(mcp_servers: list[MCPServer], *, categories: list[str],
             "订单物流、退款这类不归你管的问题，交回 triage_agent。"
         ),
         tools=[
-            search_products,
+            tools.search_products,
             policy_expert.as_tool(
                 tool_name="ask_policy_expert",
                 tool_description="向政策专家询问退换货、运费、保修、发票、价格保护等服务政策。输入写清楚要问的问题。",
@@ -173,7 +174,7 @@ def build_team(mcp_servers: list[MCPServer], *, categories: list[str],
             "- 打招呼、闲聊或意图不清楚时，简短回答并问清用户想办什么。\n"
             "不要自己编造订单、物流或商品信息。"
         ),
-        tools=[open_ticket],
+        tools=[tools.open_ticket],
         handoffs=[order_agent, refund_agent, presales_agent],
     )
     for specialist in (order_agent, refund_agent, presales_agent):

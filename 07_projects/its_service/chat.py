@@ -1,16 +1,19 @@
-"""一轮对话怎么跑：校验 → 占用会话 → 连 MCP、组团队 → `Runner.run_streamed` → 事件 → 提交或暂停。
+"""一轮对话怎么跑：校验 → 占用会话（带过期的锁）→ 读历史 → `Runner.run_streamed` → 事件 → 提交或暂停。
 
-    chat() / resume()            路由调用的异步生成器，产出 SSE 事件（事件本身在 events.py 生成）
-      └─ 后台任务 _supervise()   真正跑 Agent 的地方；事件通过队列交给上面的生成器
-           └─ _work()            MCP 连接、Runner、提交历史 / 保存待审批
+    chat()                     路由调用的异步生成器，产出 SSE 事件（事件本身在 events.py 生成）
+      └─ 后台任务 _supervise()  真正跑 Agent 的地方；事件通过队列交给上面的生成器
+           └─ execute()        Runner、提交历史 / 暂停等审批（审批之后的继续运行也走这里，见 approvals.py）
 
 为什么 Agent 跑在单独的任务里，而不是直接在生成器里 `async for`：
 - 浏览器关掉页面时，生成器在 `queue.get()` 处收到取消，finally 里取消后台任务，后台任务再
   `result.cancel()` 停掉 SDK 的运行循环——一秒内什么都不剩（/healthz 的 active_runs 归零）。
-- MCP 连接（anyio 任务组）在后台任务里打开、在同一个任务里关闭，不跨越生成器的 yield。
 - 整轮的超时（ITS_RUN_TIMEOUT）用 `asyncio.wait_for` 套在后台任务外面，简单可靠。
 
-失败时（模型 401/429/500/超时/断流、MCP 不可用）：发一个 `error` 事件，历史里什么都不写，
+这个 worker 自己不记任何会话状态：历史、最后的 Agent、暂停的运行、会话锁都在会话存储里
+（sessions.py：SQLite 或 Redis），所以下一轮可以落在任何一个 worker 上。团队（Agent）和到业务服务的
+MCP 长连接是每个 worker 启动时建一次、所有对话共用的。
+
+失败时（模型 401/429/500/超时/断流、业务服务不可用）：发一个 `error` 事件，历史里什么都不写，
 服务照常接下一个请求。
 """
 
@@ -18,28 +21,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from agents import Runner, RunResultStreaming, RunState
 from fastapi.encoders import jsonable_encoder
-from fastapi.sse import ServerSentEvent
 
-from its_service.agents import TRIAGE, build_team, display_name
-from its_service.db import ShopDB
+from its_service.agents import TRIAGE, Team, display_name
 from its_service.errors import describe_failure, message
-from its_service.events import EventMapper, error_event, sse
-from its_service.mcp_client import McpSupervisor
-from its_service.sessions import PendingApproval, SessionStore, valid_session_id
+from its_service.events import TERMINAL, Event, EventMapper, coalesce, error_event, sse
+from its_service.sessions import ConversationStore, Pause, public_approval, valid_session_id
 from its_service.settings import ServiceSettings
+from its_service.tools import Business
 
 log = logging.getLogger("its_service")
 _END = object()  # 队列结束标记
-REJECTION_MESSAGE = "人工审核拒绝了这次操作，没有执行。请如实告诉用户，并说明可以联系人工客服。"
+REJECTION_MESSAGE = "客服主管审核后拒绝了这次操作，没有执行。{note}请如实告诉用户，并说明可以联系人工客服。"
+Put = Callable[[Event], None]
 
 
 @dataclass
@@ -51,112 +53,169 @@ class Turn:
     start_agent: str
     base_len: int
     history: list[Any] = field(default_factory=list)
-    approval: PendingApproval | None = None   # 继续运行时：哪一次暂停
+    pause: Pause | None = None                # 继续运行时：哪一次暂停
     state: dict[str, Any] | None = None       # 继续运行时：RunState.to_json()
-    decision: str | None = None               # approve / reject
+    decisions: dict[str, tuple[str, str]] = field(default_factory=dict)  # 调用 id → (approved|rejected, 备注)
+
+
+def query_problem(text: str, limit: int) -> tuple[str, str] | None:
+    """用户消息的问题 → (错误码, 说明)；没问题返回 None。"""
+    if not text:
+        return "empty_query", message("empty_query")
+    if len(text) > limit:
+        return "query_too_long", message("query_too_long", limit=limit)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # JSON 里的 "\ud800"：单独的代理字符，不是合法的文字
+        return "bad_request", message("bad_request", detail="消息里有无法识别的字符")
+    return None
 
 
 class ChatService:
-    def __init__(self, settings: ServiceSettings, store: SessionStore, mcp: McpSupervisor) -> None:
+    def __init__(self, settings: ServiceSettings, store: ConversationStore, business: Business,
+                 team: Team, worker_id: str) -> None:
         self.settings = settings
         self.store = store
-        self.mcp = mcp
-        self.shop = ShopDB(settings.shop_db)
-        self.categories = self.shop.categories()
-        self.active_runs: set[asyncio.Task[None]] = set()
+        self.business = business
+        self.team = team
+        self.worker_id = worker_id
+        self.active_runs: set[asyncio.Task[Any]] = set()
+        self.locks: dict[str, str] = {}          # 本 worker 持有的会话锁：会话 → 持有者
+        self.lock_tasks: dict[str, asyncio.Task[Any]] = {}  # 持有者 → 拿着这把锁在跑的任务
+        self.lost: set[str] = set()  # 锁已失效、被停掉的那些轮（持有者）
         self.stopping = False
         self._loop = asyncio.get_running_loop()  # 在 lifespan 里创建：就是服务的事件循环
+        self._heartbeat: asyncio.Task[None] | None = None
 
-    def run_context(self, session_id: str) -> dict[str, Any]:
-        """工具从这里拿业务库和业务参数（见 tools.py）。dict 可以直接随 RunState 序列化。"""
-        return {
-            "session_id": session_id,
-            "shop_db": str(self.settings.shop_db),
-            "refund_approval_threshold": self.settings.refund_approval_threshold,
-            "refund_window_days": self.settings.refund_window_days,
-        }
+    async def start(self) -> None:
+        self._heartbeat = asyncio.create_task(self._renew_locks(), name="lock-heartbeat")
 
-    # ------------------------------------------------------------ 入口一：新提问
+    def run_context(self, turn: Turn) -> dict[str, Any]:
+        """运行上下文：工具从这里拿会话 id（幂等键）和“调用 id → 审批单”。dict 可以随 RunState 序列化。"""
+        context: dict[str, Any] = {"session_id": turn.session_id}
+        if turn.pause is not None:
+            context["approvals"] = turn.pause.call_approvals()
+        return context
 
-    async def chat(self, query: str | None, session_id: str | None) -> AsyncIterator[ServerSentEvent]:
+    # ------------------------------------------------------------ 会话锁
+
+    async def claim(self, session_id: str) -> str | None:
+        owner = f"{self.worker_id}:{uuid.uuid4().hex[:8]}"
+        if not await self.store.claim(session_id, owner):
+            return None
+        self.locks[session_id] = owner
+        return owner
+
+    async def release(self, session_id: str, owner: str) -> None:
+        if self.locks.get(session_id) == owner:
+            del self.locks[session_id]
+        self.lock_tasks.pop(owner, None)
+        try:
+            await self.store.release(session_id, owner)
+        except Exception as exc:  # 放不掉也不要紧：锁到 TTL 自己过期
+            log.warning("放开会话 %s 的锁失败（%s），它会在 %ss 后自己过期", session_id, exc,
+                        self.settings.lock_ttl)
+
+    async def _renew_locks(self) -> None:
+        """每隔 TTL/3 给本 worker 持有的锁续期（一次批量续完）。续不上（卡了太久、锁已过期被别人拿走）
+        就停掉那一轮并告诉页面，免得两个 worker 同时往一个会话里写。"""
+        while True:
+            await asyncio.sleep(self.settings.lock_ttl / 3)
+            held = list(self.locks.items())
+            try:
+                renewed = await self.store.renew_many(held)
+            except Exception as exc:  # 存储暂时连不上：下次再试，锁还有 2/3 的时间
+                log.warning("会话锁续期失败：%s", exc)
+                continue
+            for (session_id, owner), ok in zip(held, renewed, strict=True):
+                if ok or self.locks.get(session_id) != owner:  # 续上了，或这一轮刚好结束、放开了锁
+                    continue
+                log.warning("会话 %s 的锁已经失效，停止这一轮", session_id)
+                task = self.lock_tasks.get(owner)
+                if task is not None:
+                    self.lost.add(owner)
+                    task.cancel()
+
+    # ------------------------------------------------------------ 入口：新提问
+
+    async def chat(self, query: str | None, session_id: str | None) -> AsyncIterator[Event]:
         text = (query or "").strip()
         if session_id is not None and not valid_session_id(session_id):
             yield error_event("bad_session_id", message("bad_session_id"))
             return
-        if not text:
-            yield error_event("empty_query", message("empty_query"))
-            return
-        if len(text) > self.settings.max_query_chars:
-            yield error_event("query_too_long",
-                              message("query_too_long", limit=self.settings.max_query_chars))
+        problem = query_problem(text, self.settings.max_query_chars)
+        if problem:
+            yield error_event(*problem)
             return
 
         sid = session_id or uuid.uuid4().hex
         yield sse("session", {"session_id": sid})
-        if not self.store.claim(sid):
+        try:
+            owner = await self.claim(sid)
+        except Exception as exc:
+            log.warning("会话存储不可用：%s", exc)
+            yield error_event("store_unavailable", message("store_unavailable"))
+            return
+        if owner is None:
             yield error_event("session_busy", message("session_busy"))
             return
         turn = None
         try:
-            if await self.store.pending(sid):
+            paused, last, history = await self.store.load_turn(sid)
+            if paused:
                 yield error_event("approval_pending", message("approval_pending"))
                 return
-            await self.store.touch(sid)
-            history = await self.store.history(sid)
-            start = await self.store.last_agent(sid) or TRIAGE
-            turn = Turn(sid, text, start, len(history), history=history)
+            turn = Turn(sid, text, last or TRIAGE, len(history), history=history)
+        except Exception as exc:
+            log.warning("会话存储不可用：%s", exc)
+            yield error_event("store_unavailable", message("store_unavailable"))
+            return
         finally:
             if turn is None:  # 没开始运行就结束了：在这里放开会话
-                self.store.release(sid)
-        async with contextlib.aclosing(self._stream(turn)) as events:
-            async for event in events:
-                yield event
-
-    # ------------------------------------------------------------ 入口二：审批之后继续
-
-    async def resume(self, approval_id: str, decision: str | None) -> AsyncIterator[ServerSentEvent]:
-        if decision not in ("approve", "reject"):
-            yield error_event("bad_decision", message("bad_decision"))
-            return
-        found = await self.store.approval(approval_id) if valid_session_id(approval_id) else None
-        if found is None:
-            yield error_event("approval_not_found", message("approval_not_found"))
-            return
-        approval, state = found
-        sid = approval.session_id
-        yield sse("session", {"session_id": sid})
-        if not self.store.claim(sid):
-            yield error_event("session_busy", message("session_busy"))
-            return
-        if await self.store.approval(approval_id) is None:  # 等待期间已被别的请求处理掉
-            self.store.release(sid)
-            yield error_event("approval_not_found", message("approval_not_found"))
-            return
-        turn = Turn(sid, approval.query, approval.start_agent, approval.base_len,
-                    approval=approval, state=state, decision=decision)
-        async with contextlib.aclosing(self._stream(turn)) as events:
+                await self.release(sid, owner)
+        async with contextlib.aclosing(self._stream(turn, owner)) as events:
             async for event in events:
                 yield event
 
     # ------------------------------------------------------------ 后台任务 + 队列
 
-    async def _stream(self, turn: Turn) -> AsyncIterator[ServerSentEvent]:
+    async def _stream(self, turn: Turn, owner: str) -> AsyncIterator[Event]:
         """启动后台任务，把它放进队列的事件一个个交出去。会话锁由后台任务结束时释放：
         这样即使浏览器先断开，下一轮也要等这一轮彻底收尾（包括正在写的历史）才能开始。"""
         queue: asyncio.Queue[Any] = asyncio.Queue()
-        task = asyncio.create_task(self._supervise(turn, queue), name=f"run:{turn.session_id}")
+        started = asyncio.Event()
+        task = asyncio.create_task(self._supervise(turn, owner, queue, started),
+                                   name=f"run:{turn.session_id}")
         self.active_runs.add(task)
-        task.add_done_callback(self.active_runs.discard)
+        self.lock_tasks[owner] = task
+
+        def done(finished: asyncio.Task[Any]) -> None:
+            self.active_runs.discard(finished)
+            queue.put_nowait(_END)  # 任务还没开始就被取消时 finally 不会执行：这里保证流一定结束
+            if not started.is_set():  # 同理，锁也在这里放开
+                self._loop.create_task(self.release(turn.session_id, owner))
+
+        task.add_done_callback(done)
         try:
-            while (event := await queue.get()) is not _END:
-                yield event
+            while True:
+                batch = [await queue.get()]
+                while not queue.empty():  # 一次取走已经到了的全部事件，相邻的文字增量合并
+                    batch.append(queue.get_nowait())
+                for event in coalesce(batch):
+                    if event is _END:
+                        return
+                    if event.name in TERMINAL:  # 先等这一轮彻底收尾（锁已放开），再告诉页面“完了”：
+                        await asyncio.wait({task})  # 否则页面马上发的下一条可能撞上还没放开的锁
+                    yield event
         finally:
             if not task.done():  # 浏览器断开（或服务停止）：停掉这一轮
                 task.cancel()
 
-    async def _supervise(self, turn: Turn, queue: asyncio.Queue[Any]) -> None:
+    async def _supervise(self, turn: Turn, owner: str, queue: asyncio.Queue[Any],
+                         started: asyncio.Event) -> None:
+        started.set()
         try:
-            await asyncio.wait_for(self._work(turn, queue.put_nowait), self.settings.run_timeout)
+            await asyncio.wait_for(self.execute(turn, queue.put_nowait), self.settings.run_timeout)
         except asyncio.TimeoutError:
             log.warning("会话 %s 这一轮超过 %ss，已停止", turn.session_id, self.settings.run_timeout)
             queue.put_nowait(error_event("timeout", message("run_timeout",
@@ -164,65 +223,77 @@ class ChatService:
         except asyncio.CancelledError:
             if self.stopping:  # 服务在停止：告诉页面为什么没答完（浏览器断开时没人听，不用发）
                 queue.put_nowait(error_event("shutting_down", message("shutting_down")))
-            raise
-        finally:
-            self.store.release(turn.session_id)
-            queue.put_nowait(_END)
-
-    async def _work(self, turn: Turn, put: Any) -> None:
-        mapper = EventMapper()
-        if turn.approval:  # 被批准的那次调用的结果会在这一轮里出来：先记住它的工具名
-            mapper.tool_names.update(dict.fromkeys(turn.approval.call_ids, turn.approval.tool_name))
-        mcp_server = None
-        try:
-            async with self.mcp.connect() as mcp_server:
-                team = build_team([mcp_server], categories=self.categories,
-                                  refund_approval_threshold=self.settings.refund_approval_threshold)
-                agent = team.get(turn.start_agent)
-                if turn.state is not None:
-                    state = await RunState.from_json(
-                        agent, turn.state, context_override=self.run_context(turn.session_id)
-                    )
-                    for item in state.get_interruptions():
-                        if turn.decision == "approve":
-                            state.approve(item)
-                        else:
-                            state.reject(item, rejection_message=REJECTION_MESSAGE)
-                    result = Runner.run_streamed(agent, state, max_turns=self.settings.max_turns)
-                else:
-                    run_input = [*turn.history, {"role": "user", "content": turn.query}]
-                    result = Runner.run_streamed(agent, run_input, max_turns=self.settings.max_turns,
-                                                 context=self.run_context(turn.session_id))
-                try:
-                    async for event in result.stream_events():
-                        for out in mapper.map(event):
-                            put(out)
-                finally:
-                    await _stop(result)
-                if result.run_loop_exception is not None:  # 运行循环失败但没有从流里抛出来
-                    raise result.run_loop_exception
-                # 浏览器此刻断开也要把这一轮记完整：提交不被取消打断，而且等它写完才放开会话。
-                finish = asyncio.ensure_future(self._finish(turn, result, put))
-                try:
-                    await asyncio.shield(finish)
-                except asyncio.CancelledError:
-                    await finish
-                    raise
-        except asyncio.CancelledError:
+            elif owner in self.lost:
+                queue.put_nowait(error_event("lock_lost", message("lock_lost")))
             raise
         except Exception as exc:
-            code, text = describe_failure(exc, mcp_failed=bool(mcp_server and mcp_server.failed))
-            put(error_event(code, text))
+            queue.put_nowait(error_event(*describe_failure(exc)))
+        finally:
+            self.lost.discard(owner)
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self.release(turn.session_id, owner))
+            queue.put_nowait(_END)
 
-    async def _finish(self, turn: Turn, result: RunResultStreaming, put: Any) -> None:
-        agent_name = result.last_agent.name
-        if result.interruptions:
-            put(await self._pause(turn, result))
-            return
+    # ------------------------------------------------------------ 跑一轮（新提问和审批后继续共用）
+
+    async def execute(self, turn: Turn, put: Put) -> str:
+        """跑完这一轮：提交历史并发 run_completed，或者暂停并发 approval_required。
+        返回 "completed" / "paused"；失败时抛异常（调用方决定怎么报告）。"""
+        mapper = EventMapper()
+        agent = self.team.get(turn.start_agent)
+        context = self.run_context(turn)
+        run_input: Any
+        if turn.state is not None:
+            if turn.pause:  # 被审批的那些调用的结果会在这一轮里出来：先记住它们的工具名
+                mapper.tool_names.update({a["call_id"]: a["tool_name"] for a in turn.pause.approvals})
+            state = await RunState.from_json(agent, turn.state, context_override=context)
+            for item in state.get_interruptions():
+                status, note = turn.decisions.get(_call_id(item), ("rejected", ""))
+                if status == "approved":
+                    state.approve(item)
+                else:
+                    state.reject(item, rejection_message=REJECTION_MESSAGE.format(
+                        note=f"主管的说明：{note}。" if note else ""))
+            run_input = state
+        else:
+            run_input = [*turn.history, {"role": "user", "content": turn.query}]
+        while True:
+            result = Runner.run_streamed(
+                agent, run_input, max_turns=self.settings.max_turns,
+                context=None if isinstance(run_input, RunState) else context)
+            try:
+                async for event in result.stream_events():
+                    for out in mapper.map(event):
+                        put(out)
+            finally:
+                await _stop(result)
+            if result.run_loop_exception is not None:  # 运行循环失败但没有从流里抛出来
+                raise result.run_loop_exception
+            if result.interruptions:
+                # 开审批单；同一订单已经有人在等审批时，业务服务不让开，这些调用直接拒绝、接着跑
+                resumed = await _shielded(self._pause(turn, result, put))
+                if resumed is None:
+                    return "paused"
+                run_input = resumed
+                continue
+            # 浏览器此刻断开也要把这一轮记完整：提交不被取消打断，而且等它写完才放开会话。
+            await _shielded(self._commit(turn, result, put))
+            return "completed"
+
+    async def _commit(self, turn: Turn, result: RunResultStreaming, put: Put) -> None:
         items = result.to_input_list()[turn.base_len:]
-        await self.store.commit_turn(turn.session_id, items, agent_name)
-        if turn.approval:
-            await self.store.drop_approval(turn.approval.approval_id)
+        agent_name = result.last_agent.name
+        if turn.pause is None:
+            await self.store.commit_turn(turn.session_id, items, agent_name)
+        else:
+            # 审批后继续运行：上一个处理它的 worker 可能已经写进历史、然后才死掉。先记下“准备在
+            # 历史长度为 N 时提交”；接手的 worker 看到历史已经比 N 长，就知道写过了，不再写第二遍。
+            # （会话有暂停的运行时不接受新提问，所以这期间历史只可能因为这次提交而变长。）
+            length = len(await self.store.history(turn.session_id))
+            intent = await self.store.commit_intent(turn.pause.pause_id, length)
+            if length <= intent:
+                await self.store.commit_turn(turn.session_id, items, agent_name)
+            await self.store.drop_pause(turn.pause.pause_id)
         usage = result.context_wrapper.usage
         put(sse("run_completed", {
             "final_output": jsonable_encoder(result.final_output),  # 文本；有 output_type 时是对象
@@ -231,40 +302,39 @@ class ChatService:
                       "output_tokens": usage.output_tokens, "total_tokens": usage.total_tokens},
         }))
 
-    async def _pause(self, turn: Turn, result: RunResultStreaming) -> ServerSentEvent:
-        """有工具等审批：把 RunState 存起来，告诉页面。这一轮的历史等审批后整轮完成再写。"""
-        first = result.interruptions[0]
-        arguments = getattr(first.raw_item, "arguments", None) or "{}"
-        tool_name = first.tool_name or "tool"
-        approval = PendingApproval(
-            approval_id=uuid.uuid4().hex,
-            session_id=turn.session_id,
-            tool_name=tool_name,
-            arguments=arguments,
-            agent=display_name(first.agent.name if first.agent else None),
-            message=self._approval_message(tool_name, arguments),
-            query=turn.query,
-            start_agent=turn.start_agent,
-            base_len=turn.base_len,
-            call_ids=[getattr(i.raw_item, "call_id", "") for i in result.interruptions],
-        )
-        await self.store.save_approval(approval, result.to_state().to_json(),
-                                       replaces=turn.approval.approval_id if turn.approval else None)
-        return sse("approval_required", approval.public())
+    async def _pause(self, turn: Turn, result: RunResultStreaming, put: Put) -> RunState | None:
+        """有工具等审批：在业务服务开审批单，把 RunState 存进会话存储，告诉页面“已提交审核”。
+        这一轮的历史等审批后整轮完成再写。开不了审批单的调用（同一订单已在等审批）直接拒绝，
+        返回拒绝后的 RunState 让运行接着跑；全部开成功则返回 None。"""
+        pause_id = uuid.uuid4().hex
+        opened: list[dict[str, Any]] = []
+        refused: dict[str, str] = {}
+        for item in result.interruptions:
+            call_id = _call_id(item)
+            outcome = await self.business.call(
+                "open_approval", approval_id=uuid.uuid4().hex, pause_id=pause_id,
+                session_id=turn.session_id, tool_name=item.tool_name or "tool",
+                arguments=getattr(item.raw_item, "arguments", None) or "{}",
+                agent=display_name(item.agent.name if item.agent else None), request=turn.query)
+            if outcome.get("created"):
+                opened.append({**outcome["approval"], "call_id": call_id})
+            else:
+                refused[call_id] = outcome.get("reason") or "这次操作现在不能提交审批。"
+        state = result.to_state()
+        for item in state.get_interruptions():
+            if _call_id(item) in refused:
+                state.reject(item, rejection_message=refused[_call_id(item)])
+        if not opened:
+            return state
+        pause = Pause(pause_id, turn.session_id, turn.query, turn.start_agent, turn.base_len,
+                      opened, time.time())
+        await self.store.save_pause(pause, state.to_json(),
+                                    replaces=turn.pause.pause_id if turn.pause else None)
+        first = public_approval(opened[0])
+        put(sse("approval_required", {**first, "approvals": [public_approval(a) for a in opened]}))
+        return None
 
-    def _approval_message(self, tool_name: str, arguments: str) -> str:
-        try:
-            args = json.loads(arguments)
-        except ValueError:
-            args = {}
-        if tool_name == "request_refund":
-            check = self.shop.refund_eligibility(str(args.get("order_id", "")),
-                                                 self.settings.refund_window_days)
-            amount = check.get("refundable_amount")
-            if amount is not None:
-                return (f"订单 {check['order_id']} 申请退款 {amount:g} 元（原因：{args.get('reason', '未说明')}），"
-                        f"超过 {self.settings.refund_approval_threshold:g} 元的审批门槛，需要人工批准后才会执行。")
-        return f"{tool_name} 需要人工确认后才会执行。"
+    # ------------------------------------------------------------ 停止
 
     def stop_soon(self) -> None:
         """Ctrl+C 时由 app.py 调用（可以在信号处理函数里调）：进行中的轮次带着 error 事件结束，
@@ -281,6 +351,24 @@ class ChatService:
         self._cancel_runs()
         if self.active_runs:
             await asyncio.wait(list(self.active_runs), timeout=3)
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+
+
+def _call_id(item: Any) -> str:
+    raw = item.raw_item
+    return (raw.get("call_id") if isinstance(raw, dict) else getattr(raw, "call_id", None)) or ""
+
+
+async def _shielded(coro: Any) -> Any:
+    """提交、暂停这些“写到一半不能停”的步骤：调用方被取消时也等它做完，再把取消传上去。"""
+    task = asyncio.ensure_future(coro)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await task
+        raise
 
 
 async def _stop(result: RunResultStreaming) -> None:

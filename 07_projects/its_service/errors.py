@@ -21,9 +21,14 @@ MESSAGES = {
     "bad_session_id": "会话 id 格式不对：只能包含字母、数字、下划线和连字符，最长 64 个字符。",
     "session_not_found": "没有找到这个会话，它可能已被清空。请开始新对话。",
     "session_busy": "这个会话上一条消息还在处理中，请等它答完再发。",
-    "approval_pending": "这个会话有一笔退款正在等待人工审批，请先批准或拒绝，再继续提问。",
-    "approval_not_found": "没有找到这条审批，或者它已经处理过了。",
+    "approval_pending": "您的申请已提交客服主管审核，审核结果会显示在这个对话里。审核期间这个对话暂不接受新问题；"
+                        "有别的问题，可以点“新对话”。",
+    "approval_not_found": "没有找到这条审批。",
+    "approval_decided": "这条审批已经处理过了。",
     "bad_decision": "审批结果只能是 approve（批准）或 reject（拒绝）。",
+    "staff_auth_required": "需要客服后台令牌：请求头 Authorization: Bearer <令牌>（令牌见服务启动时打印的后台地址，或 ITS_STAFF_TOKEN）。",
+    "staff_auth_invalid": "客服后台令牌不对。",
+    "body_too_large": "请求体太大（最多 {limit} 字节）。",
     "bad_request": "请求格式不对：{detail}",
     "not_found": "没有这个地址。",
     "auth_error": "模型服务拒绝了 API Key（401）。请管理员检查 .env 里的 Key 是否正确、是否过期。",
@@ -38,8 +43,10 @@ MESSAGES = {
     "model_error": "调用模型服务出错，请稍后再试。",
     "model_behavior": "模型返回了无法处理的内容，请换个问法再试。",
     "max_turns": "这个问题需要的步骤太多，已经停止，请把问题拆小一点再试。",
-    "mcp_unavailable": "订单/物流系统暂时不可用，请稍后再试。",
+    "mcp_unavailable": "订单/业务系统暂时不可用，请稍后再试。",
     "shutting_down": "服务正在停止，这一轮没有完成，请稍后重试。",
+    "store_unavailable": "会话存储暂时不可用，请稍后再试。",
+    "lock_lost": "这一轮处理得太久，已经停止（没有写进历史），请重试。",
     "internal_error": "服务内部出错了，请稍后再试。",
 }
 
@@ -51,11 +58,14 @@ def message(code: str, **kwargs: object) -> str:
 class ApiError(Exception):
     """普通（非流式）请求的错误：由 main.py 的异常处理器转成 `{"error": {...}}`。"""
 
-    def __init__(self, status: int, code: str, text: str | None = None) -> None:
+    def __init__(self, status: int, code: str, text: str | None = None,
+                 extra: dict | None = None, headers: dict[str, str] | None = None) -> None:
         super().__init__(text or MESSAGES.get(code, code))
         self.status = status
         self.code = code
         self.message = text or MESSAGES.get(code, code)
+        self.extra = extra or {}
+        self.headers = headers
 
 
 # explain_error 的码 → 给浏览器的 (码, 说明)。超时、限流这些码本身就是契约里的码。
@@ -74,7 +84,7 @@ _MODEL_CODES = {
 def describe_failure(exc: BaseException, *, mcp_failed: bool = False) -> tuple[str, str]:
     """一轮运行失败的原因 → (错误码, 中文说明)；同时把详细原因记进日志。"""
     if mcp_failed or _caused_by(exc, McpUnavailable):
-        log.warning("订单/物流 MCP 服务不可用：%s", exc)
+        log.warning("业务服务不可用：%s", exc)
         return "mcp_unavailable", MESSAGES["mcp_unavailable"]
     explained = explain_error(exc)
     if explained is not None:

@@ -10,9 +10,12 @@
 | RawResponsesStreamEvent + ResponseTextDeltaEvent    | `text_delta`      |
 | RunItemStreamEvent "tool_called"（ToolCallItem）    | `tool_started`    |
 | RunItemStreamEvent "tool_output"（ToolCallOutputItem）| `tool_completed` |
-| 运行结束且 result.interruptions 非空                | `approval_required` |
-| 运行结束                                            | `run_completed`   |
+| 运行结束且 result.interruptions 非空（chat.py 发）  | `approval_required` |
+| 运行结束（chat.py 发）                              | `run_completed`   |
 | 任何失败（chat.py 翻译异常）                        | `error`           |
+| 主管做了决定（approvals.py 发到更新通道）           | `approval_decided` |
+| 接着运行失败、稍后重试（approvals.py）              | `notice`          |
+| 打开更新流时没有待审批的运行（routes/sessions.py）  | `idle`            |
 
 课程 5.3.2 的映射表把 ToolCallItem 直接当 tool_started；实际 SDK 里它们包在
 RunItemStreamEvent 里，要看 `event.name`，handoff 的来源/目标在 HandoffOutputItem 自己身上。
@@ -21,7 +24,7 @@ RunItemStreamEvent 里，要看 `event.name`，handoff 的来源/目标在 Hando
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from agents import (
     AgentUpdatedStreamEvent,
@@ -36,14 +39,43 @@ from openai.types.responses import ResponseTextDeltaEvent
 
 from its_service.agents import display_name
 
+# 一条流（对话流、更新流）以这些事件之一结束；页面收到就关掉连接。
+TERMINAL = frozenset({"run_completed", "approval_required", "error", "idle"})
 
-def sse(event: str, data: dict[str, Any]) -> ServerSentEvent:
+
+class Event(NamedTuple):
+    """一个事件：名字 + data。服务内部都传它；到了路由才编码成 SSE（`encode`），
+    推到更新通道时直接存 name / data。"""
+
+    name: str
+    data: dict[str, Any]
+
+
+def sse(name: str, data: dict[str, Any]) -> Event:
+    return Event(name, data)
+
+
+def error_event(code: str, message: str) -> Event:
+    return Event("error", {"code": code, "message": message})
+
+
+def encode(event: Event) -> ServerSentEvent:
     # 自己编码 JSON（ensure_ascii=False）：用 curl -N 看原始事件流时，中文是中文而不是 \uXXXX。
-    return ServerSentEvent(event=event, raw_data=json.dumps(data, ensure_ascii=False))
+    return ServerSentEvent(event=event.name, raw_data=json.dumps(event.data, ensure_ascii=False))
 
 
-def error_event(code: str, message: str) -> ServerSentEvent:
-    return sse("error", {"code": code, "message": message})
+def coalesce(events: list[Any]) -> list[Any]:
+    """把相邻的 text_delta 合成一个（文字拼起来不变）。只在客户端一时收不过来、队列里攒了好几个
+    事件时才会发生：流得慢时每个增量照样单独发出，流得快时少发几十个小包——每个 SSE 事件都要
+    经过 FastAPI 的发送管道和一次 socket 写，几百个对话同时进行时这是服务 CPU 的一大块。"""
+    merged: list[Any] = []
+    for event in events:
+        if (isinstance(event, Event) and event.name == "text_delta" and merged
+                and isinstance(merged[-1], Event) and merged[-1].name == "text_delta"):
+            merged[-1] = Event("text_delta", {"text": merged[-1].data["text"] + event.data["text"]})
+        else:
+            merged.append(event)
+    return merged
 
 
 def _field(raw: Any, name: str) -> Any:
@@ -71,7 +103,7 @@ class EventMapper:
     def text(self) -> str:
         return "".join(self.text_parts)
 
-    def map(self, event: Any) -> list[ServerSentEvent]:
+    def map(self, event: Any) -> list[Event]:
         if isinstance(event, RawResponsesStreamEvent):
             if isinstance(event.data, ResponseTextDeltaEvent) and event.data.delta:
                 self.text_parts.append(event.data.delta)

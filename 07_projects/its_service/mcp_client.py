@@ -1,92 +1,54 @@
-"""主服务这一侧的 MCP：拉起 / 停止订单物流 MCP 子进程，并为每一轮对话建立一条 MCP 连接。
+"""worker 这一侧的业务服务客户端：拉起 / 停止业务服务子进程，和它保持几条 MCP 长连接。
 
-- `McpSupervisor.start()` / `stop()` 在 FastAPI 的 lifespan 里调用：服务起来时拉起子进程，
-  服务停下时把它停掉（Ctrl+C 也一样）。
-- `McpSupervisor.connect()` 每轮对话用一次：子进程挂了就先重启它。重启不了、连不上时，给出
-  一个“替身”服务：不需要订单工具的问题（商品、退款政策……）照常回答；一旦用到订单工具，
-  这一轮就以 `McpUnavailable` 失败，chat.py 把它翻译成 `mcp_unavailable` 错误事件。
-  所有等待都有超时（MCP 客户端的 HTTP 超时和会话读超时），绝不会一直挂着。
-- 为什么每轮一条连接，而不是全局共用一条：服务是无状态的，连接便宜（本机一次握手），
-  子进程重启后也不用修复旧连接；连接的打开和关闭都在同一个任务里，符合 anyio 的要求。
+- `McpSupervisor`：没设 ITS_MCP_URL 时，由它把业务服务（mcp_server.py）作为子进程拉起、挂了重启、
+  停服务时停掉；设了 ITS_MCP_URL 就只连那个地址（多个 worker、多台机器共用一个业务服务）。
+- `BusinessClient`：每个 worker 一个，持有 ITS_MCP_POOL 条长连接（SDK 的 `MCPServerStreamableHttp`，
+  启动时连上，之后每一轮对话都复用，不再“每轮握手、列工具、再调用”）。`call("create_refund", …)`
+  调业务操作并解析 JSON；连接断了就重连一次再试（业务服务挂了会先重启它），还不行就抛
+  `McpUnavailable`，chat.py 把它翻译成 `mcp_unavailable`。重试是安全的：写操作都带幂等键。
+- `AgentMcpServer`：交给订单专员 Agent 的 `mcp_servers=[...]`，只露出 get_order / track_shipment，
+  底下用的还是同一组长连接。
+- `LocalBusiness`：同样的 `call()`，直接在本进程调用 ShopDB——只给压测的“地板”对照组
+  （没有 MCP 的最低开销）和单元测试用，服务本身从不用它。
+
+为什么几条连接而不是一条：SDK 的 `MCPServerStreamableHttp` 在一条连接上一次只发一个请求
+（`_serialize_session_requests`），几百个并发对话共用一条会排长队。
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import json
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from agents.mcp import MCPServer, MCPServerStreamableHttp
+from mcp.types import CallToolResult, TextContent
 
-from its_service.mcp_server import READY_PREFIX
+from its_service.mcp_server import AGENT_TOOLS, NAME, READY_PREFIX
 from its_service.settings import ServiceSettings
 
 log = logging.getLogger("its_service.mcp")
+T = TypeVar("T")
 PROJECT_DIR = Path(__file__).resolve().parent.parent  # 07_projects/
 
 
 class McpUnavailable(Exception):
-    """订单/物流 MCP 服务不可用（没启动起来、进程挂了、超时）。"""
+    """业务服务不可用（没启动起来、进程挂了、超时）。"""
 
 
-class OrdersMcpServer(MCPServerStreamableHttp):
-    """记录“这条连接出过错”：运行失败时据此判断是不是 MCP 的问题。"""
-
-    failed = False
-
-    async def list_tools(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().list_tools(*args, **kwargs)
-        except Exception as exc:
-            self.failed = True
-            raise McpUnavailable(f"列出 MCP 工具失败：{exc}") from exc
-
-    async def call_tool(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().call_tool(*args, **kwargs)
-        except Exception as exc:
-            self.failed = True
-            raise McpUnavailable(f"调用 MCP 工具失败：{exc}") from exc
+class BusinessError(Exception):
+    """业务服务执行操作时报错（参数不对之类，不是连接问题）。"""
 
 
-class UnavailableMcpServer(MCPServer):
-    """MCP 服务连不上时的替身：列工具、调工具都直接报 McpUnavailable（不等待、不挂起）。"""
-
-    failed = False
-
-    def __init__(self, reason: str) -> None:
-        super().__init__()
-        self.reason = reason
-
-    @property
-    def name(self) -> str:
-        return "its-orders"
-
-    async def connect(self) -> None:
-        pass
-
-    async def cleanup(self) -> None:
-        pass
-
-    async def list_tools(self, *args: Any, **kwargs: Any) -> Any:
-        self.failed = True
-        raise McpUnavailable(self.reason)
-
-    async def call_tool(self, *args: Any, **kwargs: Any) -> Any:
-        self.failed = True
-        raise McpUnavailable(self.reason)
-
-    async def list_prompts(self, *args: Any, **kwargs: Any) -> Any:
-        raise McpUnavailable(self.reason)
-
-    async def get_prompt(self, *args: Any, **kwargs: Any) -> Any:
-        raise McpUnavailable(self.reason)
+# ---------------------------------------------------------------- 子进程
 
 
 class McpSupervisor:
@@ -98,15 +60,16 @@ class McpSupervisor:
         self._proc: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
 
-    # ------------------------------------------------------------ 子进程
-
     @property
     def pid(self) -> int | None:
-        return self._proc.pid if self._proc and self._proc.returncode is None else None
+        return self._proc.pid if self._alive() else None
+
+    def _alive(self) -> bool:
+        return self._proc is not None and self._proc.returncode is None
 
     async def is_up(self) -> bool:
         if not self.external_url:
-            return self._proc is not None and self._proc.returncode is None
+            return self._alive()
         url = urlparse(self.external_url)  # 外部服务：看端口能不能连上
         try:
             _, writer = await asyncio.wait_for(
@@ -116,46 +79,17 @@ class McpSupervisor:
         writer.close()
         return True
 
-    def _alive(self) -> bool:
-        return self._proc is not None and self._proc.returncode is None
-
     async def start(self) -> None:
         """拉起子进程，等它打印就绪行；超时或提前退出都抛 McpUnavailable。"""
         if self.external_url:
             return
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get("PYTHONPATH")]))
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "its_service", "mcp",
-            "--db", str(self.settings.shop_db), "--port", "0", "--parent-pid", str(os.getpid()),
-            cwd=PROJECT_DIR, env=env, stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL,
-        )
-        try:
-            line = await asyncio.wait_for(proc.stdout.readline(), self.settings.mcp_start_timeout)
-        except asyncio.TimeoutError:
-            line = b""
-        text = line.decode("utf-8", "replace").strip()
-        if not text.startswith(READY_PREFIX):
-            await self._terminate(proc)
-            raise McpUnavailable("订单/物流 MCP 服务没能启动")
-        self._proc = proc
-        self.url = text.removeprefix(READY_PREFIX)
-        log.info("订单/物流 MCP 服务已启动：%s（pid %s）", self.url, proc.pid)
+        self._proc, self.url = await spawn_business_service(self.settings)
+        log.info("业务服务已启动：%s（pid %s）", self.url, self._proc.pid)
 
     async def stop(self) -> None:
         proc, self._proc = self._proc, None
         if proc is not None:
-            await self._terminate(proc)
-
-    @staticmethod
-    async def _terminate(proc: asyncio.subprocess.Process) -> None:
-        if proc.returncode is None:
-            proc.terminate()
-            try:
-                await asyncio.wait_for(proc.wait(), 3)
-            except asyncio.TimeoutError:
-                proc.kill()
-                await proc.wait()
+            await _terminate(proc)
 
     async def ensure_running(self) -> str:
         """返回可用的地址；子进程已经退出就重启一次。"""
@@ -164,59 +98,233 @@ class McpSupervisor:
         async with self._lock:
             if not self._alive():
                 if self._proc is not None:
-                    log.warning("订单/物流 MCP 服务已退出（返回码 %s），正在重启", self._proc.returncode)
-                await self.restart()
+                    log.warning("业务服务已退出（返回码 %s），正在重启", self._proc.returncode)
+                await self._restart()
             assert self.url is not None
             return self.url
 
-    async def restart(self) -> None:
+    async def recover(self, generation: int) -> None:
+        """连接失败后调用：进程还在却连不上（卡死了）就重启它。同一波失败只重启一次——
+        别的连接已经触发过重启（restarts 变了），就直接用新地址重连。"""
+        if self.external_url:
+            return
+        async with self._lock:
+            if self.restarts == generation:
+                await self._restart()
+
+    async def _restart(self) -> None:
         await self.stop()
-        self.restarts += 1
-        await self.start()
-
-    # ------------------------------------------------------------ 每轮对话一条连接
-
-    @contextlib.asynccontextmanager
-    async def connect(self) -> AsyncIterator[MCPServer]:
-        server: MCPServer | None = None
-        generation = self.restarts
         try:
-            server = await self._open()
-        except McpUnavailable as exc:
-            if not self.external_url:  # 进程还在却连不上（卡死了）：重启一次再试
-                try:
-                    async with self._lock:
-                        # 同时失败的多轮对话只重启一次：别的对话已经重启过，就直接重连，
-                        # 否则每一次失败都会把大家正在用的服务再杀一遍。
-                        if self.restarts == generation:
-                            log.warning("%s；重启 MCP 服务后重试", exc)
-                            await self.restart()
-                    server = await self._open()
-                except McpUnavailable as again:
-                    exc = again
-            if server is None:
-                log.warning("订单/物流 MCP 服务不可用：%s", exc)
-                server = UnavailableMcpServer(str(exc))
-        try:
-            yield server
-        finally:
-            with contextlib.suppress(Exception):
-                await server.cleanup()
+            await self.start()
+        finally:  # 新进程起来之后才算“新一代”：重启期间失败的调用看到的还是旧的代数
+            self.restarts += 1
 
-    async def _open(self) -> OrdersMcpServer:
-        url = await self.ensure_running()
+
+async def spawn_business_service(settings: ServiceSettings) -> tuple[asyncio.subprocess.Process, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get("PYTHONPATH")]))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "its_service", "mcp",
+        "--db", str(settings.shop_db), "--port", "0", "--parent-pid", str(os.getpid()),
+        cwd=PROJECT_DIR, env=env, stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        line = await asyncio.wait_for(proc.stdout.readline(), settings.mcp_start_timeout)
+    except asyncio.TimeoutError:
+        line = b""
+    text = line.decode("utf-8", "replace").strip()
+    if not text.startswith(READY_PREFIX):
+        await _terminate(proc)
+        raise McpUnavailable("业务服务没能启动")
+    return proc, text.removeprefix(READY_PREFIX)
+
+
+async def _terminate(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is None:
+        proc.terminate()
+        try:
+            await asyncio.wait_for(proc.wait(), 3)
+        except asyncio.TimeoutError:
+            proc.kill()
+            await proc.wait()
+
+
+# ---------------------------------------------------------------- 长连接池
+
+
+class _Slot:
+    """池里的一个位置：一条 MCP 连接，以及它是第几代（重连一次加一）。"""
+
+    def __init__(self) -> None:
+        self.server: MCPServerStreamableHttp | None = None
+        self.url: str | None = None  # 连的是哪个地址：业务服务重启后地址变了，旧连接作废
+        self.generation = 0
+        self.lock = asyncio.Lock()
+
+
+def _text(result: CallToolResult) -> str:
+    return "".join(c.text for c in result.content if isinstance(c, TextContent))
+
+
+class BusinessClient:
+    def __init__(self, settings: ServiceSettings, supervisor: McpSupervisor) -> None:
+        self.settings = settings
+        self.supervisor = supervisor
+        self.slots = [_Slot() for _ in range(settings.mcp_pool)]
+        self._next = itertools.cycle(range(len(self.slots)))
+        self.tools: list[Any] | None = None  # 给 Agent 的工具清单（只取一次）
+        self.agent_server = AgentMcpServer(self)
+
+    async def start(self) -> None:
+        """启动时连上所有连接；连不上也不要紧（服务照常启动），用到时再连。"""
+        results = await asyncio.gather(*(self._ensure(s) for s in self.slots), return_exceptions=True)
+        failed = [r for r in results if isinstance(r, BaseException)]
+        if failed:
+            log.warning("连接业务服务失败（%s），稍后用到时重试", failed[0])
+
+    async def close(self) -> None:
+        for slot in self.slots:
+            server, slot.server = slot.server, None
+            if server is not None:
+                with contextlib.suppress(Exception):
+                    await server.cleanup()
+
+    @property
+    def connected(self) -> int:
+        return sum(s.server is not None for s in self.slots)
+
+    async def _ensure(self, slot: _Slot) -> MCPServerStreamableHttp:
+        if slot.server is not None and slot.url == self.supervisor.url:
+            return slot.server
+        async with slot.lock:
+            if slot.server is not None and slot.url != self.supervisor.url:
+                stale, slot.server = slot.server, None
+                with contextlib.suppress(Exception):
+                    await stale.cleanup()
+            if slot.server is None:
+                url = await self.supervisor.ensure_running()
+                slot.server = await self._open(url)
+                slot.url = url
+                slot.generation += 1
+            return slot.server
+
+    async def _open(self, url: str) -> MCPServerStreamableHttp:
         timeout = self.settings.mcp_timeout
-        server = OrdersMcpServer(
-            name="its-orders",
-            params={"url": url, "timeout": timeout, "sse_read_timeout": timeout},
+        headers = {"Authorization": f"Bearer {self.settings.mcp_token}"} if self.settings.mcp_token else None
+        server = MCPServerStreamableHttp(
+            name=NAME,
+            params={"url": url, "timeout": timeout, "sse_read_timeout": timeout,
+                    **({"headers": headers} if headers else {})},
             client_session_timeout_seconds=timeout,
             cache_tools_list=True,
-            # None：工具调用失败时抛异常、让这一轮失败（报 mcp_unavailable），
+            # None：业务操作失败时抛异常、让这一轮失败（报 mcp_unavailable），
             # 而不是把错误文字交给模型，让它对着一条报错编答案。
             failure_error_function=None,
         )
         try:
             await server.connect()
         except Exception as exc:
-            raise McpUnavailable(f"连不上订单/物流 MCP 服务 {url}：{exc}") from exc
+            raise McpUnavailable(f"连不上业务服务 {url}：{exc}") from exc
         return server
+
+    async def _drop(self, slot: _Slot, generation: int, restarts: int) -> None:
+        """这条连接出错了：关掉它（只关一次），必要时让 supervisor 重启业务服务。"""
+        async with slot.lock:
+            if slot.generation == generation and slot.server is not None:
+                server, slot.server = slot.server, None
+                with contextlib.suppress(Exception):
+                    await server.cleanup()
+        try:
+            await self.supervisor.recover(restarts)
+        except McpUnavailable as exc:
+            log.warning("重启业务服务失败：%s", exc)
+
+    async def _attempt(self, what: str, action: Callable[[MCPServerStreamableHttp], Awaitable[T]]) -> T:
+        """在一条长连接上做一件事；连接层面的失败（断了、超时、业务服务重启了）换一条连接再试一次。"""
+        error: BaseException | None = None
+        for attempt in range(2):
+            slot = self.slots[next(self._next)]
+            restarts = self.supervisor.restarts  # 出错前看到的重启次数：同一波失败只重启一次
+            try:
+                server = await self._ensure(slot)
+            except McpUnavailable as exc:
+                error = exc
+                if attempt == 0 and not self.supervisor.external_url:
+                    await self._drop(slot, slot.generation, restarts)
+                    continue
+                break
+            generation = slot.generation
+            try:
+                return await action(server)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                error = exc
+                log.warning("%s 失败（第 %d 次）：%s", what, attempt + 1, exc)
+                await self._drop(slot, generation, restarts)
+        raise McpUnavailable(f"业务服务不可用（{what}）：{error}") from error
+
+    async def call_raw(self, name: str, arguments: dict[str, Any] | None,
+                       meta: dict[str, Any] | None = None) -> CallToolResult:
+        """调一个 MCP 工具（Agent 的订单工具和 worker 的业务操作都走这里）。"""
+        return await self._attempt(f"调用业务服务 {name}",
+                                   lambda server: server.call_tool(name, arguments, meta=meta))
+
+    async def call(self, name: str, **arguments: Any) -> Any:
+        result = await self.call_raw(name, arguments)
+        text = _text(result)
+        if result.is_error:
+            raise BusinessError(f"{name} 出错：{text}")
+        return json.loads(text) if text else None
+
+    async def list_agent_tools(self) -> list[Any]:
+        if self.tools is None:
+            tools = await self._attempt("列出业务服务的工具", lambda server: server.list_tools())
+            self.tools = [t for t in tools if t.name in AGENT_TOOLS]
+        return self.tools
+
+
+class AgentMcpServer(MCPServer):
+    """交给订单专员的 MCP 服务：只露出 get_order / track_shipment，调用走 BusinessClient 的长连接。
+    Agent 拿着的是这个不变的对象；底下的连接断了、重连了，Agent 都不用知道。"""
+
+    def __init__(self, client: BusinessClient) -> None:
+        super().__init__(failure_error_function=None)
+        self.client = client
+
+    @property
+    def name(self) -> str:
+        return NAME
+
+    async def connect(self) -> None:
+        pass
+
+    async def cleanup(self) -> None:
+        pass
+
+    async def list_tools(self, run_context: Any = None, agent: Any = None) -> list[Any]:
+        return await self.client.list_agent_tools()
+
+    async def call_tool(self, tool_name: str, arguments: dict[str, Any] | None,
+                        meta: dict[str, Any] | None = None) -> CallToolResult:
+        return await self.client.call_raw(tool_name, arguments, meta)
+
+    async def list_prompts(self, *args: Any, **kwargs: Any) -> Any:
+        raise McpUnavailable("业务服务不提供 prompts")
+
+    async def get_prompt(self, *args: Any, **kwargs: Any) -> Any:
+        raise McpUnavailable("业务服务不提供 prompts")
+
+
+class LocalBusiness:
+    """和 BusinessClient 一样的 `call()`，但直接调用本进程里的 ShopDB（压测地板、单元测试用）。"""
+
+    def __init__(self, shop: Any) -> None:
+        self.shop = shop
+
+    async def call(self, name: str, **arguments: Any) -> Any:
+        if name in AGENT_TOOLS:
+            found = getattr(self.shop, name)(**arguments)
+            return found if found is not None else {"order_id": arguments.get("order_id"),
+                                                    "error": "没有找到这个订单"}
+        return getattr(self.shop, name)(**arguments)

@@ -1,15 +1,21 @@
-"""会话存储：对话历史（SDK 的 SQLiteSession）、每个会话最后回答的 Agent、待审批的运行、会话锁。
+"""会话状态：对话历史、每个会话最后回答的 Agent、暂停等审批的运行、会话锁、给页面的更新通道。
 
-都放在会话库（默认 data/its_conversations.db）里，服务重启后对话可以接着聊、审批可以接着批：
+worker 自己不记任何会话状态——全部放在一个“会话存储”里，由配置决定放哪儿：
 
-- `agent_sessions` / `agent_messages`：SQLiteSession 自己的表，存模型能读的对话条目。
-- `its_sessions`：每个会话的最后一位 Agent（SDK 不替你记：下一轮 `Runner.run_streamed`
-  传哪个 Agent 是应用自己决定的）。
-- `its_approvals`：暂停中的运行——`RunState.to_json()` 的结果和页面要显示的审批信息。
+| 存储 | 什么时候 | 历史 | 锁 | 更新通道 |
+|---|---|---|---|---|
+| `SqliteStore`（store_sqlite.py） | 默认（Quickstart 什么都不用装） | SDK 的 `SQLiteSession` | 表里的一行 + 过期时间 | 表里追加一行，订阅方轮询 |
+| `RedisStore`（store_redis.py） | 设置了 `ITS_REDIS_URL` | SDK 的 `RedisSession` | `SET NX PX`（带 TTL） | Redis pub/sub |
+
+两种存储对 chat.py 和 approvals.py 提供同一组方法（`ConversationStore`）。同一台机器上几个 worker
+可以共用 SQLite 文件；跨机器就用 Redis。
 
 为什么不把 session 直接交给 Runner（`Runner.run_streamed(..., session=...)`）：那样 SDK 会在运行
-过程中边跑边写历史，模型中途报错时，历史里就留下半轮对话。这里改为“整轮成功才提交”：
+过程中边跑边写历史，模型中途报错、worker 被杀时，历史里就留下半轮对话。这里改为“整轮成功才提交”：
 运行时把历史读出来和新消息拼成输入，运行成功后一次性 `add_items()` 写入这一轮的新条目。
+
+会话锁带过期时间（`ITS_LOCK_TTL`）：持有它的 worker 每隔 TTL/3 续一次；worker 死了就没人续，
+到期后别的 worker 可以接着处理这个会话。
 """
 
 from __future__ import annotations
@@ -17,220 +23,166 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from dataclasses import asdict, dataclass, field
 from typing import Any
-
-from agents import SQLiteSession
 
 from its_service.agents import TRIAGE, display_name
 
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS its_sessions (
-    session_id TEXT PRIMARY KEY,
-    last_agent TEXT,
-    created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-    updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP
-);
-CREATE TABLE IF NOT EXISTS its_approvals (
-    approval_id TEXT PRIMARY KEY,
-    session_id  TEXT NOT NULL,
-    payload     TEXT NOT NULL,      -- PendingApproval（不含 state）
-    state       TEXT NOT NULL,      -- RunState.to_json()
-    created_at  TIMESTAMP DEFAULT CURRENT_TIMESTAMP
-);
-CREATE INDEX IF NOT EXISTS idx_its_approvals_session ON its_approvals (session_id);
-"""
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def valid_session_id(value: str | None) -> bool:
-    return bool(value) and bool(SESSION_ID.match(value or ""))
+    # fullmatch：`re.match(r"^...$")` 会放过结尾的换行（`$` 可以匹配换行之前的位置）
+    return bool(value) and SESSION_ID.fullmatch(value or "") is not None
 
 
 @dataclass
-class PendingApproval:
-    """一次暂停：页面看到的审批信息 + 恢复运行需要的东西（state 单独存）。"""
+class Pause:
+    """一次暂停：运行停在一个或几个要审批的工具调用上。RunState 单独存。
 
-    approval_id: str
+    `approvals` 每项是审批单的公开信息（approval_id、tool_name、arguments、agent、message、
+    order_id、amount、call_id），页面和后台都用它显示“要做什么”。"""
+
+    pause_id: str
     session_id: str
-    tool_name: str
-    arguments: str
-    agent: str          # 发起调用的 Agent（显示名）
-    message: str
     query: str          # 这一轮用户说的话（历史里还没有它：整轮完成才提交）
     start_agent: str    # 这一轮从哪个 Agent 开始（RunState.from_json 要用）
     base_len: int       # 这一轮开始时历史有多少条（完成后只提交这之后的条目）
-    call_ids: list[str]
+    approvals: list[dict[str, Any]] = field(default_factory=list)
+    created_at: float = 0.0
 
-    def public(self) -> dict[str, Any]:
-        return {"approval_id": self.approval_id, "tool_name": self.tool_name,
-                "arguments": self.arguments, "agent": self.agent, "message": self.message}
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Pause:
+        return cls(**json.loads(raw))
+
+    def call_approvals(self) -> dict[str, str]:
+        """工具调用 id → 审批单 id（放进运行上下文，request_refund 据此告诉业务服务是哪张审批单）。"""
+        return {a["call_id"]: a["approval_id"] for a in self.approvals if a.get("call_id")}
 
 
-class SessionStore:
-    def __init__(self, db_path: str | Path) -> None:
-        self.db_path = Path(db_path)
-        self._busy: set[str] = set()
+def public_approval(approval: dict[str, Any]) -> dict[str, Any]:
+    """`approval_required` 事件和历史接口里给顾客看的审批信息（没有内部字段）。"""
+    keys = ("approval_id", "tool_name", "arguments", "agent", "message", "order_id", "amount",
+            "status", "decided_at", "note")
+    return {k: approval.get(k) for k in keys if k in approval}
 
-    # ------------------------------------------------------------ 底层
 
-    def init(self) -> None:
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.executescript(SCHEMA)
-        # 让 SQLiteSession 也先把它的表建好
-        SQLiteSession("_init", self.db_path).close()
+class ConversationStore(ABC):
+    """会话存储的接口。`ttl` 是会话锁的过期时间（秒）。"""
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.db_path, timeout=5)) as conn:
-            yield conn
-            conn.commit()
+    ttl: float
 
-    async def _run(self, fn: Any, *args: Any) -> Any:
-        return await asyncio.to_thread(fn, *args)
+    async def start(self) -> None:  # noqa: B027 —— 有的存储不需要
+        """建表 / 连接。"""
 
-    @contextmanager
-    def _session(self, session_id: str) -> Iterator[SQLiteSession]:
-        session = SQLiteSession(session_id, self.db_path)
-        try:
-            yield session
-        finally:
-            session.close()
+    async def close(self) -> None:  # noqa: B027
+        """断开连接。"""
 
-    # ------------------------------------------------------------ 会话锁：同一会话同一时间只跑一轮
+    @property
+    @abstractmethod
+    def kind(self) -> str: ...
 
-    def claim(self, session_id: str) -> bool:
-        """占用会话；已被占用返回 False。单进程、单事件循环里，这个检查-设置不会被打断。"""
-        if session_id in self._busy:
-            return False
-        self._busy.add(session_id)
-        return True
+    # -------------------------------------------------------- 会话锁（同一会话同一时间只跑一轮）
 
-    def release(self, session_id: str) -> None:
-        self._busy.discard(session_id)
+    @abstractmethod
+    async def claim(self, session_id: str, owner: str) -> bool:
+        """占用会话；别人占着（且没过期）返回 False。"""
 
-    def is_busy(self, session_id: str) -> bool:
-        return session_id in self._busy
+    @abstractmethod
+    async def renew(self, session_id: str, owner: str) -> bool:
+        """续期；锁已经不是自己的（过期后被别人占了）返回 False。"""
 
-    # ------------------------------------------------------------ 会话
+    @abstractmethod
+    async def release(self, session_id: str, owner: str) -> None:
+        """放开（只放自己的锁）。"""
 
-    def _exists(self, session_id: str) -> bool:
-        with self._connect() as conn:
-            row = conn.execute("SELECT 1 FROM its_sessions WHERE session_id = ?", (session_id,))
-            return row.fetchone() is not None
+    async def renew_many(self, locks: list[tuple[str, str]]) -> list[bool]:
+        """一次续很多把锁（心跳用）：逐个 await 的话，几百把锁在忙碌的事件循环里排队，续到后面的早过期了。"""
+        return list(await asyncio.gather(*(self.renew(s, o) for s, o in locks)))
 
-    async def exists(self, session_id: str) -> bool:
-        return await self._run(self._exists, session_id)
+    # -------------------------------------------------------- 会话与历史
 
-    def _touch(self, session_id: str) -> None:
-        with self._connect() as conn:
-            conn.execute("INSERT OR IGNORE INTO its_sessions (session_id) VALUES (?)", (session_id,))
+    @abstractmethod
+    async def exists(self, session_id: str) -> bool: ...
 
-    async def touch(self, session_id: str) -> None:
-        await self._run(self._touch, session_id)
+    @abstractmethod
+    async def load_turn(self, session_id: str) -> tuple[bool, str | None, list[Any]]:
+        """一轮开始时要的全部东西：(有没有暂停中的运行, 最后回答的 Agent, 历史)；顺便登记会话。"""
 
-    def _last_agent(self, session_id: str) -> str | None:
-        with self._connect() as conn:
-            row = conn.execute("SELECT last_agent FROM its_sessions WHERE session_id = ?",
-                               (session_id,)).fetchone()
-            return row[0] if row else None
+    @abstractmethod
+    async def history(self, session_id: str) -> list[Any]: ...
 
-    async def last_agent(self, session_id: str) -> str | None:
-        return await self._run(self._last_agent, session_id)
+    @abstractmethod
+    async def last_agent(self, session_id: str) -> str | None: ...
 
-    async def history(self, session_id: str) -> list[Any]:
-        with self._session(session_id) as session:
-            return await session.get_items()
-
-    def _set_last_agent(self, session_id: str, agent: str) -> None:
-        with self._connect() as conn:
-            conn.execute(
-                "INSERT INTO its_sessions (session_id, last_agent) VALUES (?, ?)"
-                " ON CONFLICT(session_id) DO UPDATE SET last_agent = excluded.last_agent,"
-                " updated_at = CURRENT_TIMESTAMP",
-                (session_id, agent),
-            )
-
+    @abstractmethod
     async def commit_turn(self, session_id: str, items: list[Any], last_agent: str) -> None:
-        """一轮成功后才调用：写入这一轮的新条目，记下最后回答的 Agent。"""
-        with self._session(session_id) as session:
-            await session.add_items(items)
-        await self._run(self._set_last_agent, session_id, last_agent)
+        """一轮成功后才调用：一次写入这一轮的新条目，记下最后回答的 Agent。"""
 
-    def _delete(self, session_id: str) -> None:
-        with self._connect() as conn:
-            conn.execute("DELETE FROM its_sessions WHERE session_id = ?", (session_id,))
-            conn.execute("DELETE FROM its_approvals WHERE session_id = ?", (session_id,))
+    @abstractmethod
+    async def delete(self, session_id: str) -> None: ...
 
-    async def delete(self, session_id: str) -> None:
-        with self._session(session_id) as session:
-            await session.clear_session()
-        await self._run(self._delete, session_id)
+    # -------------------------------------------------------- 暂停中的运行
 
-    # ------------------------------------------------------------ 待审批
+    @abstractmethod
+    async def save_pause(self, pause: Pause, state: dict[str, Any],
+                         replaces: str | None = None) -> None: ...
 
-    def _save_approval(self, approval: PendingApproval, state: dict[str, Any],
-                       replaces: str | None) -> None:
-        payload = asdict(approval)
-        with self._connect() as conn:
-            if replaces:
-                conn.execute("DELETE FROM its_approvals WHERE approval_id = ?", (replaces,))
-            conn.execute(
-                "INSERT INTO its_approvals (approval_id, session_id, payload, state) VALUES (?, ?, ?, ?)",
-                (approval.approval_id, approval.session_id,
-                 json.dumps(payload, ensure_ascii=False), json.dumps(state, ensure_ascii=False)),
-            )
+    @abstractmethod
+    async def pauses(self, session_id: str) -> list[Pause]: ...
 
-    async def save_approval(self, approval: PendingApproval, state: dict[str, Any],
-                            replaces: str | None = None) -> None:
-        await self._run(self._save_approval, approval, state, replaces)
+    @abstractmethod
+    async def load_pause(self, pause_id: str) -> tuple[Pause, dict[str, Any]] | None: ...
 
-    def _approval(self, approval_id: str) -> tuple[PendingApproval, dict[str, Any]] | None:
-        with self._connect() as conn:
-            row = conn.execute("SELECT payload, state FROM its_approvals WHERE approval_id = ?",
-                               (approval_id,)).fetchone()
-        if row is None:
-            return None
-        return PendingApproval(**json.loads(row[0])), json.loads(row[1])
+    @abstractmethod
+    async def commit_intent(self, pause_id: str, length: int) -> int:
+        """记下“准备在历史长度为 length 时提交”（已经记过就不改），返回记下的值。
+        接手的 worker 据此判断上一个 worker 是不是已经提交过（见 approvals.py）。"""
 
-    async def approval(self, approval_id: str) -> tuple[PendingApproval, dict[str, Any]] | None:
-        return await self._run(self._approval, approval_id)
+    @abstractmethod
+    async def drop_pause(self, pause_id: str) -> None: ...
 
-    def _pending(self, session_id: str) -> list[PendingApproval]:
-        with self._connect() as conn:
-            rows = conn.execute("SELECT payload FROM its_approvals WHERE session_id = ?"
-                                " ORDER BY created_at", (session_id,)).fetchall()
-        return [PendingApproval(**json.loads(r[0])) for r in rows]
+    # -------------------------------------------------------- 更新通道（跨 worker）
 
-    async def pending(self, session_id: str) -> list[PendingApproval]:
-        return await self._run(self._pending, session_id)
+    @abstractmethod
+    async def publish(self, session_id: str, event: str, data: dict[str, Any]) -> None:
+        """把一个事件发给正在看这个会话的页面（不管它连在哪个 worker 上）。"""
 
-    def _drop_approval(self, approval_id: str) -> None:
-        with self._connect() as conn:
-            conn.execute("DELETE FROM its_approvals WHERE approval_id = ?", (approval_id,))
+    @abstractmethod
+    def subscribe(self, session_id: str) -> AbstractAsyncContextManager[AsyncIterator[tuple[str, dict]]]:
+        """订阅一个会话的事件：`async with store.subscribe(sid) as events: async for name, data in events`。"""
 
-    async def drop_approval(self, approval_id: str) -> None:
-        await self._run(self._drop_approval, approval_id)
-
-    # ------------------------------------------------------------ 给页面恢复历史
+    # -------------------------------------------------------- 给页面恢复历史
 
     async def transcript(self, session_id: str) -> dict[str, Any]:
         items = await self.history(session_id)
-        pending = await self.pending(session_id)
+        pauses = await self.pauses(session_id)
         last = await self.last_agent(session_id)
         messages = render_messages(items)
-        for p in pending:  # 暂停中的这一轮还没写进历史：把用户那句话补上，页面才连贯
+        pending = []
+        for p in pauses:  # 暂停中的这一轮还没写进历史：把用户那句话补上，页面才连贯
             messages.append({"role": "user", "text": p.query, "pending": True})
-        agent = pending[-1].agent if pending else display_name(last or TRIAGE)
+            pending.extend(public_approval(a) for a in p.approvals)
+        agent = pending[-1]["agent"] if pending else display_name(last or TRIAGE)
         return {"session_id": session_id, "agent": agent,
-                "messages": messages, "pending_approvals": [p.public() for p in pending]}
+                "messages": messages, "pending_approvals": pending}
+
+
+def open_store(settings: Any) -> ConversationStore:
+    """按配置选存储：设置了 ITS_REDIS_URL 用 Redis，否则用 SQLite 文件。"""
+    if settings.redis_url:
+        from its_service.store_redis import RedisStore
+
+        return RedisStore(settings.redis_url, ttl=settings.lock_ttl)
+    from its_service.store_sqlite import SqliteStore
+
+    return SqliteStore(settings.conversations_db, ttl=settings.lock_ttl)
 
 
 def _content_text(content: Any) -> str:

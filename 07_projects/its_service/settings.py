@@ -1,21 +1,31 @@
 """服务配置：从环境变量（和仓库根目录的 `.env`）读取，启动时读一次。
 
 模型相关的配置（提供方、Key、地址、超时、重试）不在这里：一律由 `shared.factory` 负责，
-这里只管这个服务自己的东西——端口、数据库位置、跨域、输入长度、退款审批门槛、运行超时。
+这里只管这个服务自己的东西——端口、数据库位置、Redis、后台令牌、跨域、输入长度、退款审批门槛、
+运行超时、锁和租约。`app.py --workers N` 启动的每个 worker 进程都从同样的环境变量读到同样的配置。
 
 | 环境变量                         | 默认值                      | 作用                                   |
 |----------------------------------|-----------------------------|----------------------------------------|
 | ITS_HOST / ITS_PORT              | 127.0.0.1 / 8200            | 监听地址                               |
 | ITS_SHOP_DB                      | data/its_shop.db            | 业务库：订单、物流、商品、退款、工单   |
-| ITS_CONVERSATIONS_DB             | data/its_conversations.db   | 会话库：SQLiteSession 历史、待审批     |
+| ITS_CONVERSATIONS_DB             | data/its_conversations.db   | 会话库（没设 ITS_REDIS_URL 时）：历史、暂停的运行、锁 |
 | ITS_CORS_ORIGINS                 | （空：只允许同源）          | 逗号分隔，例如 http://localhost:8080   |
 | ITS_MAX_QUERY_CHARS              | 2000                        | 一条消息最多多少字                     |
 | ITS_REFUND_APPROVAL_THRESHOLD    | 500                         | 退款金额超过它（元）要人工审批         |
 | ITS_REFUND_WINDOW_DAYS           | 15                          | 签收后多少天内可以申请退款             |
 | ITS_RUN_TIMEOUT                  | 120                         | 一轮对话最长运行多少秒                 |
 | ITS_MAX_TURNS                    | 10                          | 一轮对话里最多调用模型几次             |
-| ITS_MCP_URL                      | （空：自己启动 MCP 服务）   | 指向已经在运行的订单/物流 MCP 服务     |
+| ITS_MCP_URL                      | （空：自己启动业务服务）    | 指向已经在运行的业务服务（MCP 地址）   |
+| ITS_MCP_TOKEN                    | （空：不校验）              | 业务服务的访问令牌（两边设同一个值）   |
 | ITS_MCP_TIMEOUT                  | 10                          | MCP 客户端的请求超时（秒）             |
+| ITS_MCP_POOL                     | 2                           | 每个 worker 到业务服务的 MCP 长连接数  |
+| ITS_REDIS_URL                    | （空：会话存 SQLite）       | 会话状态存 Redis，多个 worker 共享     |
+| ITS_STAFF_TOKEN                  | （空：启动时生成并打印）    | 客服后台令牌；`名字:令牌,名字:令牌` 区分主管 |
+| ITS_WORKERS                      | 1                           | worker 进程数（命令行 --workers 优先） |
+| ITS_MAX_BODY_BYTES               | 65536                       | 请求体最多多少字节（超过 413）         |
+| ITS_LOCK_TTL                     | 30                          | 会话锁的过期时间（秒），worker 死了也会放开 |
+| ITS_RESUME_LEASE                 | 30                          | 审批后接着运行的租约（秒），过期别人接手 |
+| ITS_RESUME_POLL                  | 2                           | 每隔几秒看一眼有没有待接着运行的审批   |
 """
 
 from __future__ import annotations
@@ -43,8 +53,26 @@ class ServiceSettings:
     run_timeout: float = 120.0
     max_turns: int = 10
     mcp_url: str = ""
+    mcp_token: str = ""
     mcp_timeout: float = 10.0
     mcp_start_timeout: float = 20.0
+    mcp_pool: int = 2
+    redis_url: str = ""
+    staff_token: str = ""
+    workers: int = 1
+    max_body_bytes: int = 65536
+    lock_ttl: float = 30.0
+    resume_lease: float = 30.0
+    resume_poll: float = 2.0
+    resume_attempts: int = 5
+
+    def staff_tokens(self) -> dict[str, str]:
+        """ITS_STAFF_TOKEN → {令牌: 主管名字}。单个令牌时名字是“主管”。"""
+        tokens: dict[str, str] = {}
+        for part in filter(None, (p.strip() for p in self.staff_token.split(","))):
+            name, sep, token = part.partition(":")
+            tokens[token.strip() if sep else part] = name.strip() if sep else "主管"
+        return tokens
 
 
 def _env(name: str) -> str:
@@ -88,6 +116,15 @@ def load_settings(**overrides: object) -> ServiceSettings:
     values["run_timeout"] = _number("ITS_RUN_TIMEOUT", 120.0, float, 1)
     values["max_turns"] = int(_number("ITS_MAX_TURNS", 10, int, 1))
     values["mcp_url"] = _env("ITS_MCP_URL")
+    values["mcp_token"] = _env("ITS_MCP_TOKEN")
     values["mcp_timeout"] = _number("ITS_MCP_TIMEOUT", 10.0, float, 0.5)
+    values["mcp_pool"] = int(_number("ITS_MCP_POOL", 2, int, 1))
+    values["redis_url"] = _env("ITS_REDIS_URL")
+    values["staff_token"] = _env("ITS_STAFF_TOKEN")
+    values["workers"] = int(_number("ITS_WORKERS", 1, int, 1))
+    values["max_body_bytes"] = int(_number("ITS_MAX_BODY_BYTES", 65536, int, 1024))
+    values["lock_ttl"] = _number("ITS_LOCK_TTL", 30.0, float, 1)
+    values["resume_lease"] = _number("ITS_RESUME_LEASE", 30.0, float, 1)
+    values["resume_poll"] = _number("ITS_RESUME_POLL", 2.0, float, 0.1)
     values.update(overrides)
     return ServiceSettings(**values)  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ import uuid
 from collections import Counter, OrderedDict
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
@@ -165,6 +165,8 @@ def create_app() -> Starlette:
             return _sse(paced_sse(frames, fault, done=False))
         except wire.BadRequest as exc:
             return error_body(400, str(exc), "invalid_request_error", exc.code, exc.param)
+        except ClientDisconnect:  # 客户端没发完请求就走了（运行被取消）：没人听回答，也不是错误
+            return Response(status_code=499)
 
     async def chat_completions(request: Request) -> Response:
         return await model_call(request, "chat")

@@ -1,27 +1,34 @@
-"""健康检查：模型提供方、MCP 服务状态、正在进行的轮次数（测试用它确认断开后运行已停止）。"""
+"""健康检查：模型提供方、业务服务状态、会话存储、这个 worker 是谁、正在进行的轮次数
+（测试用它确认断开后运行已停止、两个实例是不同的 worker）。"""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Request
 
-from its_service.chat import ChatService
-from its_service.routes import get_chat
 from shared.factory import get_settings
 
 router = APIRouter(tags=["运维"])
 
 
 @router.get("/healthz", summary="健康检查")
-async def healthz(chat: ChatService = Depends(get_chat)) -> dict[str, Any]:
+async def healthz(request: Request) -> dict[str, Any]:
+    state = request.app.state
     model = get_settings()
+    supervisor = state.supervisor
     return {
         "status": "ok",
         "provider": model.provider,
         "model": model.model,
-        "mcp": "up" if await chat.mcp.is_up() else "down",
-        "mcp_pid": chat.mcp.pid,
-        "mcp_restarts": chat.mcp.restarts,
-        "active_runs": len(chat.active_runs),
+        "worker": state.worker_id,
+        "pid": os.getpid(),
+        "store": state.store.kind,
+        "mcp": "up" if await supervisor.is_up() else "down",
+        "mcp_pid": supervisor.pid,
+        "mcp_restarts": supervisor.restarts,
+        "mcp_connections": state.business.connected,
+        "active_runs": len(state.chat.active_runs),
+        "resuming": len(state.approvals.running),
     }

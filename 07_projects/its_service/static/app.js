@@ -3,17 +3,22 @@
 // 两条规矩贯穿全文件：
 // 1. 模型和工具返回的文字一律当纯文本放进页面（textContent / 文本节点），
 //    绝不拼进 innerHTML——模型输出来自用户可影响的内容，拼 HTML 就是 XSS。
-// 2. 收到 run_completed / approval_required / error 就立刻关闭 EventSource。
+// 2. 收到 run_completed / approval_required / error / idle 就立刻关闭 EventSource。
 //    EventSource 在服务器正常结束响应后会自动重连，重连就是把同一个问题再问一遍。
+// 3. 要审批的操作：顾客只看到“已提交客服主管审核”和申请的内容，没有任何按钮。页面随后打开
+//    /api/sessions/{id}/updates，主管在后台做了决定、服务器接着运行时，结果从这条流推过来。
 "use strict";
 
 (() => {
   const STORAGE_KEY = "its.session_id";
   // GET 的查询串太长时（长消息），改用 POST /api/chat/sse：EventSource 只会发 GET。
   const MAX_GET_URL = 6000;
-  const TERMINAL = new Set(["run_completed", "approval_required", "error"]);
+  const TERMINAL = new Set(["run_completed", "approval_required", "error", "idle"]);
   const EVENTS = ["session", "agent_updated", "handoff", "text_delta", "tool_started",
-    "tool_completed", "approval_required", "run_completed", "error"];
+    "tool_completed", "approval_required", "run_completed", "error",
+    "approval_decided", "notice", "idle"];
+  const IDLE_PLACEHOLDER = "请输入您的问题";
+  const WAITING_PLACEHOLDER = "等待主管审核，结果会显示在这里";
 
   const $ = (selector) => document.querySelector(selector);
   const messages = $("#messages");
@@ -28,9 +33,12 @@
   const state = {
     sessionId: loadSessionId(),
     stream: null, // 正在进行的流：{ close() }
+    waiting: false, // 有申请在等主管审核：这期间对话不接受新问题
+    retry: null, // 更新流断开后的重连定时器
     agent: "",
     // 还在“调用中”的工具，按 call_id 记：等审批的调用在审批后的那条流里才完成。
     running: new Map(),
+    pending: new Map(), // 页面上的审批卡片：approval_id → 申请的内容（工具名、参数）
   };
 
   // ---------- 会话 id：存在 localStorage，刷新页面后用它取回历史 ----------
@@ -253,7 +261,7 @@
       entry = [...turn.chips.values()].pop();
     }
     state.running.delete(entry.data.call_id);
-    const rejected = approval?.decision === "reject";
+    const rejected = approval?.decision === "rejected";
     entry.chip.classList.replace("running", "done");
     entry.chip.classList.toggle("rejected", rejected);
     entry.chip.querySelector(".chip-state").textContent = rejected ? "已拒绝" : "完成";
@@ -291,11 +299,12 @@
     badge.classList.add("changed");
   }
 
+  // 审批卡片：顾客看到“已提交审核”和申请了什么；决定出来后卡片变成“主管已批准 / 已拒绝”。
   function addApproval(data) {
+    state.pending.set(data.approval_id, data);
     const card = el("div", "approval");
     card.dataset.approvalId = data.approval_id;
-    const title = el("div", "approval-title", "需要您确认");
-    card.append(title);
+    card.append(el("div", "approval-title", "已提交客服主管审核"));
     if (data.message) card.append(el("p", "approval-message", data.message));
     const facts = el("dl");
     facts.append(el("dt", "", "操作"), el("dd", "", data.tool_name || ""));
@@ -304,29 +313,31 @@
     args.append(el("pre", "", pretty(data.arguments || "{}")));
     facts.append(el("dt", "", "参数"), args);
     card.append(facts);
-
-    const actions = el("div", "approval-actions");
-    const approve = el("button", "approve primary", "批准");
-    const reject = el("button", "reject danger", "拒绝");
-    approve.type = reject.type = "button";
-    actions.append(approve, reject);
-    card.append(actions);
-
-    const decide = (decision) => {
-      if (state.stream) return;
-      card.classList.add("decided", decision);
-      title.textContent = "人工审批";
-      actions.replaceChildren(el("div", "approval-result",
-        decision === "approve" ? "已批准" : "已拒绝"));
-      const url = `/api/approvals/${encodeURIComponent(data.approval_id)}/sse?decision=${decision}`;
-      runStream({ url, approval: { ...data, decision } });
-    };
-    approve.addEventListener("click", () => decide("approve"));
-    reject.addEventListener("click", () => decide("reject"));
+    const status = el("div", "approval-status", "等待审核…");
+    status.setAttribute("role", "status");
+    card.append(status);
     const row = el("div", "row approval-row");
     row.append(card);
     append(row);
+    if (data.status === "approved" || data.status === "rejected") markDecided(data);
     return card;
+  }
+
+  function markDecided({ approval_id: id, status, decision, note }) {
+    const card = messages.querySelector(`.approval[data-approval-id="${CSS.escape(id || "")}"]`);
+    const result = decision || status;
+    if (!card || (result !== "approved" && result !== "rejected")) return;
+    const approved = result === "approved";
+    card.classList.add("decided", approved ? "approve" : "reject");
+    card.querySelector(".approval-title").textContent = "客服主管审核结果";
+    const text = approved ? "主管已批准" : "主管没有批准这次申请";
+    card.querySelector(".approval-status").textContent = note ? `${text}（备注：${note}）` : text;
+  }
+
+  function setWaiting(waiting) {
+    state.waiting = waiting;
+    query.placeholder = waiting ? WAITING_PLACEHOLDER : IDLE_PLACEHOLDER;
+    setBusy(Boolean(state.stream));
   }
 
   // ---------- 事件 → 页面 ----------
@@ -358,7 +369,17 @@
       case "approval_required":
         closeBubble(turn);
         setAgent(data.agent);
-        addApproval(data);
+        for (const a of data.approvals || [data]) addApproval(a);
+        turn.approval = data;
+        break;
+      case "approval_decided":
+        document.body.classList.add("busy");
+        markDecided(data);
+        turn.approval = { ...(state.pending.get(data.approval_id) || {}), decision: data.decision };
+        turn.sawDecision = true;
+        break;
+      case "notice":
+        addSystemLine(data.message || "");
         break;
       case "run_completed": {
         setAgent(data.agent);
@@ -384,16 +405,17 @@
   }
 
   function setBusy(busy) {
-    send.disabled = busy;
+    send.disabled = busy || state.waiting;
     document.body.classList.toggle("busy", busy);
-    for (const b of document.querySelectorAll(".approval:not(.decided) button")) b.disabled = busy;
   }
 
   // 开一条流（EventSource 或长消息时的 fetch POST），把事件交给 handleEvent。
-  function runStream({ url, post, approval }) {
+  // updates=true：等审批结果的那条流（/api/sessions/{id}/updates），可能开很久；断了就稍后重连。
+  function runStream({ url, post, approval, updates }) {
     const turn = newTurn();
     turn.approval = approval || null; // 审批后继续运行的流：记着批准还是拒绝了哪个工具
     let transport = null;
+    let last = "";
 
     const finish = () => {
       if (turn.done) return;
@@ -401,9 +423,12 @@
       transport?.close();
       closeBubble(turn);
       state.stream = null;
-      setBusy(false);
+      setWaiting(last === "approval_required" || (updates && last === "notice"));
       // 手机上聚焦输入框会弹出键盘挡住回答：只在有鼠标的设备上自动聚焦
       if (!matchMedia("(pointer: coarse)").matches) query.focus();
+      if (last === "approval_required") watchUpdates();
+      // 页面打开时结果已经出来了（idle），或者中途才接上这条流：按服务器记下的历史重画一遍
+      if (updates && (last === "idle" || (last === "run_completed" && !turn.sawDecision))) reload();
     };
 
     const dispatch = (name, raw) => {
@@ -414,6 +439,7 @@
       } catch {
         data = {};
       }
+      last = name;
       handleEvent(turn, name, data);
       if (TERMINAL.has(name)) finish();
     };
@@ -422,13 +448,25 @@
       if (turn.done) return;
       closeBubble(turn);
       stopChips(turn);
+      if (updates) {
+        // 服务重启、网络断开：不算出错，几秒后重新读历史、重新等
+        last = "approval_required";
+        turn.done = true;
+        transport?.close();
+        state.stream = null;
+        setWaiting(true);
+        clearTimeout(state.retry);
+        state.retry = setTimeout(reload, 3000);
+        return;
+      }
       addError(`连接中断，没有收到完整的回答${detail ? `（${detail}）` : ""}。请确认服务仍在运行后重试。`);
       finish();
     };
 
     transport = post ? postTransport(post, dispatch, lost) : eventSourceTransport(url, dispatch, lost);
     state.stream = { close: finish };
-    setBusy(true);
+    // 等审核结果的流可能开几个小时：不显示“正在处理…”，只禁用发送；主管一决定（approval_decided）才显示
+    setBusy(!updates);
   }
 
   function eventSourceTransport(url, dispatch, lost) {
@@ -504,6 +542,23 @@
     }
   }
 
+  // ---------- 等审批结果 ----------
+
+  function watchUpdates() {
+    const id = state.sessionId;
+    if (!id || state.stream) return;
+    clearTimeout(state.retry);
+    setWaiting(true);
+    runStream({ url: `/api/sessions/${encodeURIComponent(id)}/updates`, updates: true });
+  }
+
+  async function reload() {
+    clearTimeout(state.retry);
+    if (state.stream) return;
+    clearConversation();
+    await restoreHistory();
+  }
+
   // ---------- 用户操作 ----------
 
   function ask(text) {
@@ -532,8 +587,11 @@
   function clearConversation() {
     for (const node of [...messages.children]) if (node !== welcome) node.remove();
     welcome.hidden = false;
+    clearTimeout(state.retry);
+    setWaiting(false);
     state.agent = "";
     state.running.clear();
+    state.pending.clear();
     badgeName.textContent = "";
     badge.hidden = true;
   }
@@ -545,11 +603,14 @@
     clearConversation();
     query.focus();
     if (!old) return;
-    // 刚关掉的流在服务器上可能还要一小会儿才停下（这期间 DELETE 返回 409）：稍等重试几次。
+    // 刚关掉的流在服务器上可能还要一小会儿才停下（这期间 DELETE 返回 409 session_busy）：稍等重试几次。
+    // 有申请在等审核时服务器不让删（409 approval_pending）：审核结果还要写回那个会话，这里只是不再显示它。
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         const res = await fetch(`/api/sessions/${encodeURIComponent(old)}`, { method: "DELETE" });
         if (res.status !== 409) return;
+        const body = await res.json().catch(() => ({}));
+        if (body?.error?.code !== "session_busy") return;
       } catch {
         return; // 服务器清不掉也无妨：页面已经换成新会话
       }
@@ -599,8 +660,10 @@
     }
     closeBubble(turn);
     setAgent(data.agent);
-    for (const p of data.pending_approvals || []) addApproval(p);
+    const pending = data.pending_approvals || [];
+    for (const p of pending) addApproval(p);
     scrollDown();
+    if (pending.length) watchUpdates();
   }
 
   form.addEventListener("submit", (e) => {
@@ -625,7 +688,7 @@
 
   setBusy(true);
   restoreHistory().catch(() => addError("历史对话的格式不对，没能恢复。")).finally(() => {
-    setBusy(false);
+    setBusy(Boolean(state.stream));
     query.focus();
   });
 })();

@@ -1,0 +1,318 @@
+"""07 综合案例测试共用的工具：起服务进程、起 redis-server 和业务服务、读 SSE、查业务库。
+
+- `App`：一个 `python 07_projects/app.py --port N` 进程，就像学员启动它一样；模拟模型跑在测试进程里
+  （conftest 的 mock_server），服务通过 MOCK_BASE_URL 连它——测试可以随时给模型预约故障、调节流式节奏
+  （MOCK_STREAM_DELAY 在模拟模型所在的进程里按请求读取）。`stop()` 用 Ctrl+C 同样的信号，
+  检查退出码 0、日志里没有 traceback。
+- `RedisServer`：在空闲端口上前台运行 redis-server（不后台化、不落盘，数据目录在临时目录里），
+  结束时停掉。没装 redis-server 时相关测试跳过。
+- `BusinessService`：单独运行的业务服务（`python -m its_service mcp`），几个 App 共用它。
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2
+
+from tests.lessons import REPO, free_port, smoke_env
+
+PROJECT = REPO / "07_projects"
+STAFF_TOKEN = "staff-token-for-tests"
+STAFF = {"Authorization": f"Bearer {STAFF_TOKEN}"}
+# 两位主管（ITS_STAFF_TOKEN 的“名字:令牌”写法）：测“两个人同时点”
+TWO_STAFF = f"主管:{STAFF_TOKEN},bob:bob-token-for-tests"
+BOB = {"Authorization": "Bearer bob-token-for-tests"}
+
+
+def pid_alive(pid: int, within: float = 3) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+class App:
+    """一个服务进程（一个 worker）。"""
+
+    def __init__(self, data_dir: Path, mock_url: str, **env: str) -> None:
+        self.data_dir = data_dir
+        self.env = smoke_env(data_dir, MOCK_BASE_URL=mock_url, LLM_MAX_RETRIES="0",
+                             LLM_TIMEOUT="2", **{"ITS_STAFF_TOKEN": TWO_STAFF, **env})
+        self.proc: subprocess.Popen | None = None
+        self.base = ""
+        self.logs: list[Path] = []
+
+    def start(self) -> App:
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        log_path = self.data_dir / f"app-{port}.log"
+        self.logs.append(log_path)
+        self.log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, str(PROJECT / "app.py"), "--port", str(port)],
+            cwd=REPO, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, self.output()
+            try:
+                if httpx2.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx2.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"服务 60 秒内没有就绪\n{self.output()}")
+
+    def output(self) -> str:
+        return self.logs[-1].read_text(encoding="utf-8")
+
+    def health(self) -> dict:
+        return httpx2.get(f"{self.base}/healthz", timeout=5).json()
+
+    def stop(self) -> None:
+        """像 Ctrl+C 一样停：退出码 0，没有 traceback，自己拉起的业务服务也停了。"""
+        if self.proc is None:
+            return
+        mcp_pid = None
+        try:
+            mcp_pid = self.health().get("mcp_pid")
+        except httpx2.HTTPError:
+            pass
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            code = self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+            raise AssertionError("服务收到 Ctrl+C 后 15 秒没有退出") from None
+        finally:
+            self.proc = None
+            self.log.close()
+        assert code == 0, f"Ctrl+C 后退出码应为 0，实际 {code}\n{self.output()[-3000:]}"
+        assert "Traceback" not in self.output(), self.output()[-5000:]
+        if mcp_pid:
+            assert not pid_alive(mcp_pid), "服务停止后业务服务子进程还在"
+
+    def kill(self) -> None:
+        """kill -9：worker 死在半路（不收尾、不放锁）。"""
+        assert self.proc is not None
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        self.proc = None
+        self.log.close()
+
+
+class RedisServer:
+    """前台运行的 redis-server：空闲端口、只听 127.0.0.1、不落盘（--save "" --appendonly no）。"""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("redis-server") is not None
+
+    def start(self) -> RedisServer:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.folder), "--daemonize", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), 0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise AssertionError("redis-server 10 秒内没有就绪")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+
+
+class BusinessService:
+    """单独运行的业务服务；几个 App 用 ITS_MCP_URL 共用它。"""
+
+    def __init__(self, data_dir: Path, **env: str) -> None:
+        self.db = data_dir / "its_shop.db"
+        self.env = smoke_env(data_dir, **env)
+        self.env["PYTHONPATH"] = str(PROJECT)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/mcp"
+        self.log_path = data_dir / "business.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> BusinessService:
+        self.log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "its_service", "mcp", "--db", str(self.db), "--port", str(self.port)],
+            cwd=PROJECT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while "MCP_READY" not in self.log_path.read_text(encoding="utf-8"):
+            assert self.proc.poll() is None, self.log_path.read_text(encoding="utf-8")
+            assert time.monotonic() < deadline, "业务服务 60 秒内没有就绪"
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+            self.log.close()
+
+
+# ---------------------------------------------------------------- SSE 客户端
+
+
+def parse_sse(lines):
+    """按 SSE 规范解析：空行结束一个事件；`event:` 和多行 `data:`；冒号开头是注释（心跳）。"""
+    event, data = "message", []
+    for line in lines:
+        if line == "":
+            if data:
+                yield event, json.loads("\n".join(data))
+            event, data = "message", []
+        elif line.startswith(":"):
+            continue
+        else:
+            field, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if field == "event":
+                event = value
+            elif field == "data":
+                data.append(value)
+
+
+def stream(app: App, path: str = "/api/chat/sse", method: str = "GET", **kwargs) -> list:
+    with httpx2.Client(base_url=app.base, timeout=30) as client, \
+            client.stream(method, path, **kwargs) as response:
+        assert response.status_code == 200, response.read()
+        assert response.headers["content-type"].startswith("text/event-stream")
+        return list(parse_sse(response.iter_lines()))
+
+
+def ask(app: App, query: str, session_id: str | None = None) -> list:
+    params = {"query": query}
+    if session_id:
+        params["session_id"] = session_id
+    return stream(app, params=params)
+
+
+def names(events: list) -> list[str]:
+    return [name for name, _ in events]
+
+
+def first(events: list, name: str) -> dict:
+    return next(data for n, data in events if n == name)
+
+
+def text_of(events: list) -> str:
+    return "".join(data["text"] for name, data in events if name == "text_delta")
+
+
+def messages(app: App, session_id: str) -> httpx2.Response:
+    return httpx2.get(f"{app.base}/api/sessions/{session_id}/messages", timeout=10)
+
+
+def assert_well_formed(events: list, last: str = "run_completed") -> None:
+    """契约：session 第一个；终止事件最后且只有一个；工具开始在完成之前、call_id 对得上；文本 == 最终输出。"""
+    assert events[0][0] == "session"
+    assert events[-1][0] == last, names(events)
+    terminal = [n for n in names(events) if n in ("run_completed", "approval_required", "error")]
+    assert terminal == [last]
+    started = {}
+    for i, (name, data) in enumerate(events):
+        if name == "tool_started":
+            started[data["call_id"]] = (i, data["tool_name"])
+        if name == "tool_completed" and data["call_id"] in started:
+            assert started[data["call_id"]][0] < i
+            assert started[data["call_id"]][1] == data["tool_name"]
+    if last == "run_completed":
+        assert text_of(events) == first(events, "run_completed")["final_output"]
+        first_text = names(events).index("text_delta")
+        assert "agent_updated" in names(events)[:first_text]
+
+
+# ---------------------------------------------------------------- 主管与业务库
+
+
+def staff_list(app: App, status: str = "pending", headers: dict | None = None) -> httpx2.Response:
+    return httpx2.get(f"{app.base}/api/staff/approvals", params={"status": status},
+                      headers=STAFF if headers is None else headers, timeout=10)
+
+
+def decide(app: App, approval_id: str, decision: str = "approve", note: str = "",
+           headers: dict | None = None) -> httpx2.Response:
+    return httpx2.post(f"{app.base}/api/staff/approvals/{approval_id}",
+                       json={"decision": decision, "note": note},
+                       headers=STAFF if headers is None else headers, timeout=15)
+
+
+def shop_rows(db: Path, sql: str, *params: object) -> list[dict]:
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql, params)]
+
+
+def add_order(db: Path, order_id: str, sku: str, delivered_days_ago: int = 1) -> float:
+    """测试准备：往业务库里加一张已签收的新订单（并发测试各用自己的订单，互不影响）。返回金额。"""
+    with sqlite3.connect(db) as conn:
+        name, price = conn.execute("SELECT name, price FROM products WHERE sku = ?", (sku,)).fetchone()
+        stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(time.time() - delivered_days_ago * 86400))
+        conn.execute("INSERT INTO orders VALUES (?, '测试顾客', '130****0000', '武汉', '已签收', ?, ?)",
+                     (order_id, price, stamp))
+        conn.execute("INSERT INTO order_items (order_id, sku, name, quantity, unit_price)"
+                     " VALUES (?, ?, ?, 1, ?)", (order_id, sku, name, price))
+        conn.execute("INSERT INTO shipments VALUES (?, '顺丰速运', 'SF0000000000', NULL, ?)",
+                     (order_id, stamp))
+    return price
+
+
+def wait_until(check, within: float = 20, every: float = 0.1, message: str = "条件没有满足"):
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(every)
+    raise AssertionError(message)
+
+
+def wait_applied(db: Path, approval_id: str, within: float = 30) -> dict:
+    """等服务器接着运行、把结果写回对话（审批单的 applied_at 有值）。"""
+    return wait_until(
+        lambda: next(iter(shop_rows(db, "SELECT * FROM approvals WHERE approval_id = ?"
+                                        " AND applied_at IS NOT NULL", approval_id)), None),
+        within, message=f"审批 {approval_id} 在 {within}s 内没有写回对话")

@@ -1,0 +1,247 @@
+"""07 综合案例的横向扩展：两个服务实例（两个 worker 进程）共用一个 Redis 和一个业务服务。
+
+- 一段对话在两个实例之间交替进行，记忆不丢（历史、最后回答的 Agent 都在 Redis 里）；
+- 同一会话在 A 上正在回答时，B 拒绝第二条（session_busy：锁在 Redis 里）；
+- 在 A 上暂停的审批，通过 B 的主管接口决定，由某一个实例接着运行，只执行一次；
+  两个实例的主管同时点，只有一个成功；
+- A 在一轮中途被 kill -9：历史里没有半轮，锁在 TTL 到期后消失，B 接着处理；
+- A 在“审批后接着运行”的中途被 kill -9：租约到期后 B 接手，退款只有一张、对话只写一次；
+- 许多会话经两个实例同时为同一订单申请退款：只有一张退款单。
+
+redis-server 由测试自己起在空闲端口上（前台、不落盘、数据目录在临时目录），没装就跳过。
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx2
+import pytest
+
+from tests.capstone import (
+    BOB,
+    STAFF,
+    App,
+    BusinessService,
+    RedisServer,
+    add_order,
+    ask,
+    assert_well_formed,
+    decide,
+    first,
+    messages,
+    names,
+    parse_sse,
+    shop_rows,
+    staff_list,
+    wait_applied,
+    wait_until,
+)
+
+pytestmark = pytest.mark.skipif(not RedisServer.available(),
+                                reason="没有 redis-server（Debian: apt-get install redis-server），跳过")
+
+ORDER_QUESTION = "订单 A1001 现在到哪了？"
+
+
+@pytest.fixture(scope="module")
+def cluster(mock_server, tmp_path_factory):
+    """一个 Redis、一个业务服务、两个服务实例（A、B），都在空闲端口上。"""
+    root = tmp_path_factory.mktemp("scale")
+    redis = RedisServer(root / "redis").start()
+    business = BusinessService(root).start()
+    env = {"ITS_REDIS_URL": redis.url, "ITS_MCP_URL": business.url, "ITS_LOCK_TTL": "3",
+           "ITS_RESUME_LEASE": "3", "ITS_RESUME_POLL": "0.3"}
+    apps = []
+    try:
+        for name in ("a", "b"):
+            folder = root / name
+            folder.mkdir()
+            apps.append(App(folder, mock_server.base_url, **env).start())
+        yield apps[0], apps[1], business
+    finally:
+        for app in apps:
+            if app.proc is not None:
+                app.stop()
+        business.stop()
+        redis.stop()
+
+
+@pytest.fixture
+def mock(mock_server):
+    root = mock_server.base_url.removesuffix("/v1")
+    httpx2.delete(f"{root}/mock/faults")
+    yield root
+    os.environ["MOCK_STREAM_DELAY"] = "0"
+
+
+def refunds(business: BusinessService, order_id: str) -> list[dict]:
+    return shop_rows(business.db, "SELECT * FROM refunds WHERE order_id = ?", order_id)
+
+
+def test_instances_are_different_workers_on_one_store(cluster, mock):
+    a, b, business = cluster
+    ha, hb = a.health(), b.health()
+    assert ha["store"] == hb["store"] == "redis"
+    assert ha["worker"] != hb["worker"] and ha["pid"] != hb["pid"]
+    assert ha["mcp_pid"] is None and hb["mcp_pid"] is None  # 谁都没自己拉起业务服务：共用一个
+    assert ha["mcp"] == hb["mcp"] == "up"
+
+
+def test_a_conversation_alternates_between_instances_with_its_memory(cluster, mock):
+    a, b, _ = cluster
+    sid = first(ask(a, ORDER_QUESTION), "session")["session_id"]
+    second = ask(b, "A1001 里买了什么商品？", sid)  # 换了一个 worker：仍由订单专员接着答
+    assert_well_formed(second)
+    assert "handoff" not in names(second)
+    assert first(second, "agent_updated")["agent"] == "订单物流专员"
+    assert first(second, "tool_started")["tool_name"] == "get_order"
+    third = ask(a, "我想退货", sid)  # 回到 A：不归订单专员管，交回前台再转售后
+    assert [e["to_agent"] for n, e in third if n == "handoff"] == ["前台分诊", "售后退款专员"]
+    for app in (a, b):  # 两边看到的是同一段历史
+        body = messages(app, sid).json()
+        assert [m["role"] for m in body["messages"]].count("user") == 3
+        assert body["agent"] == "售后退款专员"
+
+
+def test_a_busy_session_is_refused_across_instances(cluster, mock):
+    a, b, _ = cluster
+    os.environ["MOCK_STREAM_DELAY"] = "0.03"
+    sid = "scale-busy"
+    with httpx2.Client(base_url=a.base, timeout=30) as client, \
+            client.stream("GET", "/api/chat/sse", params={"query": ORDER_QUESTION, "session_id": sid}) as r:
+        events = parse_sse(r.iter_lines())
+        assert next(events)[0] == "session"
+        assert next(events)[0] == "agent_updated"
+        refused = ask(b, "A1001 里买了什么商品？", sid)
+        assert names(refused) == ["session", "error"]
+        assert first(refused, "error")["code"] == "session_busy"
+        rest = list(events)
+    assert rest[-1][0] == "run_completed"
+    os.environ["MOCK_STREAM_DELAY"] = "0"
+    assert_well_formed(ask(b, "A1001 里买了什么商品？", sid))  # A 答完就放开了
+
+
+def test_approval_paused_on_one_instance_is_decided_through_the_other_once(cluster, mock):
+    a, b, business = cluster
+    events = ask(a, "订单 A1003 申请退款，因为屏幕有坏点")
+    assert names(events)[-1] == "approval_required"
+    sid = first(events, "session")["session_id"]
+    aid = first(events, "approval_required")["approval_id"]
+    assert [x["approval_id"] for x in staff_list(b).json()["approvals"]] == [aid]
+
+    updates: list = []
+
+    def watch() -> None:  # 顾客的页面连在 A 上；决定在 B 上做、可能由任一实例接着运行
+        with httpx2.Client(base_url=a.base, timeout=30) as client, \
+                client.stream("GET", f"/api/sessions/{sid}/updates") as r:
+            updates.extend(parse_sse(r.iter_lines()))
+
+    reader = threading.Thread(target=watch)
+    reader.start()
+    time.sleep(0.5)
+    with ThreadPoolExecutor(2) as pool:  # 两个实例上的两位主管同时点
+        answers = list(pool.map(lambda pair: decide(pair[0], aid, "approve", headers=pair[1]),
+                                [(b, STAFF), (a, BOB)]))
+    assert sorted(r.status_code for r in answers) == [200, 409]
+    reader.join(30)
+    assert names(updates)[1] == "approval_decided" and names(updates)[-1] == "run_completed"
+    record = wait_applied(business.db, aid)
+    assert record["outcome"] == "completed"
+    [row] = refunds(business, "A1003")
+    assert (row["approved_by"], row["approval_id"]) == ("staff", aid)
+    for app in (a, b):
+        body = messages(app, sid).json()
+        assert body["pending_approvals"] == []
+        tools = [m for m in body["messages"] if m["role"] == "tool"]
+        assert [t["tool_name"] for t in tools] == ["request_refund"]  # 只写进历史一次
+        assert json.loads(tools[0]["tool_result"])["refund"]["refund_id"] == row["refund_id"]
+
+
+def test_a_worker_killed_mid_turn_leaves_no_half_turn_and_no_stuck_lock(cluster, mock):
+    a, b, _ = cluster
+    sid = first(ask(a, "你好"), "session")["session_id"]
+    before = messages(b, sid).json()["messages"]
+    os.environ["MOCK_STREAM_DELAY"] = "0.1"
+    collected: list = []
+
+    def consume() -> None:
+        try:
+            with httpx2.Client(base_url=a.base, timeout=30) as client, \
+                    client.stream("GET", "/api/chat/sse",
+                                  params={"query": ORDER_QUESTION, "session_id": sid}) as r:
+                collected.extend(parse_sse(r.iter_lines()))
+        except httpx2.HTTPError:
+            pass
+
+    reader = threading.Thread(target=consume)
+    reader.start()
+    wait_until(lambda: "tool_started" in names(collected), 15, message="A 没有开始回答")
+    a.kill()  # kill -9：不收尾、不放锁
+    reader.join(10)
+    os.environ["MOCK_STREAM_DELAY"] = "0"
+    killed_at = time.monotonic()
+    refused = ask(b, "你好", sid)
+    if time.monotonic() - killed_at < 1.5:  # 锁还在（A 死前一秒内刚续过期）：B 先拒绝
+        assert first(refused, "error")["code"] == "session_busy"
+    # 锁的 TTL 是 3 秒：到期后 B 接得上，历史里没有被打断的那一轮
+    done = wait_until(lambda: (lambda e: e if names(e)[-1] == "run_completed" else None)(ask(b, "你好", sid)),
+                      within=10, every=0.5, message="锁在 TTL 之后仍然没有放开")
+    assert time.monotonic() - killed_at < 8
+    assert_well_formed(done)
+    after = messages(b, sid).json()["messages"]
+    assert after[:len(before)] == before
+    assert [m["role"] for m in after[len(before):]] == ["user", "assistant"]  # 只有 B 的这一轮
+    assert ORDER_QUESTION not in [m.get("text") for m in after]
+    a.start()  # 同一个数据目录、新的进程：给后面的测试用
+
+
+def test_a_worker_killed_mid_resume_is_taken_over_and_applied_once(cluster, mock):
+    a, b, business = cluster
+    add_order(business.db, "C3001", "WT-S2")  # 1299 元：要审批
+    events = ask(a, "订单 C3001 申请退款，因为表带断了")
+    sid = first(events, "session")["session_id"]
+    aid = first(events, "approval_required")["approval_id"]
+    os.environ["MOCK_STREAM_DELAY"] = "0.2"  # 接着运行要流好几秒：有时间在中途杀掉它
+    assert decide(a, aid, "approve").status_code == 200
+
+    def holder() -> str | None:
+        rows = shop_rows(business.db, "SELECT lease_owner FROM approvals WHERE approval_id = ?", aid)
+        return rows[0]["lease_owner"] if rows else None
+
+    owner = wait_until(holder, 10, message="没有实例接手接着运行")
+    victim, survivor = (a, b) if owner == a.health()["worker"] else (b, a)
+    wait_until(lambda: refunds(business, "C3001"), 10, message="被批准的退款没有执行")
+    victim.kill()  # 退款已执行、回答还在流：这时死掉
+    os.environ["MOCK_STREAM_DELAY"] = "0"
+    record = wait_applied(business.db, aid, within=30)  # 租约 3 秒到期后，另一个实例接手重跑
+    assert record["outcome"] == "completed" and record["attempts"] >= 2
+    assert len(refunds(business, "C3001")) == 1  # 重跑时退款工具带同一个幂等键：还是那一张
+    body = messages(survivor, sid).json()
+    assert body["pending_approvals"] == []
+    assert [m["role"] for m in body["messages"]] == ["user", "tool", "assistant"]
+    victim.start()
+
+
+def test_concurrent_refunds_through_two_instances_create_exactly_one(cluster, mock):
+    a, b, business = cluster
+    add_order(business.db, "C3002", "KT-17")  # 129 元：不用审批
+    add_order(business.db, "C3003", "PH-X20")  # 3299 元：要审批
+    apps = [a, b] * 6
+    with ThreadPoolExecutor(12) as pool:
+        small = list(pool.map(lambda app: ask(app, "订单 C3002 申请退款，因为不想要了"), apps))
+    assert all(names(r)[-1] == "run_completed" for r in small)
+    assert len(refunds(business, "C3002")) == 1
+    with ThreadPoolExecutor(6) as pool:
+        large = list(pool.map(lambda app: ask(app, "订单 C3003 申请退款，因为信号差"), apps[:6]))
+    paused = [r for r in large if names(r)[-1] == "approval_required"]
+    assert len(paused) == 1
+    aid = first(paused[0], "approval_required")["approval_id"]
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda pair: decide(pair[0], aid, "approve", headers=pair[1]), [(a, STAFF), (b, BOB)]))
+    wait_applied(business.db, aid)
+    assert len(refunds(business, "C3003")) == 1
