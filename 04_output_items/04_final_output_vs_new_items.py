@@ -33,7 +33,7 @@
     2  ToolCallItem        call_...  调用 query_order {"order_id": "A1001"}
     3  ToolCallItem        call_...  调用 track_shipment {"order_id": "A1001"}
     6  ReasoningItem       -                              reasoning_item
-    7  MessageOutputItem   -                              消息 根据 query_order 的结果：... ↵ 根据 track_shipment 的结果：...
+    7  MessageOutputItem   -                              消息 订单 A1001：蓝牙耳机 ×1，¥199，已发货（顺丰） ↵ 订单 A1001：已到达武汉转运中心，预计明天送达
     final_output 看不到的：调用了 2 次工具（query_order、track_shipment），工具原样返回了 2 条结果
     和 final_output 相同：True
     == result.to_input_list()：8 条 = 1 条本轮输入 + 7 条 new_items
