@@ -74,8 +74,10 @@ PRESETS: dict[str, Preset] = {
             "bailian", "阿里云百炼 DashScope", "https://dashscope.aliyuncs.com/compatible-mode/v1",
             "qwen-plus", "DASHSCOPE_API_KEY", False, False, "https://bailian.console.aliyun.com/",
             "qwq-plus",
-            responses_note="百炼的 Responses 兼容接口只支持部分模型（qwen-plus、qwen3-max 等），"
-            "推理模型 qwq-plus 不在其中，推理摘要、托管工具也和 OpenAI 不完全一样",
+            responses_note="百炼的 Responses 兼容接口用另一个地址"
+            "（https://dashscope.aliyuncs.com/api/v2/apps/protocols/compatible-mode/v1），"
+            "只支持部分模型（qwen-plus、qwen3-max 等），推理模型 qwq-plus 不在其中，"
+            "推理摘要、托管工具也和 OpenAI 不完全一样",
             tool_choice_required="rejected", reasoning_stream_only=True,
         ),
         Preset(
