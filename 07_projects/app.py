@@ -121,24 +121,34 @@ def _self_check(settings) -> int:
                                headers={"Authorization": f"Bearer {settings.staff_token}"})
             print(f"自检 客服后台：没有令牌 {anonymous}，带令牌 {staff.status_code}"
                   f"（待审批 {len(staff.json().get('approvals', []))} 条）")
+            who = client.get("/api/customers").json()["customers"][0]
+            anonymous = client.post("/api/chat/sse", json={"query": SELF_CHECK_QUESTION}).status_code
+            client.post("/api/login", json={"customer_id": who["customer_id"]}).raise_for_status()
+            old_get = client.get("/api/chat/sse", params={"query": SELF_CHECK_QUESTION}).status_code
+            print(f"自检 顾客登录：{who['name']}（{who['customer_id']}，订单 {'、'.join(who['orders'])}）；"
+                  f"没登录提问 {anonymous}，GET 提问 {old_get}")
             print(f"自检提问：{SELF_CHECK_QUESTION}")
-            names, tools, final, agent = [], [], None, ""
-            with client.stream("GET", "/api/chat/sse", params={"query": SELF_CHECK_QUESTION}) as r:
+            names, tools, checks, final, agent = [], [], [], None, ""
+            with client.stream("POST", "/api/chat/sse", json={"query": SELF_CHECK_QUESTION}) as r:
                 for name, data in read_sse(r):
-                    if name == "text_delta" and names and names[-1].startswith("text_delta"):
-                        count = int(names[-1].partition("×")[2] or 1) + 1
-                        names[-1] = f"text_delta×{count}"
-                        continue
-                    names.append("text_delta×1" if name == "text_delta" else name)
+                    last, _, count = (names[-1] if names else "").partition("×")
+                    if name == last:  # 连续的同名事件合成一项：text_delta×12
+                        names[-1] = f"{name}×{int(count or 1) + 1}"
+                    else:
+                        names.append(name)
                     if name == "tool_started":
                         tools.append(f"{data['tool_name']} {data['arguments']}")
+                    if name in ("guardrail_passed", "guardrail_tripped"):
+                        mark = "✓" if name == "guardrail_passed" else "✗"
+                        checks.append(f"{data['title']}{mark}" + (f"（{data['reasoning']}）" if data.get("masked") else ""))
                     if name == "run_completed":
                         final, agent = data["final_output"], data["agent"]
                     if name == "error":
                         print(f"✗ 出错 [{data['code']}]：{data['message']}")
-            print("事件：" + " → ".join(names))
+            print("事件：" + " → ".join(n if not n.startswith("text_delta×") else "text_delta×..." for n in names))
             for tool in tools:
                 print(f"工具：{tool}")
+            print("护栏：" + "、".join(checks))
             if final is None:
                 return 1
             print(f"回答（{agent}）：{final}")
