@@ -296,8 +296,8 @@ def make_answer_check(disclosures: Disclosures, names: Callable[[], list[str]]) 
         squashed = _squash(text)
         own = agent.instructions if isinstance(agent.instructions, str) else ""
         quoted = [f for f in instruction_fragments(own) if f in squashed and f not in _squash(query)]
-        if quoted:
-            problems.append(f"回答里引用了内部指令的原文（“{quoted[0][:20]}…”）")
+        if quoted:  # 理由会显示给顾客：只说引用了几句，不复述内容
+            problems.append(f"回答里引用了内部指令的原文（{len(quoted)} 句）")
         if CANDIDATES.search(text) or any(n and n in text for n in names()):
             try:
                 found = await disclosures(text, getattr(run, "customer_id", ""))

@@ -36,12 +36,16 @@ router = APIRouter(prefix="/api/sessions", tags=["会话"])
 Customer = Annotated[str, Depends(require_customer)]
 
 
-async def _mine(session_id: str, customer: str, chat: ChatService) -> str:
+async def mine(session_id: str, customer: Customer, chat: ChatService = Depends(get_chat)) -> str:
+    """依赖：路径里的会话必须是登录顾客自己的。在进入路由之前检查（SSE 的流一旦开始就回不了 404）。"""
     if not valid_session_id(session_id):
         raise ApiError(400, "bad_session_id")
     if await chat.store.owner(session_id) != customer:
         raise ApiError(404, "session_not_found")
     return session_id
+
+
+Mine = Annotated[str, Depends(mine)]
 
 
 @router.post("", status_code=201, summary="新开一个会话", dependencies=[Depends(same_origin)])
@@ -53,10 +57,9 @@ async def create(customer: Customer, chat: ChatService = Depends(get_chat)) -> d
 
 
 @router.get("/{session_id}/messages", summary="会话历史（刷新页面时重画对话）")
-async def messages(session_id: str, customer: Customer, chat: ChatService = Depends(get_chat)) -> dict[str, Any]:
+async def messages(sid: Mine, chat: ChatService = Depends(get_chat)) -> dict[str, Any]:
     """`messages` 里 role 为 user / handoff / tool / approval / guardrail / assistant，顺序和实时显示的一样；
     `pending_approvals` 是已提交、还没出结果的审批；`usage` 是这段对话用掉的 token。"""
-    sid = await _mine(session_id, customer, chat)
     try:
         approvals = await chat.business.call("list_approvals", status="all", session_id=sid, limit=500)
     except Exception as exc:  # 业务服务暂时不可用：历史照样给，只是已决定的审批卡片画不出来
@@ -66,23 +69,21 @@ async def messages(session_id: str, customer: Customer, chat: ChatService = Depe
 
 
 @router.get("/{session_id}/pending", summary="待审批的调用")
-async def pending(session_id: str, customer: Customer, chat: ChatService = Depends(get_chat)) -> dict[str, Any]:
-    pauses = await chat.store.pauses(await _mine(session_id, customer, chat))
-    return {"session_id": session_id,
+async def pending(sid: Mine, chat: ChatService = Depends(get_chat)) -> dict[str, Any]:
+    pauses = await chat.store.pauses(sid)
+    return {"session_id": sid,
             "pending_approvals": [public_approval(a) for p in pauses for a in p.approvals]}
 
 
 @router.get("/{session_id}/updates", response_class=EventSourceResponse,
             summary="审批结果推送（SSE）")
-async def updates(session_id: str, customer: Customer, chat: ChatService = Depends(get_chat)
-                  ) -> AsyncIterable[ServerSentEvent]:
+async def updates(sid: Mine, chat: ChatService = Depends(get_chat)) -> AsyncIterable[ServerSentEvent]:
     """session → approval_decided → agent_updated / tool_completed / text_delta … → run_completed；
     打开时没有待审批的运行：session → idle。"""
-    await _mine(session_id, customer, chat)
-    yield encode(sse("session", {"session_id": session_id}))
-    async with chat.store.subscribe(session_id) as events:
+    yield encode(sse("session", {"session_id": sid}))
+    async with chat.store.subscribe(sid) as events:
         # 先订阅、再看还有没有暂停的运行：这之间发生的事件不会漏掉
-        if not await chat.store.pauses(session_id):
+        if not await chat.store.pauses(sid):
             yield encode(sse("idle", {}))
             return
         async for name, data in events:
@@ -92,17 +93,16 @@ async def updates(session_id: str, customer: Customer, chat: ChatService = Depen
 
 
 @router.delete("/{session_id}", summary="清空会话（重新开始）", dependencies=[Depends(same_origin)])
-async def delete(session_id: str, customer: Customer, chat: ChatService = Depends(get_chat)) -> dict[str, Any]:
+async def delete(sid: Mine, chat: ChatService = Depends(get_chat)) -> dict[str, Any]:
     """删掉历史和会话本身（之后这个 id 就不存在了）；正在回答时 409 session_busy，有申请在等主管审核时
     409 approval_pending（审核结果还要写回这个会话）。"""
-    await _mine(session_id, customer, chat)
-    owner = await chat.claim(session_id)
+    owner = await chat.claim(sid)
     if owner is None:
         raise ApiError(409, "session_busy")
     try:
-        if await chat.store.pauses(session_id):
+        if await chat.store.pauses(sid):
             raise ApiError(409, "approval_pending")
-        await chat.store.delete(session_id)
+        await chat.store.delete(sid)
     finally:
-        await chat.release(session_id, owner)
-    return {"session_id": session_id, "deleted": True}
+        await chat.release(sid, owner)
+    return {"session_id": sid, "deleted": True}
