@@ -16,6 +16,10 @@
     ✓ Chat Completions 往返：... 秒，模型回复「...」
     ✓ Responses API：支持，模型回复「...」
     全部必需项通过，可以开始上课了。
+提供方预期输出（bailian、deepseek、siliconflow、ollama）:
+    ✓ Chat Completions 往返：... 秒，模型回复「...」
+    - Responses API：... 按不支持处理（...），跳过；课程里需要它的脚本会说明原因并正常退出
+    全部必需项通过，可以开始上课了。
 """
 
 from __future__ import annotations
@@ -110,8 +114,10 @@ def check_model(check: Checklist) -> None:
     check.ok(f"Chat Completions 往返：{time.perf_counter() - start:.2f} 秒，模型回复「{text[:30]}」")
 
     if not settings.supports_responses:
+        note = settings.preset.responses_note or "只按 Chat Completions 使用"
         check.info(
-            f"Responses API：{settings.label} 不支持，跳过（课程里需要它的脚本会说明原因并正常退出）"
+            f"Responses API：{settings.label} 按不支持处理（{note}），跳过；"
+            "课程里需要它的脚本会说明原因并正常退出"
         )
         return
     try:

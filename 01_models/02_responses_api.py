@@ -2,8 +2,9 @@
 
 Responses 是 OpenAI 的新接口：请求只要 `input`（一句话或一组输入项）和可选的 `instructions`，
 回复是一个 `output` 列表（消息、工具调用、推理……），`output_text` 把其中所有文字拼好给你。
-国内多数兼容接口（百炼、硅基流动、DeepSeek、Ollama）还没有实现它：这时脚本在发请求之前
-就用 `require_responses_api()` 说明原因并正常退出，而不是等一个 404。
+国内的兼容接口大多只完整实现了 Chat Completions：硅基流动没有 /v1/responses；百炼、DeepSeek、
+Ollama 有，但只支持部分模型、没有状态（previous_response_id）或托管工具。课程在这些提供方上只走
+Chat Completions：脚本在发请求之前就用 `require_responses_api()` 说明原因并正常退出，而不是等一个错误。
 
 运行: python 01_models/02_responses_api.py
 
@@ -14,6 +15,9 @@ Responses 是 OpenAI 的新接口：请求只要 `input`（一句话或一组输
     从前，有一个独角兽住在云朵后面的小山谷里。...晚安。
     id=resp_...  status=completed  output 项：['message']
     用量：input_tokens=... output_tokens=... total_tokens=...
+提供方预期输出（bailian、deepseek、siliconflow、ollama）:
+    ⚠ 当前提供方 ...不支持 Responses API：...
+    课程在这个提供方上只走 Chat Completions，需要它的演示到此结束。
 """
 
 from __future__ import annotations

@@ -14,13 +14,20 @@ OpenAI 的客户端只认三样东西：地址（base_url）、Key（api_key）�
     mock ... 内置模拟模型 ... （进程内自动启动） ... mock-model ... ✓ ... ✓
     openai ... https://api.openai.com/v1 ... gpt-4.1-mini ... ✓ ... ✓
     bailian ... https://dashscope.aliyuncs.com/compatible-mode/v1 ... qwen-plus ... ✗ ... ✗
-    deepseek ... https://api.deepseek.com/v1 ... deepseek-chat ... ✗ ... ✗
+    deepseek ... https://api.deepseek.com/v1 ... deepseek-flash ... ✗ ... ✗
     当前使用：mock（内置模拟模型），原因：LLM_PROVIDER=mock
     切换到 阿里云百炼 DashScope（bailian），在仓库根目录的 .env 写：
     LLM_PROVIDER=bailian
     DASHSCOPE_API_KEY=sk-你的Key
     OPENAI_MODEL_NAME=qwen3-max      # 可选：不写就用默认的 qwen-plus
     → OpenAI(base_url=http://127.0.0.1:.../v1, api_key=****)
+    ← 我是乐于助人的助手。有什么可以帮您？
+提供方预期输出（openai、bailian、deepseek、siliconflow、ollama）:
+    mock ... 内置模拟模型 ... （进程内自动启动） ... mock-model ... ✓ ... ✓
+    deepseek ... https://api.deepseek.com/v1 ... deepseek-flash ... ✗ ... ✗
+    当前使用：...，原因：LLM_PROVIDER=...
+    切换到 阿里云百炼 DashScope（bailian），在仓库根目录的 .env 写：
+    → OpenAI(base_url=http://127.0.0.1:.../v1, api_key=...)
     ← 我是乐于助人的助手。有什么可以帮您？
 """
 
@@ -87,9 +94,9 @@ def main() -> None:
     print(f"当前使用：{settings.provider}（{settings.label}），原因：{settings.reason}")
     print(f"读取的 .env：{settings.dotenv_path or '没有（或 ITS_DOTENV=0）'}")
     if not settings.supports_responses:
-        print(
-            "  这个提供方没有 Responses API：本课 02、05、06、07 号和 02_tools/01 会说明原因并正常退出。"
-        )
+        note = settings.preset.responses_note or "只按 Chat Completions 使用"
+        print(f"  课程在这个提供方上不用 Responses API（{note}）：")
+        print("  本课 02、05、06、07 号和 02_tools/01 会说明原因并正常退出。")
 
     for name in ("bailian", "siliconflow", "deepseek", "ollama", "openai", "custom", "mock"):
         preset = PRESETS[name]

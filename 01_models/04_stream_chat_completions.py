@@ -5,6 +5,9 @@
 每块的文字在 `choices[0].delta.content`；最后一块带 `finish_reason`；
 加上 `stream_options={"include_usage": True}` 后，还会多一块 `choices=[]`、只带 `usage` 的用量块。
 脚本先打字机式打印回答，再把收到的 chunk 序列压缩打印出来（连续的同类块合并成一行）。
+会思考的模型（DeepSeek 默认开着思考模式，硅基流动的 Qwen3 也是）先推一串推理块：推理文字不在 `content`，
+而在 OpenAI 没有定义的扩展字段 `delta.reasoning_content` 里（Ollama 叫 `delta.reasoning`），
+SDK 的类型里没有它，要从 `delta.model_extra` 取。
 
 运行: python 01_models/04_stream_chat_completions.py
 
@@ -16,6 +19,14 @@
     收到的 chunk 序列（共 ... 块，连续同类已合并）：
     #1 delta.role='assistant' delta.content=''
     #2-... delta.content × ...
+    #... delta={} finish_reason='stop'
+    #... choices=[] usage：prompt_tokens=... completion_tokens=... total_tokens=...
+提供方预期输出（deepseek、siliconflow）:
+    从前，有一个小狐狸住在云朵后面的小山谷里。...晚安。
+    思考过程（delta.reasoning_content，共 ... 字）：...
+    #1 delta.role='assistant' delta.content=''
+    #2-... delta.reasoning_content × ...
+    #...-... delta.content × ...
     #... delta={} finish_reason='stop'
     #... choices=[] usage：prompt_tokens=... completion_tokens=... total_tokens=...
 """
@@ -32,6 +43,20 @@ MESSAGES = [
     {"role": "system", "content": "你是一个会讲故事的助手"},
     {"role": "user", "content": "写一个关于小狐狸的睡前小故事"},
 ]
+
+
+REASONING_FIELDS = ("reasoning_content", "reasoning")  # DeepSeek / Qwen 叫前者，Ollama 叫后者
+
+
+def reasoning_delta(chunk: ChatCompletionChunk) -> tuple[str, str]:
+    """(字段名, 推理文字)：扩展字段不在 SDK 的类型里，放在 model_extra。"""
+    if not chunk.choices:
+        return "", ""
+    extra = chunk.choices[0].delta.model_extra or {}
+    for name in REASONING_FIELDS:
+        if extra.get(name):
+            return name, extra[name]
+    return "", ""
 
 
 def describe(chunk: ChatCompletionChunk) -> str:
@@ -52,6 +77,8 @@ def describe(chunk: ChatCompletionChunk) -> str:
         parts.append(f"delta.content={delta.content!r}")
     elif delta.content:
         parts.append("delta.content")
+    elif reasoning_delta(chunk)[0]:
+        parts.append(f"delta.{reasoning_delta(chunk)[0]}")
     if delta.tool_calls:
         parts.append("delta.tool_calls")
     if choice.finish_reason:
@@ -81,6 +108,8 @@ def main() -> None:
     began = time.perf_counter()
     first_text: float | None = None
     kinds: list[str] = []
+    thinking: list[str] = []
+    field = ""
     stream = client.chat.completions.create(
         model=settings.model,
         messages=MESSAGES,
@@ -89,12 +118,19 @@ def main() -> None:
     )
     for chunk in stream:
         kinds.append(describe(chunk))
+        name, thought = reasoning_delta(chunk)
+        if thought:  # 推理块：先攒着，回答打印完再显示
+            field = name
+            thinking.append(thought)
         text = chunk.choices[0].delta.content if chunk.choices else None
         if text:
             if first_text is None:
                 first_text = time.perf_counter() - began
             print(text, end="", flush=True)  # flush：不等换行，收到就显示
     print()
+    if thinking:
+        thought = "".join(thinking)
+        print(f"思考过程（delta.{field}，共 {len(thought)} 字）：{thought}")
     total = time.perf_counter() - began
     print(f"首个文字在 {first_text or 0:.2f} 秒后到达，全部收完用了 {total:.2f} 秒")
     print_sequence(kinds)

@@ -23,6 +23,9 @@ Chat Completions 的流只有一种 chunk，要自己看 delta 里有什么；Re
     #... response.content_part.done
     #... response.output_item.done（item.type=message）
     #... response.completed（status=completed，input_tokens=...，output_tokens=...）
+提供方预期输出（bailian、deepseek、siliconflow、ollama）:
+    ⚠ 当前提供方 ...不支持 Responses API...
+    课程在这个提供方上只走 Chat Completions，需要它的演示到此结束。
 """
 
 from __future__ import annotations

@@ -30,6 +30,9 @@
     │ output[0].type = 'function_call' → query_order {"order_id": "A1001"}（call_id=call_...）
     【用量】Chat：usage.prompt_tokens=... usage.completion_tokens=...
     【用量】Responses：usage.input_tokens=... usage.output_tokens=...
+提供方预期输出（bailian、deepseek、siliconflow、ollama）:
+    ⚠ 当前提供方 ...不支持 Responses API...
+    课程在这个提供方上只走 Chat Completions，需要它的演示到此结束。
 """
 
 from __future__ import annotations

@@ -24,6 +24,9 @@
     第 2 轮 ← 您刚才问的是：「如何检查Python对象是否是类的实例？」
     ── 对照：不带 previous_response_id 再问一次 ──
     ← 这是我们对话中的第一个问题，您之前还没有问过我别的问题。
+提供方预期输出（bailian、deepseek、siliconflow、ollama）:
+    ⚠ 当前提供方 ...不支持 Responses API...
+    课程在这个提供方上只走 Chat Completions，需要它的演示到此结束。
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@
     引用（message.content[0].annotations 里的 url_citation）：
     [1] 模拟搜索结果一：今天有什么积极的新闻 → https://example.com/mock-search/.../1（文字位置 ...-...）
     [2] 模拟搜索结果二：今天有什么积极的新闻 → https://example.com/mock-search/.../2（文字位置 ...-...）
+提供方预期输出（bailian、deepseek、siliconflow、ollama）:
+    ⚠ 当前提供方 ...不支持 托管工具 web_search...
+    课程在这个提供方上只走 Chat Completions，需要它的演示到此结束。
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ def main() -> None:
         # 例如自建服务设置了 LLM_SUPPORTS_RESPONSES=1：有 Responses API，不等于有人替你执行搜索。
         print(
             f"⚠ 当前提供方 {settings.provider}（{settings.label}）没有 web_search 等托管工具。\n"
-            "  托管工具由模型服务商在服务端执行，目前只有 OpenAI（和内置模拟模型）提供。\n"
+            "  托管工具由模型服务商在服务端执行，课程只在 OpenAI（和内置模拟模型）上演示它。\n"
             "  在自己的服务上，请把搜索写成普通函数工具（见 03、04 号脚本）。"
         )
         raise SystemExit(0)

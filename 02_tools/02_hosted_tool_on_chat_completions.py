@@ -17,6 +17,11 @@ Chat Completions 不认识托管工具：`tools` 里每一项都必须是 `{"typ
     ✓ 请求被接受：finish_reason=tool_calls
     模型请求调用：search_news {"keyword": "今天有什么积极的新闻"}
     模型不会自己去搜索：执行函数、把结果发回去是我们的事，见 03_function_calling_by_hand.py。
+提供方预期输出（bailian、deepseek、siliconflow、ollama）:
+    → chat.completions.create(tools=[{"type": "web_search"}])
+    ✗ 服务端拒绝：HTTP 400  type=...  code=...  param=...
+    → chat.completions.create(tools=[{"type": "function", "function": {"name": "search_news", ...}}])
+    ✓ 请求被接受：finish_reason=tool_calls
 """
 
 from __future__ import annotations

@@ -106,21 +106,24 @@ def main() -> None:
         )
 
     # 模型的这条消息（带 tool_calls）必须放回历史，后面的 tool 消息才有“上文”。
-    # 手写成 dict 而不是 model_dump()：有的提供方会拒绝回传 reasoning_content 这类扩展字段。
-    messages.append(
-        {
-            "role": "assistant",
-            "content": message.content,
-            "tool_calls": [
-                {
-                    "id": call.id,
-                    "type": "function",
-                    "function": {"name": call.function.name, "arguments": call.function.arguments},
-                }
-                for call in message.tool_calls
-            ],
-        }
-    )
+    assistant: dict = {
+        "role": "assistant",
+        "content": message.content,
+        "tool_calls": [
+            {
+                "id": call.id,
+                "type": "function",
+                "function": {"name": call.function.name, "arguments": call.function.arguments},
+            }
+            for call in message.tool_calls
+        ],
+    }
+    # 推理模型（DeepSeek 思考模式等）还会返回 reasoning_content：调用了工具的这一轮，
+    # DeepSeek 要求把它原样带回去，否则第二次请求返回 400。没有这个字段的提供方就不带。
+    reasoning = (message.model_extra or {}).get("reasoning_content")
+    if reasoning is not None:
+        assistant["reasoning_content"] = reasoning
+    messages.append(assistant)
 
     print("\n【第 3 步】我们在本地执行 Python 函数")
     for call in message.tool_calls:

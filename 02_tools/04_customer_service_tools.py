@@ -239,20 +239,23 @@ def ask(client: OpenAI, model: str, question: str) -> int:
         count = len(message.tool_calls)
         how = f"并行调用 {count} 个工具" if count > 1 else "调用 1 个工具"
         print(f"  第 {round_no} 轮 ← 模型要求{how}")
-        messages.append(
-            {
-                "role": "assistant",
-                "content": message.content,
-                "tool_calls": [
-                    {
-                        "id": c.id,
-                        "type": "function",
-                        "function": {"name": c.function.name, "arguments": c.function.arguments},
-                    }
-                    for c in message.tool_calls
-                ],
-            }
-        )
+        assistant: dict[str, Any] = {
+            "role": "assistant",
+            "content": message.content,
+            "tool_calls": [
+                {
+                    "id": c.id,
+                    "type": "function",
+                    "function": {"name": c.function.name, "arguments": c.function.arguments},
+                }
+                for c in message.tool_calls
+            ],
+        }
+        # DeepSeek 思考模式：调用了工具的这一轮要把 reasoning_content 原样带回去（见 03 号脚本）。
+        reasoning = (message.model_extra or {}).get("reasoning_content")
+        if reasoning is not None:
+            assistant["reasoning_content"] = reasoning
+        messages.append(assistant)
         # 并行的几个调用都要各回一条 tool 消息，缺一条下一次请求就会 400。
         for call in message.tool_calls:
             result = execute(call.function.name, call.function.arguments)

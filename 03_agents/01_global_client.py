@@ -11,6 +11,9 @@
     set_tracing_disabled(True)                        # 非 OpenAI 提供方：不上报 trace，免得 401
     return "模型名"                                   # 交给 Agent(model=...)
 
+模型名带 “/” 的提供方（硅基流动的 Qwen/Qwen3-32B）要写成 "openai/Qwen/Qwen3-32B"：Runner 默认把
+“xxx/” 当成提供方前缀（不认识就报 Unknown prefix: Qwen），“openai/” 才表示“交给全局客户端”。
+
 运行: python 03_agents/01_global_client.py
 
 预期输出（内置模拟模型）:
@@ -20,6 +23,9 @@
     燕子归来觅旧梁。
     细雨无声润万物，
     桃花笑对好时光。
+提供方预期输出（siliconflow）:
+    Agent.model = 'openai/Qwen/Qwen3-32B'（str：只是名字，由全局客户端去请求）
+    春风拂柳绿丝长，
 """
 
 from __future__ import annotations

@@ -26,6 +26,10 @@ Agent 上仍然只写模型名（字符串）；`Runner.run(..., run_config=RunC
     燕子归来觅旧梁。
     细雨无声润万物，
     桃花笑对好时光。
+提供方预期输出（deepseek、siliconflow）:
+    provider.get_model(...) -> JsonObjectChatCompletionsModel
+    （JsonObjectChatCompletionsModel 是 OpenAIChatCompletionsModel 的子类：这个提供方不接受 json_schema，...）
+    春风拂柳绿丝长，
 """
 
 from __future__ import annotations
@@ -50,6 +54,9 @@ async def main() -> None:
     # Runner 内部做的就是这一步；手动调一次，看清字符串变成了什么。
     resolved = provider.get_model(agent.model)
     print(f"provider.get_model({agent.model!r}) -> {type(resolved).__name__}")
+    if type(resolved).__name__ != "OpenAIChatCompletionsModel":  # 工厂按提供方的差异换了子类
+        print(f"（{type(resolved).__name__} 是 OpenAIChatCompletionsModel 的子类：这个提供方不接受 "
+              "json_schema，结构化输出改用 json_object，见 shared/factory.py）")
 
     result = await Runner.run(
         agent,

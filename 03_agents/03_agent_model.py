@@ -18,6 +18,10 @@ Agent 自带模型，不依赖全局设置，也不依赖运行时传什么：�
     燕子归来觅旧梁。
     细雨无声润万物，
     桃花笑对好时光。
+提供方预期输出（deepseek、siliconflow）:
+    Agent.model = JsonObjectChatCompletionsModel（模型对象：自带客户端，不看全局设置）
+    （JsonObjectChatCompletionsModel 是 OpenAIChatCompletionsModel 的子类：这个提供方不接受 json_schema，...）
+    春风拂柳绿丝长，
 """
 
 from __future__ import annotations
@@ -38,6 +42,9 @@ async def main() -> None:
         model=get_chat_model(),
     )
     print(f"Agent.model = {type(agent.model).__name__}（模型对象：自带客户端，不看全局设置）")
+    if type(agent.model).__name__ != "OpenAIChatCompletionsModel":  # 工厂按提供方的差异换了子类
+        print(f"（{type(agent.model).__name__} 是 OpenAIChatCompletionsModel 的子类：这个提供方不接受 "
+              "json_schema，结构化输出改用 json_object，见 shared/factory.py）")
 
     result = await Runner.run(agent, "给我写一首关于春天的七言绝句")
     print(result.final_output)

@@ -8,6 +8,9 @@
 `maybe_reset_tool_choice`），模型才有机会给出文字回答。把它设为 False，模型每一轮都被迫调工具，
 直到 `max_turns` 用完抛出 MaxTurnsExceeded——下面第二段演示。
 
+不是每个提供方都照办 "required"：百炼只接受 auto / none（会返回 400），DeepSeek 思考模式下也不行，
+Ollama、硅基流动的文档里没有这个参数（会被忽略）。这时脚本先说明，再跳过强制调用的演示。
+
 运行: python 03_agents/08_tool_choice_required.py
 
 预期输出（内置模拟模型）:
@@ -19,6 +22,11 @@
     === tool_choice="required"，reset_tool_choice=False，max_turns=3 ===
     MaxTurnsExceeded: Max turns (3) exceeded
     停下之前已调用工具 3 次
+提供方预期输出（bailian、deepseek）:
+    ⚠ 当前提供方 ...不接受 tool_choice="required"：请求会被 400 拒绝。
+    本段“强制调用”的演示跳过。...
+提供方预期输出（siliconflow、ollama）:
+    ⚠ 当前提供方 ...的文档里没有 tool_choice 参数：它会被悄悄忽略，模型照常自己决定调不调工具。
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ from agents import (
     function_tool,
 )
 
-from shared.factory import get_chat_model, print_provider
+from shared.factory import explain_tool_choice_required, get_chat_model, print_provider
 
 
 @function_tool
@@ -60,6 +68,8 @@ def show_run(result: RunResult) -> None:
 
 async def main() -> None:
     print_provider()
+    if not explain_tool_choice_required():  # 提供方拒绝或忽略 "required"：说明后跳过
+        return
     agent = Agent(
         name="天气助手",
         instructions="你是一个天气助手，你只能回答关于天气的问题。",

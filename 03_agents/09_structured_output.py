@@ -4,6 +4,8 @@
 JSON Schema 随请求发给模型（response_format），再把模型返回的 JSON 校验、解析成对象；
 不合 Schema 会抛 ModelBehaviorError，而不是让脏数据流到后面。
 工具返回 JSON 字符串，模型就能把同名字段原样填进结果。
+DeepSeek、硅基流动不接受 json_schema（会返回 400）：`get_chat_model()` 在这些提供方上自动改用
+`json_object` + 把 JSON Schema 写进指令，SDK 照样校验、解析成对象，代码不用改。
 
 运行: python 03_agents/09_structured_output.py
 
@@ -45,7 +47,10 @@ def get_weather(city: str) -> str:
 
 
 async def main() -> None:
-    print_provider()
+    settings = print_provider()
+    if not settings.preset.json_schema:
+        print("ℹ 当前提供方不接受 response_format=json_schema：改用 json_object + 指令里的 JSON Schema"
+              "（shared/factory.py），SDK 照常校验结果")
     agent = Agent(
         name="天气助手",
         instructions="你是天气助手，只回答天气问题。当用户问天气时必须调用 get_weather。",

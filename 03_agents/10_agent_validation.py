@@ -43,7 +43,7 @@ from typing import Any
 from agents import Agent, ModelSettings, Runner, UserError, function_tool
 from pydantic import BaseModel, ValidationError
 
-from shared.factory import get_chat_model, print_provider
+from shared.factory import get_chat_model, get_settings, print_provider
 
 
 class WeatherResult(BaseModel):
@@ -127,7 +127,7 @@ async def main() -> None:
 
     print("=== 三、__post_init__ 还会按模型名补默认 ModelSettings ===")
     # 课程时序图里的“模型兼容性检查”：GPT-5 系列默认带 reasoning / verbosity，其它模型名不带。
-    for name in ["gpt-5", "mock-model"]:
+    for name in ["gpt-5", get_settings().model]:  # 后一个是你当前配置的模型
         ms = Agent(name="a", model=name).model_settings
         if ms.reasoning:
             print(f"model={name!r} → reasoning.effort={ms.reasoning.effort} verbosity={ms.verbosity}")

@@ -31,6 +31,10 @@
       第 1 次请求失败：HTTP 401 → 不重试
     ✗ 模型调用失败 [auth_error]：...
     模型服务收到 1 个请求
+提供方预期输出（openai、bailian、deepseek、siliconflow、ollama）:
+    === 0. 没有故障 ===
+    回答：...
+    故障注入只有内置模拟模型支持：当前提供方跳过第 1～4 段。
 """
 
 from __future__ import annotations

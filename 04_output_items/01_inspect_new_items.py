@@ -16,6 +16,13 @@
     3  MessageOutputItem   ResponseOutputMessage      天气助手  消息 天气信息: 武汉 是晴天
     共 3 个输出项；final_output 只是最后一条消息的文字：
     天气信息: 武汉 是晴天
+提供方预期输出（deepseek、siliconflow）:
+    1  ReasoningItem       ResponseReasoningItem      天气助手  reasoning_item
+    2  ToolCallItem        ResponseFunctionToolCall   天气助手  调用 get_weather {"city": "武汉"}
+    3  ToolCallOutputItem  dict                       天气助手  工具返回 天气信息: 武汉 是晴天
+    4  ReasoningItem       ResponseReasoningItem      天气助手  reasoning_item
+    5  MessageOutputItem   ResponseOutputMessage      天气助手  消息 天气信息: 武汉 是晴天
+    共 5 个输出项；final_output 只是最后一条消息的文字：
 """
 
 from __future__ import annotations

@@ -7,6 +7,10 @@
 每一行打印：输出项类、产生它的 agent、这一类最有用的字段。最后从实际收集到的输出项里核对五种是否到齐。
 运行 3 需要 Responses API：提供方不支持时，本课讲清原因后正常退出。
 
+没有 Responses API 的提供方（百炼、DeepSeek、硅基流动、Ollama），运行 3 改用 Chat Completions 的推理模型：
+推理过程在 reasoning_content（Ollama：reasoning）里返回，SDK 同样把它包成 ReasoningItem。
+DeepSeek、硅基流动的默认模型默认就开着思考，运行 1、2 里也会出现 ReasoningItem。
+
 运行: python 04_output_items/02_five_item_types.py
 
 预期输出（内置模拟模型）:
@@ -29,6 +33,18 @@
     HandoffOutputItem   ✓ 运行 2
     ReasoningItem       ✓ 运行 3
     另外还有 HandoffCallItem（运行 2）：交接前，模型先“调用”了一个 transfer_to_* 工具。
+提供方预期输出（bailian、deepseek、siliconflow、ollama）:
+    == 运行 1：工具调用  用户：武汉的天气
+    ToolCallItem        天气助手      调用 get_weather {"city": "武汉"}
+    == 运行 2：handoff  用户：订单 A1001 买的耳机坏了，我要退款
+    HandoffOutputItem   triage_agent  交接完成 triage_agent → refund_agent
+    ℹ ...按不支持 Responses API 处理：改用 Chat Completions 的推理模型 ...
+    == 运行 3：推理（Chat Completions）  用户：A1001 和 A1002 两个订单哪个先到？
+    ReasoningItem       推理客服      推理... 用户的问题是「A1001 和 A1002 两个订单哪个先到？」，不需要工具，直接回答。
+    MessageOutputItem   ✓ 运行 ...3
+    ToolCallItem        ✓ 运行 1
+    HandoffOutputItem   ✓ 运行 2
+    ReasoningItem       ✓ 运行 ...3
 """
 
 from __future__ import annotations
@@ -55,8 +71,8 @@ from openai.types.shared import Reasoning
 from shared.factory import (
     get_chat_model,
     get_responses_model,
+    get_settings,
     print_provider,
-    require_responses_api,
 )
 
 FIVE = [MessageOutputItem, ToolCallItem, ToolCallOutputItem, HandoffOutputItem, ReasoningItem]
@@ -88,14 +104,23 @@ def describe(item: RunItem) -> str:
         return f"交接完成 {item.source_agent.name} → {item.target_agent.name}"
     if isinstance(item, ReasoningItem):
         summary = " ".join(part.text for part in item.raw_item.summary)
-        return f"推理摘要 {summary or '（无摘要）'}"
+        if summary:
+            return f"推理摘要 {summary}"
+        # Ollama 的 reasoning 字段：SDK 放进 content（reasoning_text），而不是 summary
+        content = " ".join(part.text for part in item.raw_item.content or [])
+        return f"推理内容 {content}" if content else "推理（无摘要）"
     return item.type
 
 
 async def run_and_show(title: str, agent: Agent, question: str, seen: dict[type, list[int]],
-                       number: int) -> None:
+                       number: int, stream: bool = False) -> None:
     print(f"== 运行 {number}：{title}  用户：{question}")
-    result = await Runner.run(agent, question)
+    if stream:  # 只能流式调用的模型：run_streamed 跑完，new_items 和 Runner.run 的一样
+        result = Runner.run_streamed(agent, question)
+        async for _ in result.stream_events():
+            pass
+    else:
+        result = await Runner.run(agent, question)
     for item in result.new_items:
         print(cell(type(item).__name__, 20) + cell(item.agent.name, 14) + describe(item))
         seen.setdefault(type(item), [])
@@ -131,14 +156,25 @@ async def main() -> None:
     await run_and_show("handoff", triage, "订单 A1001 买的耳机坏了，我要退款", seen, 2)
 
     # 推理项由 Responses API 的 reasoning 参数产生；summary="auto" 才会带回可读的推理摘要。
-    settings = require_responses_api("推理摘要（ReasoningItem）")
-    thinker = Agent(
-        name="推理客服",
-        instructions="你是ITS智能客服。",
-        model=get_responses_model(settings.reasoning_model),  # 只有推理模型接受 reasoning 参数
-        model_settings=ModelSettings(reasoning=Reasoning(effort="low", summary="auto")),
-    )
-    await run_and_show("推理（Responses API）", thinker, "A1001 和 A1002 两个订单哪个先到？", seen, 3)
+    settings = get_settings()
+    question = "A1001 和 A1002 两个订单哪个先到？"
+    if settings.supports_responses:
+        thinker = Agent(
+            name="推理客服",
+            instructions="你是ITS智能客服。",
+            model=get_responses_model(settings.reasoning_model),  # 只有推理模型接受 reasoning 参数
+            model_settings=ModelSettings(reasoning=Reasoning(effort="low", summary="auto")),
+        )
+        await run_and_show("推理（Responses API）", thinker, question, seen, 3)
+    else:
+        # 没有 Responses API：推理模型在 Chat Completions 里用 reasoning_content（Ollama 叫 reasoning）
+        # 返回推理过程，SDK 同样把它变成 ReasoningItem。百炼的推理模型只能流式调用。
+        print(f"ℹ {settings.label} 按不支持 Responses API 处理：改用 Chat Completions 的推理模型 "
+              f"{settings.reasoning_model}")
+        thinker = Agent(name="推理客服", instructions="你是ITS智能客服。",
+                        model=get_chat_model(settings.reasoning_model))
+        await run_and_show("推理（Chat Completions）", thinker, question, seen, 3,
+                           stream=settings.preset.reasoning_stream_only)
 
     print("五剑客核对（来自上面三次运行的 new_items）：")
     for cls in FIVE:

@@ -6,6 +6,9 @@
 并检查 raw_item 是不是 `ResponseOutputItem` 的成员——它其实是一个按 `type` 字段区分的联合类型
 （Union），不是父类。最后打开一条消息的 content，看看最小的文本单元 ResponseOutputText。
 
+没有 Responses API 的提供方，推理项来自 Chat Completions 推理模型的 reasoning_content：SDK 把它包成同一个
+ResponseReasoningItem（Ollama 的 reasoning 字段放在 content 里，不在 summary）——传输层的类不看来源。
+
 运行: python 04_output_items/03_execution_vs_transport.py
 
 预期输出（内置模拟模型）:
@@ -27,6 +30,13 @@
     == 推理项（Responses API）
     ReasoningItem       ResponseReasoningItem                 openai.types.responses.response_reasoning_item       是
     summary[0]  Summary  type=summary_text  text=用户的问题是「...」，不需要工具，直接回答。
+提供方预期输出（bailian、deepseek、siliconflow、ollama）:
+    ToolCallItem        ResponseFunctionToolCall              openai.types.responses.response_function_tool_call   是
+    MessageOutputItem   ResponseOutputMessage                 openai.types.responses.response_output_message       是
+    ResponseOutputMessage 是 ResponseOutputItem 的成员 → True
+    == 推理项（Chat Completions 的推理模型 ...）
+    ReasoningItem       ResponseReasoningItem                 openai.types.responses.response_reasoning_item       是
+    ...  type=..._text  text=用户的问题是「A1001 和 A1002 两个订单哪个先到？」，不需要工具，直接回答。
 """
 
 from __future__ import annotations
@@ -50,8 +60,8 @@ from openai.types.shared import Reasoning
 from shared.factory import (
     get_chat_model,
     get_responses_model,
+    get_settings,
     print_provider,
-    require_responses_api,
 )
 
 
@@ -152,21 +162,35 @@ async def main() -> None:
                  if part.type == "output_text" else "")
         print(f"content[{n}]  {type(part).__name__}  type={part.type}  {extra}")
 
-    print("== 推理项（Responses API）")
-    settings = require_responses_api("推理项（ResponseReasoningItem）")
-    thinker = Agent(
-        name="推理客服",
-        instructions="你是ITS智能客服。",
-        model=get_responses_model(settings.reasoning_model),  # 只有推理模型接受 reasoning 参数
-        model_settings=ModelSettings(reasoning=Reasoning(effort="low", summary="auto")),
-    )
-    reasoning_run = await Runner.run(thinker, "A1001 和 A1002 两个订单哪个先到？")
-    for item in reasoning_run.new_items:
+    settings = get_settings()
+    question = "A1001 和 A1002 两个订单哪个先到？"
+    if settings.supports_responses:
+        print("== 推理项（Responses API）")
+        thinker = Agent(
+            name="推理客服",
+            instructions="你是ITS智能客服。",
+            model=get_responses_model(settings.reasoning_model),  # 只有推理模型接受 reasoning 参数
+            model_settings=ModelSettings(reasoning=Reasoning(effort="low", summary="auto")),
+        )
+        reasoning_run = await Runner.run(thinker, question)
+        items = reasoning_run.new_items
+    else:
+        # 没有 Responses API：推理模型的 reasoning_content（Ollama：reasoning）被 SDK 包成同一个
+        # ResponseReasoningItem——传输层的类和 Responses API 的一样，这正是“两层”的意义。
+        print(f"== 推理项（Chat Completions 的推理模型 {settings.reasoning_model}）")
+        thinker = Agent(name="推理客服", instructions="你是ITS智能客服。",
+                        model=get_chat_model(settings.reasoning_model))
+        streamed = Runner.run_streamed(thinker, question)  # 百炼的推理模型只能流式调用
+        async for _ in streamed.stream_events():
+            pass
+        items = streamed.new_items
+    for item in items:
         if isinstance(item, ReasoningItem):
             print_pair(item)
             for n, part in enumerate(item.raw_item.summary):
                 print(f"summary[{n}]  {type(part).__name__}  type={part.type}  text={part.text}")
-
+            for n, part in enumerate(item.raw_item.content or []):  # Ollama 的 reasoning 字段在这里
+                print(f"content[{n}]  {type(part).__name__}  type={part.type}  text={part.text}")
 
 if __name__ == "__main__":
     asyncio.run(main())

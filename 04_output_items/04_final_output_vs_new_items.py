@@ -27,6 +27,17 @@
     和 final_output 相同：True
     == result.to_input_list()：6 条 = 1 条本轮输入 + 5 条 new_items
     message → function_call → function_call → function_call_output → function_call_output → message
+提供方预期输出（deepseek、siliconflow）:
+    == new_items（共 7 条）：
+    1  ReasoningItem       -                              reasoning_item
+    2  ToolCallItem        call_...  调用 query_order {"order_id": "A1001"}
+    3  ToolCallItem        call_...  调用 track_shipment {"order_id": "A1001"}
+    6  ReasoningItem       -                              reasoning_item
+    7  MessageOutputItem   -                              消息 订单 A1001：蓝牙耳机 ×1，¥199，已发货（顺丰） ↵ 订单 A1001：已到达武汉转运中心，预计明天送达
+    final_output 看不到的：调用了 2 次工具（query_order、track_shipment），工具原样返回了 2 条结果
+    和 final_output 相同：True
+    == result.to_input_list()：8 条 = 1 条本轮输入 + 7 条 new_items
+    message → reasoning → function_call → function_call → function_call_output → function_call_output → reasoning → message
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@
 课程原文的 ResponseReasoningDeltaEvent 在 openai 3.x 里不存在。
 
 内置模拟模型：模型名里含 reason（本课用 mock-reasoner）就像 DeepSeek 那样返回 reasoning_content。
-真实提供方：把 OPENAI_MODEL_NAME 换成推理模型（如 deepseek-reasoner）才会看到第 1 段的推理增量。
+真实提供方：第 1 段用预设里的推理模型（百炼 qwq-plus、DeepSeek deepseek-v4-pro、硅基流动 DeepSeek-R1、
+Ollama deepseek-r1:7b；OPENAI_REASONING_MODEL 可换），第 2 段只在支持 Responses API 的提供方上运行。
 
 运行: python 05_stream_events/02_raw_reasoning_deltas.py
 
@@ -23,6 +24,16 @@
     [think] 用户的问题是「A1001 和 A1002 两个订单哪个先到？」，不需要工具，直接回答。
     [text ] 关于「A1001 和 A1002 两个订单哪个先到」：...
     推理增量的事件类型：ResponseReasoningSummaryTextDeltaEvent ×...
+提供方预期输出（bailian、deepseek、siliconflow）:
+    == 1. Chat Completions，推理模型 ...  用户：A1001 和 A1002 两个订单哪个先到？
+    [think] 用户的问题是「A1001 和 A1002 两个订单哪个先到？」，不需要工具，直接回答。
+    推理增量的事件类型：ResponseReasoningSummaryTextDeltaEvent ×...
+    ⚠ 当前提供方 ...不支持 推理摘要流（reasoning summary）：...
+提供方预期输出（ollama）:
+    == 1. Chat Completions，推理模型 deepseek-r1:7b  用户：A1001 和 A1002 两个订单哪个先到？
+    [think] 用户的问题是「A1001 和 A1002 两个订单哪个先到？」，不需要工具，直接回答。
+    推理增量的事件类型：ResponseReasoningTextDeltaEvent ×...
+    ⚠ 当前提供方 ...不支持 推理摘要流（reasoning summary）：...
 """
 
 from __future__ import annotations

@@ -27,6 +27,8 @@ raw_item 只是一个 dict；handoff_requested 带的是 HandoffCallItem。课�
     [item ] message_output_created  order_agent   MessageOutputItem   订单 A1001：已到达武汉转运中心，预计明天送达
     handoff_occured 的 raw_item 是 dict，有 source_agent 吗？False；event.item.source_agent → triage_agent
     六种事件都出现了：True
+提供方预期输出（siliconflow、ollama）:
+    ⚠ 当前提供方 ...的推理模型 ... 不支持工具调用，本课需要...
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from agents import (
 )
 from agents.stream_events import RunItemStreamEvent
 
-from shared.factory import get_chat_model, print_provider
+from shared.factory import get_chat_model, print_provider, require_reasoning_tools
 
 SIX = {"reasoning_item_created", "handoff_requested", "handoff_occured",
        "tool_called", "tool_output", "message_output_created"}
@@ -89,6 +91,8 @@ def detail(event: RunItemStreamEvent) -> str:
 
 async def main() -> None:
     settings = print_provider()
+    # 推理模型要带工具 / handoff：Ollama 的 deepseek-r1、硅基流动的 DeepSeek-R1 不支持，说明后退出。
+    require_reasoning_tools("推理模型交接、调用工具，才能触发全部六种事件")
     # 推理模型才会产生 reasoning_item_created；模拟模型看模型名，真实提供方用 .env 里的模型。
     reasoner = settings.reasoning_model  # 各提供方的推理模型见 shared/config.py（模拟模型：mock-reasoner）
     order_agent = Agent(

@@ -27,6 +27,8 @@ AgentUpdatedStreamEvent 给你“现在是谁在处理”。同一个 `async for
     [item ] reasoning_item_created  ReasoningItem
     [item ] message_output_created  MessageOutputItem   role=assistant
     final_output: 订单 A1001：已到达武汉转运中心，预计明天送达
+提供方预期输出（siliconflow、ollama）:
+    ⚠ 当前提供方 ...的推理模型 ... 不支持工具调用，本课需要...
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from openai.types.responses import (
     ResponseTextDeltaEvent,
 )
 
-from shared.factory import get_chat_model, print_provider
+from shared.factory import get_chat_model, print_provider, require_reasoning_tools
 
 
 @function_tool
@@ -110,6 +112,8 @@ def item_detail(event: RunItemStreamEvent) -> str:
 
 async def main() -> None:
     settings = print_provider()
+    # 推理模型要带工具 / handoff：Ollama 的 deepseek-r1、硅基流动的 DeepSeek-R1 不支持，说明后退出。
+    require_reasoning_tools("“推理 + 交接 + 工具”一起出现")
     reasoner = settings.reasoning_model  # 各提供方的推理模型见 shared/config.py（模拟模型：mock-reasoner）
     order_agent = Agent(
         name="order_agent",

@@ -5,12 +5,14 @@ SDK 会在调用模型前取出历史、拼上新输入，结束后把本轮的�
 本课：第 1 轮流式问天气（会调用工具），第 2 轮问“我刚刚问了你什么问题？”，模型只能从历史里答；
 然后用 `session.get_items()` 把存下的条目逐条读出来，按 type 说明含义；最后 `clear_session()`
 清空，同一个问题就答不上来了。本课用内存数据库，进程结束就没了；持久化见下一课。
+推理模型不能调用工具的提供方（Ollama、硅基流动）改用默认模型；百炼的推理模型只能流式调用，
+那里的第 2 轮也用 run_streamed。
 
 运行: python 05_stream_events/06_sqlite_session.py
 
 预期输出（内置模拟模型）:
     【模型】提供方=mock（内置模拟模型） 模型=mock-model 地址=http://127.0.0.1:.../v1 Key=****
-    会话：SQLiteSession("user_001_weather_chat")，内存数据库；推理模型：mock-reasoner
+    会话：SQLiteSession("user_001_weather_chat")，内存数据库；模型：mock-reasoner
     == 第 1 轮（Runner.run_streamed）用户：武汉的天气怎么样？
     [text ] 天气信息: 武汉 是晴天
     == 第 2 轮（Runner.run）用户：我刚刚问了你什么问题？
@@ -28,6 +30,25 @@ SDK 会在调用模型前取出历史、拼上新输入，结束后把本轮的�
     9  message               助手消息（assistant）   您刚才问的是：「武汉的天气怎么样？」
     == await session.clear_session() 之后：共 0 条
     用户：我刚刚问了你什么问题？
+    助手：这是我们对话中的第一个问题，您之前还没有问过我别的问题。
+提供方预期输出（bailian）:
+    会话：SQLiteSession("user_001_weather_chat")，内存数据库；模型：qwq-plus
+    == 第 2 轮（Runner.run_streamed：这个推理模型只能流式调用）用户：我刚刚问了你什么问题？
+    助手：您刚才问的是：「武汉的天气怎么样？」
+    == await session.get_items()：共 9 条
+    2  reasoning             推理摘要                用户的问题是「武汉的天气怎么样？」。...
+    助手：这是我们对话中的第一个问题，您之前还没有问过我别的问题。
+提供方预期输出（siliconflow）:
+    ℹ 推理模型 deepseek-ai/DeepSeek-R1 不能调用工具，本课改用默认模型 Qwen/Qwen3-32B
+    助手：您刚才问的是：「武汉的天气怎么样？」
+    == await session.get_items()：共 9 条
+    2  reasoning             推理摘要                用户的问题是「武汉的天气怎么样？」。...
+    助手：这是我们对话中的第一个问题，您之前还没有问过我别的问题。
+提供方预期输出（ollama）:
+    ℹ 推理模型 deepseek-r1:7b 不能调用工具，本课改用默认模型 qwen2.5:7b
+    助手：您刚才问的是：「武汉的天气怎么样？」
+    == await session.get_items()：共 6 条
+    2  function_call         工具调用                get_weather {"city": "武汉"}
     助手：这是我们对话中的第一个问题，您之前还没有问过我别的问题。
 """
 
@@ -75,23 +96,40 @@ def describe(entry: dict[str, Any]) -> tuple[str, str, str]:
         return kind, MEANING[kind], f"{entry['name']} {entry['arguments']}"
     if kind == "function_call_output":
         return kind, MEANING[kind], str(entry["output"])
-    if kind == "reasoning":
-        return kind, MEANING[kind], " ".join(s["text"] for s in entry.get("summary", []))
+    if kind == "reasoning":  # reasoning_content 存在 summary 里；Ollama 的 reasoning 字段存在 content 里
+        parts = entry.get("summary") or entry.get("content") or []
+        return kind, MEANING[kind], " ".join(p.get("text", "") for p in parts)
     return kind, "", ""
 
 
 async def main() -> None:
     settings = print_provider()
-    # 推理模型让历史里也出现 reasoning 条目；真实提供方用 .env 里配置的模型。
-    reasoner = settings.reasoning_model  # 各提供方的推理模型见 shared/config.py（模拟模型：mock-reasoner）
+    preset = settings.preset  # 提供方的接口差异，见 shared/config.py 的 PRESETS
+    # 推理模型让历史里也出现 reasoning 条目。推理模型不能调用工具的提供方（Ollama、硅基流动的 R1）
+    # 改用默认模型：本课讲的是会话，工具调用比推理条目更重要。
+    model = settings.reasoning_model if preset.reasoning_tools else settings.model
+    if model != settings.reasoning_model:
+        print(f"ℹ 推理模型 {settings.reasoning_model} 不能调用工具，本课改用默认模型 {model}")
     agent = Agent(
         name="天气助手",
         instructions="你是一个天气助手，用户问天气时调用 get_weather。",
-        model=get_chat_model(reasoner),
+        model=get_chat_model(model),
         tools=[get_weather],
     )
     session = SQLiteSession("user_001_weather_chat")  # 不给文件路径 = 内存数据库
-    print(f'会话：SQLiteSession("{session.session_id}")，内存数据库；推理模型：{reasoner}')
+    print(f'会话：SQLiteSession("{session.session_id}")，内存数据库；模型：{model}')
+
+    # 百炼的推理模型只能流式调用：那里的“一问一答”用 run_streamed 跑完再取结果，效果和 Runner.run 一样。
+    stream_only = model == settings.reasoning_model and preset.reasoning_stream_only
+    one_shot = "Runner.run_streamed：这个推理模型只能流式调用" if stream_only else "Runner.run"
+
+    async def ask(question: str) -> str:
+        if stream_only:
+            streamed = Runner.run_streamed(agent, question, session=session)
+            async for _ in streamed.stream_events():
+                pass
+            return str(streamed.final_output)
+        return str((await Runner.run(agent, question, session=session)).final_output)
 
     question = "武汉的天气怎么样？"
     print(f"== 第 1 轮（Runner.run_streamed）用户：{question}")
@@ -103,9 +141,8 @@ async def main() -> None:
     print()
 
     question = "我刚刚问了你什么问题？"
-    print(f"== 第 2 轮（Runner.run）用户：{question}")
-    result = await Runner.run(agent, question, session=session)
-    print(f"助手：{result.final_output}")
+    print(f"== 第 2 轮（{one_shot}）用户：{question}")
+    print(f"助手：{await ask(question)}")
 
     items = await session.get_items()
     print(f"== await session.get_items()：共 {len(items)} 条")
@@ -117,8 +154,7 @@ async def main() -> None:
     await session.clear_session()
     print(f"== await session.clear_session() 之后：共 {len(await session.get_items())} 条")
     print(f"用户：{question}")
-    result = await Runner.run(agent, question, session=session)
-    print(f"助手：{result.final_output}")
+    print(f"助手：{await ask(question)}")
     session.close()
 
 

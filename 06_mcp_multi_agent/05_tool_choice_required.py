@@ -7,6 +7,7 @@
 但“必须调工具”如果每一轮都生效，模型拿到工具结果后还得再调工具，永远停不下来。所以 Agent
 默认 `reset_tool_choice=True`：调用过一次工具后，SDK 把 tool_choice 改回 auto，模型就能回答了。
 本课把它关掉，看看会发生什么（被 max_turns 拦住）。
+百炼、DeepSeek（思考模式）会拒绝 "required"，Ollama、硅基流动会忽略它：这时后半段说明原因后跳过。
 
 运行: python 06_mcp_multi_agent/05_tool_choice_required.py
 
@@ -22,6 +23,12 @@
     [tool_choice=required] 最终回答: 北京：天气：晴，气温：26℃。
     （打个招呼也被迫调了工具：required 只适合“答案必须来自企业系统”的场景）
     [required + reset_tool_choice=False] MaxTurnsExceeded：模型每一轮都被迫调工具，3 轮后被 max_turns 拦下
+提供方预期输出（bailian、deepseek、siliconflow、ollama）:
+    用户：订单 A1002 怎么还没发货？
+    [tool_choice=auto] 工具调用: get_order_status {"order_id": "A1002"}...
+    用户：你好
+    [tool_choice=auto] 工具调用: （无）
+    ⚠ 当前提供方 ...tool_choice...
 """
 
 import asyncio
@@ -31,7 +38,7 @@ from agents.items import ToolCallItem
 from agents.mcp import MCPServerStdio
 from servers.launch import ENTERPRISE, stdio_params
 
-from shared.factory import get_chat_model, print_provider
+from shared.factory import explain_tool_choice_required, get_chat_model, print_provider
 
 
 def make_agent(server: MCPServerStdio, tool_choice: str, reset: bool = True) -> Agent:
@@ -65,6 +72,8 @@ async def main() -> None:
 
         print("\n用户：你好")
         await ask(auto, "tool_choice=auto", "你好")  # 打个招呼，模型自己决定不调工具
+        if not explain_tool_choice_required():  # 提供方拒绝或忽略 "required"：说明后跳过后半段
+            return
         await ask(required, "tool_choice=required", "你好")  # 被迫挑一个工具先调
         print("（打个招呼也被迫调了工具：required 只适合“答案必须来自企业系统”的场景）")
 

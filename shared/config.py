@@ -7,7 +7,8 @@
    DASHSCOPE_API_KEY、SILICONFLOW_API_KEY、DEEPSEEK_API_KEY。
 3. 一个 Key 都没有：使用内置模拟模型 `mock`，无需联网、无需 Key。
 
-`OPENAI_BASE_URL` / `OPENAI_MODEL_NAME` 可覆盖真实提供方的默认地址和模型；
+`OPENAI_BASE_URL` / `OPENAI_MODEL_NAME` 可覆盖真实提供方的默认地址和模型（比如把百炼预设指向
+`python -m shared.mock --profile bailian` 离线演练）；
 内置模拟模型不读取它们（用 `MOCK_MODEL`、`MOCK_BASE_URL`），所以 `.env` 里的真实配置
 不会干扰 `LLM_PROVIDER=mock` 的运行。
 
@@ -37,15 +38,28 @@ class ConfigError(SystemExit):
 
 @dataclass(frozen=True)
 class Preset:
+    """一个提供方的默认配置，以及它的 OpenAI 兼容接口和 OpenAI 不一样的地方。
+
+    下面的能力字段描述的是预设的默认模型 / 推理模型（换了 OPENAI_MODEL_NAME 就不一定准）；
+    每一条的出处见 shared/mock/README.md 的“提供方差异（--profile）”，内置模拟模型的
+    `--profile` 按同一张表模拟这些差异（tests/test_mock_profiles.py 核对两边一致）。
+    """
+
     name: str
     label: str
     base_url: str
     model: str
     key_env: str | None  # 该提供方专用的 Key 变量；None 表示不需要 Key
-    supports_responses: bool  # 是否支持 Responses API（client.responses.create）
+    supports_responses: bool  # 课程是否按支持 Responses API 处理（client.responses.create）
     supports_hosted_tools: bool  # 是否支持 web_search 等托管工具
     signup: str  # 去哪里申请 Key / 安装服务
     reasoning_model: str = ""  # 会输出推理过程的模型（推理相关的课用它）
+    responses_note: str = ""  # 这个提供方的 Responses 接口实际支持到什么程度（说明里用）
+    json_schema: bool = True  # 默认模型接受 response_format={"type": "json_schema"}（结构化输出）
+    tool_choice_required: str = "honoured"  # tool_choice="required"：honoured / rejected / ignored
+    reasoning_tools: bool = True  # 推理模型能带工具调用
+    reasoning_stream_only: bool = False  # 推理模型只能流式调用（Runner.run_streamed）
+    thinking_by_default: bool = False  # 默认模型也默认输出推理内容（reasoning_content）
 
 
 PRESETS: dict[str, Preset] = {
@@ -60,20 +74,32 @@ PRESETS: dict[str, Preset] = {
             "bailian", "阿里云百炼 DashScope", "https://dashscope.aliyuncs.com/compatible-mode/v1",
             "qwen-plus", "DASHSCOPE_API_KEY", False, False, "https://bailian.console.aliyun.com/",
             "qwq-plus",
+            responses_note="百炼的 Responses 兼容接口只支持部分模型（qwen-plus、qwen3-max 等），"
+            "推理模型 qwq-plus 不在其中，推理摘要、托管工具也和 OpenAI 不完全一样",
+            tool_choice_required="rejected", reasoning_stream_only=True,
         ),
         Preset(
             "siliconflow", "硅基流动 SiliconFlow", "https://api.siliconflow.cn/v1",
             "Qwen/Qwen3-32B", "SILICONFLOW_API_KEY", False, False, "https://cloud.siliconflow.cn/",
             "deepseek-ai/DeepSeek-R1",
+            responses_note="硅基流动只提供 Chat Completions（/v1/chat/completions）",
+            json_schema=False, tool_choice_required="ignored", reasoning_tools=False,
+            thinking_by_default=True,
         ),
         Preset(
-            "deepseek", "DeepSeek", "https://api.deepseek.com/v1", "deepseek-chat",
-            "DEEPSEEK_API_KEY", False, False, "https://platform.deepseek.com/", "deepseek-reasoner",
+            "deepseek", "DeepSeek", "https://api.deepseek.com/v1", "deepseek-flash",
+            "DEEPSEEK_API_KEY", False, False, "https://platform.deepseek.com/", "deepseek-v4-pro",
+            responses_note="DeepSeek 的 Responses 接口是无状态的（不支持 previous_response_id），"
+            "只支持部分模型，也没有托管工具",
+            json_schema=False, tool_choice_required="rejected", thinking_by_default=True,
         ),
         Preset(
             "ollama", "本地 Ollama", "http://localhost:11434/v1", "qwen2.5:7b",
             None, False, False, "https://ollama.com/ （先 ollama pull qwen2.5:7b）",
             "deepseek-r1:7b",
+            responses_note="Ollama 0.13.3 起有 /v1/responses，但只有无状态的部分（不支持 previous_response_id），"
+            "没有托管工具",
+            tool_choice_required="ignored", reasoning_tools=False,
         ),
         Preset(
             "custom", "自定义 OpenAI 兼容服务", "", "", "OPENAI_API_KEY", False, False,
@@ -106,6 +132,11 @@ class Settings:
     timeout: float
     max_retries: int
     reasoning_model: str = ""  # 推理模型：OPENAI_REASONING_MODEL 可覆盖，未设置时为预设值或主模型
+
+    @property
+    def preset(self) -> Preset:
+        """预设里记录的这个提供方的接口差异（json_schema、tool_choice、推理模型的限制……）。"""
+        return PRESETS[self.provider]
 
     @property
     def is_mock(self) -> bool:

@@ -11,17 +11,29 @@
 - `get_responses_model()`       走 Responses API 的模型（推理项、托管工具要用）
 - `use_local_tracing()`         用本地的 TracingProcessor 替换上报 OpenAI 的导出器，任何提供方都能看 trace
 - `require_responses_api()`     提供方不支持 Responses API 时，讲清楚原因并正常退出
+- `require_reasoning_tools()`   推理模型不能带工具时（Ollama、硅基流动的 R1），讲清楚原因并正常退出
+- `explain_tool_choice_required()`  提供方拒绝 / 忽略 `tool_choice="required"` 时打印说明
+
+提供方之间的接口差异（预设表 `shared.config.PRESETS` 里记着）由这里替课程处理：
+- 不支持 `json_schema` 的提供方（DeepSeek、硅基流动）：`get_chat_model()` 返回的模型在 Agent 设了
+  `output_type` 时改用 `json_object` + 把 JSON Schema 写进指令，SDK 照常校验、解析成对象；
+- DeepSeek 思考模式要求把工具调用那几轮的 `reasoning_content` 回传：用 SDK 自己的
+  `should_replay_reasoning_content` 钩子打开回传；
+- Tracing 只在真正的 OpenAI 地址上打开（别家的 Key 上报 trace 会 401）。
 
 没有配置 Key 时，提供方是内置模拟模型（`shared/mock`），第一次用到时在本进程后台启动。
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
 
 from shared.config import REPO_ROOT, ConfigError, Settings, get_settings, mask_key
 
@@ -35,6 +47,7 @@ __all__ = [
     "Settings",
     "data_path",
     "explain_error",
+    "explain_tool_choice_required",
     "get_async_client",
     "get_chat_model",
     "get_client",
@@ -42,7 +55,9 @@ __all__ = [
     "get_responses_model",
     "get_settings",
     "print_provider",
+    "require_reasoning_tools",
     "require_responses_api",
+    "schema_instructions",
     "use_global_client",
     "use_local_tracing",
 ]
@@ -104,15 +119,19 @@ def get_async_client() -> AsyncOpenAI:
         return _clients["async"]  # type: ignore[return-value]
 
 
-def _configure_agents() -> None:
-    """Tracing 只在真正的 OpenAI + 真实 Key 时打开；其它提供方会因为上报 trace 报 401。
+def _is_openai_endpoint(settings: Settings) -> bool:
+    return settings.provider == "openai" and urlparse(settings.base_url).hostname == "api.openai.com"
 
+
+def _configure_agents() -> None:
+    """Tracing 只在真正的 OpenAI 地址上打开：其它提供方的 Key 上报 trace 会 401（SDK issue #135）。
+
+    OPENAI_BASE_URL 把 openai 预设指向别处（代理、离线演练用的模拟模型）时也关掉。
     换成了本地处理器（`use_local_tracing()`）时没有上报，对所有提供方都打开。
     """
     from agents import set_tracing_disabled
 
-    settings = get_settings()
-    set_tracing_disabled(settings.provider != "openai" and not _local_tracing)
+    set_tracing_disabled(not _is_openai_endpoint(get_settings()) and not _local_tracing)
 
 
 def use_local_tracing(*processors: TracingProcessor) -> None:
@@ -132,19 +151,25 @@ def use_local_tracing(*processors: TracingProcessor) -> None:
 
 
 def use_global_client() -> str:
-    """方式一：全局设置。所有 Agent 共用一个客户端，返回模型名（给 `Agent(model=...)` 用）。"""
+    """方式一：全局设置。所有 Agent 共用一个客户端，返回模型名（给 `Agent(model=...)` 用）。
+
+    模型名里带 “/”（硅基流动的 Qwen/Qwen3-32B）时返回 “openai/Qwen/Qwen3-32B”，原因见函数体。
+    """
     from agents import set_default_openai_api, set_default_openai_client
 
     _configure_agents()
     set_default_openai_client(get_async_client(), use_for_tracing=False)
     # 国内兼容接口大多只有 Chat Completions；SDK 默认走 Responses API，必须改掉。
     set_default_openai_api("chat_completions")
-    return get_settings().model
+    model = get_settings().model
+    # Runner 默认的 MultiProvider 把 “xxx/” 当成提供方前缀：硅基流动的 “Qwen/Qwen3-32B” 会报
+    # “Unknown prefix: Qwen”。SDK 约定 “openai/” 前缀表示“交给全局的 OpenAI 客户端，后面整段是模型名”。
+    return f"openai/{model}" if "/" in model else model
 
 
 def get_model_provider() -> ModelProvider:
     """方式二：运行时传入。`Runner.run(..., run_config=RunConfig(model_provider=...))`。"""
-    from agents import ModelProvider, OpenAIChatCompletionsModel
+    from agents import ModelProvider
 
     _configure_agents()
     settings = get_settings()
@@ -153,21 +178,77 @@ def get_model_provider() -> ModelProvider:
         """把 Agent 上的模型名（字符串）解析成走工厂客户端的 Chat Completions 模型。"""
 
         def get_model(self, model_name: str | None) -> Model:
-            return OpenAIChatCompletionsModel(
-                model=model_name or settings.model, openai_client=get_async_client()
-            )
+            return _chat_completions_model(model_name or settings.model)
 
     return FactoryModelProvider()
 
 
 def get_chat_model(model: str | None = None) -> OpenAIChatCompletionsModel:
     """方式三：绑定到单个 Agent 的 Chat Completions 模型（所有提供方都支持）。"""
+    _configure_agents()
+    return _chat_completions_model(model or get_settings().model)
+
+
+def _chat_completions_model(model: str) -> OpenAIChatCompletionsModel:
+    """按提供方的差异配好的 Chat Completions 模型（见模块文档）。"""
     from agents import OpenAIChatCompletionsModel
 
-    _configure_agents()
-    return OpenAIChatCompletionsModel(
-        model=model or get_settings().model, openai_client=get_async_client()
+    settings = get_settings()
+    kwargs: dict[str, Any] = {}
+    if settings.provider == "deepseek":
+        # SDK 默认只在模型名含 deepseek 时回传推理内容；DeepSeek 预设下不管模型名叫什么都回传。
+        kwargs["should_replay_reasoning_content"] = lambda context: True
+    model_class = OpenAIChatCompletionsModel if settings.preset.json_schema else _json_object_model()
+    return model_class(model=model, openai_client=get_async_client(), **kwargs)
+
+
+def schema_instructions(schema: dict) -> str:
+    """json_object 模式的指令：要求输出符合 Schema 的 JSON（提示里必须出现 “JSON” 一词）。"""
+    return (
+        "请只输出一个 JSON 对象，不要输出其它文字。JSON 必须符合下面的 JSON Schema：\n"
+        + json.dumps(schema, ensure_ascii=False)
     )
+
+
+_json_object_class: type | None = None
+
+
+def _json_object_model() -> type:
+    """不支持 json_schema 的提供方用的模型类：结构化输出改走 json_object（导入 agents 较慢，用到才建）。"""
+    global _json_object_class
+    if _json_object_class is not None:
+        return _json_object_class
+    from agents import OpenAIChatCompletionsModel
+
+    def downgrade(system: str | None, settings: Any, schema: Any) -> tuple:
+        if schema is None or schema.is_plain_text():
+            return system, settings, schema
+        system = ((system or "") + "\n\n" + schema_instructions(schema.json_schema())).strip()
+        extra = {**(settings.extra_body or {}), "response_format": {"type": "json_object"}}
+        # 不把 schema 交给父类：它就不会发 json_schema；Agent 的 output_type 还在，SDK 照常校验结果。
+        return system, replace(settings, extra_body=extra), None
+
+    class JsonObjectChatCompletionsModel(OpenAIChatCompletionsModel):
+        """结构化输出降级：response_format 用 json_object，JSON Schema 写进系统指令。"""
+
+        async def get_response(self, system_instructions, input, model_settings, tools,  # noqa: A002
+                               output_schema, handoffs, tracing, *args, **kwargs):
+            system_instructions, model_settings, output_schema = downgrade(
+                system_instructions, model_settings, output_schema)
+            return await super().get_response(system_instructions, input, model_settings, tools,
+                                              output_schema, handoffs, tracing, *args, **kwargs)
+
+        async def stream_response(self, system_instructions, input, model_settings, tools,  # noqa: A002
+                                  output_schema, handoffs, tracing, *args, **kwargs):
+            system_instructions, model_settings, output_schema = downgrade(
+                system_instructions, model_settings, output_schema)
+            async for event in super().stream_response(system_instructions, input, model_settings,
+                                                       tools, output_schema, handoffs, tracing,
+                                                       *args, **kwargs):
+                yield event
+
+    _json_object_class = JsonObjectChatCompletionsModel
+    return _json_object_class
 
 
 def get_responses_model(model: str | None = None) -> OpenAIResponsesModel:
@@ -182,14 +263,55 @@ def require_responses_api(feature: str = "Responses API") -> Settings:
     """提供方不支持 Responses API 时，打印原因和出路，以退出码 0 结束脚本。"""
     settings = get_settings()
     if not settings.supports_responses:
+        note = settings.preset.responses_note or "这个服务按只实现了 Chat Completions（/v1/chat/completions）处理"
         print(
-            f"⚠ 当前提供方 {settings.provider}（{settings.label}）不支持 {feature}。\n"
-            "  国内多数 OpenAI 兼容接口目前只实现了 Chat Completions（/v1/chat/completions）。\n"
+            f"⚠ 当前提供方 {settings.provider}（{settings.label}）不支持 {feature}：{note}。\n"
+            "  课程在这个提供方上只走 Chat Completions，需要它的演示到此结束。\n"
             "  想运行本课：删掉 .env 里的 Key 改用内置模拟模型，或设置 LLM_PROVIDER=openai；\n"
-            "  如果你的服务确实支持，可设置 LLM_SUPPORTS_RESPONSES=1。"
+            "  如果你的模型确实支持，可设置 LLM_SUPPORTS_RESPONSES=1 试试。"
         )
         raise SystemExit(0)
     return settings
+
+
+def require_reasoning_tools(feature: str = "推理模型调用工具") -> Settings:
+    """推理模型不能带工具（tools）时，打印原因和出路，以退出码 0 结束脚本。"""
+    settings = get_settings()
+    if not settings.preset.reasoning_tools:
+        print(
+            f"⚠ 当前提供方 {settings.provider}（{settings.label}）的推理模型 {settings.reasoning_model} "
+            f"不支持工具调用，本课需要{feature}。\n"
+            "  请求里一带 tools，它就会返回 400（例如 Ollama 的 “does not support tools”）。\n"
+            "  想运行本课：用 OPENAI_REASONING_MODEL 换一个支持工具的推理模型，或改用内置模拟模型。"
+        )
+        raise SystemExit(0)
+    return settings
+
+
+def explain_tool_choice_required() -> bool:
+    """提供方照办 `tool_choice="required"` 时返回 True；拒绝或忽略时打印说明并返回 False。"""
+    settings = get_settings()
+    support = settings.preset.tool_choice_required
+    if support == "honoured":
+        return True
+    where = f"当前提供方 {settings.provider}（{settings.label}）"
+    if support == "rejected":
+        hint = {
+            "bailian": "百炼只接受 auto / none，或用 tool_choice 指定一个函数名（思考模式下都不行）",
+            "deepseek": "DeepSeek 默认开着思考模式，思考模式下不能强制调用；"
+            "先关掉思考（extra_body={\"thinking\": {\"type\": \"disabled\"}}）再试",
+        }.get(settings.provider, "换成 auto，并把要求写进 instructions")
+        print(
+            f"⚠ {where}不接受 tool_choice=\"required\"：请求会被 400 拒绝。\n"
+            f"  本段“强制调用”的演示跳过。{hint}。"
+        )
+    else:
+        print(
+            f"⚠ {where}的文档里没有 tool_choice 参数：它会被悄悄忽略，模型照常自己决定调不调工具。\n"
+            "  所以这里看不到“被迫调用”，也不会因为一直调用工具而触发 MaxTurnsExceeded；"
+            "要确保调用工具，请把要求写进 instructions。"
+        )
+    return False
 
 
 def data_path(name: str) -> Path:
@@ -222,6 +344,19 @@ def explain_error(exc: BaseException) -> tuple[str, str] | None:
     settings = get_settings()
     where = f"{settings.label}（{settings.base_url}）"
     key_var = settings.key_env or "OPENAI_API_KEY"
+    text = _error_text(err)
+    if isinstance(err, openai.APIStatusError) and any(m in text for m in MODERATION_MARKERS):
+        return "content_moderation", (
+            f"{where} 的内容审核拦下了这次请求（{err.status_code}）：输入或输出里有它认为不合适的内容。"
+            "换个说法再试；这不是代码或配置的问题。"
+        )
+    if isinstance(err, openai.APIStatusError) and any(m in text for m in MODEL_NOT_FOUND_MARKERS):
+        return "not_found", (
+            f"{where} 没有模型 {settings.model!r}（{err.status_code}）。"
+            "请检查 OPENAI_MODEL_NAME（模型名区分大小写；提供方会下线旧模型名）。"
+        )
+    if isinstance(err, openai.APIStatusError) and err.status_code == 402:
+        return "insufficient_balance", f"{where} 账户余额不足（402），请先充值。"
     if isinstance(err, openai.AuthenticationError):
         return "auth_error", (
             f"{where} 拒绝了 API Key（401），当前 {key_var}={mask_key(settings.api_key)}。"
@@ -246,6 +381,18 @@ def explain_error(exc: BaseException) -> tuple[str, str] | None:
     if isinstance(err, openai.APIStatusError):
         return "bad_request", f"{where} 拒绝了请求（{err.status_code}）：{err.message}"
     return "api_error", f"调用 {where} 出错：{err}"
+
+
+# 各家内容审核的错误标志：百炼 data_inspection_failed、DeepSeek “Content Exists Risk”、OpenAI invalid_prompt。
+MODERATION_MARKERS = ("data_inspection_failed", "inappropriate content", "Content Exists Risk",
+                      "invalid_prompt")
+# 模型名不对但状态码不是 404 的：DeepSeek 400 “Model Not Exist”、硅基流动 400 code 20012。
+MODEL_NOT_FOUND_MARKERS = ("Model Not Exist", "Model does not exist", "model_not_found")
+
+
+def _error_text(err: BaseException) -> str:
+    body = getattr(err, "body", None)
+    return f"{err} {json.dumps(body, ensure_ascii=False) if body is not None else ''}"
 
 
 _hook_installed = False

@@ -82,7 +82,7 @@ CONTROL = textwrap.dedent('''\
     """对照组：同样的设置，不换处理器。默认处理器在退出时把 trace 上报到 api.openai.com。"""
     import asyncio
 
-    from agents import Agent, Runner
+    from agents import Agent, Runner, set_tracing_disabled
     from agents.tracing import default_exporter
 
     from shared.factory import get_chat_model
@@ -91,7 +91,10 @@ CONTROL = textwrap.dedent('''\
 
 
     async def main():
-        result = await Runner.run(Agent(name="a", instructions="你好", model=get_chat_model()), "你好")
+        model = get_chat_model()
+        # 工厂只在真正的 api.openai.com 上打开 tracing；这里模型指向模拟模型，手动打开，模拟那种情况
+        set_tracing_disabled(False)
+        result = await Runner.run(Agent(name="a", instructions="你好", model=model), "你好")
         print("回答：", bool(result.final_output))
 
 

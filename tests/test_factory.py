@@ -36,7 +36,7 @@ def test_no_key_means_mock(env):
     ("OPENAI_API_KEY", "openai", "https://api.openai.com/v1", "gpt-4.1-mini", True),
     ("DASHSCOPE_API_KEY", "bailian", "https://dashscope.aliyuncs.com/compatible-mode/v1", "qwen-plus", False),
     ("SILICONFLOW_API_KEY", "siliconflow", "https://api.siliconflow.cn/v1", "Qwen/Qwen3-32B", False),
-    ("DEEPSEEK_API_KEY", "deepseek", "https://api.deepseek.com/v1", "deepseek-chat", False),
+    ("DEEPSEEK_API_KEY", "deepseek", "https://api.deepseek.com/v1", "deepseek-flash", False),
 ])
 def test_key_selects_provider_preset(env, variable, provider, base_url, model, responses):
     env.setenv(variable, KEY)
@@ -88,7 +88,7 @@ def test_mask_key():
 def test_describe_masks_key(env):
     env.setenv("DEEPSEEK_API_KEY", KEY)
     line = load_settings().describe()
-    assert KEY not in line and "sk-…WXYZ" in line and "deepseek-chat" in line
+    assert KEY not in line and "sk-…WXYZ" in line and "deepseek-flash" in line
 
 
 @pytest.mark.parametrize(("setup", "fragment"), [

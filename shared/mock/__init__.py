@@ -4,7 +4,8 @@
   `shared.factory` 第一次需要模型时调用 `ensure_mock_server()`，在本进程后台线程里启动，
   监听 127.0.0.1 上的一个空闲端口，整个进程只启动一次。
 - 单独运行：`python -m shared.mock --port 8765`，任何 OpenAI 兼容的工具都能指向
-  `http://127.0.0.1:8765/v1` 使用它。
+  `http://127.0.0.1:8765/v1` 使用它。`--profile bailian`（或环境变量 `MOCK_PROFILE`）让它按
+  某个提供方的接口行为回应，见 profiles.py。
 
 它会做什么、不会做什么，见同目录的 README.md。
 """
@@ -12,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import threading
 
@@ -56,12 +58,14 @@ class _QuietMockAccess(logging.Filter):
 class MockServer:
     """在后台线程里运行的 uvicorn；`base_url` 形如 http://127.0.0.1:PORT/v1。"""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, log_level: str = "error") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, log_level: str = "error",
+                 profile: str | None = None) -> None:
         import uvicorn
 
         from shared.mock.app import create_app
 
-        self.app = create_app()
+        # 进程内的模拟模型也可以换“提供方表面”：MOCK_PROFILE=bailian（默认 openai）。
+        self.app = create_app(profile if profile is not None else os.environ.get("MOCK_PROFILE"))
         # 必须写明 IPPROTO_TCP：协议号为 0 时 asyncio 不会给接入的连接设 TCP_NODELAY，
         # 每个请求都要白等 40 ms 的延迟确认（delayed ACK）。
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -93,9 +97,9 @@ class MockServer:
         self._thread.join(5)
 
 
-def start_mock_server(port: int = 0, host: str = "127.0.0.1") -> MockServer:
-    """启动一个新的模拟模型服务（测试和基准脚本用）。"""
-    return MockServer(host, port).start()
+def start_mock_server(port: int = 0, host: str = "127.0.0.1", profile: str | None = None) -> MockServer:
+    """启动一个新的模拟模型服务（测试和基准脚本用）；`profile` 见 profiles.py。"""
+    return MockServer(host, port, profile=profile).start()
 
 
 def ensure_mock_server() -> str:

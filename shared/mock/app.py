@@ -9,9 +9,12 @@
     POST /mock/faults               预约故障：{"mode": "500", "count": 1}；DELETE 清除
 
 故障注入（三种方式，任选其一）：
-    请求头   X-Mock-Fault: 401 | 429 | 500 | timeout | break
+    请求头   X-Mock-Fault: 401 | 429 | 500 | timeout | break | moderation | ...
     模型名   mock-fault-401 / mock-fault-429 / ...
     预约     POST /mock/faults，让接下来 count 个模型请求失败
+
+提供方差异：`create_app(profile="bailian")`（或 `python -m shared.mock --profile bailian`）让接口表面
+按该提供方的文档回应，决策逻辑不变。见 profiles.py。
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from shared.mock import brain, wire
+from shared.mock import brain, profiles, wire
 
-FAULT_MODES = ("401", "403", "404", "429", "500", "503", "timeout", "break")
+FAULT_MODES = ("401", "402", "403", "404", "429", "500", "503", "moderation", "timeout", "break")
 MODELS = ("mock-model", "mock-reasoner") + tuple(f"mock-fault-{m}" for m in FAULT_MODES)
 
 
@@ -73,11 +76,15 @@ FAULTS = {
     "429": (429, "Rate limit reached. Please try again in 1s.（模拟故障 429：限流）", "requests", "rate_limit_exceeded"),
     "500": (500, "The server had an error while processing your request.（模拟故障 500）", "server_error", None),
     "503": (503, "The engine is currently overloaded.（模拟故障 503）", "server_error", None),
+    "402": (429, "You exceeded your current quota, please check your plan and billing details.（模拟故障 402：额度不足）", "insufficient_quota", "insufficient_quota"),
+    "moderation": (400, "Invalid prompt: your prompt was flagged as potentially violating our usage policy.（模拟故障 moderation：内容审核）", "invalid_request_error", "invalid_prompt"),
 }
 
 
-def create_app() -> Starlette:
+def create_app(profile: str | None = None) -> Starlette:
+    """`profile`：按哪个提供方的接口表面回应（None / "openai" 为默认，见 profiles.py）。"""
     state = MockState()
+    surface = profiles.get_profile(profile)
 
     def fault_for(request: Request, body: dict) -> str | None:
         header = request.headers.get("x-mock-fault", "").strip().lower()
@@ -128,6 +135,11 @@ def create_app() -> Starlette:
         try:
             body = await read_body(request)
             fault = fault_for(request, body)
+            if fault == "moderation" and not surface.moderation:
+                fault = None  # 这个提供方没有内容审核（本地 Ollama）：照常回答
+            provider_fault = surface.fault(fault, str(body["model"])) if fault else None
+            if provider_fault is not None:  # 提供方自己的错误体（profile）
+                return provider_fault.response()
             if fault in FAULTS:
                 return error_body(*FAULTS[fault])
             if fault == "timeout":
@@ -136,13 +148,18 @@ def create_app() -> Starlette:
                 raise wire.BadRequest(f"Unknown X-Mock-Fault {fault!r}; use one of {', '.join(FAULT_MODES)}.")
             stream = bool(body.get("stream"))
             if api == "chat":
+                if not surface.is_default:  # profile：按提供方文档检查 / 改写请求
+                    body = surface.chat_body(body)
                 conv = wire.chat_conversation(body)
+                _profile_conversation(surface, conv, body)
                 plan = brain.decide(conv)
+                field = surface.reasoning_field
                 if not stream:
-                    return _maybe_broken(wire.chat_response(body, conv, plan), fault)
-                frames = (f"data: {data}\n\n" for data in wire.chat_stream(body, conv, plan))
+                    return _maybe_broken(wire.chat_response(body, conv, plan, field), fault)
+                frames = (f"data: {data}\n\n" for data in wire.chat_stream(body, conv, plan, field))
                 return _sse(paced_sse(frames, fault, done=True))
 
+            body = profiles.check_responses(surface, body)
             history: list[brain.Turn] = []
             previous = body.get("previous_response_id")
             if previous:
@@ -152,6 +169,7 @@ def create_app() -> Starlette:
                                       "previous_response_id")
                 history = state.responses[previous]
             conv = wire.responses_conversation(body, history)
+            _profile_conversation(surface, conv, body)
             plan = brain.decide(conv)
             rid = "resp_" + uuid.uuid4().hex[:24]
             items = wire.output_items(plan)
@@ -164,7 +182,11 @@ def create_app() -> Starlette:
             )
             return _sse(paced_sse(frames, fault, done=False))
         except wire.BadRequest as exc:
+            if not surface.is_default:
+                return surface.bad_request(str(exc), exc.param, exc.code).response()
             return error_body(400, str(exc), "invalid_request_error", exc.code, exc.param)
+        except profiles.ProviderError as exc:
+            return exc.response()
         except ClientDisconnect:  # 客户端没发完请求就走了（运行被取消）：没人听回答，也不是错误
             return Response(status_code=499)
 
@@ -172,11 +194,15 @@ def create_app() -> Starlette:
         return await model_call(request, "chat")
 
     async def responses(request: Request) -> Response:
+        if not surface.responses_endpoint:
+            state.stats["responses"] += 1
+            return surface.no_responses()
         return await model_call(request, "responses")
 
     async def models(request: Request) -> Response:
+        names = tuple(surface.models) or MODELS
         return JSONResponse({"object": "list", "data": [
-            {"id": m, "object": "model", "created": 1_700_000_000, "owned_by": "its-mock"} for m in MODELS
+            {"id": m, "object": "model", "created": 1_700_000_000, "owned_by": "its-mock"} for m in names
         ]})
 
     async def health(request: Request) -> Response:
@@ -208,7 +234,16 @@ def create_app() -> Starlette:
         Route("/mock/faults", faults, methods=["POST", "DELETE"]),
     ])
     app.state.mock = state
+    app.state.profile = surface
     return app
+
+
+def _profile_conversation(surface: profiles.Profile, conv: brain.Conversation, body: dict) -> None:
+    """profile 的两处小改动：思考模式由提供方规则决定；json_object 时照指令里的 JSON Schema 输出。"""
+    if not surface.is_default and "messages" in body:
+        conv.reasoning = surface.thinking(str(body["model"]), body)
+    if conv.json_mode and conv.schema is None:
+        conv.schema = profiles.adopt_schema_from_instructions(conv.system)
 
 
 def _sse(frames) -> StreamingResponse:

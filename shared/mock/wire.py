@@ -150,7 +150,8 @@ def _usage_numbers(conv: Conversation, plan: Plan, body: dict) -> tuple[int, int
     return prompt + 8, max(completion, 1), reasoning
 
 
-def chat_response(body: dict, conv: Conversation, plan: Plan) -> dict:
+def chat_response(body: dict, conv: Conversation, plan: Plan,
+                  reasoning_field: str = "reasoning_content") -> dict:
     prompt, completion, reasoning = _usage_numbers(conv, plan, body)
     message: dict[str, Any] = {"role": "assistant", "content": plan.text, "refusal": None}
     if plan.calls:
@@ -159,7 +160,7 @@ def chat_response(body: dict, conv: Conversation, plan: Plan) -> dict:
             for c in plan.calls
         ]
     if plan.reasoning:
-        message["reasoning_content"] = plan.reasoning  # DeepSeek / Qwen 风格的推理字段
+        message[reasoning_field] = plan.reasoning  # DeepSeek / Qwen 风格的推理字段（Ollama 叫 reasoning）
     return {
         "id": "chatcmpl-" + uuid.uuid4().hex[:24],
         "object": "chat.completion",
@@ -192,7 +193,8 @@ def pieces(text: str, size: int = 3) -> Iterator[str]:
         yield "".join(tokens[i : i + size])
 
 
-def chat_stream(body: dict, conv: Conversation, plan: Plan) -> Iterator[str]:
+def chat_stream(body: dict, conv: Conversation, plan: Plan,
+                reasoning_field: str = "reasoning_content") -> Iterator[str]:
     """逐个产出 `data: {...}` 行（不含 [DONE]，由调用方补上）。"""
     cid = "chatcmpl-" + uuid.uuid4().hex[:24]
     created = int(time.time())
@@ -208,7 +210,7 @@ def chat_stream(body: dict, conv: Conversation, plan: Plan) -> Iterator[str]:
 
     yield chunk({"role": "assistant", "content": ""})
     for piece in pieces(plan.reasoning or ""):
-        yield chunk({"reasoning_content": piece})
+        yield chunk({reasoning_field: piece})
     for piece in pieces(plan.text or ""):
         yield chunk({"content": piece})
     for index, c in enumerate(plan.calls):
