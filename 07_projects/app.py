@@ -16,9 +16,11 @@
     打开 http://127.0.0.1:.../
     自检 GET /healthz：status=ok provider=mock mcp=up store=sqlite
     自检 客服后台：没有令牌 401，带令牌 200（待审批 0 条）
+    自检 顾客登录：张三（C001，订单 A1001、A1002）；没登录提问 401，GET 提问 405
     自检提问：订单 A1001 现在到哪了？
-    事件：session → agent_updated → handoff → agent_updated → tool_started → tool_completed → text_delta×... → run_completed
+    事件：session → guardrail_passed×2 → agent_updated → handoff → agent_updated → tool_started → guardrail_passed → tool_completed → text_delta×... → guardrail_passed → run_completed
     工具：track_shipment {"order_id": "A1001"}
+    护栏：话题相关性✓、越狱检测✓、个人信息遮盖✓（track_shipment 的结果里遮盖了 2 处手机号。）、回答检查✓
     回答（订单物流专员）：订单 A1001：订单状态：已发货，运单号：SF1400012345，快递公司：顺丰速运，...
     自检通过
 """
