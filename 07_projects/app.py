@@ -142,7 +142,8 @@ def _self_check(settings) -> int:
                         tools.append(f"{data['tool_name']} {data['arguments']}")
                     if name in ("guardrail_passed", "guardrail_tripped"):
                         mark = "✓" if name == "guardrail_passed" else "✗"
-                        checks.append(f"{data['title']}{mark}" + (f"（{data['reasoning']}）" if data.get("masked") else ""))
+                        checks.append((data["stage"], f"{data['title']}{mark}"
+                                       + (f"（{data['reasoning']}）" if data.get("masked") else "")))
                     if name == "run_completed":
                         final, agent = data["final_output"], data["agent"]
                     if name == "error":
@@ -150,7 +151,9 @@ def _self_check(settings) -> int:
             print("事件：" + " → ".join(n if not n.startswith("text_delta×") else "text_delta×..." for n in names))
             for tool in tools:
                 print(f"工具：{tool}")
-            print("护栏：" + "、".join(checks))
+            # 两个输入护栏并行跑，谁先报结论不一定：按 输入 → 工具结果 → 输出 的顺序、同阶段按名字打印
+            stages = {"input": 0, "tool": 1, "output": 2}
+            print("护栏：" + "、".join(text for _, text in sorted(checks, key=lambda c: (stages.get(c[0], 3), c[1]))))
             if final is None:
                 return 1
             print(f"回答（{agent}）：{final}")
