@@ -431,7 +431,9 @@ def wait_idle(app: App, within: float) -> float:
 
 
 def test_client_disconnect_cancels_the_run(app, mock):
-    os.environ["MOCK_STREAM_DELAY"] = "0.05"  # 回答要流好几秒
+    # 回答要流好几秒。输入护栏放行之前 Agent 的事件是攒着的（放行时一起发出）：机器忙、护栏判得慢时，
+    # 流得太快的回答可能在页面看到第 3 个字之前就已经写完、在提交了，这里要测的是“还在流的时候断开”。
+    os.environ["MOCK_STREAM_DELAY"] = "0.2"
     sid = new_session(app)
     with app.client().stream("POST", "/api/chat/sse", json={"query": ORDER_QUESTION, "session_id": sid}) as r:
         seen = []
