@@ -148,7 +148,8 @@ def _self_check(settings) -> int:
                         final, agent = data["final_output"], data["agent"]
                     if name == "error":
                         print(f"✗ 出错 [{data['code']}]：{data['message']}")
-            print("事件：" + " → ".join(n if not n.startswith("text_delta×") else "text_delta×..." for n in names))
+            # 文字增量有几个随时机变（护栏放行前攒着的增量一起发出时会合成一个）：只说“有”
+            print("事件：" + " → ".join(n if not n.startswith("text_delta") else "text_delta×..." for n in names))
             for tool in tools:
                 print(f"工具：{tool}")
             # 两个输入护栏并行跑，谁先报结论不一定：按 输入 → 工具结果 → 输出 的顺序、同阶段按名字打印
