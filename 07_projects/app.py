@@ -16,9 +16,11 @@
     打开 http://127.0.0.1:.../
     自检 GET /healthz：status=ok provider=mock mcp=up store=sqlite
     自检 客服后台：没有令牌 401，带令牌 200（待审批 0 条）
+    自检 顾客登录：张三（C001，订单 A1001、A1002）；没登录提问 401，GET 提问 405
     自检提问：订单 A1001 现在到哪了？
-    事件：session → agent_updated → handoff → agent_updated → tool_started → tool_completed → text_delta×... → run_completed
+    事件：session → guardrail_passed×2 → agent_updated → handoff → agent_updated → tool_started → guardrail_passed → tool_completed → text_delta×... → guardrail_passed → run_completed
     工具：track_shipment {"order_id": "A1001"}
+    护栏：话题相关性✓、越狱检测✓、个人信息遮盖✓（track_shipment 的结果里遮盖了 2 处手机号。）、回答检查✓
     回答（订单物流专员）：订单 A1001：订单状态：已发货，运单号：SF1400012345，快递公司：顺丰速运，...
     自检通过
 """
@@ -121,24 +123,38 @@ def _self_check(settings) -> int:
                                headers={"Authorization": f"Bearer {settings.staff_token}"})
             print(f"自检 客服后台：没有令牌 {anonymous}，带令牌 {staff.status_code}"
                   f"（待审批 {len(staff.json().get('approvals', []))} 条）")
+            who = client.get("/api/customers").json()["customers"][0]
+            anonymous = client.post("/api/chat/sse", json={"query": SELF_CHECK_QUESTION}).status_code
+            client.post("/api/login", json={"customer_id": who["customer_id"]}).raise_for_status()
+            old_get = client.get("/api/chat/sse", params={"query": SELF_CHECK_QUESTION}).status_code
+            print(f"自检 顾客登录：{who['name']}（{who['customer_id']}，订单 {'、'.join(who['orders'])}）；"
+                  f"没登录提问 {anonymous}，GET 提问 {old_get}")
             print(f"自检提问：{SELF_CHECK_QUESTION}")
-            names, tools, final, agent = [], [], None, ""
-            with client.stream("GET", "/api/chat/sse", params={"query": SELF_CHECK_QUESTION}) as r:
+            names, tools, checks, final, agent = [], [], [], None, ""
+            with client.stream("POST", "/api/chat/sse", json={"query": SELF_CHECK_QUESTION}) as r:
                 for name, data in read_sse(r):
-                    if name == "text_delta" and names and names[-1].startswith("text_delta"):
-                        count = int(names[-1].partition("×")[2] or 1) + 1
-                        names[-1] = f"text_delta×{count}"
-                        continue
-                    names.append("text_delta×1" if name == "text_delta" else name)
+                    last, _, count = (names[-1] if names else "").partition("×")
+                    if name == last:  # 连续的同名事件合成一项：text_delta×12
+                        names[-1] = f"{name}×{int(count or 1) + 1}"
+                    else:
+                        names.append(name)
                     if name == "tool_started":
                         tools.append(f"{data['tool_name']} {data['arguments']}")
+                    if name in ("guardrail_passed", "guardrail_tripped"):
+                        mark = "✓" if name == "guardrail_passed" else "✗"
+                        checks.append((data["stage"], f"{data['title']}{mark}"
+                                       + (f"（{data['reasoning']}）" if data.get("masked") else "")))
                     if name == "run_completed":
                         final, agent = data["final_output"], data["agent"]
                     if name == "error":
                         print(f"✗ 出错 [{data['code']}]：{data['message']}")
-            print("事件：" + " → ".join(names))
+            # 文字增量有几个随时机变（护栏放行前攒着的增量一起发出时会合成一个）：只说“有”
+            print("事件：" + " → ".join(n if not n.startswith("text_delta") else "text_delta×..." for n in names))
             for tool in tools:
                 print(f"工具：{tool}")
+            # 两个输入护栏并行跑，谁先报结论不一定：按 输入 → 工具结果 → 输出 的顺序、同阶段按名字打印
+            stages = {"input": 0, "tool": 1, "output": 2}
+            print("护栏：" + "、".join(text for _, text in sorted(checks, key=lambda c: (stages.get(c[0], 3), c[1]))))
             if final is None:
                 return 1
             print(f"回答（{agent}）：{final}")

@@ -1,29 +1,33 @@
-"""压测：一个 worker、两个 worker（共用 Redis）和“地板”在同一台机器上并排比较，检查一个事件都不丢。
+"""压测：一个 worker（开 / 关护栏）、两个 worker（共用 Redis）和“地板”在同一台机器上并排比较，
+检查一个事件都不丢，并量出护栏每轮的代价。
 
 这不是单元测试，是一把尺子。脚本在本机空闲端口上自己拉起所有东西（数据放临时目录，跑完删掉）：
 1. 一个模拟模型进程（`python -m shared.mock`，MOCK_STREAM_DELAY=0：模型不“打字”，耗时全是开销）、
    一个 redis-server（不落盘；没装 redis-server 时退回 SQLite 会话库并注明）、一个业务服务
    （`python -m its_service mcp`）。三组测量共用它们。
-2. 【一个 worker】`app.py`，ITS_REDIS_URL + ITS_MCP_URL 指向上面的 Redis 和业务服务；
-   --concurrency 个对话（默认 200）同时开始，每个问 --turns 轮（默认 2，第二轮带上 session_id），
-   问题轮流取自订单物流（MCP 工具）、商品、审批门槛以下或不符合条件的退款；每条流用真正的 SSE 解析器读完。
-3. 【两个 worker】`app.py --workers 2`，其余完全相同。
-4. 【地板】同样的 Agent 团队和问题，在本进程里直接 `Runner.run_streamed`，连同一个模拟模型；
+2. 【一个 worker】`app.py`，ITS_REDIS_URL + ITS_MCP_URL 指向上面的 Redis 和业务服务，护栏全开（默认）；
+   --concurrency 个对话（默认 200）同时开始，每个对话是一位演示顾客（先 POST /api/login 拿到签名 cookie），
+   每个问 --turns 轮（默认 2，第二轮带上 session_id），`POST /api/chat/sse`；问题取自这位顾客自己的订单物流
+   （MCP 工具）、商品、审批门槛以下或不符合条件的退款；每条流用真正的 SSE 解析器读完。
+3. 【一个 worker，不挂护栏】同上，ITS_GUARDRAILS=0。和第 2 组的差就是护栏每轮的代价：
+   多几次模型请求、多少 token、多少服务 CPU、首个字晚了多少（护栏和 Agent 并行跑，首字只该多等一点点）。
+4. 【两个 worker】`app.py --workers 2`，护栏全开，其余和第 2 组相同。
+5. 【地板】同样的 Agent 团队和问题（不挂护栏），在本进程里直接 `Runner.run_streamed`，连同一个模拟模型；
    没有 HTTP、SSE、MCP、会话存储（工具直接调本进程的 ShopDB，历史放在内存的列表里）。
-   这是“只跑 Agent”的最低开销，服务的开销和它比。
+   这是“只跑 Agent”的最低开销，服务的开销和它比（和同样不挂护栏的第 3 组比才公平）。
 
 核对每条流：第一个事件是 session，最后一个是 run_completed，之后流正常结束，所有 text_delta 拼起来
 == run_completed.final_output。少一条、多一条、断在半路都算“丢失事件”；error 事件、意外的
 approval_required、HTTP 失败算“错误”。
 
-打印：完成数、错误、丢失、吞吐、首个事件 / 完成耗时的 p50 和 p99、每轮的服务 CPU（worker 进程，
+打印：完成数、错误、丢失、吞吐、首个事件 / 首个字 / 完成耗时的 p50 和 p99、每轮的服务 CPU（worker 进程，
 不含模拟模型；另列业务服务和 Redis）、CPU 都花在哪（每个 worker、模拟模型、业务服务、Redis、压测客户端）、
-内存，以及比值：两个 worker ÷ 一个 worker 的吞吐（目标 ≥1.4）、每轮服务 CPU ÷ 地板（目标 ≤1.5）、
-首个事件 p99（目标 <300ms）。
+内存，以及比值：两个 worker ÷ 一个 worker 的吞吐（目标 ≥1.4）、每轮服务 CPU ÷ 地板（不挂护栏那组，
+目标 ≤1.5）、首个事件 p99（目标 <300ms）；最后是护栏的代价（开 − 关：每轮模型请求、token、CPU、首个字）。
 
-运行: python 07_projects/load_test.py                      （200 个对话 × 2 轮，三组；空闲机器上约 3 分钟）
+运行: python 07_projects/load_test.py                      （200 个对话 × 2 轮，四组；空闲机器上约 5 分钟）
       python 07_projects/load_test.py --concurrency 50 --turns 3
-      python 07_projects/load_test.py --quick              （10 个对话，只测一个 worker 和地板；冒烟测试用）
+      python 07_projects/load_test.py --quick              （10 个对话，不测两个 worker；冒烟测试用）
 
 测试参数: --quick
 测试超时: 150
@@ -36,17 +40,29 @@ approval_required、HTTP 失败算“错误”。
     【一个 worker】
     完成：20/20  错误：0  丢失事件：0
     吞吐：... 轮/秒（总耗时 ...s）
-    首个事件：p50=...ms  p99=...ms   完成：p50=...ms  p99=...ms
+    首个事件：p50=...ms  p99=...ms   首个字：p50=...ms  p99=...ms   完成：p50=...ms  p99=...ms
+    CPU 去向：...
+    服务 CPU：每轮 ...ms（worker）；加上业务服务和会话存储 ...ms
+    内存：...
+    【一个 worker，不挂护栏】
+    完成：20/20  错误：0  丢失事件：0
+    吞吐：... 轮/秒（总耗时 ...s）
+    首个事件：p50=...ms  p99=...ms   首个字：p50=...ms  p99=...ms   完成：p50=...ms  p99=...ms
     CPU 去向：...
     服务 CPU：每轮 ...ms（worker）；加上业务服务和会话存储 ...ms
     内存：...
     【地板：进程内 Runner.run_streamed，无 HTTP/SSE/MCP/存储】
     完成：20/20  错误：0  丢失事件：0
     吞吐：... 轮/秒（总耗时 ...s）
-    首个事件：p50=...ms  p99=...ms   完成：p50=...ms  p99=...ms
+    首个事件：p50=...ms  p99=...ms   首个字：p50=...ms  p99=...ms   完成：p50=...ms  p99=...ms
     CPU：每轮 ...ms（本进程）；模拟模型 ...s
     【比较】
-    每轮服务 CPU ÷ 地板（一个 worker）：...
+    每轮服务 CPU ÷ 地板（一个 worker，不挂护栏）：...
+    【护栏的代价（一个 worker：开 − 关）】
+    模型请求：每轮 ... 次 → ... 次（护栏 Agent 每轮 ... 次，... token）
+    服务 CPU：每轮 ...ms → ...ms（+...ms，...）
+    首个字：p50 ...ms → ...ms，p99 ...ms → ...ms
+    护栏拦下：0 轮（问题都是正常的客服问题）
     结论：通过（0 错误，0 丢失事件）
 """
 
@@ -74,25 +90,26 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 APP = HERE / "app.py"
 
-# 轮流使用的问题：订单和物流（MCP 工具）、商品（函数工具 + 售前导购）、
-# 门槛（500 元）以下或不符合条件的退款（不会触发人工审批，流一定以 run_completed 结束）。
+# 第 i 个对话是第 i % 5 位演示顾客，问的都是他自己的订单：订单和物流（MCP 工具）、商品（函数工具 +
+# 售前导购）、门槛（500 元）以下或不符合条件的退款（不会触发人工审批，流一定以 run_completed 结束）。
 WARMUP = 10  # 每组正式测量前先跑的对话数（不计入）
-QUESTIONS = [
-    "订单 A1001 现在到哪了？",
-    "有哪些蓝牙耳机？",
-    "订单 A1002 申请退款，因为尺码不合适",
-    "帮我查一下订单 A1004 的详情",
-    "有没有跑鞋推荐？",
-    "订单 A1006 能退款吗？",
-    "订单 A1003 的快递到哪了？",
-    "笔记本电脑多少钱？",
-    "订单 A1007 申请退款，因为买错了",
-    "订单 A1005 签收多久了，能退吗？",
-]
+QUESTIONS = {
+    "C001": ["订单 A1001 现在到哪了？", "订单 A1002 申请退款，因为尺码不合适", "有哪些蓝牙耳机？"],
+    "C002": ["订单 A1003 的快递到哪了？", "订单 A1005 签收多久了，能退吗？", "笔记本电脑多少钱？"],
+    "C003": ["帮我查一下订单 A1004 的详情", "订单 A1007 申请退款，因为买错了", "有没有跑鞋推荐？"],
+    "C004": ["订单 A1006 能退款吗？", "订单 A1008 现在是什么状态？", "有哪些蓝牙耳机？"],
+    "C005": ["订单 A1009 到哪了？", "订单 A1010 里买了什么？", "有没有跑鞋推荐？"],
+}
+CUSTOMERS = list(QUESTIONS)
+
+
+def customer_of(conversation: int) -> str:
+    return CUSTOMERS[conversation % len(CUSTOMERS)]
 
 
 def question(conversation: int, turn: int) -> str:
-    return QUESTIONS[(conversation + turn * 3) % len(QUESTIONS)]
+    asked = QUESTIONS[customer_of(conversation)]
+    return asked[(conversation // len(CUSTOMERS) + turn) % len(asked)]
 
 
 @dataclass
@@ -101,8 +118,13 @@ class TurnResult:
     error: str = ""             # 错误：HTTP 失败、error 事件、意外的 approval_required、异常
     lost: str = ""              # 丢失事件：没有 run_completed 就断了、文本对不上、流结束后还有事件
     first_event: float | None = None
+    first_text: float | None = None   # 首个字（第一个 text_delta）
     done: float | None = None
     events: Counter = field(default_factory=Counter)
+    requests: int = 0                 # 这一轮的模型请求（Agent 的，不含护栏 Agent）
+    guard_requests: int = 0           # 护栏 Agent 的模型请求
+    guard_tokens: int = 0
+    tripped: bool = False             # 被护栏拦下（固定的拒绝也以 run_completed 结束）
 
 
 @dataclass
@@ -149,26 +171,34 @@ def check_events(events: list[tuple[str, dict]], result: TurnResult) -> None:
     if isinstance(final, str) and text != final:
         result.lost = f"text_delta 拼起来（{len(text)} 字）≠ final_output（{len(final)} 字）"
         return
+    usage = events[-1][1].get("usage") or {}
+    result.requests = int(usage.get("requests") or 0)
+    result.guard_requests = int((usage.get("guardrails") or {}).get("requests") or 0)
+    result.guard_tokens = int((usage.get("guardrails") or {}).get("total_tokens") or 0)
+    result.tripped = "guardrail_tripped" in names
     result.ok = True
 
 
 # ---------------------------------------------------------------- 经 HTTP + SSE
 
 
-async def http_turn(client: httpx2.AsyncClient, query: str, session_id: str | None,
+async def http_turn(client: httpx2.AsyncClient, cookie: str, query: str, session_id: str | None,
                     ) -> tuple[TurnResult, str | None]:
     result = TurnResult()
     events: list[tuple[str, dict]] = []
-    params = {"query": query, **({"session_id": session_id} if session_id else {})}
+    body = {"query": query, **({"session_id": session_id} if session_id else {})}
     start = time.perf_counter()
     try:
-        async with client.stream("GET", "/api/chat/sse", params=params) as response:
+        async with client.stream("POST", "/api/chat/sse", json=body, headers={"Cookie": cookie}) as response:
             if response.status_code != 200:
                 result.error = f"HTTP {response.status_code}"
                 return result, session_id
             async for sse in httpx2.EventSource(response):
+                now = time.perf_counter() - start
                 if result.first_event is None:
-                    result.first_event = time.perf_counter() - start
+                    result.first_event = now
+                if result.first_text is None and sse.event == "text_delta":
+                    result.first_text = now
                 events.append((sse.event, json.loads(sse.data) if sse.data else {}))
             result.done = time.perf_counter() - start
     except (httpx2.HTTPError, ValueError) as exc:
@@ -183,20 +213,33 @@ async def http_turn(client: httpx2.AsyncClient, query: str, session_id: str | No
     return result, session_id
 
 
-async def http_conversation(client: httpx2.AsyncClient, index: int, turns: int) -> list[TurnResult]:
+async def http_conversation(client: httpx2.AsyncClient, cookie: str, index: int, turns: int
+                            ) -> list[TurnResult]:
     results, session_id = [], None
     for turn in range(turns):
-        result, session_id = await http_turn(client, question(index, turn), session_id)
+        result, session_id = await http_turn(client, cookie, question(index, turn), session_id)
         results.append(result)
     return results
+
+
+async def login_cookies(client: httpx2.AsyncClient) -> dict[str, str]:
+    """每位演示顾客登录一次（POST /api/login），记下签名 cookie；之后每个请求自己带上（Cookie 头）。"""
+    cookies = {}
+    for customer in CUSTOMERS:
+        response = await client.post("/api/login", json={"customer_id": customer})
+        response.raise_for_status()
+        cookies[customer] = "; ".join(f"{k}={v}" for k, v in response.cookies.items())
+    client.cookies.clear()
+    return cookies
 
 
 async def run_http(base_url: str, concurrency: int, turns: int) -> tuple[list[TurnResult], float]:
     limits = httpx2.Limits(max_connections=concurrency + 10, max_keepalive_connections=concurrency)
     timeout = httpx2.Timeout(300, connect=30)
     async with httpx2.AsyncClient(base_url=base_url, limits=limits, timeout=timeout) as client:
+        cookies = await login_cookies(client)
         start = time.perf_counter()
-        batches = await asyncio.gather(*(http_conversation(client, i, turns)
+        batches = await asyncio.gather(*(http_conversation(client, cookies[customer_of(i)], i, turns)
                                          for i in range(concurrency)))
         elapsed = time.perf_counter() - start
     return [r for batch in batches for r in batch], elapsed
@@ -227,6 +270,7 @@ async def run_floor(team, max_turns: int, concurrency: int, turns: int  # noqa: 
     """同样的问题，直接 Runner.run_streamed；历史放在内存的列表里。"""
     from agents import RawResponsesStreamEvent, Runner
     from its_service.agents import TRIAGE
+    from its_service.context import RunContext
     from openai.types.responses import ResponseTextDeltaEvent
 
     async def conversation(index: int) -> list[TurnResult]:
@@ -235,15 +279,18 @@ async def run_floor(team, max_turns: int, concurrency: int, turns: int  # noqa: 
             result, parts = TurnResult(), []
             start = time.perf_counter()
             try:
+                asked = question(index, turn)
                 run = Runner.run_streamed(team.get(agent_name),
-                                          [*history, {"role": "user", "content": question(index, turn)}],
+                                          [*history, {"role": "user", "content": asked}],
                                           max_turns=max_turns,
-                                          context={"session_id": f"floor-{index}"})
+                                          context=RunContext(f"floor-{index}", customer_of(index), asked))
                 async for event in run.stream_events():
                     if result.first_event is None:
                         result.first_event = time.perf_counter() - start
                     if isinstance(event, RawResponsesStreamEvent) and \
                             isinstance(event.data, ResponseTextDeltaEvent):
+                        if result.first_text is None:
+                            result.first_text = time.perf_counter() - start
                         parts.append(event.data.delta)
                 result.done = time.perf_counter() - start
                 if run.interruptions:
@@ -252,6 +299,7 @@ async def run_floor(team, max_turns: int, concurrency: int, turns: int  # noqa: 
                     result.lost = "文本增量拼起来 ≠ final_output"
                 else:
                     result.ok = True
+                    result.requests = run.context_wrapper.usage.requests
                 history, agent_name = run.to_input_list(), run.last_agent.name
             except Exception as exc:
                 result.error = f"{type(exc).__name__}: {exc}"
@@ -401,12 +449,12 @@ def start_business(procs: Processes, env: dict[str, str]) -> tuple[subprocess.Po
 
 
 async def measure_service(name: str, workers: int, procs: Processes, env: dict[str, str],
-                          others: dict[str, int], args: argparse.Namespace) -> Phase:
+                          others: dict[str, int], args: argparse.Namespace, guardrails: bool = True) -> Phase:
     port = free_port()
     cmd = [sys.executable, str(APP), "--host", "127.0.0.1", "--port", str(port)]
     if workers > 1:
         cmd += ["--workers", str(workers)]
-    proc, log = procs.start(name, cmd, env)
+    proc, log = procs.start(name, cmd, {**env, "ITS_GUARDRAILS": "1" if guardrails else "0"})
     base = f"http://127.0.0.1:{port}"
     await asyncio.to_thread(wait_http, base + "/healthz", proc, log)
     worker_pids = [proc.pid]
@@ -460,6 +508,7 @@ def report(phase: Phase) -> tuple[int, int]:
         print(f"    ×{count} {reason}")
     print(f"吞吐：{phase.throughput:.1f} 轮/秒（总耗时 {phase.elapsed:.1f}s）")
     print(f"首个事件：{ms([r.first_event for r in results if r.first_event is not None])}   "
+          f"首个字：{ms([r.first_text for r in results if r.first_text is not None])}   "
           f"完成：{ms([r.done for r in results if r.ok])}")
     return len(errors), len(lost)
 
@@ -468,12 +517,36 @@ def per_turn(seconds: float, turns: int) -> float:
     return seconds / max(turns, 1) * 1000
 
 
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def guardrail_cost(on: Phase, off: Phase) -> None:
+    """开护栏 − 关护栏：每轮多几次模型请求、多少 token、多少服务 CPU、首个字晚了多少。"""
+    print("【护栏的代价（一个 worker：开 − 关）】")
+    done_on = [r for r in on.results if r.ok]
+    done_off = [r for r in off.results if r.ok]
+    req_on = mean([r.requests + r.guard_requests for r in done_on])
+    req_off = mean([r.requests for r in done_off])
+    print(f"模型请求：每轮 {req_off:.1f} 次 → {req_on:.1f} 次（护栏 Agent 每轮 "
+          f"{mean([r.guard_requests for r in done_on]):.1f} 次，{mean([r.guard_tokens for r in done_on]):.0f} token）")
+    cpu_on, cpu_off = per_turn(on.worker_cpu, on.turns), per_turn(off.worker_cpu, off.turns)
+    print(f"服务 CPU：每轮 {cpu_off:.1f}ms → {cpu_on:.1f}ms（{cpu_on - cpu_off:+.1f}ms，"
+          f"{(cpu_on / cpu_off - 1) * 100 if cpu_off else 0:+.0f}%）")
+    first_on = [r.first_text for r in on.results if r.first_text is not None]
+    first_off = [r.first_text for r in off.results if r.first_text is not None]
+    print(f"首个字：p50 {percentile(first_off, 50) * 1000:.0f}ms → {percentile(first_on, 50) * 1000:.0f}ms，"
+          f"p99 {percentile(first_off, 99) * 1000:.0f}ms → {percentile(first_on, 99) * 1000:.0f}ms")
+    tripped = sum(r.tripped for r in on.results)
+    print(f"护栏拦下：{tripped} 轮（问题都是正常的客服问题）")
+
+
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="ITS 客服服务的 SSE 压测：一个 worker、两个 worker、地板")
+    parser = argparse.ArgumentParser(description="ITS 客服服务的 SSE 压测：一个 worker（开 / 关护栏）、两个 worker、地板")
     parser.add_argument("--concurrency", type=int, default=200, help="同时进行的对话数（默认 200）")
     parser.add_argument("--turns", type=int, default=2, help="每个对话问几轮（默认 2）")
     parser.add_argument("--quick", action="store_true",
-                        help="10 个对话，只测一个 worker 和地板（冒烟测试用，几秒钟）")
+                        help="10 个对话，不测两个 worker（冒烟测试用）")
     parser.add_argument("--skip-two", action="store_true", help="不测两个 worker")
     parser.add_argument("--skip-floor", action="store_true", help="不测地板")
     args = parser.parse_args()
@@ -516,11 +589,12 @@ async def main() -> int:
 
         phases: list[Phase] = []
         errors = lost = 0
-        for name, workers in (("一个 worker", 1), ("两个 worker", 2)):
+        for name, workers, guarded in (("一个 worker", 1, True), ("一个 worker，不挂护栏", 1, False),
+                                       ("两个 worker", 2, True)):
             if workers == 2 and args.skip_two:
                 continue
             print(f"【{name}】")
-            phase = await measure_service(name, workers, procs, env, others, args)
+            phase = await measure_service(name, workers, procs, env, others, args, guardrails=guarded)
             e, lost_here = report(phase)
             errors, lost = errors + e, lost + lost_here
             where = "  ".join(f"{k} {v:.1f}s" for k, v in phase.cpu.items())
@@ -548,12 +622,13 @@ async def main() -> int:
                   f"模拟模型 {floor.cpu['模拟模型']:.1f}s")
 
         print("【比较】")
-        one = phases[0] if phases else None
+        named = {phase.name: phase for phase in phases}
+        one, bare, two = named.get("一个 worker"), named.get("一个 worker，不挂护栏"), named.get("两个 worker")
         missed: list[str] = []
-        if len(phases) == 2:
-            ratio = phases[1].throughput / one.throughput
+        if one and two:
+            ratio = two.throughput / one.throughput
             print(f"吞吐：两个 worker ÷ 一个 worker = ×{ratio:.2f}（目标 ≥1.4；"
-                  f"{one.throughput:.1f} → {phases[1].throughput:.1f} 轮/秒）")
+                  f"{one.throughput:.1f} → {two.throughput:.1f} 轮/秒）")
             if ratio < 1.4:
                 missed.append("两个 worker 的吞吐比")
         for phase in phases:
@@ -561,15 +636,16 @@ async def main() -> int:
             print(f"首个事件 p99（{phase.name}）：{p99 * 1000:.0f}ms（目标 <300ms）")
             if p99 >= 0.3:
                 missed.append(f"首个事件 p99（{phase.name}）")
-        if floor and one:
+        if floor and bare:  # 地板不挂护栏：和同样不挂护栏的那组比，才是“服务本身”的开销
             floor_turn = per_turn(floor.worker_cpu, floor.turns)
-            for phase in phases:
-                mine = per_turn(phase.worker_cpu, phase.turns)
-                full = per_turn(phase.worker_cpu + phase.backend_cpu, phase.turns)
-                print(f"每轮服务 CPU ÷ 地板（{phase.name}）：{mine:.1f}ms ÷ {floor_turn:.1f}ms = "
-                      f"×{mine / floor_turn:.2f}（目标 ≤1.5）；含业务服务和会话存储 ×{full / floor_turn:.2f}")
-                if mine / floor_turn > 1.5:
-                    missed.append(f"每轮服务 CPU（{phase.name}）")
+            mine = per_turn(bare.worker_cpu, bare.turns)
+            full = per_turn(bare.worker_cpu + bare.backend_cpu, bare.turns)
+            print(f"每轮服务 CPU ÷ 地板（{bare.name}）：{mine:.1f}ms ÷ {floor_turn:.1f}ms = "
+                  f"×{mine / floor_turn:.2f}（目标 ≤1.5）；含业务服务和会话存储 ×{full / floor_turn:.2f}")
+            if mine / floor_turn > 1.5:
+                missed.append(f"每轮服务 CPU（{bare.name}）")
+        if one and bare:
+            guardrail_cost(one, bare)
         print(f"速度目标：{'全部达到' if not missed else '没有达到 ' + '、'.join(missed)}"
               f"（本机 {os.cpu_count()} 核，负载均值 {os.getloadavg()[0]:.1f}：别的程序也在用 CPU 时这几项会偏差）")
         if errors or lost:

@@ -7,6 +7,9 @@
 - `RedisServer`：在空闲端口上前台运行 redis-server（不后台化、不落盘，数据目录在临时目录里），
   结束时停掉。没装 redis-server 时相关测试跳过。
 - `BusinessService`：单独运行的业务服务（`python -m its_service mcp`），几个 App 共用它。
+- 顾客：每个请求都代表一位登录的演示顾客（seed.json：张三 C001 有 A1001/A1002，李四 C002 有 A1003/A1005，
+  王五 C003 有 A1004/A1007，赵六 C004 有 A1006/A1008，孙七 C005 有 A1009/A1010）。`app.client(顾客)` 是一个
+  登录过的 httpx 客户端（cookie 在里面）；`ask(app, 问题, 会话, who=顾客)` 用它发 POST。
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ import httpx2
 from tests.lessons import REPO, free_port, smoke_env
 
 PROJECT = REPO / "07_projects"
+if str(PROJECT) not in sys.path:  # its_service（签 cookie、读团队）
+    sys.path.insert(0, str(PROJECT))
+ZHANG, LI, WANG, ZHAO, SUN = "C001", "C002", "C003", "C004", "C005"  # 演示顾客
 STAFF_TOKEN = "staff-token-for-tests"
 STAFF = {"Authorization": f"Bearer {STAFF_TOKEN}"}
 # 两位主管（ITS_STAFF_TOKEN 的“名字:令牌”写法）：测“两个人同时点”
@@ -55,6 +61,29 @@ class App:
         self.proc: subprocess.Popen | None = None
         self.base = ""
         self.logs: list[Path] = []
+        self.clients: dict[str, httpx2.Client] = {}
+
+    def client(self, customer: str = ZHANG) -> httpx2.Client:
+        """一位顾客的客户端：第一次用时登录（POST /api/login），之后复用它的 cookie。"""
+        if customer not in self.clients:
+            client = httpx2.Client(base_url=self.base, timeout=30)
+            response = client.post("/api/login", json={"customer_id": customer})
+            assert response.status_code == 200, response.text
+            self.clients[customer] = client
+        return self.clients[customer]
+
+    def anonymous(self) -> httpx2.Client:
+        return httpx2.Client(base_url=self.base, timeout=30)
+
+    def signed_in(self, customer: str, secret: str) -> httpx2.Client:
+        """不经 /api/login，直接带一个用 ITS_SECRET_KEY 签好的 cookie（业务服务不可用、登录不了时，
+        模拟“早就登录过”的顾客）。"""
+        from its_service.auth import COOKIE, sign_customer
+
+        client = httpx2.Client(base_url=self.base, timeout=30,
+                               cookies={COOKIE: sign_customer(secret.encode(), customer, 1)})
+        self.clients[customer] = client
+        return client
 
     def start(self) -> App:
         port = free_port()
@@ -103,6 +132,7 @@ class App:
         finally:
             self.proc = None
             self.log.close()
+            self._forget_clients()
         assert code == 0, f"Ctrl+C 后退出码应为 0，实际 {code}\n{self.output()[-3000:]}"
         assert "Traceback" not in self.output(), self.output()[-5000:]
         if mcp_pid:
@@ -115,6 +145,12 @@ class App:
         self.proc.wait()
         self.proc = None
         self.log.close()
+        self._forget_clients()
+
+    def _forget_clients(self) -> None:
+        for client in self.clients.values():
+            client.close()
+        self.clients.clear()
 
 
 class RedisServer:
@@ -215,19 +251,24 @@ def parse_sse(lines):
                 data.append(value)
 
 
-def stream(app: App, path: str = "/api/chat/sse", method: str = "GET", **kwargs) -> list:
-    with httpx2.Client(base_url=app.base, timeout=30) as client, \
-            client.stream(method, path, **kwargs) as response:
+def stream(app: App, path: str = "/api/chat/sse", method: str = "POST", who: str = ZHANG, **kwargs) -> list:
+    with app.client(who).stream(method, path, **kwargs) as response:
         assert response.status_code == 200, response.read()
         assert response.headers["content-type"].startswith("text/event-stream")
         return list(parse_sse(response.iter_lines()))
 
 
-def ask(app: App, query: str, session_id: str | None = None) -> list:
-    params = {"query": query}
+def ask(app: App, query: str, session_id: str | None = None, who: str = ZHANG) -> list:
+    body = {"query": query}
     if session_id:
-        params["session_id"] = session_id
-    return stream(app, params=params)
+        body["session_id"] = session_id
+    return stream(app, json=body, who=who)
+
+
+def new_session(app: App, who: str = ZHANG) -> str:
+    response = app.client(who).post("/api/sessions")
+    assert response.status_code == 201, response.text
+    return response.json()["session_id"]
 
 
 def names(events: list) -> list[str]:
@@ -239,15 +280,29 @@ def first(events: list, name: str) -> dict:
 
 
 def text_of(events: list) -> str:
-    return "".join(data["text"] for name, data in events if name == "text_delta")
+    """这一轮最后显示的文字：护栏拦下时，之前的文字作废，只算拦截之后的那句固定回答。"""
+    names_ = [n for n, _ in events]
+    start = max((i for i, n in enumerate(names_) if n == "guardrail_tripped"), default=-1) + 1
+    return "".join(data["text"] for name, data in events[start:] if name == "text_delta")
 
 
-def messages(app: App, session_id: str) -> httpx2.Response:
-    return httpx2.get(f"{app.base}/api/sessions/{session_id}/messages", timeout=10)
+def verdicts(events: list) -> dict[str, bool]:
+    """护栏 → 这一轮的结论（True 放行）；工具结果护栏每次调用一条，取最后一条。"""
+    return {data["guardrail"]: name == "guardrail_passed" for name, data in events
+            if name in ("guardrail_passed", "guardrail_tripped")}
+
+
+def roles(app: App, session_id: str, who: str = ZHANG) -> list[str]:
+    return [m["role"] for m in messages(app, session_id, who).json()["messages"]]
+
+
+def messages(app: App, session_id: str, who: str = ZHANG) -> httpx2.Response:
+    return app.client(who).get(f"/api/sessions/{session_id}/messages", timeout=10)
 
 
 def assert_well_formed(events: list, last: str = "run_completed") -> None:
-    """契约：session 第一个；终止事件最后且只有一个；工具开始在完成之前、call_id 对得上；文本 == 最终输出。"""
+    """契约：session 第一个；终止事件最后且只有一个；工具开始在完成之前、call_id 对得上；文本 == 最终输出；
+    输入护栏的结论在 Agent 的任何事件之前（放行前 Agent 的事件先攒着）。"""
     assert events[0][0] == "session"
     assert events[-1][0] == last, names(events)
     terminal = [n for n in names(events) if n in ("run_completed", "approval_required", "error")]
@@ -262,7 +317,13 @@ def assert_well_formed(events: list, last: str = "run_completed") -> None:
     if last == "run_completed":
         assert text_of(events) == first(events, "run_completed")["final_output"]
         first_text = names(events).index("text_delta")
-        assert "agent_updated" in names(events)[:first_text]
+        if "guardrail_tripped" not in names(events):
+            assert "agent_updated" in names(events)[:first_text]
+    agent_events = [i for i, (n, d) in enumerate(events)
+                    if n in ("agent_updated", "handoff", "tool_started", "text_delta")]
+    inputs = [i for i, (n, d) in enumerate(events) if n.startswith("guardrail_") and d["stage"] == "input"]
+    if agent_events and inputs:
+        assert max(inputs) < min(agent_events), names(events)
 
 
 # ---------------------------------------------------------------- 主管与业务库
@@ -286,13 +347,16 @@ def shop_rows(db: Path, sql: str, *params: object) -> list[dict]:
         return [dict(r) for r in conn.execute(sql, params)]
 
 
-def add_order(db: Path, order_id: str, sku: str, delivered_days_ago: int = 1) -> float:
-    """测试准备：往业务库里加一张已签收的新订单（并发测试各用自己的订单，互不影响）。返回金额。"""
+def add_order(db: Path, order_id: str, sku: str, delivered_days_ago: int = 1, customer: str = ZHANG) -> float:
+    """测试准备：往业务库里给一位顾客加一张已签收的新订单（并发测试各用自己的订单，互不影响）。返回金额。"""
     with sqlite3.connect(db) as conn:
         name, price = conn.execute("SELECT name, price FROM products WHERE sku = ?", (sku,)).fetchone()
+        who, phone, city, address = conn.execute(
+            "SELECT name, phone, city, address FROM customers WHERE customer_id = ?", (customer,)).fetchone()
         stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(time.time() - delivered_days_ago * 86400))
-        conn.execute("INSERT INTO orders VALUES (?, '测试顾客', '130****0000', '武汉', '已签收', ?, ?)",
-                     (order_id, price, stamp))
+        conn.execute("INSERT INTO orders (order_id, customer, phone, city, status, total_amount, created_at,"
+                     " customer_id, address) VALUES (?, ?, ?, ?, '已签收', ?, ?, ?, ?)",
+                     (order_id, who, phone, city, price, stamp, customer, address))
         conn.execute("INSERT INTO order_items (order_id, sku, name, quantity, unit_price)"
                      " VALUES (?, ?, ?, 1, ?)", (order_id, sku, name, price))
         conn.execute("INSERT INTO shipments VALUES (?, '顺丰速运', 'SF0000000000', NULL, ?)",

@@ -1,6 +1,7 @@
 """07 综合案例的 HTTP/SSE 接口（单进程、默认的 SQLite 会话库）：事件顺序、会话延续（含服务重启）、
 主管审批（顾客不能自己批）、坏输入、模型故障、浏览器断开、同一会话并发、业务服务挂掉、
-并发退款只成一张、探查时发现的小问题（各一条回归测试）。
+并发退款只成一张、探查时发现的小问题（各一条回归测试）。每个请求都代表一位登录的演示顾客
+（tests/capstone.py 的 `ask(..., who=...)`）；护栏、身份、会话归属的测试在 test_capstone_guard.py。
 
 服务以真实进程运行（`python 07_projects/app.py --port N`），就像学员启动它一样；模拟模型跑在
 测试进程里（conftest 的 mock_server），服务通过 MOCK_BASE_URL 连它——这样测试可以随时给模型
@@ -24,7 +25,10 @@ import pytest
 
 from tests.capstone import (
     BOB,
+    LI,
     STAFF,
+    SUN,
+    WANG,
     App,
     add_order,
     ask,
@@ -33,11 +37,14 @@ from tests.capstone import (
     first,
     messages,
     names,
+    new_session,
     parse_sse,
     pid_alive,
+    roles,
     shop_rows,
     staff_list,
     stream,
+    verdicts,
     wait_applied,
 )
 from tests.lessons import free_port
@@ -81,14 +88,20 @@ def arm(mock: str, mode: str, count: int = 1) -> None:
     httpx2.post(f"{mock}/mock/faults", json={"mode": mode, "count": count}).raise_for_status()
 
 
+def flow(events: list) -> list[str]:
+    """Agent 这边的事件（去掉护栏的结论）。"""
+    return [n for n in names(events) if not n.startswith("guardrail_")]
+
+
 # ---------------------------------------------------------------- 正常流程
 
 
 def test_order_question_streams_contract_events_in_order(app, mock):
     events = ask(app, ORDER_QUESTION)
     assert_well_formed(events)
-    order = names(events)
+    order = flow(events)
     assert order[:4] == ["session", "agent_updated", "handoff", "agent_updated"]
+    assert verdicts(events) == {"relevance": True, "jailbreak": True, "pii_mask": True, "answer_check": True}
     assert first(events, "handoff") == {"from_agent": "前台分诊", "to_agent": "订单物流专员"}
     tool = first(events, "tool_started")
     assert tool["tool_name"] == "track_shipment"
@@ -99,6 +112,9 @@ def test_order_question_streams_contract_events_in_order(app, mock):
     assert "顺丰速运" in done["final_output"]
     assert done["agent"] == "订单物流专员"
     assert done["usage"]["requests"] == 3 and done["usage"]["total_tokens"] > 0
+    assert done["usage"]["guardrails"]["requests"] == 2  # 两个输入护栏 Agent 各一次
+    assert done["conversation_usage"]["total_tokens"] == \
+        done["usage"]["total_tokens"] + done["usage"]["guardrails"]["total_tokens"]
 
 
 def test_next_turn_continues_with_the_specialist_and_history_is_restorable(app, mock):
@@ -114,10 +130,12 @@ def test_next_turn_continues_with_the_specialist_and_history_is_restorable(app, 
 
     body = messages(app, sid).json()
     assert body["agent"] == "订单物流专员"
-    assert [m["role"] for m in body["messages"]] == ["user", "tool", "assistant"] * 2
+    assert [m["role"] for m in body["messages"]] == ["user", "handoff", "tool", "assistant", "user", "tool", "assistant"]
     assert body["messages"][0]["text"] == ORDER_QUESTION
-    assert body["messages"][1]["tool_name"] == "track_shipment"
-    assert body["messages"][2]["agent"] == "订单物流专员"
+    assert body["messages"][1] == {"role": "handoff", "from_agent": "前台分诊", "to_agent": "订单物流专员"}
+    assert body["messages"][2]["tool_name"] == "track_shipment"
+    assert json.loads(body["messages"][2]["tool_result"])["tracking_no"] == "SF1400012345"  # 干净的 JSON
+    assert body["messages"][3]["agent"] == "订单物流专员"
     assert body["messages"][-1]["text"] == first(second, "run_completed")["final_output"]
 
     back = ask(app, "我想退货", sid)  # 不归订单专员管：交回前台，前台再转给售后
@@ -129,21 +147,21 @@ def test_next_turn_continues_with_the_specialist_and_history_is_restorable(app, 
 
 
 def test_specialist_consults_another_agent_as_a_tool(app, mock):
-    sid = first(ask(app, "订单 A1007 能退款吗？"), "session")["session_id"]
-    events = ask(app, "A1001 的快递现在到哪了？", sid)
+    sid = first(ask(app, "订单 A1005 能退款吗？", who=LI), "session")["session_id"]
+    events = ask(app, "A1003 的快递现在到哪了？", sid, who=LI)
     assert_well_formed(events)
     assert first(events, "agent_updated")["agent"] == "售后退款专员"
     assert "handoff" not in names(events)
     assert first(events, "tool_started")["tool_name"] == "ask_order_expert"
-    assert "SF1400012345" in first(events, "tool_completed")["tool_result"]  # 订单专员经 MCP 查到的
+    assert "JD0012345678" in first(events, "tool_completed")["tool_result"]  # 订单专员经 MCP 查到的
 
 
-def test_post_and_course_alias_stream_the_same_events(app, mock):
+def test_long_messages_and_the_course_alias_are_posted(app, mock):
     long_text = "我想买一副蓝牙耳机，" + "主要通勤用，" * 200
-    posted = stream(app, method="POST", json={"query": long_text})
+    posted = stream(app, json={"query": long_text})
     assert_well_formed(posted)
     assert first(posted, "tool_started")["tool_name"] == "search_products"
-    alias = stream(app, "/api/query/sse", params={"query": "你好"})
+    alias = stream(app, "/api/query/sse", json={"query": "你好"})
     assert_well_formed(alias)
 
 
@@ -159,7 +177,7 @@ def test_small_refund_runs_without_approval(app, mock):
 
 
 def test_large_refund_is_sent_for_review_and_staff_approval_completes_it(app, mock):
-    events = ask(app, "订单 A1003 申请退款，因为屏幕有坏点")
+    events = ask(app, "订单 A1003 申请退款，因为屏幕有坏点", who=LI)
     assert_well_formed(events, last="approval_required")
     sid = first(events, "session")["session_id"]
     pending = first(events, "approval_required")
@@ -168,14 +186,18 @@ def test_large_refund_is_sent_for_review_and_staff_approval_completes_it(app, mo
     assert (pending["order_id"], pending["amount"], pending["agent"]) == ("A1003", 3299, "售后退款专员")
     assert refunds(app, "A1003") == []  # 没批准之前什么都没执行
 
-    body = messages(app, sid).json()
+    body = messages(app, sid, LI).json()
     assert [p["approval_id"] for p in body["pending_approvals"]] == [pending["approval_id"]]
-    assert body["messages"] == [{"role": "user", "text": "订单 A1003 申请退款，因为屏幕有坏点",
-                                 "pending": True}]
-    blocked = ask(app, "在吗？", sid)  # 审核期间这个对话不接受新问题
+    # 还没写进历史的这一轮，照暂停时的样子画：问题、转接、还在“调用中”的工具、待审核的卡片
+    assert [(m["role"], m.get("pending")) for m in body["messages"]] == [
+        ("user", True), ("handoff", True), ("tool", True), ("approval", True)]
+    assert body["messages"][0]["text"] == "订单 A1003 申请退款，因为屏幕有坏点"
+    assert body["messages"][2]["status"] == "running" and "tool_result" not in body["messages"][2]
+    assert body["messages"][3]["approval_id"] == pending["approval_id"]
+    blocked = ask(app, "在吗？", sid, who=LI)  # 审核期间这个对话不接受新问题
     assert names(blocked) == ["session", "error"]
     assert first(blocked, "error")["code"] == "approval_pending"
-    assert httpx2.delete(f"{app.base}/api/sessions/{sid}").json()["error"]["code"] == "approval_pending"
+    assert app.client(LI).delete(f"/api/sessions/{sid}").json()["error"]["code"] == "approval_pending"
 
     # 主管在后台看到它：谁、要做什么、金额、Agent 的说明、顾客原话、到目前为止的对话
     [listed] = staff_list(app).json()["approvals"]
@@ -187,7 +209,7 @@ def test_large_refund_is_sent_for_review_and_staff_approval_completes_it(app, mo
     # 顾客页面开着更新流：主管决定后，服务器自己接着运行，结果推过来
     updates: list = []
     reader = threading.Thread(target=lambda: updates.extend(
-        stream(app, f"/api/sessions/{sid}/updates")))
+        stream(app, f"/api/sessions/{sid}/updates", method="GET", who=LI)))
     reader.start()
     time.sleep(0.5)
     decided = decide(app, pending["approval_id"], "approve", note="屏幕坏点属实")
@@ -210,45 +232,50 @@ def test_large_refund_is_sent_for_review_and_staff_approval_completes_it(app, mo
         ("approved", "主管", "屏幕坏点属实", "completed")
     assert record["decided_at"] and record["applied_at"]
 
-    body = messages(app, sid).json()
+    body = messages(app, sid, LI).json()
     assert body["pending_approvals"] == []
-    assert [m["role"] for m in body["messages"]] == ["user", "tool", "assistant"]
+    assert [m["role"] for m in body["messages"]] == ["user", "handoff", "tool", "approval", "assistant"]
+    assert body["messages"][2]["status"] == "done" and json.loads(body["messages"][2]["tool_result"])["created"]
+    assert (body["messages"][3]["status"], body["messages"][3]["note"]) == ("approved", "屏幕坏点属实")
     assert body["messages"][-1]["text"] == first(updates, "run_completed")["final_output"]
     again = decide(app, pending["approval_id"], "reject")
     assert again.status_code == 409 and again.json()["error"]["code"] == "approval_decided"
     assert again.json()["error"]["approval"]["status"] == "approved"
-    assert_well_formed(ask(app, "谢谢", sid))  # 对话恢复正常
+    assert_well_formed(ask(app, "谢谢", sid, who=LI))  # 对话恢复正常
 
 
 def test_rejected_refund_is_not_executed_and_the_note_reaches_the_customer(app, mock):
-    events = ask(app, "订单 A1004 申请退款，因为不想要了")
+    events = ask(app, "订单 A1004 申请退款，因为不想要了", who=WANG)
     pending = first(events, "approval_required")
     sid = first(events, "session")["session_id"]
     assert decide(app, pending["approval_id"], "reject", note="已发货在途，请拒收").status_code == 200
     wait_applied(app.data_dir / "its_shop.db", pending["approval_id"])
     assert refunds(app, "A1004") == []
-    tool = [m for m in messages(app, sid).json()["messages"] if m["role"] == "tool"][-1]
-    assert tool["tool_name"] == "request_refund"
+    shown = messages(app, sid, WANG).json()["messages"]
+    tool = [m for m in shown if m["role"] == "tool"][-1]
+    assert tool["tool_name"] == "request_refund" and tool["status"] == "rejected"
     assert "拒绝" in tool["tool_result"] and "请拒收" in tool["tool_result"]
-    idle = stream(app, f"/api/sessions/{sid}/updates")  # 已经没有待审批：更新流立刻说 idle
+    card = [m for m in shown if m["role"] == "approval"][-1]
+    assert (card["status"], card["note"]) == ("rejected", "已发货在途，请拒收")
+    idle = stream(app, f"/api/sessions/{sid}/updates", method="GET", who=WANG)  # 已经没有待审批：更新流立刻说 idle
     assert names(idle) == ["session", "idle"]
 
 
 def test_failed_resume_is_retried_and_refunds_exactly_once(app, mock):
-    sid = first(ask(app, "订单 A1009 申请退款，因为买错了"), "session")["session_id"]
-    approval = messages(app, sid).json()["pending_approvals"][0]["approval_id"]
+    sid = first(ask(app, "订单 A1009 申请退款，因为买错了", who=SUN), "session")["session_id"]
+    approval = messages(app, sid, SUN).json()["pending_approvals"][0]["approval_id"]
     arm(mock, "500")  # 工具已执行、接下来的模型请求失败：这次接着运行失败，稍后自动重试
     assert decide(app, approval).status_code == 200
     record = wait_applied(app.data_dir / "its_shop.db", approval, within=40)
     assert record["attempts"] >= 2 and record["outcome"] == "completed"
     assert len(refunds(app, "A1009")) == 1  # 退款工具带幂等键：重试不会重复退款
-    body = messages(app, sid).json()
+    body = messages(app, sid, SUN).json()
     assert body["pending_approvals"] == []
-    assert [m["role"] for m in body["messages"]] == ["user", "tool", "assistant"]
+    assert [m["role"] for m in body["messages"]] == ["user", "handoff", "tool", "approval", "assistant"]
 
 
 def test_customer_endpoints_cannot_decide(app, mock):
-    events = ask(app, "订单 A1010 申请退款，因为表盘有划痕")
+    events = ask(app, "订单 A1010 申请退款，因为表盘有划痕", who=SUN)
     pending = first(events, "approval_required")
     aid = pending["approval_id"]
     attempts = [
@@ -325,9 +352,7 @@ def test_concurrent_large_refunds_get_one_review_and_two_staff_apply_it_once(app
     ids=["empty", "whitespace", "missing", "too_long", "path", "id_too_long"],
 )
 def test_bad_stream_input_gets_an_error_event(app, mock, params, code):
-    method = "POST" if len(params.get("query", "")) > 1000 else "GET"
-    kwargs = {"json": params} if method == "POST" else {"params": params}
-    events = stream(app, method=method, **kwargs)
+    events = stream(app, json=params)
     assert names(events) == ["error"]
     assert events[0][1]["code"] == code
     assert events[0][1]["message"]
@@ -345,8 +370,8 @@ def test_bad_stream_input_gets_an_error_event(app, mock, params, code):
     ],
 )
 def test_bad_plain_requests_get_4xx_json(app, mock, method, path, status, code):
-    response = httpx2.request(method, f"{app.base}{path}", content=b"{not json",
-                              headers={"content-type": "application/json"}, timeout=10)
+    response = app.client().request(method, path, content=b"{not json",
+                                    headers={"content-type": "application/json"}, timeout=10)
     assert response.status_code == status
     error = response.json()["error"]
     assert error["code"] == code and error["message"]
@@ -354,10 +379,12 @@ def test_bad_plain_requests_get_4xx_json(app, mock, method, path, status, code):
 
 def test_delete_starts_over(app, mock):
     sid = first(ask(app, ORDER_QUESTION), "session")["session_id"]
-    assert httpx2.delete(f"{app.base}/api/sessions/{sid}").json() == {"session_id": sid, "deleted": True}
+    assert app.client().delete(f"/api/sessions/{sid}").json() == {"session_id": sid, "deleted": True}
     assert messages(app, sid).status_code == 404
-    again = ask(app, "A1001 里买了什么商品？", sid)
-    assert first(again, "agent_updated")["agent"] == "前台分诊"  # 最后的 Agent 也清掉了
+    again = ask(app, "A1001 里买了什么商品？", sid)  # 删掉的会话不会因为有人还记得 id 就复活
+    assert names(again) == ["error"] and first(again, "error")["code"] == "session_not_found"
+    fresh = ask(app, "A1001 里买了什么商品？")
+    assert first(fresh, "agent_updated")["agent"] == "前台分诊"
 
 
 # ---------------------------------------------------------------- 模型故障
@@ -404,10 +431,11 @@ def wait_idle(app: App, within: float) -> float:
 
 
 def test_client_disconnect_cancels_the_run(app, mock):
-    os.environ["MOCK_STREAM_DELAY"] = "0.05"  # 回答要流好几秒
-    sid = "disconnect-test"
-    with httpx2.Client(base_url=app.base, timeout=30) as client, \
-            client.stream("GET", "/api/chat/sse", params={"query": ORDER_QUESTION, "session_id": sid}) as r:
+    # 回答要流好几秒。输入护栏放行之前 Agent 的事件是攒着的（放行时一起发出）：机器忙、护栏判得慢时，
+    # 流得太快的回答可能在页面看到第 3 个字之前就已经写完、在提交了，这里要测的是“还在流的时候断开”。
+    os.environ["MOCK_STREAM_DELAY"] = "0.2"
+    sid = new_session(app)
+    with app.client().stream("POST", "/api/chat/sse", json={"query": ORDER_QUESTION, "session_id": sid}) as r:
         seen = []
         for name, _ in parse_sse(r.iter_lines()):
             seen.append(name)
@@ -423,20 +451,18 @@ def test_client_disconnect_cancels_the_run(app, mock):
 
 def test_second_request_on_a_busy_session_is_refused(app, mock):
     os.environ["MOCK_STREAM_DELAY"] = "0.03"
-    sid = "busy-test"
-    with httpx2.Client(base_url=app.base, timeout=30) as client, \
-            client.stream("GET", "/api/chat/sse", params={"query": ORDER_QUESTION, "session_id": sid}) as r:
+    sid = new_session(app)
+    with app.client().stream("POST", "/api/chat/sse", json={"query": ORDER_QUESTION, "session_id": sid}) as r:
         events = parse_sse(r.iter_lines())
         assert next(events)[0] == "session"
-        assert next(events)[0] == "agent_updated"
-        refused = ask(app, "A1001 里买了什么商品？", sid)
+        assert next(e for e in events if not e[0].startswith("guardrail_"))[0] == "agent_updated"
+        refused = ask(app, "A1001 里买了什么商品？", sid)  # 同一位顾客的另一个连接（比如另一个标签页）
         assert names(refused) == ["session", "error"]
         assert first(refused, "error")["code"] == "session_busy"
-        assert httpx2.delete(f"{app.base}/api/sessions/{sid}").status_code == 409
+        assert app.client().delete(f"/api/sessions/{sid}").status_code == 409
         rest = list(events)
     assert rest[-1][0] == "run_completed"
-    body = messages(app, sid).json()
-    assert [m["role"] for m in body["messages"]] == ["user", "tool", "assistant"]  # 只有第一轮
+    assert roles(app, sid) == ["user", "handoff", "tool", "assistant"]  # 只有第一轮
 
 
 # ---------------------------------------------------------------- MCP 服务与重启
@@ -454,12 +480,16 @@ def test_mcp_server_is_restarted_after_it_dies(app, mock):
     assert after["mcp_restarts"] == before["mcp_restarts"] + 1
 
 
+LIMITED_SECRET = "limited-app-secret"
+
+
 @pytest.fixture(scope="module")
 def limited_app(mock_server, tmp_path_factory):
     """MCP 服务地址指向一个没人监听的端口；一轮最多跑 4 秒（机器很忙时简单的一轮也要一两秒）。"""
     dead = f"http://127.0.0.1:{free_port()}/mcp"
     instance = App(tmp_path_factory.mktemp("limited"), mock_server.base_url, ITS_MCP_URL=dead,
-                   ITS_MCP_TIMEOUT="1", ITS_RUN_TIMEOUT="4").start()
+                   ITS_MCP_TIMEOUT="1", ITS_RUN_TIMEOUT="4", ITS_SECRET_KEY=LIMITED_SECRET).start()
+    instance.signed_in("C001", LIMITED_SECRET)
     yield instance
     instance.stop()
 
@@ -467,12 +497,14 @@ def limited_app(mock_server, tmp_path_factory):
 def test_unreachable_mcp_server_reports_mcp_unavailable(limited_app, mock):
     app = limited_app
     assert app.health()["mcp"] == "down"
+    login = app.anonymous().post("/api/login", json={"customer_id": "C001"})  # 核对顾客要问业务服务
+    assert login.status_code == 503 and login.json()["error"]["code"] == "mcp_unavailable"
     greeting = ask(app, "你好")  # 用不到业务数据的问题照常回答
     assert_well_formed(greeting)
     start = time.monotonic()
     events = ask(app, ORDER_QUESTION)
     assert time.monotonic() - start < 8
-    assert names(events)[:4] == ["session", "agent_updated", "handoff", "agent_updated"]
+    assert flow(events)[:4] == ["session", "agent_updated", "handoff", "agent_updated"]
     assert names(events)[-1] == "error"
     assert first(events, "error")["code"] == "mcp_unavailable"
     sid = first(events, "session")["session_id"]
@@ -482,29 +514,30 @@ def test_unreachable_mcp_server_reports_mcp_unavailable(limited_app, mock):
 def test_run_longer_than_the_run_timeout_is_stopped(limited_app, mock):
     app = limited_app
     os.environ["MOCK_STREAM_DELAY"] = "1"  # 每个流式分片隔一秒：再短的回答也要流好几秒
+    sid = new_session(app)
     start = time.monotonic()
-    events = ask(app, "你好", "slow-session")
+    events = ask(app, "你好", sid)
     assert time.monotonic() - start < 7
     assert names(events)[-1] == "error"
     error = first(events, "error")
     assert error["code"] == "timeout" and "4 秒" in error["message"]
     wait_idle(app, within=1.0)
-    assert messages(app, "slow-session").json()["messages"] == []
+    assert messages(app, sid).json()["messages"] == []
     os.environ["MOCK_STREAM_DELAY"] = "0"
-    assert_well_formed(ask(app, "你好", "slow-session"))  # 会话没有被占着
+    assert_well_formed(ask(app, "你好", sid))  # 会话没有被占着
 
 
 def test_conversation_and_pending_approval_survive_a_restart(app, mock):
     sid = first(ask(app, ORDER_QUESTION), "session")["session_id"]
-    approval = first(ask(app, "订单 A1010 申请退款，因为表盘有划痕"), "approval_required")
+    approval = first(ask(app, "订单 A1010 申请退款，因为表盘有划痕", who=SUN), "approval_required")
 
     # Ctrl+C 时还有一个对话在回答：它收到 shutting_down 后结束，服务随即退出
     os.environ["MOCK_STREAM_DELAY"] = "0.05"
     collected: list = []
+    client = app.client()
 
     def consume() -> None:
-        with httpx2.Client(base_url=app.base, timeout=30) as client, \
-                client.stream("GET", "/api/chat/sse", params={"query": ORDER_QUESTION}) as r:
+        with client.stream("POST", "/api/chat/sse", json={"query": ORDER_QUESTION}) as r:
             collected.extend(parse_sse(r.iter_lines()))
 
     reader = threading.Thread(target=consume)
@@ -523,7 +556,7 @@ def test_conversation_and_pending_approval_survive_a_restart(app, mock):
     assert_well_formed(second)
     assert "handoff" not in names(second)
     assert first(second, "agent_updated")["agent"] == "订单物流专员"
-    assert len(messages(app, sid).json()["messages"]) == 6
+    assert roles(app, sid) == ["user", "handoff", "tool", "assistant", "user", "tool", "assistant"]
     assert decide(app, approval["approval_id"]).status_code == 200  # 重启前的审批，重启后照样能批
     wait_applied(app.data_dir / "its_shop.db", approval["approval_id"])
     [row] = refunds(app, "A1010")
@@ -536,14 +569,14 @@ def test_conversation_and_pending_approval_survive_a_restart(app, mock):
 def test_session_id_with_a_trailing_newline_is_rejected(app, mock):
     events = ask(app, "你好", "abc\n")
     assert names(events) == ["error"] and events[0][1]["code"] == "bad_session_id"
-    response = httpx2.get(f"{app.base}/api/sessions/abc%0A/messages")
+    response = app.client().get("/api/sessions/abc%0A/messages")
     assert response.status_code == 400 and response.json()["error"]["code"] == "bad_session_id"
 
 
 def test_lone_surrogate_in_a_json_body_is_a_clean_4xx(app, mock):
     before = len(app.output())
-    response = httpx2.post(f"{app.base}/api/chat/sse", content=b'{"query": "\\ud800"}',
-                           headers={"content-type": "application/json"}, timeout=10)
+    response = app.client().post("/api/chat/sse", content=b'{"query": "\\ud800"}',
+                                 headers={"content-type": "application/json"}, timeout=10)
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "bad_request"
     time.sleep(0.2)

@@ -9,6 +9,8 @@
 - 许多会话经两个实例同时为同一订单申请退款：只有一张退款单。
 
 redis-server 由测试自己起在空闲端口上（前台、不落盘、数据目录在临时目录），没装就跳过。
+两个实例设同一个 ITS_SECRET_KEY（多台机器就是这样配的）：在 A 上登录的 cookie，B 也认；会话的主人
+记在 Redis 里，两边核对的是同一份。
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ import pytest
 
 from tests.capstone import (
     BOB,
+    LI,
     STAFF,
+    ZHANG,
     App,
     BusinessService,
     RedisServer,
@@ -35,6 +39,7 @@ from tests.capstone import (
     first,
     messages,
     names,
+    new_session,
     parse_sse,
     shop_rows,
     staff_list,
@@ -55,7 +60,7 @@ def cluster(mock_server, tmp_path_factory):
     redis = RedisServer(root / "redis").start()
     business = BusinessService(root).start()
     env = {"ITS_REDIS_URL": redis.url, "ITS_MCP_URL": business.url, "ITS_LOCK_TTL": "3",
-           "ITS_RESUME_LEASE": "3", "ITS_RESUME_POLL": "0.3"}
+           "ITS_RESUME_LEASE": "3", "ITS_RESUME_POLL": "0.3", "ITS_SECRET_KEY": "shared-by-both-instances"}
     apps = []
     try:
         for name in ("a", "b"):
@@ -100,23 +105,28 @@ def test_a_conversation_alternates_between_instances_with_its_memory(cluster, mo
     assert "handoff" not in names(second)
     assert first(second, "agent_updated")["agent"] == "订单物流专员"
     assert first(second, "tool_started")["tool_name"] == "get_order"
+    # 在 A 上登录拿到的 cookie，B 也认（同一个 ITS_SECRET_KEY）；会话的主人在 Redis 里，两边都核对
+    cookie = a.client(ZHANG).cookies
+    with httpx2.Client(base_url=b.base, cookies=cookie, timeout=10) as carried:
+        assert carried.get(f"/api/sessions/{sid}/messages").status_code == 200
+    assert b.client(LI).get(f"/api/sessions/{sid}/messages").status_code == 404
     third = ask(a, "我想退货", sid)  # 回到 A：不归订单专员管，交回前台再转售后
     assert [e["to_agent"] for n, e in third if n == "handoff"] == ["前台分诊", "售后退款专员"]
     for app in (a, b):  # 两边看到的是同一段历史
         body = messages(app, sid).json()
         assert [m["role"] for m in body["messages"]].count("user") == 3
         assert body["agent"] == "售后退款专员"
+        assert body["usage"]["total_tokens"] > 0
 
 
 def test_a_busy_session_is_refused_across_instances(cluster, mock):
     a, b, _ = cluster
     os.environ["MOCK_STREAM_DELAY"] = "0.03"
-    sid = "scale-busy"
-    with httpx2.Client(base_url=a.base, timeout=30) as client, \
-            client.stream("GET", "/api/chat/sse", params={"query": ORDER_QUESTION, "session_id": sid}) as r:
+    sid = new_session(a)
+    with a.client().stream("POST", "/api/chat/sse", json={"query": ORDER_QUESTION, "session_id": sid}) as r:
         events = parse_sse(r.iter_lines())
         assert next(events)[0] == "session"
-        assert next(events)[0] == "agent_updated"
+        assert next(e for e in events if not e[0].startswith("guardrail_"))[0] == "agent_updated"
         refused = ask(b, "A1001 里买了什么商品？", sid)
         assert names(refused) == ["session", "error"]
         assert first(refused, "error")["code"] == "session_busy"
@@ -128,7 +138,7 @@ def test_a_busy_session_is_refused_across_instances(cluster, mock):
 
 def test_approval_paused_on_one_instance_is_decided_through_the_other_once(cluster, mock):
     a, b, business = cluster
-    events = ask(a, "订单 A1003 申请退款，因为屏幕有坏点")
+    events = ask(a, "订单 A1003 申请退款，因为屏幕有坏点", who=LI)
     assert names(events)[-1] == "approval_required"
     sid = first(events, "session")["session_id"]
     aid = first(events, "approval_required")["approval_id"]
@@ -137,8 +147,7 @@ def test_approval_paused_on_one_instance_is_decided_through_the_other_once(clust
     updates: list = []
 
     def watch() -> None:  # 顾客的页面连在 A 上；决定在 B 上做、可能由任一实例接着运行
-        with httpx2.Client(base_url=a.base, timeout=30) as client, \
-                client.stream("GET", f"/api/sessions/{sid}/updates") as r:
+        with a.client(LI).stream("GET", f"/api/sessions/{sid}/updates") as r:
             updates.extend(parse_sse(r.iter_lines()))
 
     reader = threading.Thread(target=watch)
@@ -155,7 +164,7 @@ def test_approval_paused_on_one_instance_is_decided_through_the_other_once(clust
     [row] = refunds(business, "A1003")
     assert (row["approved_by"], row["approval_id"]) == ("staff", aid)
     for app in (a, b):
-        body = messages(app, sid).json()
+        body = messages(app, sid, LI).json()
         assert body["pending_approvals"] == []
         tools = [m for m in body["messages"] if m["role"] == "tool"]
         assert [t["tool_name"] for t in tools] == ["request_refund"]  # 只写进历史一次
@@ -169,11 +178,11 @@ def test_a_worker_killed_mid_turn_leaves_no_half_turn_and_no_stuck_lock(cluster,
     os.environ["MOCK_STREAM_DELAY"] = "0.1"
     collected: list = []
 
+    client = a.client()
+
     def consume() -> None:
         try:
-            with httpx2.Client(base_url=a.base, timeout=30) as client, \
-                    client.stream("GET", "/api/chat/sse",
-                                  params={"query": ORDER_QUESTION, "session_id": sid}) as r:
+            with client.stream("POST", "/api/chat/sse", json={"query": ORDER_QUESTION, "session_id": sid}) as r:
                 collected.extend(parse_sse(r.iter_lines()))
         except httpx2.HTTPError:
             pass
@@ -223,7 +232,7 @@ def test_a_worker_killed_mid_resume_is_taken_over_and_applied_once(cluster, mock
     assert len(refunds(business, "C3001")) == 1  # 重跑时退款工具带同一个幂等键：还是那一张
     body = messages(survivor, sid).json()
     assert body["pending_approvals"] == []
-    assert [m["role"] for m in body["messages"]] == ["user", "tool", "assistant"]
+    assert [m["role"] for m in body["messages"]] == ["user", "handoff", "tool", "approval", "assistant"]
     victim.start()
 
 

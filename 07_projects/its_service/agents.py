@@ -13,18 +13,26 @@
 - agent-as-tool（中心化）：退款专员需要订单详情时，把“订单专员”当成一个工具问一句，
   对话的控制权不离开退款专员；售前导购问“政策专家”也是一样。
 
+护栏（guardrails.py）也在这里挂上：四位 Agent 都有输入护栏（话题相关性、越狱检测——谁接到顾客的新消息
+谁跑）和输出护栏（回答检查），每个工具都有工具结果护栏（个人信息遮盖）。被咨询的专家（agent-as-tool）
+不挂输入 / 输出护栏：它们收到的是同事的问题，不是顾客的原话；它们用的工具照样打码。
+
 Agent 的 `name` 用英文（handoff 工具名 `transfer_to_<name>` 只允许 ASCII），页面上显示的中文名在
 `DISPLAY_NAMES` 里。模型一律来自 `shared.factory.get_chat_model()`，换提供方只改 `.env`。
+`Team.describe()` 把团队（Agent、handoff、工具、agent-as-tool、护栏）从这些对象本身读出来，给
+`GET /api/team` 和页面上的团队图用——改了这里的代码，图跟着变。
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from agents import Agent, ModelSettings
+from agents import Agent, FunctionTool, ModelSettings
 from agents.extensions.handoff_prompt import prompt_with_handoff_instructions
 from agents.mcp import MCPServer
 
+from its_service.guardrails import Guardrails
 from its_service.tools import Tools
 from shared.factory import get_chat_model
 
@@ -51,18 +59,47 @@ def display_name(agent_name: str | None) -> str:
 class Team:
     triage: Agent
     members: dict[str, Agent]
+    consults: dict[str, tuple[str, Agent]] = field(default_factory=dict)  # 工具名 → (谁在用, 被咨询的 Agent)
+    guardrails: Guardrails | None = None
 
     def get(self, name: str | None) -> Agent:
         """按名字找 Agent；不认识的名字（比如改过代码后的旧会话）回到前台。"""
         return self.members.get(name or "", self.triage)
 
+    def describe(self, mcp_tools: list[str]) -> dict[str, Any]:
+        """团队的样子，从 Agent 对象本身读出来（GET /api/team）。`mcp_tools`：MCP 服务给 Agent 的工具名。"""
+
+        def card(agent: Agent) -> dict[str, Any]:
+            function_tools = [t.name for t in agent.tools if isinstance(t, FunctionTool)]
+            return {
+                "name": agent.name,
+                "title": display_name(agent.name),
+                "role": agent.handoff_description or "",
+                "tools": [t for t in function_tools if t not in self.consults],
+                "mcp_tools": list(mcp_tools) if agent.mcp_servers else [],
+                "handoffs": [getattr(h, "agent_name", None) or getattr(h, "name", "") for h in agent.handoffs],
+                "consults": [{"tool": t, "agent": expert.name} for t, (owner, expert) in self.consults.items()
+                             if owner == agent.name],
+                "input_guardrails": [g.get_name() for g in agent.input_guardrails],
+                "output_guardrails": [g.get_name() for g in agent.output_guardrails],
+            }
+
+        experts = {expert.name: expert for _, expert in self.consults.values()}
+        return {
+            "start": self.triage.name,
+            "agents": [card(a) for a in self.members.values()],
+            "experts": [card(a) for a in experts.values()],
+            "guardrails": self.guardrails.describe() if self.guardrails else [],
+        }
+
 
 def build_team(tools: Tools, mcp_servers: list[MCPServer] | None, *, categories: list[str],
-               refund_approval_threshold: float) -> Team:
+               refund_approval_threshold: float, guardrails: Guardrails | None = None) -> Team:
     """每个 worker 启动时建一次，所有对话共用（Agent 只是配置，并发运行互不影响）。
 
     `mcp_servers`：订单专员用的 MCP 服务（业务服务的长连接）。压测的“地板”对照组传 None，
     订单专员改用同名的函数工具（tools.get_order / tools.track_shipment），其余一模一样。
+    `guardrails`：guardrails.build_guardrails() 建的一套护栏；None = 不挂护栏（ITS_GUARDRAILS=0，压测对照）。
     """
     model = get_chat_model()
     order_tools = [tools.get_order, tools.track_shipment] if mcp_servers is None else []
@@ -91,6 +128,8 @@ def build_team(tools: Tools, mcp_servers: list[MCPServer] | None, *, categories:
     order_expert = order_agent.clone(
         name="order_expert",
         handoffs=[],
+        input_guardrails=[],
+        output_guardrails=[],
         instructions=(
             "你是 ITS 商城的订单物流专员，正在回答同事的询问（不是直接面对用户）。"
             "用 get_order 查订单详情，用 track_shipment 查物流，简明列出查到的事实，不要编造。"
@@ -166,7 +205,7 @@ def build_team(tools: Tools, mcp_servers: list[MCPServer] | None, *, categories:
         model_settings=settings,
         handoff_description="前台分诊：问题不归自己管时交回这里，由前台重新分派。",
         instructions=prompt_with_handoff_instructions(
-            "你是 ITS 商城的前台客服，先弄清用户要办什么事，再交给对应的专员：\n"
+            "你是 ITS 商城的前台客服。必须先弄清用户要办什么事，再交给对应的专员：\n"
             "- 查订单状态、物流快递进度（到哪了、什么时候到），交给 order_agent；\n"
             "- 退款、退货、售后问题，交给 refund_agent；\n"
             f"- 商品咨询、推荐、价格、库存（在售品类：{catalog}），交给 presales_agent；\n"
@@ -181,4 +220,15 @@ def build_team(tools: Tools, mcp_servers: list[MCPServer] | None, *, categories:
         specialist.handoffs = [triage_agent]
 
     members = {a.name: a for a in (triage_agent, order_agent, refund_agent, presales_agent)}
-    return Team(triage=triage_agent, members=members)
+    consults = {"ask_order_expert": (REFUND, order_expert), "ask_policy_expert": (PRESALES, policy_expert)}
+    if guardrails is not None:
+        for agent in members.values():
+            agent.input_guardrails = list(guardrails.input)
+            agent.output_guardrails = list(guardrails.output)
+        for agent in (*members.values(), policy_expert):
+            for tool in agent.tools:
+                if isinstance(tool, FunctionTool):
+                    tool.tool_output_guardrails = list(guardrails.tool)
+        for server in mcp_servers or []:
+            server.tool_output_guardrails = list(guardrails.tool)
+    return Team(triage=triage_agent, members=members, consults=consults, guardrails=guardrails)

@@ -158,7 +158,7 @@ class ApprovalService:
                 publish.event("approval_decided", {
                     "approval_id": item["approval_id"], "decision": decided.get("status"),
                     "note": decided.get("note") or "", "decided_at": decided.get("decided_at")})
-            turn = Turn(session_id, pause.query, pause.start_agent, pause.base_len,
+            turn = Turn(session_id, pause.customer_id, pause.query, pause.start_agent, pause.base_len,
                         pause=pause, state=state, decisions=decisions)
             task = asyncio.current_task()
             if task is not None:

@@ -1,8 +1,16 @@
-"""一轮对话怎么跑：校验 → 占用会话（带过期的锁）→ 读历史 → `Runner.run_streamed` → 事件 → 提交或暂停。
+"""一轮对话怎么跑：校验 → 核对会话的主人 → 占用会话（带过期的锁）→ 读历史 → `Runner.run_streamed`
+→ 事件 → 提交、暂停或护栏拦下。
 
     chat()                     路由调用的异步生成器，产出 SSE 事件（事件本身在 events.py 生成）
       └─ 后台任务 _supervise()  真正跑 Agent 的地方；事件通过队列交给上面的生成器
-           └─ execute()        Runner、提交历史 / 暂停等审批（审批之后的继续运行也走这里，见 approvals.py）
+           └─ execute()        Runner、提交历史 / 暂停等审批 / 护栏拦下（审批之后的继续运行也走这里，见 approvals.py）
+
+顾客身份：路由（routes/chat.py）从登录 cookie 认出顾客，交给 `chat(customer, ...)`；会话不是他的就当不存在。
+这一轮的运行上下文（context.py 的 `RunContext`）带着他的编号，工具只代表他去业务服务办事。
+
+护栏（guardrails.py）：输入护栏和 Agent 并行跑，放行前 Agent 的事件先攒着（events.py 的 `Holdback`）；
+拦下时（SDK 抛 `InputGuardrailTripwireTriggered` / `OutputGuardrailTripwireTriggered`）`_refuse()`
+发出固定的拒绝回答，只把“顾客的话 + 这句拒绝”写进历史，并记一条说明（哪个护栏、为什么），刷新后照样显示。
 
 为什么 Agent 跑在单独的任务里，而不是直接在生成器里 `async for`：
 - 浏览器关掉页面时，生成器在 `queue.get()` 处收到取消，finally 里取消后台任务，后台任务再
@@ -28,13 +36,29 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents import Runner, RunResultStreaming, RunState
+from agents import (
+    InputGuardrailTripwireTriggered,
+    OutputGuardrailTripwireTriggered,
+    Runner,
+    RunResultStreaming,
+    RunState,
+)
 from fastapi.encoders import jsonable_encoder
 
 from its_service.agents import TRIAGE, Team, display_name
+from its_service.context import RunContext, Verdict
 from its_service.errors import describe_failure, message
-from its_service.events import TERMINAL, Event, EventMapper, coalesce, error_event, sse
-from its_service.sessions import ConversationStore, Pause, public_approval, valid_session_id
+from its_service.events import TERMINAL, Event, EventMapper, Holdback, coalesce, error_event, sse
+from its_service.guardrails import refusal
+from its_service.sessions import (
+    USAGE_KEYS,
+    ConversationStore,
+    Pause,
+    add_usage,
+    new_session_id,
+    public_approval,
+    valid_session_id,
+)
 from its_service.settings import ServiceSettings
 from its_service.tools import Business
 
@@ -49,6 +73,7 @@ class Turn:
     """一轮运行需要的全部信息；新提问和审批后的继续运行共用。"""
 
     session_id: str
+    customer_id: str
     query: str
     start_agent: str
     base_len: int
@@ -90,12 +115,11 @@ class ChatService:
     async def start(self) -> None:
         self._heartbeat = asyncio.create_task(self._renew_locks(), name="lock-heartbeat")
 
-    def run_context(self, turn: Turn) -> dict[str, Any]:
-        """运行上下文：工具从这里拿会话 id（幂等键）和“调用 id → 审批单”。dict 可以随 RunState 序列化。"""
-        context: dict[str, Any] = {"session_id": turn.session_id}
-        if turn.pause is not None:
-            context["approvals"] = turn.pause.call_approvals()
-        return context
+    def run_context(self, turn: Turn) -> RunContext:
+        """运行上下文：会话 id（幂等键）、会话的主人（工具只代表他）、这一轮的话（输出护栏用）、
+        “调用 id → 审批单”（审批后接着运行时）。"""
+        return RunContext(turn.session_id, turn.customer_id, turn.query,
+                          approvals=turn.pause.call_approvals() if turn.pause is not None else {})
 
     # ------------------------------------------------------------ 会话锁
 
@@ -138,7 +162,9 @@ class ChatService:
 
     # ------------------------------------------------------------ 入口：新提问
 
-    async def chat(self, query: str | None, session_id: str | None) -> AsyncIterator[Event]:
+    async def chat(self, customer_id: str, query: str | None, session_id: str | None) -> AsyncIterator[Event]:
+        """`customer_id`：登录的顾客（路由已验证 cookie）。`session_id` 不给就新开一个会话；给了就必须是
+        他自己的会话（服务器发的 id、创建时绑定了他），否则 `session_not_found`——和会话不存在一样。"""
         text = (query or "").strip()
         if session_id is not None and not valid_session_id(session_id):
             yield error_event("bad_session_id", message("bad_session_id"))
@@ -148,7 +174,19 @@ class ChatService:
             yield error_event(*problem)
             return
 
-        sid = session_id or uuid.uuid4().hex
+        try:
+            if session_id is None:
+                sid = new_session_id()
+                await self.store.create(sid, customer_id)
+            elif await self.store.owner(session_id) == customer_id:
+                sid = session_id
+            else:
+                yield error_event("session_not_found", message("session_not_found"))
+                return
+        except Exception as exc:
+            log.warning("会话存储不可用：%s", exc)
+            yield error_event("store_unavailable", message("store_unavailable"))
+            return
         yield sse("session", {"session_id": sid})
         try:
             owner = await self.claim(sid)
@@ -165,7 +203,7 @@ class ChatService:
             if paused:
                 yield error_event("approval_pending", message("approval_pending"))
                 return
-            turn = Turn(sid, text, last or TRIAGE, len(history), history=history)
+            turn = Turn(sid, customer_id, text, last or TRIAGE, len(history), history=history)
         except Exception as exc:
             log.warning("会话存储不可用：%s", exc)
             yield error_event("store_unavailable", message("store_unavailable"))
@@ -237,11 +275,13 @@ class ChatService:
     # ------------------------------------------------------------ 跑一轮（新提问和审批后继续共用）
 
     async def execute(self, turn: Turn, put: Put) -> str:
-        """跑完这一轮：提交历史并发 run_completed，或者暂停并发 approval_required。
-        返回 "completed" / "paused"；失败时抛异常（调用方决定怎么报告）。"""
+        """跑完这一轮：提交历史并发 run_completed，或者暂停并发 approval_required，或者护栏拦下、
+        发固定的拒绝回答。返回 "completed" / "paused" / "refused"；失败时抛异常（调用方决定怎么报告）。"""
         mapper = EventMapper()
         agent = self.team.get(turn.start_agent)
         context = self.run_context(turn)
+        hold = Holdback(put, lambda: context.cleared)
+        context.report = hold.verdict
         run_input: Any
         if turn.state is not None:
             if turn.pause:  # 被审批的那些调用的结果会在这一轮里出来：先记住它们的工具名
@@ -257,6 +297,7 @@ class ChatService:
             run_input = state
         else:
             run_input = [*turn.history, {"role": "user", "content": turn.query}]
+            context.expect_input_guardrails([g.get_name() for g in agent.input_guardrails])
         while True:
             result = Runner.run_streamed(
                 agent, run_input, max_turns=self.settings.max_turns,
@@ -264,7 +305,13 @@ class ChatService:
             try:
                 async for event in result.stream_events():
                     for out in mapper.map(event):
-                        put(out)
+                        hold.agent(out)
+            except (InputGuardrailTripwireTriggered, OutputGuardrailTripwireTriggered) as trip:
+                hold.drop()  # 放行前攒着的 Agent 事件（半句回答、工具）不发了
+                # 输入护栏拦下的优先：并行时 Agent 可能已经答完、输出护栏先报了，但这句话本来就不该回答
+                verdict = context.input_trip or trip.guardrail_result.output.output_info
+                await _shielded(self._refuse(turn, result, context, verdict, put))
+                return "refused"
             finally:
                 await _stop(result)
             if result.run_loop_exception is not None:  # 运行循环失败但没有从流里抛出来
@@ -280,26 +327,53 @@ class ChatService:
             await _shielded(self._commit(turn, result, put))
             return "completed"
 
+    async def _write(self, turn: Turn, items: list[Any], agent_name: str, usage: dict[str, int]) -> int | None:
+        """写进历史，返回写入前的历史长度（这一轮的第一条在历史里的位置）；接手重跑时发现已经写过，返回 None。"""
+        if turn.pause is None:
+            await self.store.commit_turn(turn.session_id, items, agent_name, usage)
+            return turn.base_len
+        # 审批后继续运行：上一个处理它的 worker 可能已经写进历史、然后才死掉。先记下“准备在
+        # 历史长度为 N 时提交”；接手的 worker 看到历史已经比 N 长，就知道写过了，不再写第二遍。
+        # （会话有暂停的运行时不接受新提问，所以这期间历史只可能因为这次提交而变长。）
+        length = len(await self.store.history(turn.session_id))
+        intent = await self.store.commit_intent(turn.pause.pause_id, length)
+        written = None
+        if length <= intent:
+            await self.store.commit_turn(turn.session_id, items, agent_name, usage)
+            written = length
+        await self.store.drop_pause(turn.pause.pause_id)
+        return written
+
     async def _commit(self, turn: Turn, result: RunResultStreaming, put: Put) -> None:
         items = result.to_input_list()[turn.base_len:]
         agent_name = result.last_agent.name
-        if turn.pause is None:
-            await self.store.commit_turn(turn.session_id, items, agent_name)
-        else:
-            # 审批后继续运行：上一个处理它的 worker 可能已经写进历史、然后才死掉。先记下“准备在
-            # 历史长度为 N 时提交”；接手的 worker 看到历史已经比 N 长，就知道写过了，不再写第二遍。
-            # （会话有暂停的运行时不接受新提问，所以这期间历史只可能因为这次提交而变长。）
-            length = len(await self.store.history(turn.session_id))
-            intent = await self.store.commit_intent(turn.pause.pause_id, length)
-            if length <= intent:
-                await self.store.commit_turn(turn.session_id, items, agent_name)
-            await self.store.drop_pause(turn.pause.pause_id)
-        usage = result.context_wrapper.usage
+        usage = turn_usage(result, result.context_wrapper.context)
+        await self._write(turn, items, agent_name, add_usage(usage, usage["guardrails"]))
         put(sse("run_completed", {
             "final_output": jsonable_encoder(result.final_output),  # 文本；有 output_type 时是对象
             "agent": display_name(agent_name),
-            "usage": {"requests": usage.requests, "input_tokens": usage.input_tokens,
-                      "output_tokens": usage.output_tokens, "total_tokens": usage.total_tokens},
+            "usage": usage,
+            "conversation_usage": await self.store.usage(turn.session_id),
+        }))
+
+    async def _refuse(self, turn: Turn, result: RunResultStreaming, context: RunContext, verdict: Verdict,
+                      put: Put) -> None:
+        """护栏拦下：发固定的拒绝回答；历史里只写“顾客的话 + 这句拒绝”，再记一条说明（哪个护栏、为什么），
+        刷新页面时拒绝前面照样显示拦截卡片。下一轮仍从这一轮开始时的 Agent 开始。"""
+        answer = verdict.message or refusal(verdict.guardrail, turn.query)
+        items = [{"role": "user", "content": turn.query}, {"role": "assistant", "content": answer}]
+        usage = turn_usage(result, context)
+        position = await self._write(turn, items, turn.start_agent, add_usage(usage, usage["guardrails"]))
+        if position is not None:
+            await self.store.add_note(turn.session_id, {
+                "position": position + 1, "kind": "guardrail", "guardrail": verdict.guardrail,
+                "title": verdict.title, "stage": verdict.stage, "reasoning": verdict.reasoning,
+                "agent": display_name(verdict.agent), "message": answer})
+        put(sse("text_delta", {"text": answer}))
+        put(sse("run_completed", {
+            "final_output": answer, "agent": display_name(turn.start_agent), "usage": usage,
+            "conversation_usage": await self.store.usage(turn.session_id),
+            "guardrail": verdict.guardrail,
         }))
 
     async def _pause(self, turn: Turn, result: RunResultStreaming, put: Put) -> RunState | None:
@@ -315,7 +389,8 @@ class ChatService:
                 "open_approval", approval_id=uuid.uuid4().hex, pause_id=pause_id,
                 session_id=turn.session_id, tool_name=item.tool_name or "tool",
                 arguments=getattr(item.raw_item, "arguments", None) or "{}",
-                agent=display_name(item.agent.name if item.agent else None), request=turn.query)
+                agent=display_name(item.agent.name if item.agent else None), request=turn.query,
+                call_id=call_id, customer_id=turn.customer_id)
             if outcome.get("created"):
                 opened.append({**outcome["approval"], "call_id": call_id})
             else:
@@ -327,8 +402,9 @@ class ChatService:
         if not opened:
             return state
         pause = Pause(pause_id, turn.session_id, turn.query, turn.start_agent, turn.base_len,
-                      opened, time.time())
-        await self.store.save_pause(pause, state.to_json(),
+                      opened, time.time(), customer_id=turn.customer_id,
+                      items=result.to_input_list()[turn.base_len:])
+        await self.store.save_pause(pause, state.to_json(context_serializer=RunContext.to_dict),
                                     replaces=turn.pause.pause_id if turn.pause else None)
         first = public_approval(opened[0])
         put(sse("approval_required", {**first, "approvals": [public_approval(a) for a in opened]}))
@@ -353,6 +429,14 @@ class ChatService:
             await asyncio.wait(list(self.active_runs), timeout=3)
         if self._heartbeat is not None:
             self._heartbeat.cancel()
+
+
+def turn_usage(result: RunResultStreaming, context: Any) -> dict[str, Any]:
+    """这一轮的 token：Agent 的（SDK 记在 context_wrapper.usage 里），另列护栏 Agent 的。"""
+    usage = result.context_wrapper.usage
+    guard = getattr(context, "guardrail_usage", None)
+    return {**{k: int(getattr(usage, k, 0) or 0) for k in USAGE_KEYS},
+            "guardrails": {k: int(getattr(guard, k, 0) or 0) for k in USAGE_KEYS}}
 
 
 def _call_id(item: Any) -> str:

@@ -45,14 +45,24 @@ CREATE TABLE IF NOT EXISTS products (
     returnable  INTEGER NOT NULL DEFAULT 1,
     description TEXT NOT NULL DEFAULT ''
 );
+-- 顾客：订单、工单都指向这里。演示里“登录”就是选一位顾客（页面上的 customer_id）。
+CREATE TABLE IF NOT EXISTS customers (
+    customer_id TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    phone       TEXT NOT NULL,           -- 已打码：138****0001
+    city        TEXT NOT NULL,
+    address     TEXT NOT NULL DEFAULT '' -- 默认收货地址（完整的街道门牌：个人信息）
+);
 CREATE TABLE IF NOT EXISTS orders (
     order_id     TEXT PRIMARY KEY,
-    customer     TEXT NOT NULL,
+    customer     TEXT NOT NULL,          -- 下单顾客的名字（和 customers.name 相同，方便后台显示）
     phone        TEXT NOT NULL,
     city         TEXT NOT NULL,
     status       TEXT NOT NULL,          -- 待发货 / 已发货 / 已签收 / 已取消
     total_amount REAL NOT NULL,
-    created_at   TEXT NOT NULL
+    created_at   TEXT NOT NULL,
+    customer_id  TEXT REFERENCES customers(customer_id),  -- 订单属于谁：订单类操作只对本人开放
+    address      TEXT NOT NULL DEFAULT ''                 -- 收货地址
 );
 CREATE TABLE IF NOT EXISTS order_items (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -94,7 +104,8 @@ CREATE TABLE IF NOT EXISTS tickets (
     description     TEXT NOT NULL,
     status          TEXT NOT NULL DEFAULT 'open',
     created_at      TEXT NOT NULL,
-    idempotency_key TEXT UNIQUE
+    idempotency_key TEXT UNIQUE,
+    customer_id     TEXT                 -- 谁开的工单
 );
 CREATE TABLE IF NOT EXISTS policies (
     topic   TEXT PRIMARY KEY,
@@ -125,7 +136,9 @@ CREATE TABLE IF NOT EXISTS approvals (
     lease_until  REAL,                   -- time.time()；过期后别的 worker 可以接手
     attempts     INTEGER NOT NULL DEFAULT 0,
     applied_at   TEXT,                   -- 决定的结果写回对话的时间
-    outcome      TEXT                    -- completed / paused_again / gave_up
+    outcome      TEXT,                   -- completed / paused_again / gave_up
+    call_id      TEXT,                   -- 哪一次工具调用（刷新页面时，审批卡片画在这个工具标签后面）
+    customer_id  TEXT                    -- 发起申请的顾客（会话的主人）
 );
 CREATE INDEX IF NOT EXISTS idx_approvals_pause ON approvals (pause_id);
 CREATE INDEX IF NOT EXISTS idx_approvals_status ON approvals (status, applied_at);
@@ -139,8 +152,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS one_open_ticket_per_order_category
     ON tickets (order_id, category) WHERE status = 'open' AND order_id IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS one_pending_refund_approval_per_order
     ON approvals (order_id) WHERE status = 'pending' AND kind = 'refund';
+CREATE INDEX IF NOT EXISTS idx_orders_customer ON orders (customer_id);
 """
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def now() -> datetime:
@@ -234,27 +248,44 @@ class ShopDB:
         conn = self._conn()
         conn.execute("PRAGMA journal_mode = WAL")
         conn.executescript(SCHEMA)  # 都是 IF NOT EXISTS：几个进程同时建也没关系
+        seed = json.loads(seed_path.read_text(encoding="utf-8"))
         with self.transaction() as tx:
-            self._upgrade(tx)
+            self._upgrade(tx, seed)
             for statement in filter(str.strip, INVARIANTS.split(";")):
                 tx.execute(statement)
             tx.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             if tx.execute("SELECT COUNT(*) FROM products").fetchone()[0]:
                 return False
-            self._seed(tx, json.loads(seed_path.read_text(encoding="utf-8")))
+            self._seed(tx, seed)
         return True
 
     @staticmethod
-    def _upgrade(conn: sqlite3.Connection) -> None:
-        """上一版的库（没有审批单、幂等键）：补列；按新规则重复的退款单只留最早的一张，其余作废。"""
-        columns = {r[1] for r in conn.execute("PRAGMA table_info(refunds)")}
+    def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+        return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+
+    @classmethod
+    def _upgrade(cls, conn: sqlite3.Connection, seed: dict[str, Any]) -> None:
+        """上一版的库就地升级：补列（审批单、幂等键、顾客）；按新规则重复的退款单只留最早的一张，其余作废；
+        订单按下单人的名字认领到演示顾客名下（没有顾客表的那一版）。"""
+        for table, column, kind in (("orders", "customer_id", "TEXT"), ("orders", "address", "TEXT NOT NULL DEFAULT ''"),
+                                    ("tickets", "customer_id", "TEXT"), ("approvals", "call_id", "TEXT"),
+                                    ("approvals", "customer_id", "TEXT")):
+            if column not in cls._columns(conn, table):
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        has_orders = conn.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
+        if has_orders and not conn.execute("SELECT COUNT(*) FROM customers").fetchone()[0]:
+            for c in seed.get("customers", []):
+                conn.execute("INSERT INTO customers VALUES (:customer_id, :name, :phone, :city, :address)", c)
+                conn.execute("UPDATE orders SET customer_id = ?, address = ? WHERE customer = ? AND customer_id IS NULL",
+                             (c["customer_id"], c["address"], c["name"]))
+        columns = cls._columns(conn, "refunds")
         if "approval_id" not in columns:
             conn.execute("ALTER TABLE refunds ADD COLUMN approval_id TEXT")
         if "idempotency_key" not in columns:
             conn.execute("ALTER TABLE refunds ADD COLUMN idempotency_key TEXT")
             conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS refunds_idempotency"
                          " ON refunds (idempotency_key)")
-        if "idempotency_key" not in {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}:
+        if "idempotency_key" not in cls._columns(conn, "tickets"):
             conn.execute("ALTER TABLE tickets ADD COLUMN idempotency_key TEXT")
             conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS tickets_idempotency"
                          " ON tickets (idempotency_key)")
@@ -275,6 +306,10 @@ class ShopDB:
         def ago(days: float = 0, hours: float = 0) -> str:
             return (base - timedelta(days=days, hours=hours)).strftime(TIME_FORMAT)
 
+        customers = {}
+        for c in seed.get("customers", []):
+            customers[c["customer_id"]] = c
+            conn.execute("INSERT INTO customers VALUES (:customer_id, :name, :phone, :city, :address)", c)
         prices = {}
         for p in seed["products"]:
             prices[p["sku"]] = (p["name"], p["price"])
@@ -285,10 +320,12 @@ class ShopDB:
             )
         for o in seed["orders"]:
             total = sum(prices[i["sku"]][1] * i["quantity"] for i in o["items"])
+            who = customers[o["customer_id"]]
             conn.execute(
-                "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (o["order_id"], o["customer"], o["phone"], o["city"], o["status"], total,
-                 ago(days=o["days_ago"], hours=3)),
+                "INSERT INTO orders (order_id, customer, phone, city, status, total_amount, created_at,"
+                " customer_id, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (o["order_id"], who["name"], who["phone"], who["city"], o["status"], total,
+                 ago(days=o["days_ago"], hours=3), who["customer_id"], o.get("address") or who["address"]),
             )
             for i in o["items"]:
                 name, price = prices[i["sku"]]
@@ -323,19 +360,58 @@ class ShopDB:
         for p in seed.get("policies", []):
             conn.execute("INSERT INTO policies VALUES (?, ?)", (p["topic"], p["content"]))
 
-    # ------------------------------------------------------------ 订单与物流（MCP 服务用）
+    # ------------------------------------------------------------ 顾客
 
-    def get_order(self, order_id: str) -> dict[str, Any] | None:
-        oid = normalize_order_id(order_id)
-        if oid is None:
-            return None
+    def customers(self) -> list[dict[str, Any]]:
+        """演示顾客（登录页列出的就是他们）：编号、名字、城市、打码的手机号、订单号。"""
         with self.connect() as conn:
-            order = conn.execute("SELECT * FROM orders WHERE order_id = ?", (oid,)).fetchone()
+            rows = conn.execute("SELECT customer_id, name, city, phone FROM customers ORDER BY customer_id").fetchall()
+            orders = conn.execute("SELECT customer_id, order_id FROM orders WHERE customer_id IS NOT NULL"
+                                  " ORDER BY order_id").fetchall()
+        owned: dict[str, list[str]] = {}
+        for o in orders:
+            owned.setdefault(o["customer_id"], []).append(o["order_id"])
+        return [{**dict(r), "orders": owned.get(r["customer_id"], [])} for r in rows]
+
+    def get_customer(self, customer_id: str) -> dict[str, Any] | None:
+        return next((c for c in self.customers() if c["customer_id"] == customer_id), None)
+
+    def _own_order(self, conn: sqlite3.Connection, order_id: str, customer_id: str | None) -> sqlite3.Row | None:
+        """这个顾客名下的这张订单；订单不存在、不是他的、没说是谁，一律 None（调用方回同一句话，不泄露订单在不在）。"""
+        oid = normalize_order_id(order_id)
+        if oid is None or not customer_id:
+            return None
+        return conn.execute("SELECT * FROM orders WHERE order_id = ? AND customer_id = ?",
+                            (oid, customer_id)).fetchone()
+
+    def disclosures(self, text: str, customer_id: str | None) -> list[dict[str, str]]:
+        """一段文字（Agent 的回答）里出现了哪些**别的顾客**的个人信息：姓名、手机号、收货地址、运单号。
+        输出护栏用它（见 guardrails.py）。演示数据很小，直接逐条比对；真实的商城会先从文字里抽出
+        手机号、运单号这类候选，再按索引查它们属于谁。"""
+        found: list[dict[str, str]] = []
+        with self.connect() as conn:
+            people = conn.execute("SELECT name, phone, address FROM customers WHERE customer_id != ?",
+                                  (customer_id or "",)).fetchall()
+            parcels = conn.execute("SELECT s.tracking_no, o.address FROM shipments s JOIN orders o"
+                                   " ON o.order_id = s.order_id WHERE COALESCE(o.customer_id, '') != ?",
+                                   (customer_id or "",)).fetchall()
+        for kind, value in ([("姓名", p["name"]) for p in people] + [("手机号", p["phone"]) for p in people]
+                            + [("地址", p["address"]) for p in people] + [("运单号", p["tracking_no"]) for p in parcels]
+                            + [("地址", p["address"]) for p in parcels]):
+            if value and value in text and {"kind": kind, "value": value} not in found:
+                found.append({"kind": kind, "value": value})
+        return found
+
+    # ------------------------------------------------------------ 订单与物流（订单专员的 MCP 工具）
+
+    def get_order(self, order_id: str, customer_id: str | None = None) -> dict[str, Any]:
+        with self.connect() as conn:
+            order = self._own_order(conn, order_id, customer_id)
             if order is None:
-                return None
+                return not_found(order_id)
             items = conn.execute(
                 "SELECT name, sku, quantity, unit_price FROM order_items WHERE order_id = ?",
-                (oid,),
+                (order["order_id"],),
             ).fetchall()
         return {
             "order_id": order["order_id"],
@@ -344,17 +420,16 @@ class ShopDB:
             "created_at": order["created_at"],
             "customer": order["customer"],
             "city": order["city"],
+            "shipping_address": order["address"],
             "items": [dict(i) for i in items],
         }
 
-    def track_shipment(self, order_id: str) -> dict[str, Any] | None:
-        oid = normalize_order_id(order_id)
-        if oid is None:
-            return None
+    def track_shipment(self, order_id: str, customer_id: str | None = None) -> dict[str, Any]:
         with self.connect() as conn:
-            order = conn.execute("SELECT status FROM orders WHERE order_id = ?", (oid,)).fetchone()
+            order = self._own_order(conn, order_id, customer_id)
             if order is None:
-                return None
+                return not_found(order_id)
+            oid = order["order_id"]
             ship = conn.execute("SELECT * FROM shipments WHERE order_id = ?", (oid,)).fetchone()
             events = conn.execute(
                 "SELECT event_time, location, description FROM logistics_events"
@@ -412,18 +487,16 @@ class ShopDB:
 
     # ------------------------------------------------------------ 退款
 
-    def refund_eligibility(self, order_id: str) -> dict[str, Any]:
-        """按商城规则判断能否退款、可退多少、要不要主管审批（也是给模型看的）。"""
+    def refund_eligibility(self, order_id: str, customer_id: str | None = None) -> dict[str, Any]:
+        """按商城规则判断能否退款、可退多少、要不要主管审批（也是给模型看的）。只看这位顾客自己的订单。"""
         with self.connect() as conn:
-            return self._eligibility(conn, order_id)
+            return self._eligibility(conn, order_id, customer_id)
 
-    def _eligibility(self, conn: sqlite3.Connection, order_id: str) -> dict[str, Any]:
-        oid = normalize_order_id(order_id)
-        order = conn.execute("SELECT * FROM orders WHERE order_id = ?", (oid,)).fetchone() \
-            if oid else None
+    def _eligibility(self, conn: sqlite3.Connection, order_id: str, customer_id: str | None) -> dict[str, Any]:
+        order = self._own_order(conn, order_id, customer_id)
         if order is None:
-            return {"order_id": order_id, "eligible": False,
-                    "reason": f"没有找到订单「{order_id}」，请向用户确认订单号（形如 A1001）。"}
+            return {"order_id": order_id, "eligible": False, "reason": not_found(order_id)["error"]}
+        oid = order["order_id"]
         result = {"order_id": oid, "order_status": order["status"],
                   "refundable_amount": order["total_amount"]}
         existing = conn.execute(
@@ -469,7 +542,7 @@ class ShopDB:
                            if needs else "符合退款条件，可以为用户提交退款申请。")}
 
     def create_refund(self, order_id: str, reason: str, idempotency_key: str = "",
-                      approval_id: str = "") -> dict[str, Any]:
+                      approval_id: str = "", customer_id: str | None = None) -> dict[str, Any]:
         """提交退款。在一个写事务里：同一次调用（幂等键）重试 → 返回第一次的结果；按规则复核；
         超过门槛要有已批准的审批单；插入。唯一索引保证同一订单不会有第二张有效退款单。"""
         key = idempotency_key or None
@@ -478,7 +551,7 @@ class ShopDB:
                 row = tx.execute("SELECT * FROM refunds WHERE idempotency_key = ?", (key,)).fetchone()
                 if row is not None:
                     return {"created": True, "refund": _refund_public(row), "note": REFUND_NOTE}
-            check = self._eligibility(tx, order_id)
+            check = self._eligibility(tx, order_id, customer_id)
             if not check["eligible"]:
                 out = {"created": False, "reason": check["reason"]}
                 if check.get("existing_refund"):
@@ -526,11 +599,14 @@ class ShopDB:
     # ------------------------------------------------------------ 工单
 
     def open_ticket(self, category: str, description: str, order_id: str | None = None,
-                    idempotency_key: str = "") -> dict[str, Any]:
-        """建工单。同一次调用重试返回同一张；同一订单同一类别已有未关闭的工单时不再新建。"""
+                    idempotency_key: str = "", customer_id: str | None = None) -> dict[str, Any]:
+        """建工单。同一次调用重试返回同一张；同一订单同一类别已有未关闭的工单时不再新建；
+        带了订单号就必须是这位顾客自己的订单（别人的订单不能挂到自己的工单上）。"""
         key = idempotency_key or None
         oid = normalize_order_id(order_id or "")
         with self.transaction() as tx:
+            if oid and self._own_order(tx, oid, customer_id) is None:
+                return {"created": False, **not_found(order_id or "")}
             if key:
                 row = tx.execute("SELECT * FROM tickets WHERE idempotency_key = ?", (key,)).fetchone()
                 if row is not None:
@@ -550,10 +626,11 @@ class ShopDB:
                 "status": "open",
                 "created_at": now().strftime(TIME_FORMAT),
                 "idempotency_key": key,
+                "customer_id": customer_id or None,
             }
             tx.execute("INSERT INTO tickets (ticket_id, order_id, category, description, status,"
-                       " created_at, idempotency_key) VALUES (:ticket_id, :order_id, :category,"
-                       " :description, :status, :created_at, :idempotency_key)", ticket)
+                       " created_at, idempotency_key, customer_id) VALUES (:ticket_id, :order_id, :category,"
+                       " :description, :status, :created_at, :idempotency_key, :customer_id)", ticket)
         return {**_ticket_public(ticket), "note": TICKET_NOTE}
 
     def tickets(self, order_id: str | None = None) -> list[dict[str, Any]]:
@@ -568,7 +645,8 @@ class ShopDB:
     # ------------------------------------------------------------ 审批单
 
     def open_approval(self, approval_id: str, pause_id: str, session_id: str, tool_name: str,
-                      arguments: str, agent: str, request: str) -> dict[str, Any]:
+                      arguments: str, agent: str, request: str, call_id: str = "",
+                      customer_id: str = "") -> dict[str, Any]:
         """运行暂停在一个要审批的工具调用上：建一张 pending 审批单。同一订单已有待审批的退款时
         不建（部分唯一索引），返回 created=False 和原因，worker 据此直接拒绝这次调用。"""
         try:
@@ -593,14 +671,14 @@ class ShopDB:
                 "kind": kind, "tool_name": tool_name, "arguments": arguments or "{}",
                 "order_id": order_id, "amount": amount, "customer": customer, "agent": agent,
                 "message": message, "request": request, "status": "pending",
-                "requested_at": stamp(),
+                "requested_at": stamp(), "call_id": call_id or None, "customer_id": customer_id or None,
             }
             try:
                 tx.execute("INSERT INTO approvals (approval_id, pause_id, session_id, kind, tool_name,"
                            " arguments, order_id, amount, customer, agent, message, request, status,"
-                           " requested_at) VALUES (:approval_id, :pause_id, :session_id, :kind,"
-                           " :tool_name, :arguments, :order_id, :amount, :customer, :agent, :message,"
-                           " :request, :status, :requested_at)", row)
+                           " requested_at, call_id, customer_id) VALUES (:approval_id, :pause_id, :session_id,"
+                           " :kind, :tool_name, :arguments, :order_id, :amount, :customer, :agent, :message,"
+                           " :request, :status, :requested_at, :call_id, :customer_id)", row)
             except sqlite3.IntegrityError:
                 other = tx.execute("SELECT * FROM approvals WHERE order_id = ? AND kind = 'refund'"
                                    " AND status = 'pending'", (order_id,)).fetchone()
@@ -707,7 +785,16 @@ REFUND_NOTE = "退款已受理，1-3 个工作日原路退回。"
 TICKET_NOTE = "工单已创建，人工客服会在 24 小时内联系用户。"
 APPROVAL_FIELDS = ("approval_id", "pause_id", "session_id", "kind", "tool_name", "arguments",
                    "order_id", "amount", "customer", "agent", "message", "request", "status",
-                   "requested_at", "decided_by", "decided_at", "note", "applied_at", "outcome")
+                   "requested_at", "decided_by", "decided_at", "note", "applied_at", "outcome",
+                   "call_id", "customer_id")
+
+
+def not_found(order_id: str) -> dict[str, Any]:
+    """订单不存在、不是这位顾客的：同一句话。不说“这是别人的订单”，也就不泄露这个订单号存在。"""
+    shown = normalize_order_id(order_id) or (order_id or "").strip()[:20] or "（未提供）"
+    return {"order_id": shown,
+            "error": f"在您的账户下没有找到订单 {shown}。请核对订单号（形如 A1001）；"
+                     "如果是家人或朋友的订单，请让下单的账户登录后查询。"}
 
 
 def stamp() -> str:
@@ -723,6 +810,7 @@ def _refund_public(row: Any) -> dict[str, Any]:
 def _ticket_public(row: Any) -> dict[str, Any]:
     data = dict(row)
     data.pop("idempotency_key", None)
+    data.pop("customer_id", None)
     return data
 
 

@@ -20,6 +20,11 @@ MESSAGES = {
     "query_too_long": "消息太长了（最多 {limit} 个字），请精简后再发。",
     "bad_session_id": "会话 id 格式不对：只能包含字母、数字、下划线和连字符，最长 64 个字符。",
     "session_not_found": "没有找到这个会话，它可能已被清空。请开始新对话。",
+    "login_required": "请先选择顾客登录（POST /api/login），或者登录已过期。",
+    "customer_not_found": "没有这位顾客。可选的演示顾客见 GET /api/customers。",
+    "cross_site": "拒绝来自其他网站的请求。",
+    "use_post": "发送消息请用 POST（JSON：{\"query\": \"...\", \"session_id\": \"...\"}）。"
+                "GET 会被链接、预取、爬虫随手触发，不能用来改变状态。",
     "session_busy": "这个会话上一条消息还在处理中，请等它答完再发。",
     "approval_pending": "您的申请已提交客服主管审核，审核结果会显示在这个对话里。审核期间这个对话暂不接受新问题；"
                         "有别的问题，可以点“新对话”。",

@@ -10,6 +10,8 @@
 | RawResponsesStreamEvent + ResponseTextDeltaEvent    | `text_delta`      |
 | RunItemStreamEvent "tool_called"（ToolCallItem）    | `tool_started`    |
 | RunItemStreamEvent "tool_output"（ToolCallOutputItem）| `tool_completed` |
+| 护栏下了结论：放行（guardrails.py → RunContext.record）| `guardrail_passed` |
+| 护栏下了结论：拦下（同上；chat.py 接着发固定回答）   | `guardrail_tripped` |
 | 运行结束且 result.interruptions 非空（chat.py 发）  | `approval_required` |
 | 运行结束（chat.py 发）                              | `run_completed`   |
 | 任何失败（chat.py 翻译异常）                        | `error`           |
@@ -19,6 +21,13 @@
 
 课程 5.3.2 的映射表把 ToolCallItem 直接当 tool_started；实际 SDK 里它们包在
 RunItemStreamEvent 里，要看 `event.name`，handoff 的来源/目标在 HandoffOutputItem 自己身上。
+
+工具结果（`tool_completed.tool_result`）一律是干净的文字：MCP 工具的结果在 SDK 里是内容块
+`{"type": "text", "text": "{...}"}`，这里取出里面的 JSON（`tool_result_text`），页面不会看到“JSON 里套着
+JSON 字符串”。刷新页面时的历史（sessions.py 的 render_messages）用的是同一个函数，所以两边一模一样。
+
+`Holdback`：输入护栏放行之前先攒着 Agent 的事件（见 guardrails.py 的说明），放行后按原顺序一起发出，
+拦下时整批丢掉——顾客看不到被拦下的那一轮的半句回答。
 """
 
 from __future__ import annotations
@@ -38,6 +47,8 @@ from fastapi.sse import ServerSentEvent
 from openai.types.responses import ResponseTextDeltaEvent
 
 from its_service.agents import display_name
+from its_service.context import Verdict
+from its_service.guardrails import tool_text
 
 # 一条流（对话流、更新流）以这些事件之一结束；页面收到就关掉连接。
 TERMINAL = frozenset({"run_completed", "approval_required", "error", "idle"})
@@ -82,13 +93,60 @@ def _field(raw: Any, name: str) -> Any:
     return raw.get(name) if isinstance(raw, dict) else getattr(raw, name, None)
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
+def tool_result_text(value: Any) -> str:
+    """工具结果 → 给页面看的文字：MCP 内容块取出里面的文字；是 JSON 的，重新编码成不转义中文的紧凑 JSON。"""
+    text = tool_text(value)
     try:
-        return json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return str(value)
+        return json.dumps(json.loads(text), ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+def verdict_event(verdict: Verdict) -> Event:
+    """护栏的结论 → `guardrail_passed` / `guardrail_tripped`。"""
+    data = {"guardrail": verdict.guardrail, "title": verdict.title, "stage": verdict.stage,
+            "reasoning": verdict.reasoning, "agent": display_name(verdict.agent),
+            "elapsed_ms": verdict.elapsed_ms}
+    if verdict.tool:
+        data["tool_name"] = verdict.tool
+        data["masked"] = verdict.masked
+    if not verdict.passed:
+        data["message"] = verdict.message
+    return Event("guardrail_passed" if verdict.passed else "guardrail_tripped", data)
+
+
+class Holdback:
+    """输入护栏放行之前，Agent 的事件先攒着；放行后按原顺序发出，拦下时丢掉。
+    输入护栏自己的结论随到随发（页面上的护栏面板要马上看到）。"""
+
+    def __init__(self, put: Any, cleared: Any) -> None:
+        self.put = put
+        self.cleared = cleared  # () -> bool：输入护栏是否都已放行
+        self.held: list[Event] = []
+
+    def agent(self, event: Event) -> None:
+        if self.cleared() and not self.held:
+            self.put(event)
+        else:
+            self.held.append(event)
+            self.release()
+
+    def verdict(self, verdict: Verdict) -> None:
+        event = verdict_event(verdict)
+        if verdict.stage == "input":
+            self.put(event)
+            self.release()
+        else:
+            self.agent(event)
+
+    def release(self) -> None:
+        if self.cleared():
+            held, self.held = self.held, []
+            for event in held:
+                self.put(event)
+
+    def drop(self) -> None:
+        self.held.clear()
 
 
 class EventMapper:
@@ -126,9 +184,10 @@ class EventMapper:
                 name = _field(item.raw_item, "name") or "tool"
                 self.tool_names[call_id] = name
                 return [sse("tool_started", {"tool_name": name, "call_id": call_id,
-                                             "arguments": _field(item.raw_item, "arguments") or "{}"})]
+                                             "arguments": _field(item.raw_item, "arguments") or "{}",
+                                             "agent": display_name(item.agent.name)})]
             if event.name == "tool_output" and isinstance(item, ToolCallOutputItem):
                 call_id = _field(item.raw_item, "call_id") or ""
                 return [sse("tool_completed", {"tool_name": self.tool_names.get(call_id, "tool"),
-                                               "call_id": call_id, "tool_result": _text(item.output)})]
+                                               "call_id": call_id, "tool_result": tool_result_text(item.output)})]
         return []

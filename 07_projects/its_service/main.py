@@ -1,7 +1,8 @@
 """应用工厂：`create_app(settings)` 组装一个 worker 的 FastAPI 应用。
 
-- lifespan：连上会话存储（SQLite 或 Redis）、拉起或连上业务服务（MCP 长连接）、建好 Agent 团队、
-  启动会话锁续期和“审批后接着运行”的后台循环；停止时按相反顺序收尾。
+- lifespan：连上会话存储（SQLite 或 Redis）、拉起或连上业务服务（MCP 长连接）、取演示顾客名单、
+  建好护栏和 Agent 团队、启动会话锁续期和“审批后接着运行”的后台循环；停止时按相反顺序收尾。
+- 顾客登录 cookie 的签名密钥：ITS_SECRET_KEY，或 data/its_secret.key（auth.py）。
 - 路由：routes/ 下一个资源一个文件；页面是 static/ 下的静态文件。
 - 中间件：请求体大小限制（读之前就拒绝）；需要时的跨域。
 - 文档：/docs 和 /redoc 用 fastapi-offline 自带的 Swagger UI / ReDoc 文件，不从 CDN 加载，
@@ -34,15 +35,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from its_service.agents import build_team
 from its_service.approvals import ApprovalService
-from its_service.auth import new_token
+from its_service.auth import cookie_secret, new_token
 from its_service.chat import ChatService
+from its_service.customers import CustomerDirectory
 from its_service.errors import ApiError, message
+from its_service.guardrails import build_guardrails
 from its_service.mcp_client import BusinessClient, McpSupervisor, McpUnavailable
-from its_service.routes import chat, health, pages, sessions, staff
+from its_service.routes import chat, customers, health, pages, sessions, staff, team
 from its_service.sessions import open_store
 from its_service.settings import ServiceSettings, load_settings
 from its_service.tools import make_tools
-from shared.factory import get_settings
+from shared.factory import get_chat_model, get_settings
 
 log = logging.getLogger("its_service")
 STATIC_DIR = Path(__file__).with_name("static")
@@ -65,18 +68,27 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             log.warning("业务服务没能启动，稍后会在用到时重试")
         business = BusinessClient(settings, supervisor)
         await business.start()
+        directory = CustomerDirectory(business)
         try:
             categories = await business.call("categories")
+            await directory.all()
         except Exception:
             categories = []
-        team = build_team(make_tools(business), [business.agent_server], categories=categories,
-                          refund_approval_threshold=settings.refund_approval_threshold)
-        chat_service = ChatService(settings, store, business, team, worker_id)
+
+        async def disclosures(text: str, customer: str) -> list[dict[str, str]]:
+            return await business.call("disclosures", customer=customer, text=text)
+
+        guardrails = (build_guardrails(get_chat_model(), categories, disclosures, directory.names)
+                      if settings.guardrails else None)
+        agent_team = build_team(make_tools(business), [business.agent_server], categories=categories,
+                                refund_approval_threshold=settings.refund_approval_threshold,
+                                guardrails=guardrails)
+        chat_service = ChatService(settings, store, business, agent_team, worker_id)
         await chat_service.start()
         approvals = ApprovalService(settings, store, business, chat_service, worker_id)
         await approvals.start()
         app.state.store, app.state.supervisor, app.state.business = store, supervisor, business
-        app.state.chat, app.state.approvals = chat_service, approvals
+        app.state.chat, app.state.approvals, app.state.customers = chat_service, approvals, directory
         try:
             yield
         finally:
@@ -101,13 +113,14 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                     settings.host, settings.port, token)
         settings = replace(settings, staff_token=token)
     app.state.staff_tokens = settings.staff_tokens()
+    app.state.cookie_secret = cookie_secret(settings)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
-                           allow_methods=["GET", "POST", "DELETE"],
+                           allow_methods=["GET", "POST", "DELETE"], allow_credentials=True,
                            allow_headers=["Content-Type", "Authorization"])
     _install_error_handlers(app)
-    for module in (chat, sessions, staff, health, pages):
+    for module in (customers, chat, sessions, team, staff, health, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     return app
@@ -157,6 +170,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
         return _error(exc.status, exc.code, exc.message, exc.extra, exc.headers)
+
+    @app.exception_handler(McpUnavailable)
+    async def business_down(request: Request, exc: McpUnavailable) -> JSONResponse:
+        log.warning("业务服务不可用：%s", exc)
+        return _error(503, "mcp_unavailable", message("mcp_unavailable"))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

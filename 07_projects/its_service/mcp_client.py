@@ -7,7 +7,10 @@
   调业务操作并解析 JSON；连接断了就重连一次再试（业务服务挂了会先重启它），还不行就抛
   `McpUnavailable`，chat.py 把它翻译成 `mcp_unavailable`。重试是安全的：写操作都带幂等键。
 - `AgentMcpServer`：交给订单专员 Agent 的 `mcp_servers=[...]`，只露出 get_order / track_shipment，
-  底下用的还是同一组长连接。
+  底下用的还是同一组长连接。`tool_meta_resolver`：SDK 每次调用 MCP 工具前问它要请求的 `_meta`，
+  这里从运行上下文取出会话绑定的顾客编号放进去——顾客身份就这样一路带到业务服务，不经过模型。
+  （它的 `tool_output_guardrails`，个人信息遮盖护栏，由 agents.py 的 build_team 挂上。）
+- 顾客身份：`call(name, customer=..., **参数)` 把顾客编号放进 `_meta`，不是参数。
 - `LocalBusiness`：同样的 `call()`，直接在本进程调用 ShopDB——只给压测的“地板”对照组
   （没有 MCP 的最低开销）和单元测试用，服务本身从不用它。
 
@@ -29,10 +32,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
-from agents.mcp import MCPServer, MCPServerStreamableHttp
+from agents.mcp import MCPServer, MCPServerStreamableHttp, MCPToolMetaContext
 from mcp.types import CallToolResult, TextContent
 
-from its_service.mcp_server import AGENT_TOOLS, NAME, READY_PREFIX
+from its_service.mcp_server import AGENT_TOOLS, CUSTOMER_META, NAME, READY_PREFIX
 from its_service.settings import ServiceSettings
 
 log = logging.getLogger("its_service.mcp")
@@ -270,8 +273,9 @@ class BusinessClient:
         return await self._attempt(f"调用业务服务 {name}",
                                    lambda server: server.call_tool(name, arguments, meta=meta))
 
-    async def call(self, name: str, **arguments: Any) -> Any:
-        result = await self.call_raw(name, arguments)
+    async def call(self, name: str, *, customer: str | None = None, **arguments: Any) -> Any:
+        """调一个业务操作。`customer`：代表哪位顾客（放进 MCP 请求的 _meta，业务服务据此只开放他的订单）。"""
+        result = await self.call_raw(name, arguments, {CUSTOMER_META: customer} if customer else None)
         text = _text(result)
         if result.is_error:
             raise BusinessError(f"{name} 出错：{text}")
@@ -284,12 +288,18 @@ class BusinessClient:
         return self.tools
 
 
+def customer_meta(meta: MCPToolMetaContext) -> dict[str, Any] | None:
+    """SDK 调 MCP 工具前问的 `_meta`：会话绑定的顾客（运行上下文里，服务器放的），不是模型给的参数。"""
+    customer = getattr(meta.run_context.context, "customer_id", None)
+    return {CUSTOMER_META: customer} if customer else None
+
+
 class AgentMcpServer(MCPServer):
     """交给订单专员的 MCP 服务：只露出 get_order / track_shipment，调用走 BusinessClient 的长连接。
     Agent 拿着的是这个不变的对象；底下的连接断了、重连了，Agent 都不用知道。"""
 
     def __init__(self, client: BusinessClient) -> None:
-        super().__init__(failure_error_function=None)
+        super().__init__(failure_error_function=None, tool_meta_resolver=customer_meta)
         self.client = client
 
     @property
@@ -319,12 +329,13 @@ class AgentMcpServer(MCPServer):
 class LocalBusiness:
     """和 BusinessClient 一样的 `call()`，但直接调用本进程里的 ShopDB（压测地板、单元测试用）。"""
 
+    # 这些操作按顾客过滤（业务服务里由 _meta 决定，这里直接传给 ShopDB）
+    SCOPED = {"get_order", "track_shipment", "refund_eligibility", "create_refund", "open_ticket", "disclosures"}
+
     def __init__(self, shop: Any) -> None:
         self.shop = shop
 
-    async def call(self, name: str, **arguments: Any) -> Any:
-        if name in AGENT_TOOLS:
-            found = getattr(self.shop, name)(**arguments)
-            return found if found is not None else {"order_id": arguments.get("order_id"),
-                                                    "error": "没有找到这个订单"}
+    async def call(self, name: str, *, customer: str | None = None, **arguments: Any) -> Any:
+        if name in self.SCOPED:
+            arguments["customer_id"] = customer
         return getattr(self.shop, name)(**arguments)

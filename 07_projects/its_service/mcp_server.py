@@ -19,6 +19,10 @@
   省掉线程切换，所有写操作天然排队；数据库事务和唯一索引仍然是真正的保证。
 - 无状态的 streamable HTTP（`stateless_http=True`）：服务重启后 worker 重连即可，不用恢复会话。
 - `ITS_MCP_TOKEN` 设置时，每个请求都要带 `Authorization: Bearer <token>`（服务放到别的机器上时用）。
+- **顾客身份不是工具参数**：订单、物流、退款、工单这些操作只对“这位顾客自己的订单”生效，顾客是谁由
+  worker 放在 MCP 请求的 `_meta`（键 `its/customer_id`，见 `CUSTOMER_META`）里带过来——它来自服务器给
+  这次对话绑定的顾客（运行上下文），模型看不到、也填不了（工具的参数表里没有它）。别人的订单和不存在的
+  订单得到同一句礼貌的“在您的账户下没有找到”，不泄露那个订单在不在。
 
 运行（在 07_projects 目录下；主服务不设 ITS_MCP_URL 时会自己拉起它）：
 
@@ -39,13 +43,14 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from pydantic import Field
 
 from its_service.db import RefundRules, ShopDB
 
 NAME = "its-business"
 READY_PREFIX = "MCP_READY "
+CUSTOMER_META = "its/customer_id"  # MCP 请求 _meta 里的顾客编号（由 worker 按会话的主人填）
 # 给订单专员 Agent 的工具；其余工具只由 worker 的代码调用（mcp_client.py 里用 tool_filter 过滤）。
 AGENT_TOOLS = ("get_order", "track_shipment")
 
@@ -54,6 +59,13 @@ OrderId = Annotated[str, Field(description="订单号，例如 A1001")]
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def customer_of(ctx: Context) -> str | None:
+    """这次请求代表哪位顾客：只看 _meta，不看参数。"""
+    meta = ctx.request_context.meta or {}
+    value = meta.get(CUSTOMER_META) if isinstance(meta, dict) else None
+    return str(value) if value else None
 
 
 def build_server(shop: ShopDB) -> MCPServer:
@@ -70,20 +82,14 @@ def build_server(shop: ShopDB) -> MCPServer:
     # ---------------------------------------------------------------- 给 Agent 的查询工具
 
     @tool
-    async def get_order(order_id: OrderId) -> str:
+    async def get_order(order_id: OrderId, ctx: Context) -> str:
         """查询订单详情：订单状态、金额、下单时间、购买的商品明细。"""
-        order = shop.get_order(order_id)
-        if order is None:
-            order = {"order_id": order_id, "error": "没有找到这个订单，请向用户确认订单号（形如 A1001）"}
-        return _json(order)
+        return _json(shop.get_order(order_id, customer_of(ctx)))
 
     @tool
-    async def track_shipment(order_id: OrderId) -> str:
+    async def track_shipment(order_id: OrderId, ctx: Context) -> str:
         """查询订单的物流：快递公司、运单号、最新动态和轨迹、预计送达时间（快递到哪了）。"""
-        shipment = shop.track_shipment(order_id)
-        if shipment is None:
-            shipment = {"order_id": order_id, "error": "没有找到这个订单，请向用户确认订单号（形如 A1001）"}
-        return _json(shipment)
+        return _json(shop.track_shipment(order_id, customer_of(ctx)))
 
     # ---------------------------------------------------------------- worker 调用的业务操作
 
@@ -103,28 +109,39 @@ def build_server(shop: ShopDB) -> MCPServer:
         return _json(shop.find_policies(topic))
 
     @tool
-    async def refund_eligibility(order_id: OrderId) -> str:
-        """按规则判断订单能否退款、可退金额、是否需要主管审批。"""
-        return _json(shop.refund_eligibility(order_id))
+    async def refund_eligibility(order_id: OrderId, ctx: Context) -> str:
+        """按规则判断订单能否退款、可退金额、是否需要主管审批（只看这位顾客自己的订单）。"""
+        return _json(shop.refund_eligibility(order_id, customer_of(ctx)))
 
     @tool
-    async def create_refund(order_id: OrderId, reason: str, idempotency_key: str = "",
+    async def create_refund(order_id: OrderId, reason: str, ctx: Context, idempotency_key: str = "",
                             approval_id: str = "") -> str:
         """创建退款单（事务 + 唯一索引：同一订单最多一张有效退款单；同一幂等键返回同一张）。"""
-        return _json(shop.create_refund(order_id, reason, idempotency_key, approval_id))
+        return _json(shop.create_refund(order_id, reason, idempotency_key, approval_id, customer_of(ctx)))
 
     @tool
-    async def open_ticket(category: str, description: str, order_id: str = "",
+    async def open_ticket(category: str, description: str, ctx: Context, order_id: str = "",
                           idempotency_key: str = "") -> str:
-        """创建人工客服工单（同一订单同一类别不重复建）。"""
-        return _json(shop.open_ticket(category, description, order_id, idempotency_key))
+        """创建人工客服工单（同一订单同一类别不重复建；只能挂这位顾客自己的订单）。"""
+        return _json(shop.open_ticket(category, description, order_id, idempotency_key, customer_of(ctx)))
+
+    @tool
+    async def customers() -> str:
+        """演示顾客列表（登录页用）。"""
+        return _json(shop.customers())
+
+    @tool
+    async def disclosures(text: str, ctx: Context) -> str:
+        """一段文字里出现了哪些别的顾客的个人信息（输出护栏用）。"""
+        return _json(shop.disclosures(text, customer_of(ctx)))
 
     @tool
     async def open_approval(approval_id: str, pause_id: str, session_id: str, tool_name: str,
-                            arguments: str, agent: str, request: str) -> str:
+                            arguments: str, agent: str, request: str, call_id: str = "",
+                            customer_id: str = "") -> str:
         """为暂停中的工具调用建一张待审批单。"""
         return _json(shop.open_approval(approval_id, pause_id, session_id, tool_name, arguments,
-                                        agent, request))
+                                        agent, request, call_id, customer_id))
 
     @tool
     async def decide_approval(approval_id: str, decision: str, staff: str, note: str = "") -> str:

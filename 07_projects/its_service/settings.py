@@ -26,6 +26,9 @@
 | ITS_LOCK_TTL                     | 30                          | 会话锁的过期时间（秒），worker 死了也会放开 |
 | ITS_RESUME_LEASE                 | 30                          | 审批后接着运行的租约（秒），过期别人接手 |
 | ITS_RESUME_POLL                  | 2                           | 每隔几秒看一眼有没有待接着运行的审批   |
+| ITS_SECRET_KEY                   | （空：用 data/its_secret.key）| 顾客登录 cookie 的签名密钥；多台机器要设同一个 |
+| ITS_COOKIE_SECURE                | auto                        | 登录 cookie 带 Secure：auto=HTTPS 时才带，1=总是，0=从不 |
+| ITS_GUARDRAILS                   | 1                           | 0 = 不挂护栏（只用于对照测量，见 load_test.py） |
 """
 
 from __future__ import annotations
@@ -65,6 +68,15 @@ class ServiceSettings:
     resume_lease: float = 30.0
     resume_poll: float = 2.0
     resume_attempts: int = 5
+    secret_key: str = ""
+    cookie_secure: str = "auto"
+    guardrails: bool = True
+    login_days: int = 7
+
+    @property
+    def secret_file(self) -> Path:
+        """没设 ITS_SECRET_KEY 时，签名密钥放在会话库旁边（同一台机器上的 worker 共用）。"""
+        return self.conversations_db.parent / "its_secret.key"
 
     def staff_tokens(self) -> dict[str, str]:
         """ITS_STAFF_TOKEN → {令牌: 主管名字}。单个令牌时名字是“主管”。"""
@@ -126,5 +138,14 @@ def load_settings(**overrides: object) -> ServiceSettings:
     values["lock_ttl"] = _number("ITS_LOCK_TTL", 30.0, float, 1)
     values["resume_lease"] = _number("ITS_RESUME_LEASE", 30.0, float, 1)
     values["resume_poll"] = _number("ITS_RESUME_POLL", 2.0, float, 0.1)
+    values["secret_key"] = _env("ITS_SECRET_KEY")
+    secure = (_env("ITS_COOKIE_SECURE") or "auto").lower()
+    if secure not in ("auto", "1", "0"):
+        raise ConfigError(f"ITS_COOKIE_SECURE={secure!r} 只能是 auto、1 或 0。")
+    values["cookie_secure"] = secure
+    guardrails = (_env("ITS_GUARDRAILS") or "1").lower()
+    if guardrails not in ("1", "0", "true", "false", "on", "off"):
+        raise ConfigError(f"ITS_GUARDRAILS={guardrails!r} 只能是 1（开）或 0（关）。")
+    values["guardrails"] = guardrails in ("1", "true", "on")
     values.update(overrides)
     return ServiceSettings(**values)  # type: ignore[arg-type]

@@ -3,7 +3,8 @@
 | 键 | 类型 | 内容 |
 |---|---|---|
 | `its:history:<会话>:messages` 等 | SDK 的 `RedisSession` | 对话历史（`openai-agents[redis]`） |
-| `its:conv:<会话>` | hash | `last_agent`、`created_at` |
+| `its:conv:<会话>` | hash | `customer`（主人）、`last_agent`、`created_at`、用掉的 token（`requests` 等） |
+| `its:notes:<会话>` | list | 历史条目的说明（护栏拦截） |
 | `its:lock:<会话>` | string + TTL | 会话锁：`SET NX PX`，值是持有者；续期、释放都先核对持有者（Lua） |
 | `its:pauses:<会话>` | set | 这个会话暂停中的运行 |
 | `its:pause:<暂停>` | hash | `pause`（审批信息）、`state`（RunState JSON）、`intent`（提交意图） |
@@ -23,7 +24,7 @@ from typing import Any
 import redis.asyncio as redis
 from agents.extensions.memory import RedisSession
 
-from its_service.sessions import ConversationStore, Pause
+from its_service.sessions import USAGE_KEYS, ConversationStore, Pause
 
 PREFIX = "its"
 # 只动自己的锁：值对得上才续期 / 删除（比较和操作在 Redis 里一步完成）
@@ -91,16 +92,19 @@ class RedisStore(ConversationStore):
 
     # ------------------------------------------------------------ 会话与历史
 
-    async def exists(self, session_id: str) -> bool:
-        return bool(await self.client.exists(self._key("conv", session_id)))
+    async def create(self, session_id: str, customer_id: str) -> None:
+        await self.client.hset(self._key("conv", session_id),
+                               mapping={"customer": customer_id, "created_at": time.time()})
+
+    async def owner(self, session_id: str) -> str | None:
+        return _text(await self.client.hget(self._key("conv", session_id), "customer"))
 
     async def load_turn(self, session_id: str) -> tuple[bool, str | None, list[Any]]:
         conv = self._key("conv", session_id)
         async with self.client.pipeline(transaction=False) as pipe:
-            pipe.hsetnx(conv, "created_at", time.time())
             pipe.hget(conv, "last_agent")
             pipe.scard(self._key("pauses", session_id))
-            _, last, paused = await pipe.execute()
+            last, paused = await pipe.execute()
         if paused:
             return True, _text(last), []
         return False, _text(last), await self.history(session_id)
@@ -111,15 +115,31 @@ class RedisStore(ConversationStore):
     async def last_agent(self, session_id: str) -> str | None:
         return _text(await self.client.hget(self._key("conv", session_id), "last_agent"))
 
-    async def commit_turn(self, session_id: str, items: list[Any], last_agent: str) -> None:
+    async def commit_turn(self, session_id: str, items: list[Any], last_agent: str,
+                          usage: dict[str, int] | None = None) -> None:
         await self._session(session_id).add_items(items)
-        await self.client.hset(self._key("conv", session_id), "last_agent", last_agent)
+        conv = self._key("conv", session_id)
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.hset(conv, "last_agent", last_agent)
+            for key in USAGE_KEYS:
+                pipe.hincrby(conv, key, int((usage or {}).get(key, 0) or 0))
+            await pipe.execute()
+
+    async def usage(self, session_id: str) -> dict[str, int]:
+        values = await self.client.hmget(self._key("conv", session_id), list(USAGE_KEYS))
+        return {k: int(v or 0) for k, v in zip(USAGE_KEYS, values, strict=True)}
+
+    async def add_note(self, session_id: str, note: dict[str, Any]) -> None:
+        await self.client.rpush(self._key("notes", session_id), json.dumps(note, ensure_ascii=False))
+
+    async def notes(self, session_id: str) -> list[dict[str, Any]]:
+        return [json.loads(n) for n in await self.client.lrange(self._key("notes", session_id), 0, -1)]
 
     async def delete(self, session_id: str) -> None:
         await self._session(session_id).clear_session()
         pauses = self._key("pauses", session_id)
         ids = [_text(i) for i in await self.client.smembers(pauses)]
-        await self.client.delete(self._key("conv", session_id), pauses,
+        await self.client.delete(self._key("conv", session_id), pauses, self._key("notes", session_id),
                                  *(self._key("pause", i) for i in ids))
 
     # ------------------------------------------------------------ 暂停中的运行

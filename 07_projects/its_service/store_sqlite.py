@@ -1,7 +1,9 @@
 """会话存储（默认）：一个 SQLite 文件，data/its_conversations.db。
 
 - `agent_sessions` / `agent_messages`：SDK 的 `SQLiteSession` 自己的表，存模型能读的对话条目。
-- `its_sessions`：每个会话的最后一位 Agent（SDK 不替你记：下一轮从哪个 Agent 开始是应用决定的）。
+- `its_sessions`：每个会话的主人（顾客）、最后一位 Agent（SDK 不替你记：下一轮从哪个 Agent 开始是
+  应用决定的）、到目前为止用掉的 token。
+- `its_notes`：历史条目的说明（护栏拦截：哪一条回答是哪个护栏拦下后的固定回答）。
 - `its_pauses`：暂停中的运行——`RunState.to_json()` 和审批信息。
 - `its_locks`：会话锁，带过期时间；`INSERT … ON CONFLICT DO UPDATE … WHERE expires_at < 现在`
   一条语句完成“没人占或已过期才占”。
@@ -25,15 +27,22 @@ from typing import Any
 
 from agents import SQLiteSession
 
-from its_service.sessions import ConversationStore, Pause
+from its_service.sessions import USAGE_KEYS, ConversationStore, Pause, add_usage
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS its_sessions (
-    session_id TEXT PRIMARY KEY,
-    last_agent TEXT,
-    created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-    updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP
+    session_id  TEXT PRIMARY KEY,
+    last_agent  TEXT,
+    created_at  TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+    updated_at  TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+    customer_id TEXT,              -- 会话的主人；上一版的库里没有（那些旧会话谁都打不开）
+    usage       TEXT               -- 这段对话用掉的 token（JSON）
 );
+CREATE TABLE IF NOT EXISTS its_notes (
+    session_id TEXT NOT NULL,
+    data       TEXT NOT NULL       -- {"position": 历史里第几条, "kind": "guardrail", ...}
+);
+CREATE INDEX IF NOT EXISTS idx_its_notes_session ON its_notes (session_id);
 CREATE TABLE IF NOT EXISTS its_pauses (
     pause_id   TEXT PRIMARY KEY,
     session_id TEXT NOT NULL,
@@ -96,6 +105,10 @@ class SqliteStore(ConversationStore):
             conn = self._conn()
             conn.execute("PRAGMA journal_mode = WAL")
             conn.executescript(SCHEMA)
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(its_sessions)")}
+            for column in ("customer_id", "usage"):  # 上一版的会话库：就地补列
+                if column not in columns:
+                    conn.execute(f"ALTER TABLE its_sessions ADD COLUMN {column} TEXT")
             SQLiteSession("_init", self.db_path).close()  # 让 SQLiteSession 也先把它的表建好
 
         await self._run(init)
@@ -133,13 +146,17 @@ class SqliteStore(ConversationStore):
 
     # ------------------------------------------------------------ 会话与历史
 
-    async def exists(self, session_id: str) -> bool:
-        return await self._run(lambda: self._exec(
-            "SELECT 1 FROM its_sessions WHERE session_id = ?", (session_id,)).fetchone() is not None)
+    async def create(self, session_id: str, customer_id: str) -> None:
+        await self._run(self._exec, "INSERT INTO its_sessions (session_id, customer_id) VALUES (?, ?)",
+                        (session_id, customer_id))
+
+    async def owner(self, session_id: str) -> str | None:
+        row = await self._run(lambda: self._exec(
+            "SELECT customer_id FROM its_sessions WHERE session_id = ?", (session_id,)).fetchone())
+        return row[0] if row and row[0] else None
 
     async def load_turn(self, session_id: str) -> tuple[bool, str | None, list[Any]]:
         def meta() -> tuple[bool, str | None]:
-            self._exec("INSERT OR IGNORE INTO its_sessions (session_id) VALUES (?)", (session_id,))
             paused = self._exec("SELECT 1 FROM its_pauses WHERE session_id = ? LIMIT 1",
                                 (session_id,)).fetchone() is not None
             row = self._exec("SELECT last_agent FROM its_sessions WHERE session_id = ?",
@@ -163,16 +180,42 @@ class SqliteStore(ConversationStore):
             "SELECT last_agent FROM its_sessions WHERE session_id = ?", (session_id,)).fetchone())
         return row[0] if row else None
 
-    async def commit_turn(self, session_id: str, items: list[Any], last_agent: str) -> None:
+    async def commit_turn(self, session_id: str, items: list[Any], last_agent: str,
+                          usage: dict[str, int] | None = None) -> None:
         session = self._session(session_id)
         try:
             await session.add_items(items)
         finally:
             session.close()
-        await self._run(self._exec,
-                        "INSERT INTO its_sessions (session_id, last_agent) VALUES (?, ?)"
-                        " ON CONFLICT(session_id) DO UPDATE SET last_agent = excluded.last_agent,"
-                        " updated_at = CURRENT_TIMESTAMP", (session_id, last_agent))
+
+        def update() -> None:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute("SELECT usage FROM its_sessions WHERE session_id = ?", (session_id,)).fetchone()
+                total = add_usage(json.loads(row[0]) if row and row[0] else {}, usage)
+                conn.execute("UPDATE its_sessions SET last_agent = ?, usage = ?, updated_at = CURRENT_TIMESTAMP"
+                             " WHERE session_id = ?", (last_agent, json.dumps(total), session_id))
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+        await self._run(update)
+
+    async def usage(self, session_id: str) -> dict[str, int]:
+        row = await self._run(lambda: self._exec(
+            "SELECT usage FROM its_sessions WHERE session_id = ?", (session_id,)).fetchone())
+        return add_usage(json.loads(row[0]) if row and row[0] else {}, None) if row else dict.fromkeys(USAGE_KEYS, 0)
+
+    async def add_note(self, session_id: str, note: dict[str, Any]) -> None:
+        await self._run(self._exec, "INSERT INTO its_notes (session_id, data) VALUES (?, ?)",
+                        (session_id, json.dumps(note, ensure_ascii=False)))
+
+    async def notes(self, session_id: str) -> list[dict[str, Any]]:
+        rows = await self._run(lambda: self._exec(
+            "SELECT data FROM its_notes WHERE session_id = ? ORDER BY rowid", (session_id,)).fetchall())
+        return [json.loads(r[0]) for r in rows]
 
     async def delete(self, session_id: str) -> None:
         session = self._session(session_id)
@@ -182,7 +225,7 @@ class SqliteStore(ConversationStore):
             session.close()
 
         def delete() -> None:
-            for table in ("its_sessions", "its_pauses", "its_updates"):
+            for table in ("its_sessions", "its_pauses", "its_updates", "its_notes"):
                 self._exec(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
 
         await self._run(delete)

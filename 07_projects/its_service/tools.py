@@ -6,8 +6,11 @@
 - 工具的“说明书”就是函数名、文档字符串和参数说明：模型（包括内置模拟模型）靠它们决定
   调哪个工具、传什么参数，所以写得像给新同事的交接说明。
 - `make_tools(business)` 每个 worker 调一次：工具闭包里拿着这个 worker 的业务服务客户端。
-  运行上下文 `ctx.context`（一个可以随 RunState 存起来的 dict，见 chat.py 的 `run_context()`）
-  只放会话 id 和“哪次调用对应哪张审批单”。
+- **顾客是谁不是参数**：订单、退款、工单类工具从运行上下文 `ctx.context.customer_id`（context.py，服务器按
+  会话的主人填的）取顾客编号，交给业务服务（`business.call(..., customer=...)`，放在 MCP 请求的 `_meta` 里）；
+  业务服务只开放这位顾客自己的订单。工具的参数表里没有顾客，模型想冒充也无处可填。
+- 有副作用的工具（提交退款、建工单）先 `await ctx.context.input_cleared()`：输入护栏和 Agent 并行跑，
+  护栏放行之前不动业务库（拦下时这一轮被取消，这些调用从没发生）。
 - 写操作带幂等键 `会话 id:工具调用 id`：同一次调用被重试（worker 中途挂了、别的 worker 接手重跑），
   业务服务返回第一次的结果，不会退两次款、建两张工单。
 - `failure_error_function=None`：业务服务不可用时让这一轮失败（报 `mcp_unavailable`），而不是把
@@ -25,13 +28,15 @@ from typing import Any, Literal, Protocol
 from agents import FunctionTool, RunContextWrapper, function_tool
 from agents.tool_context import ToolContext
 
-Context = ToolContext[dict[str, Any]]
+from its_service.context import RunContext
+
+Context = ToolContext[RunContext]
 
 
 class Business(Protocol):
     """业务服务的客户端（mcp_client.BusinessClient；压测地板用 LocalBusiness）。"""
 
-    async def call(self, name: str, **arguments: Any) -> Any: ...
+    async def call(self, name: str, *, customer: str | None = None, **arguments: Any) -> Any: ...
 
 
 def _json(value: Any) -> str:
@@ -39,7 +44,7 @@ def _json(value: Any) -> str:
 
 
 def idempotency_key(ctx: Context) -> str:
-    return f"{ctx.context.get('session_id', '')}:{ctx.tool_call_id}"
+    return f"{ctx.context.session_id}:{ctx.tool_call_id}"
 
 
 @dataclass
@@ -77,22 +82,23 @@ def make_tools(business: Business) -> Tools:
         return _json({"topic": topic, "policies": await business.call("find_policies", topic=topic)})
 
     @function_tool(failure_error_function=None)
-    async def check_refund_eligibility(order_id: str) -> str:
+    async def check_refund_eligibility(ctx: Context, order_id: str) -> str:
         """检查一个订单现在能不能退款、可退金额多少、是否需要人工审批。只查询，不提交。
 
         Args:
             order_id: 订单号，例如 A1001。
         """
-        result = await business.call("refund_eligibility", order_id=order_id)
+        result = await business.call("refund_eligibility", customer=ctx.context.customer_id, order_id=order_id)
         if result.get("eligible"):
             result["needs_human_approval"] = result.pop("needs_approval", False)
         return _json(result)
 
-    async def refund_needs_approval(ctx: RunContextWrapper[dict[str, Any]], params: dict[str, Any],
+    async def refund_needs_approval(ctx: RunContextWrapper[RunContext], params: dict[str, Any],
                                     call_id: str) -> bool:
-        """业务服务说“符合条件、但金额超过审批门槛”时，先暂停等主管审批。不符合条件的申请不用审批
-        （工具照常执行，业务服务会如实返回不能退的原因）。"""
-        check = await business.call("refund_eligibility", order_id=str(params.get("order_id", "")))
+        """业务服务说“符合条件、但金额超过审批门槛”时，先暂停等主管审批。不符合条件的申请（包括别人的
+        订单）不用审批：工具照常执行，业务服务会如实返回不能退的原因。"""
+        check = await business.call("refund_eligibility", customer=ctx.context.customer_id,
+                                    order_id=str(params.get("order_id", "")))
         return bool(check.get("eligible") and check.get("needs_approval"))
 
     @function_tool(needs_approval=refund_needs_approval, failure_error_function=None)
@@ -105,8 +111,10 @@ def make_tools(business: Business) -> Tools:
         """
         # 主管批准后接着运行时，chat.py 把“调用 id → 审批单”放进上下文；业务服务会核对审批单
         # 确实已批准、订单对得上，才创建超额退款。
-        approval_id = ctx.context.get("approvals", {}).get(ctx.tool_call_id, "")
-        return _json(await business.call("create_refund", order_id=order_id, reason=reason,
+        await ctx.context.input_cleared()
+        approval_id = ctx.context.approvals.get(ctx.tool_call_id, "")
+        return _json(await business.call("create_refund", customer=ctx.context.customer_id,
+                                         order_id=order_id, reason=reason,
                                          idempotency_key=idempotency_key(ctx),
                                          approval_id=approval_id))
 
@@ -124,26 +132,28 @@ def make_tools(business: Business) -> Tools:
             description: 问题描述，尽量包含用户的原话。
             order_id: 相关订单号，例如 A1001；没有就填空字符串。
         """
-        return _json(await business.call("open_ticket", category=category, description=description,
+        await ctx.context.input_cleared()
+        return _json(await business.call("open_ticket", customer=ctx.context.customer_id,
+                                         category=category, description=description,
                                          order_id=order_id, idempotency_key=idempotency_key(ctx)))
 
     @function_tool(failure_error_function=None)
-    async def get_order(order_id: str) -> str:
+    async def get_order(ctx: Context, order_id: str) -> str:
         """查询订单详情：订单状态、金额、下单时间、购买的商品明细。
 
         Args:
             order_id: 订单号，例如 A1001
         """
-        return _json(await business.call("get_order", order_id=order_id))
+        return _json(await business.call("get_order", customer=ctx.context.customer_id, order_id=order_id))
 
     @function_tool(failure_error_function=None)
-    async def track_shipment(order_id: str) -> str:
+    async def track_shipment(ctx: Context, order_id: str) -> str:
         """查询订单的物流：快递公司、运单号、最新动态和轨迹、预计送达时间（快递到哪了）。
 
         Args:
             order_id: 订单号，例如 A1001
         """
-        return _json(await business.call("track_shipment", order_id=order_id))
+        return _json(await business.call("track_shipment", customer=ctx.context.customer_id, order_id=order_id))
 
     return Tools(search_products, lookup_policy, check_refund_eligibility, request_refund,
                  open_ticket, get_order, track_shipment)

@@ -6,7 +6,9 @@
 - 风险类判断（`RISKS`）：数学作业、越狱 / 提示词注入、个人敏感信息、辱骂、垃圾广告。字段名、字段描述或
   指令说的是哪一类，就用那一类的检测器看用户消息，命中为 True。
 - 相关性判断（`RELEVANCE`）：指令列出了话题（“判断用户消息是否与电商客服相关（订单、物流、退款、商品）”），
-  消息和这些话题有概念或词语重合、或者只是打招呼之类的寒暄，算相关。
+  消息和这些话题有概念或词语重合、或者只是打招呼之类的寒暄、简短的追问（“那第二个呢”），算相关；
+  话题里有订单时，带着订单号的消息（“查 A1003”）也算。指令里说“……判为不相关 / 无关”的那些行列的是
+  反例，不算话题。
 - 正面评价（`POSITIVE`）：good_quality、is_safe、verified……没有检测到风险就是 True。
 - 字段名带否定（not_ / off_topic / unsafe / invalid）时结论取反。
 """
@@ -25,11 +27,17 @@ MATH = re.compile(
 )
 JAILBREAK = re.compile(
     r"ignore (all |any |the )?(previous|prior|above|earlier|your) (instructions|rules|prompts?)|"
-    r"disregard (all |the |your )?(previous |prior )?(instructions|rules)|system prompt|developer mode|\bDAN\b|"
+    r"disregard (all |the |your )?(previous |prior )?(instructions|rules)|system prompt|developer mode|"
+    r"(?<![A-Za-z])DAN(?![A-Za-z])|"
     r"jailbreak|pretend (you are|to be)|act as (an? )?(unfiltered|unrestricted)|no (restrictions|limits)|"
     r"reveal (your|the) (instructions|prompt)|bypass|"
+    r"(repeat|print|show|output|reveal|display|tell me|give me|list|recite) (me )?(all )?(of )?"
+    r"(your (system |hidden |initial |original |internal )?(instructions|prompt|rules)|"
+    r"the (system|hidden|initial|original|internal) (instructions|prompt))|"
     r"忽略(之前|以上|前面|所有|你的).{0,4}(指令|规则|设定|提示)|系统提示词|提示词|越狱|开发者模式|不受(任何)?限制|"
-    r"扮演.{0,6}(没有|不受)|绕过|你的(指令|规则)是什么|把你的(指令|提示)",
+    r"没有(任何)?(限制|约束)的|现在(你)?是.{0,8}没有(任何)?(限制|约束)|"
+    r"扮演.{0,6}(没有|不受)|绕过|你的(指令|规则)是什么|把你的(指令|提示)|"
+    r"(输出|打印|复述|重复|告诉我|说出|显示|列出|原样).{0,6}(你的|系统|内部|隐藏|初始)的?(指令|提示|设定|prompt)",
     re.I,
 )
 PII = re.compile(
@@ -55,8 +63,15 @@ POSITIVE = re.compile(r"good|quality|valid|correct|complete|readable|verified|ap
                       r"success|acceptable|allowed|合格|通过|有效|安全|正确|完整|可读", re.I)
 NEGATED = re.compile(r"^(not|no|non|un|in|ir|off|out_of)[_-]?|_not_|unsafe|invalid|irrelevant|off.?topic|"
                      r"out.?of.?scope|不相关|无关", re.I)
-CONVERSATIONAL = re.compile(r"^(你好|您好|在吗|谢谢|好的|嗯|ok|okay|thanks|thank you|hi|hello|hey|yes|no|是的|对)[!！。.?？]*$",
-                            re.I)
+CONVERSATIONAL = re.compile(r"^(?:(?:你好|您好|在吗|谢谢[你您]?|多谢|感谢|好的|好|嗯|哦|行|收到|知道了|明白了|没问题|再见|拜拜|"
+                            r"ok|okay|thanks|thank you|thx|got it|great|sure|alright|bye|goodbye|see you|hi|hello|hey|"
+                            r"yes|no|是的|对)"
+                            r"[\s,，.!！。~?？]*)+$", re.I)
+# 简短的追问：指回前面说过的东西，自己不带话题（“那第二个呢？”“这个多少钱”不算：它带着“价格”）
+FOLLOW_UP = re.compile(r"那|这|它|呢|第[一二三四五六七八九十\d]+[个款件]|上面|刚才|\b(that|this|it|the other|"
+                       r"the (first|second|last) one)\b", re.I)
+NEGATIVE_TOPIC = re.compile(r"不相关|无关|不属于|不算相关|unrelated|not related|irrelevant|off.?topic|out of scope", re.I)
+ORDER_REF = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,3}-?\d{3,}(?![A-Za-z0-9])")
 SENTIMENT = {
     "positive": re.compile(r"好|棒|满意|喜欢|谢谢|赞|不错|great|good|love|thanks|excellent|happy", re.I),
     "negative": re.compile(r"差|烂|失望|生气|投诉|坏了|糟糕|垃圾|慢|bad|terrible|angry|awful|broken|worst|hate", re.I),
@@ -103,16 +118,23 @@ def boolean(name: str, schema: dict, ctx: Any) -> bool:
 
 
 def relevant(message: str, system: str) -> bool:
-    """消息和指令列出的话题有没有关系；寒暄算相关。指令没列话题时默认相关。"""
-    if CONVERSATIONAL.match(message.strip()) or text.concepts(message) == {"greet"}:
+    """消息和指令列出的话题有没有关系；寒暄、简短的追问算相关。指令没列话题时默认相关。"""
+    said = message.strip()
+    concepts = text.concepts(said)
+    if CONVERSATIONAL.match(said) or concepts == {"greet"}:
         return True
-    topic_lines = [ln for ln in re.split(r"[\n。;；]", system or "") if RELEVANCE.search(ln)] or [system or ""]
+    if not concepts and len(said) <= 15 and FOLLOW_UP.search(said):
+        return True
+    lines = [ln for ln in re.split(r"[\n。;；]", system or "") if RELEVANCE.search(ln)]
+    topic_lines = [ln for ln in lines if not NEGATIVE_TOPIC.search(ln)] or ([] if lines else [system or ""])
     topics = " ".join(topic_lines)
     topic_concepts = text.concepts(topics) - {"greet", "user", "lookup"}
     topic_words = set(text.words(topics))
     if not topic_concepts and not topic_words:
         return True
-    return bool(text.concepts(message) & topic_concepts or set(text.words(message)) & topic_words)
+    if "order" in topic_concepts and ORDER_REF.search(said):  # “查 A1003”：带着订单号，就是在说订单
+        return True
+    return bool(concepts & topic_concepts or set(text.words(said)) & topic_words)
 
 
 def choose(options: list, name: str, schema: dict, ctx: Any) -> Any:

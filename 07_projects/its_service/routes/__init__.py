@@ -1,18 +1,22 @@
 """HTTP 路由，一个资源一个文件：
 
-    chat.py      顾客：GET/POST /api/chat/sse（流式对话）
-    sessions.py  顾客：/api/sessions/{id}/messages、/updates（审批结果推送）、DELETE
+    customers.py 顾客：演示顾客列表、登录（签名 cookie）、退出、我是谁
+    chat.py      顾客：POST /api/chat/sse（流式对话）
+    sessions.py  顾客：新建会话、/api/sessions/{id}/messages、/updates（审批结果推送）、DELETE
+    team.py      页面：/api/team（客服团队的样子，画团队图用）
     staff.py     主管：/api/staff/approvals（要令牌，见 auth.py）
     health.py    运维：/healthz
     pages.py     页面：/（顾客聊天）、/console（客服后台）
 
-依赖注入：路由通过下面几个函数拿到 lifespan 里建好的服务对象。
+依赖注入：路由通过下面几个函数拿到 lifespan 里建好的服务对象；身份验证是 auth.py 里的依赖
+（`require_customer`、`require_staff`、`same_origin`）。
 """
 
 from fastapi import Request
 
 from its_service.approvals import ApprovalService
 from its_service.chat import ChatService
+from its_service.customers import CustomerDirectory
 
 
 def get_chat(request: Request) -> ChatService:
@@ -21,3 +25,7 @@ def get_chat(request: Request) -> ChatService:
 
 def get_approvals(request: Request) -> ApprovalService:
     return request.app.state.approvals
+
+
+def get_customers(request: Request) -> CustomerDirectory:
+    return request.app.state.customers

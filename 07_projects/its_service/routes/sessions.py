@@ -1,4 +1,12 @@
-"""会话接口（顾客）：取回历史（页面刷新后恢复）、待审批列表、审批结果推送、清空会话。
+"""会话接口（顾客）：新建会话、取回历史（页面刷新后恢复）、待审批列表、审批结果推送、清空会话。
+
+**每个接口都先认人、再认会话**：`require_customer`（签名 cookie，auth.py）→ 会话的主人必须是他。
+别人的会话、编出来的 id、已经删掉的会话，一律 404 `session_not_found`——不告诉对方“这个会话存在，
+只是不是你的”。格式都不对的 id 是 400。改变状态的 POST / DELETE 还要求同源（`same_origin`）。
+
+`GET /api/sessions/{id}/messages` 返回页面重画对话要的全部东西（sessions.py 的 `transcript()`）：
+按顺序的用户消息、转接、工具标签（干净的 JSON 结果）、审批卡片（带主管的决定）、护栏拦截、回答，
+还有这段对话用掉的 token。
 
 `GET /api/sessions/{id}/updates` 是一条 SSE：页面在“已提交主管审核”之后打开它，主管做了决定、
 服务器（任何一个 worker）接着运行时，事件经会话存储的更新通道（Redis pub/sub 或 SQLite 表）
@@ -9,54 +17,73 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterable
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from its_service.auth import require_customer, same_origin
 from its_service.chat import ChatService
 from its_service.errors import ApiError
 from its_service.events import TERMINAL, encode, sse
 from its_service.routes import get_chat
-from its_service.sessions import public_approval, valid_session_id
+from its_service.sessions import new_session_id, public_approval, valid_session_id
 
+log = logging.getLogger("its_service")
 router = APIRouter(prefix="/api/sessions", tags=["会话"])
+Customer = Annotated[str, Depends(require_customer)]
 
 
-async def _known(session_id: str, chat: ChatService) -> str:
+async def mine(session_id: str, customer: Customer, chat: ChatService = Depends(get_chat)) -> str:
+    """依赖：路径里的会话必须是登录顾客自己的。在进入路由之前检查（SSE 的流一旦开始就回不了 404）。"""
     if not valid_session_id(session_id):
         raise ApiError(400, "bad_session_id")
-    if not await chat.store.exists(session_id):
+    if await chat.store.owner(session_id) != customer:
         raise ApiError(404, "session_not_found")
     return session_id
 
 
-@router.get("/{session_id}/messages", summary="会话历史")
-async def messages(session_id: str, chat: ChatService = Depends(get_chat)) -> dict[str, Any]:
-    """`messages` 里 role 为 user / assistant（带 agent）/ tool；`pending_approvals` 是已提交、
-    还没出结果的审批。"""
-    return await chat.store.transcript(await _known(session_id, chat))
+Mine = Annotated[str, Depends(mine)]
+
+
+@router.post("", status_code=201, summary="新开一个会话", dependencies=[Depends(same_origin)])
+async def create(customer: Customer, chat: ChatService = Depends(get_chat)) -> dict[str, Any]:
+    """会话 id 由服务器发（猜不到），绑定到登录的顾客。也可以不调它：第一条消息不带 session_id 时自动新开。"""
+    session_id = new_session_id()
+    await chat.store.create(session_id, customer)
+    return {"session_id": session_id}
+
+
+@router.get("/{session_id}/messages", summary="会话历史（刷新页面时重画对话）")
+async def messages(sid: Mine, chat: ChatService = Depends(get_chat)) -> dict[str, Any]:
+    """`messages` 里 role 为 user / handoff / tool / approval / guardrail / assistant，顺序和实时显示的一样；
+    `pending_approvals` 是已提交、还没出结果的审批；`usage` 是这段对话用掉的 token。"""
+    try:
+        approvals = await chat.business.call("list_approvals", status="all", session_id=sid, limit=500)
+    except Exception as exc:  # 业务服务暂时不可用：历史照样给，只是已决定的审批卡片画不出来
+        log.warning("读取会话 %s 的审批记录失败：%s", sid, exc)
+        approvals = []
+    return await chat.store.transcript(sid, approvals)
 
 
 @router.get("/{session_id}/pending", summary="待审批的调用")
-async def pending(session_id: str, chat: ChatService = Depends(get_chat)) -> dict[str, Any]:
-    pauses = await chat.store.pauses(await _known(session_id, chat))
-    return {"session_id": session_id,
+async def pending(sid: Mine, chat: ChatService = Depends(get_chat)) -> dict[str, Any]:
+    pauses = await chat.store.pauses(sid)
+    return {"session_id": sid,
             "pending_approvals": [public_approval(a) for p in pauses for a in p.approvals]}
 
 
 @router.get("/{session_id}/updates", response_class=EventSourceResponse,
             summary="审批结果推送（SSE）")
-async def updates(session_id: str, chat: ChatService = Depends(get_chat)
-                  ) -> AsyncIterable[ServerSentEvent]:
+async def updates(sid: Mine, chat: ChatService = Depends(get_chat)) -> AsyncIterable[ServerSentEvent]:
     """session → approval_decided → agent_updated / tool_completed / text_delta … → run_completed；
     打开时没有待审批的运行：session → idle。"""
-    await _known(session_id, chat)
-    yield encode(sse("session", {"session_id": session_id}))
-    async with chat.store.subscribe(session_id) as events:
+    yield encode(sse("session", {"session_id": sid}))
+    async with chat.store.subscribe(sid) as events:
         # 先订阅、再看还有没有暂停的运行：这之间发生的事件不会漏掉
-        if not await chat.store.pauses(session_id):
+        if not await chat.store.pauses(sid):
             yield encode(sse("idle", {}))
             return
         async for name, data in events:
@@ -65,18 +92,17 @@ async def updates(session_id: str, chat: ChatService = Depends(get_chat)
                 return
 
 
-@router.delete("/{session_id}", summary="清空会话（重新开始）")
-async def delete(session_id: str, chat: ChatService = Depends(get_chat)) -> dict[str, Any]:
-    """清掉历史、最后回答的 Agent；正在回答时 409 session_busy，有申请在等主管审核时
+@router.delete("/{session_id}", summary="清空会话（重新开始）", dependencies=[Depends(same_origin)])
+async def delete(sid: Mine, chat: ChatService = Depends(get_chat)) -> dict[str, Any]:
+    """删掉历史和会话本身（之后这个 id 就不存在了）；正在回答时 409 session_busy，有申请在等主管审核时
     409 approval_pending（审核结果还要写回这个会话）。"""
-    await _known(session_id, chat)
-    owner = await chat.claim(session_id)
+    owner = await chat.claim(sid)
     if owner is None:
         raise ApiError(409, "session_busy")
     try:
-        if await chat.store.pauses(session_id):
+        if await chat.store.pauses(sid):
             raise ApiError(409, "approval_pending")
-        await chat.store.delete(session_id)
+        await chat.store.delete(sid)
     finally:
-        await chat.release(session_id, owner)
-    return {"session_id": session_id, "deleted": True}
+        await chat.release(sid, owner)
+    return {"session_id": sid, "deleted": True}

@@ -167,6 +167,12 @@
       const li = el("li", m.role);
       if (m.role === "tool") {
         li.append(el("span", "from", "工具"), el("span", "", `${m.tool_name} ${m.arguments}`));
+      } else if (m.role === "handoff") {
+        li.append(el("span", "from", "转接"), el("span", "", `${m.from_agent} → ${m.to_agent}`));
+      } else if (m.role === "guardrail") {
+        li.append(el("span", "from", "护栏"), el("span", "", `${m.title}：${m.reasoning}`));
+      } else if (m.role === "approval") {
+        li.append(el("span", "from", "审批"), el("span", "", m.message || m.tool_name));
       } else {
         li.append(el("span", "from", m.role === "user" ? "顾客" : m.agent || "客服"),
           el("span", "", m.text));
