@@ -220,7 +220,8 @@ def test_structured_output_chat(client):
         response_format={"type": "json_schema", "json_schema": {"name": "ticket", "schema": schema, "strict": True}},
     )
     ticket = Ticket.model_validate_json(reply.choices[0].message.content)
-    assert (ticket.order_id, ticket.city, ticket.priority) == ("B2002", "深圳", "low")
+    assert (ticket.order_id, ticket.city, ticket.priority) == ("B2002", "深圳", "high")  # 丢件是严重问题
+    assert ticket.summary.startswith("订单 B2002：") and "丢件" in ticket.summary
 
 
 def test_chat_reasoning_content_when_requested(raw):
