@@ -265,3 +265,125 @@ def test_segmenter_loads_lazily():
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "台灯" in done.stdout
+
+
+# ---------------------------------------------------------------- 推理摘要
+
+
+def test_reasoning_summary_says_what_it_will_do_and_why():
+    """推理项是一两句人话：要做什么、为什么；不是参数 JSON 的清单。"""
+    order = ask([{"role": "user", "content": "A1003 到哪了"}], [ORDER_TOOL], reasoning_effort="low")
+    assert [c.name for c in order.calls] == ["get_order"]
+    assert order.reasoning == "用户问的是「A1003 到哪了」。我手头还没有这些信息，先用 get_order 查询订单详情（订单号 A1003），拿到结果后再回答。"
+    weather = ask([{"role": "user", "content": "What's the weather in Paris?"}],
+                  [tool("get_weather", "city", description="Get the current weather for a city.")],
+                  reasoning_effort="low")
+    assert weather.reasoning.startswith('The user asks "What\'s the weather in Paris?"')
+    assert "use get_weather to get the current weather for a city (city: Paris)" in weather.reasoning
+    for plan in (order, weather):
+        assert "{" not in plan.reasoning and "_id" not in plan.reasoning
+    math = ask([{"role": "user", "content": "1+2等于几"}], reasoning_effort="low")
+    assert "算术" in math.reasoning and "不需要调用工具" in math.reasoning
+
+
+# ---------------------------------------------------------------- 字段名念成词
+
+
+@pytest.mark.parametrize(("result", "zh", "en"), [
+    ({"flight_no": "CA1234", "status": "delayed", "delay_minutes": 45, "gate": "B12", "new_departure": "18:30"},
+     ["航班 CA1234：", "已延误", "延误：45 分钟", "登机口：B12", "新的出发时间：18:30"],
+     ["Flight CA1234:", "delay: 45 minutes", "gate: B12", "new departure: 18:30"]),
+    ({"booking_id": "H77", "hotel": "如家酒店", "check_in": "2026-12-05", "nights": 2, "confirmed": True},
+     ["预订 H77：", "已确认", "入住日期：2026-12-05", "酒店：如家酒店", "入住：2 晚"],
+     ["Booking H77:", "confirmed", "stay: 2 nights"]),
+    ({"member_id": "M2024", "points": 3200, "tier": "gold", "points_expiring": 500},
+     ["会员 M2024：", "积分：3200", "等级：金卡", "即将到期的积分：500"], ["Member M2024:", "points expiring: 500"]),
+    ({"order_id": "A1001", "refund_amount": 199.0, "refund_channel": "原路退回"},
+     ["订单 A1001：", "退款金额：199 元", "退款渠道：原路退回"], ["Order A1001:", "refund amount: ¥199"]),
+])
+def test_unknown_field_names_are_translated_word_by_word(result, zh, en):
+    raw = json.dumps(result, ensure_ascii=False)
+    chinese = render.tool_result("lookup", raw, "查一下", False, set())
+    english = render.tool_result("lookup", raw, "check it", True, set())
+    assert all(part in chinese for part in zh), chinese
+    assert all(part in english for part in en), english
+    for answer in (chinese, english):
+        assert not re.search(r"[A-Za-z]+_[A-Za-z]+|True|False", answer), answer
+
+
+# ---------------------------------------------------------------- 日期、数量、金额
+
+
+HOTEL = {"type": "function", "function": {"name": "book_hotel", "description": "预订酒店 Book a hotel room",
+         "parameters": {"type": "object", "properties": {
+             "city": {"type": "string"}, "check_in": {"type": "string", "description": "入住日期"},
+             "nights": {"type": "integer"}, "guests": {"type": "integer"}}, "required": ["city", "check_in", "nights"]}}}
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("帮我订上海的酒店，12月5日入住，住两晚，三个人", {"city": "上海", "check_in": "12月5日", "nights": 2, "guests": 3}),
+    ("下周五入住北京的酒店，两晚", {"city": "北京", "check_in": "下周五", "nights": 2}),
+    ("订杭州酒店 2026-12-05 入住 住十二晚", {"city": "杭州", "check_in": "2026-12-05", "nights": 12}),
+    ("book a hotel in Paris from 2026-12-05 for 3 nights, two guests",
+     {"city": "Paris", "check_in": "2026-12-05", "nights": 3, "guests": 2}),
+])
+def test_dates_and_counts_fill_their_own_parameters(said, expected):
+    """日期进日期参数，“两晚”进 nights、“三个人”进 guests；日期里的数字不是晚数，没说人数就不填。"""
+    plan = ask([{"role": "user", "content": said}], [HOTEL])
+    assert json.loads(plan.calls[0].arguments) == expected
+
+
+REFUND_AMOUNT = {"type": "function", "function": {"name": "create_refund", "description": "申请退款",
+                 "parameters": {"type": "object", "properties": {
+                     "order_id": {"type": "string"}, "amount": {"type": "number"}}, "required": ["order_id", "amount"]}}}
+
+
+def test_amounts_never_come_from_the_digits_of_an_id():
+    """A1007 不是 1007 元：没说金额就问；说了才填；结构化输出里没有金额时不编一个。"""
+    asked = ask([{"role": "user", "content": "A1007 退款"}], [REFUND_AMOUNT])
+    assert not asked.calls and "金额" in asked.text
+    said = ask([{"role": "user", "content": "A1007 退 199 元"}], [REFUND_AMOUNT])
+    assert json.loads(said.calls[0].arguments) == {"order_id": "A1007", "amount": 199.0}
+    schema = {"type": "object", "properties": {"order_id": {"type": "string"}, "refund_amount": {"type": "number"},
+                                               "quantity": {"type": "integer"}},
+              "required": ["order_id", "refund_amount", "quantity"], "additionalProperties": False}
+    assert output_of("提取退款信息", "订单号1007的退款", schema) == {"order_id": "1007", "refund_amount": 0,
+                                                                "quantity": 1}
+    assert output_of("提取退款信息", "A1007 买了 2 件，退款", schema)["refund_amount"] == 0
+
+
+# ---------------------------------------------------------------- 一个意图一个工具
+
+
+TRACK = {"type": "function", "function": {"name": "track_shipment", "description": "查询包裹的物流轨迹",
+         "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}}}
+
+
+@pytest.mark.parametrize(("said", "calls"), [
+    ("A1001 还有多久到", 1), ("另外一个订单 A1002 到哪了", 1), ("A1001 到哪了", 1),
+    ("A1001 状态，顺便查下物流", 2), ("A1001 的订单详情和物流", 2),
+])
+def test_parallel_calls_only_when_the_user_asks_for_several_things(said, calls):
+    plan = ask([{"role": "user", "content": said}], [ORDER_TOOL, TRACK])
+    assert len(plan.calls) == calls, [(c.name, c.arguments) for c in plan.calls]
+
+
+# ---------------------------------------------------------------- 英文人设
+
+
+def test_english_persona_and_answers_follow_the_user():
+    shop = "You are a customer service agent for an online shop. Help customers with orders and products."
+    tools = [tool("get_order", "order_id", description="Look up an order's status and items."),
+             tool("search_products", "keyword", description="Search the product catalog.")]
+    intro = ask([{"role": "system", "content": shop}, {"role": "user", "content": "who are you?"}], tools).text
+    assert intro == ("I'm a customer service agent for an online shop. I can look up an order's status and items, "
+                     "or search the product catalog. How can I help you?")
+    search = ask([{"role": "system", "content": shop}, {"role": "user", "content": "do you have headphones?"}], tools)
+    assert json.loads(search.calls[0].arguments) == {"keyword": "headphones"}
+    chinese_shop = ask([{"role": "system", "content": "你是ITS商城的客服，负责订单和退款。"},
+                        {"role": "user", "content": "who are you?"}], [ORDER_TOOL]).text
+    assert chinese_shop.startswith("I'm a customer service agent.") and not re.search(r"[\u4e00-\u9fff]",
+                                                                                     chinese_shop), chinese_shop
+    answer = after_tool("Where is my order A1003?", ORDER_TOOL, {"order_id": "A1003", "order_status": "已发货"},
+                        system="你是商城客服。")
+    assert answer == "Order A1003: order status: shipped.", answer

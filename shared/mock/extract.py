@@ -38,6 +38,10 @@ ORDER_ID = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,3}-?\d{3,}|\d{5,})(?![A-Za-z
 # 编号的边界只看 ASCII：“会员号M2024的积分”里 M2024 紧挨着汉字，也是一个完整的编号。
 IDENT = re.compile(r"(?<![A-Za-z0-9_@./-])((?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9_-]*|\d{5,})"
                    r"(?![A-Za-z0-9_@])")
+# 标明是订单号的短数字：“订单号 1007”“单号：2031”“order #1007”（后面跟着元、件这类单位的是金额、数量，不算）。
+ORDER_LABELED = re.compile(
+    r"(?:订单号|订单编号|单号|订单|order\s*(?:number|no\.?|#)|order)\s*[:：#]?\s*(\d{3,})(?![\d.:/-])"
+    r"(?!\s*(?:元|块|件|个|张|台|份|%|dollars?|yuan|items?|pcs|usd|rmb))", re.I)
 DATE = re.compile(
     r"\d{4}[-/年]\d{1,2}[-/月]\d{1,2}[日号]?|\d{1,2}月\d{1,2}[日号]|今天|明天|后天|昨天|"
     r"下?周[一二三四五六日天]|\d{1,2}/\d{1,2}|\b(?:today|tomorrow|yesterday)\b|"
@@ -87,7 +91,10 @@ FILLER = re.compile(
     r"(查一下|查询一下|查询|查查|搜一下|搜索|找一下|看看|看一下|有没有|一下|吗|呢|吧|呀|啊|？|\?|。|！|!)"
 )
 EN_FILLER = re.compile(r"^(please\s+|can you\s+|could you\s+|i want to\s+|i'd like to\s+|tell me\s+|"
-                       r"search( the web)? for\s+|look up\s+|find\s+)+", re.I)
+                       r"search( the web)? for\s+|look up\s+|find\s+|do you (?:have|sell|carry|stock)\s+|"
+                       r"(?:are|is) there (?:any\s+)?|have you got\s+|i'?m looking for\s+|i need\s+|i want\s+|"
+                       r"show me\s+|any\s+|some\s+|buy\s+|get\s+(?:me\s+)?)+", re.I)
+EN_TAIL = re.compile(r"\s+(?:in stock|available|for sale|please|now|today)$", re.I)
 
 
 # ---------------------------------------------------------------- 实体
@@ -100,8 +107,10 @@ def cities(value: str) -> list[str]:
 
 
 def order_ids(value: str) -> list[str]:
-    """订单号：A1001、BK20391、123456（手机号不算）。"""
-    return list(dict.fromkeys(m.group(1) for m in ORDER_ID.finditer(value) if not PHONE.fullmatch(m.group(1))))
+    """订单号：A1001、BK20391、123456（手机号不算），以及标明是订单号的数字（“订单号 1007”“order #1007”）。"""
+    found = [(m.start(1), m.group(1)) for m in ORDER_ID.finditer(value) if not PHONE.fullmatch(m.group(1))]
+    found += [(m.start(1), m.group(1)) for m in ORDER_LABELED.finditer(value)]
+    return list(dict.fromkeys(v for _, v in sorted(found)))
 
 
 def idents(value: str) -> list[str]:
@@ -158,7 +167,7 @@ def _as_number(raw: str) -> int | None:
 def _taken_spans(value: str) -> list[tuple[int, int]]:
     """编号、订单号、日期、钟点、电话、邮箱、网址占用的位置：这些地方的数字不是数量也不是金额。"""
     spans = []
-    for pattern in (IDENT, ORDER_ID, DATE, CLOCK, PHONE, EMAIL, URL):
+    for pattern in (IDENT, ORDER_ID, ORDER_LABELED, DATE, CLOCK, PHONE, EMAIL, URL):
         spans += [m.span() for m in pattern.finditer(value)]
     return spans
 
@@ -195,7 +204,7 @@ def quoted(value: str) -> list[str]:
 def keyword(value: str) -> str:
     """去掉“帮我查一下……吗”之类的口头语，留下要找的东西（网页搜索词、一般的关键词参数）。"""
     if text.is_english(value):
-        core = EN_FILLER.sub("", value.strip()).strip(" ?!.")
+        core = EN_TAIL.sub("", EN_FILLER.sub("", value.strip()).strip(" ?!.")).strip(" ?!.")
         return core or value.strip()
     core = FILLER.sub("", value).strip(" ，,。.？?！!")
     core = re.sub(r"^(的|有)", "", core)
@@ -624,7 +633,10 @@ def _money_pool(q: str) -> list[float]:
 
 def _number_default(name: str, schema: dict, ctx: Context, kind: str) -> int | float:
     default = schema.get("default")
-    return _clamp(default if isinstance(default, (int, float)) else 1, schema, kind)
+    if isinstance(default, (int, float)):
+        return _clamp(default, schema, kind)
+    # 原文里没有：金额给 0（不编一个看起来真实的金额），数量和其他数给 1
+    return _clamp(0 if semantic(name, schema) == "money" else 1, schema, kind)
 
 
 def _mask(value: str, spans: list[tuple[int, int]]) -> str:
@@ -876,7 +888,9 @@ def build_object(schema: dict, ctx: Context, root: dict | None = None, index: in
             if value is not ABSENT:
                 out[name] = value
         elif _confident(name, prop, ctx, root):
-            out[name] = value_for(name, prop, ctx, root, index)
+            value = value_for(name, prop, ctx, root, index, optional=True)
+            if value is not ABSENT:
+                out[name] = value
     if ctx.output:
         out = judge.settle(out, props, ctx)
     return out

@@ -139,6 +139,8 @@ def _value(key: str, value: Any, english: bool, currency: str | None = None) -> 
     if isinstance(value, str):
         if not english and value.lower() in text.VALUES_ZH:
             return text.VALUES_ZH[value.lower()]
+        if english and value in text.VALUES_EN:  # 英文回答里，工具给的中文状态词换回英文
+            return text.VALUES_EN[value]
         return _to_user(value, english)
     if isinstance(value, dict):
         return ("，" if not english else ", ").join(
@@ -357,6 +359,7 @@ def excerpt(question: str, limit: int = 24) -> str:
     from shared.mock import extract
 
     core = extract.keyword(q.strip().splitlines()[0] if q.strip() else "")
+    core = re.sub(r"^(?:about|regarding)\s+", "", core, flags=re.I)
     if text.is_english(core) and len(core) > limit:  # 英文按词截断，长度放宽一些
         cut = core[: limit * 2]
         return core if len(core) <= limit * 2 else cut.rsplit(" ", 1)[0] + "…"
@@ -367,11 +370,19 @@ def fallback(question: str, persona: str, skills: list[str], directive: str, eng
     """兜底回答：说明理解到的话题、自己能做什么，附一句模拟模型的说明（只一次）。"""
     topic = excerpt(question)
     if english:
-        can = f" I can help with: {'; '.join(skills)}." if skills else ""
-        return f'About "{topic}": I am {persona}.{can} {NOTE_EN}'
+        can = f", and I can {can_do(skills, True)}" if skills else ""
+        return f'About "{topic}": I\'m {persona}{can}. {NOTE_EN}'
     guided = f"（按照指令“{directive}”作答）" if directive else ""
     can = f"我可以帮您：{'；'.join(skills)}。" if skills else ""
     return f"关于「{topic}」：{guided}我是{persona}。{can}{NOTE_ZH}"
+
+
+def can_do(skills: list[str], english: bool) -> str:
+    """英文：“look up an order's status, or search the product catalog”（句中小写，用 or 连起来）；中文用分号。"""
+    if not english:
+        return "；".join(skills)
+    lowered = [s[:1].lower() + s[1:] if s[1:2].islower() or len(s) < 2 else s for s in skills]
+    return lowered[0] if len(lowered) == 1 else ", ".join(lowered[:-1]) + ", or " + lowered[-1]
 
 
 def clarify(options: list[str], english: bool) -> str:
@@ -382,7 +393,7 @@ def clarify(options: list[str], english: bool) -> str:
 
 def what_can_i_do(persona: str, skills: list[str], english: bool) -> str:
     if english:
-        listed = "; ".join(skills) if skills else "answer your questions"
-        return f"Hello! I'm {persona}. What can I do for you? For example: {listed}."
+        listed = can_do(skills, True) if skills else "answer your questions"
+        return f"Hello! I'm {persona}. What can I do for you? For example, I can {listed}."
     listed = "；".join(skills) if skills else "回答您的问题"
     return f"您好，我是{persona}。请问您想办理什么？我可以帮您：{listed}。"

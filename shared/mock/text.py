@@ -188,7 +188,7 @@ CONCEPTS: dict[str, str] = {
     "weather": "天气 气温 温度 下雨 下雪 晴 阴 冷 热 刮风 weather temperature forecast rain sunny snow",
     "booking": "订票 预订 预定 订房 机票 酒店 改签 航班 座位 选座 火车票 高铁 动车 列车 车票 "
                "book booking reserve reservation flight flights seat seats hotel hotels train trains",
-    "pay": "支付 付款 付了 付过 账单 扣款 扣费 扣了 pay paid payment payments bill billed billing charge charged "
+    "pay": "支付 付款 付了 付过 账单 扣款 扣费 扣了 到账 pay paid payment payments bill billed billing charge charged "
            "charges declined",
     "account": "账户 账号 登录 登不上 登陆 密码 注册 锁定 account login logout signup password sign locked",
     "tech": "闪退 卡顿 报错 故障 打不开 用不了 没反应 崩溃 bug bugs crash crashes crashed crashing error errors glitch "
@@ -217,6 +217,8 @@ INTENT_WEIGHT = {"refund": 2.0, "complaint": 3.0, "shop": 1.8, "track": 1.6, "el
 # 描述写着“搜索商品”的工具，都认得出这句话在说商品。
 BROADER = {"item": "product"}
 
+# 和触发词共用一个字、意思却不同的词：触发词的匹配在它们中间断开时不算（“多久到账”不是“多久到”）。
+FALSE_FRIENDS = re.compile(r"到账|到期|到店|到手价")
 PAST = {"了", "的", "过"}
 PAST_VERBS = {"买", "购买", "花"}
 # 英文的固定短语 → 概念（单词在 CONCEPTS 里）。
@@ -241,6 +243,8 @@ for _name, _triggers in CONCEPTS.items():
         else:
             _ENGLISH.setdefault(_t.lower(), set()).add(_name)
 _CJK_TRIGGERS = set(_SINGLE) | {t for t, _ in _MULTI}
+_ITEM_WORDS = set(CONCEPTS["item"].split())
+GENERIC_NOUNS = {"货", "钱", "东西", "款", "种", "样"}  # “还有货吗”“多少钱”里的名词不是要找的东西
 
 
 @lru_cache(maxsize=8192)
@@ -257,6 +261,7 @@ def concepts(text: str) -> frozenset[str]:
     low = text.lower()
     raw_tokens = _segmenter().cut(text)
     inside = _inside_longer_word(raw_tokens)
+    false_friends = [m.span() for m in FALSE_FRIENDS.finditer(text)]
     for trigger, name in _MULTI:
         for m in re.finditer(re.escape(trigger), text):
             if NEGATION.search(text[max(0, m.start() - 2) : m.start()]):
@@ -265,6 +270,8 @@ def concepts(text: str) -> frozenset[str]:
                 continue  # “快递员”里的“快递”说的是人，不是物流；“手机号”说的是号码，不是手机
             if trigger in PAST_VERBS and text[m.end() : m.end() + 1] in PAST:
                 continue
+            if any(a < m.end() < b for a, b in false_friends):
+                continue  # “多久到账”的“多久到”被“到账”截断了：说的是钱，不是快递
             found.add(name)
             break
     for m in re.finditer(r"([\u4e00-\u9fff])不\1", text):  # 正反问：卖不卖、热不热、有没有
@@ -337,7 +344,8 @@ def nouns(text: str) -> list[str]:
     “有卖台灯吗” → 台灯；“想买个蓝牙耳机” → 蓝牙耳机；“有没有轻薄笔记本” → 轻薄笔记本。"""
     out, run, modifier = [], "", ""
     for word, tag in _segmenter().tag(text):
-        content = word.strip() and word not in STOP and word not in _CJK_TRIGGERS and CJK.search(word)
+        content = (word.strip() and word not in STOP and word not in GENERIC_NOUNS and CJK.search(word)
+                   and (word not in _CJK_TRIGGERS or word in _ITEM_WORDS))  # 品类名词（耳机、跑鞋）正是要找的
         if content and tag.startswith(("n", "vn", "nz")):
             run = (modifier + run + word) if not run else run + word
             modifier = ""
@@ -417,7 +425,18 @@ WORDS: dict[str, str] = {
     "warranty": "保修", "coupon": "优惠券", "voucher": "代金券", "card": "卡", "store": "门店",
     "driver": "司机", "plate": "车牌", "start": "开始", "end": "结束", "last": "最近", "next": "下一",
     "code": "代码", "language": "语言", "country": "国家", "region": "地区", "course": "课程",
-    "new": "新", "old": "原", "current": "当前",
+    "new": "新的", "old": "原", "current": "当前", "channel": "渠道", "expire": "即将到期", "expiring": "即将到期",
+    "left": "剩余", "used": "已用", "available": "可用", "original": "原始", "due": "应付",
+    "pickup": "取件", "delivery": "配送", "return": "退货", "exchange": "换货", "review": "评价", "comment": "备注",
+    "note": "备注", "notes": "备注", "detail": "详情", "details": "详情", "url": "链接", "link": "链接",
+    "description": "描述", "title": "标题", "category": "类别", "tag": "标签", "tags": "标签", "owner": "负责人",
+    "agent": "客服", "assignee": "处理人", "queue": "队列", "sla": "时限", "eta": "预计到达", "route": "路线",
+    "speed": "速度", "floor": "楼层", "building": "楼栋", "zip": "邮编", "postal": "邮政", "street": "街道",
+    "district": "区", "province": "省份", "state": "状态", "progress": "进度", "step": "步骤", "stage": "阶段",
+    "version": "版本", "capacity": "容量", "battery": "电池", "screen": "屏幕", "sold": "已售",
+    "views": "浏览量", "likes": "点赞数", "followers": "粉丝数", "stars": "星级", "nights": "晚数", "days": "天数",
+    "minutes": "分钟数", "hours": "小时数", "min": "最低", "max": "最高", "avg": "平均",
+    "average": "平均", "estimate": "预计", "per": "每", "night": "晚", "day": "天", "month": "月", "year": "年",
     "confirmed": "已确认", "cancelled": "已取消", "canceled": "已取消", "booked": "已预订",
 }
 VALUES_ZH = {"open": "待处理", "closed": "已关闭", "pending": "待处理", "approved": "已批准", "rejected": "已拒绝",
@@ -434,6 +453,10 @@ VALUES_ZH = {"open": "待处理", "closed": "已关闭", "pending": "待处理",
              "bronze": "铜卡", "diamond": "钻石卡", "regular": "普通", "standard": "标准", "premium": "高级",
              "high": "高", "medium": "中", "low": "低", "normal": "正常", "urgent": "紧急",
              "resolved": "已解决", "escalated": "已升级", "not_found": "未找到", "yes": "是", "no": "否"}
+VALUES_EN: dict[str, str] = {}
+for _en, _zh in VALUES_ZH.items():  # 反过来：已发货 → shipped（同一个中文词取第一个英文词）
+    VALUES_EN.setdefault(_zh, _en.replace("_", " "))
+VALUES_EN.update({"待处理": "pending", "已创建": "created", "运输中": "in transit", "派送中": "out for delivery"})
 # 布尔字段名是过去分词（confirmed、refunded、insurance_included）：真 → “已确认”，假 → “未确认”。
 PARTICIPLES: dict[str, str] = {
     "confirmed": "确认", "cancelled": "取消", "canceled": "取消", "booked": "预订", "reserved": "预订",
@@ -453,6 +476,14 @@ FIELD_UNITS: dict[str, tuple[str, str]] = {
     "people": ("人", "人数"), "guests": ("位", "人数"), "passengers": ("人", "乘客"), "percent": ("%", "比例"),
     "pct": ("%", "比例"),
 }
+# 只有单位一个词的字段（nights: 2）在英文里的叫法：说成 “stay: 2 nights”，不说 “nights: 2 nights”。
+UNIT_NAMES_EN = {"minutes": "duration", "mins": "duration", "hours": "duration", "seconds": "duration",
+                 "days": "duration", "nights": "stay", "weeks": "duration", "months": "duration", "years": "duration",
+                 "km": "distance", "kg": "weight", "tickets": "tickets", "people": "party size",
+                 "guests": "guests", "passengers": "passengers", "percent": "share", "pct": "share"}
+# 放在字段名最后时意思更具体的词：new_departure → 新的出发时间，不是“新出发”。
+LAST_WORDS = {"departure": "出发时间", "arrival": "到达时间", "start": "开始时间", "end": "结束时间",
+              "expiry": "到期时间", "deadline": "截止时间", "pickup": "取件时间"}
 
 
 def field_label(key: str, english: bool) -> str:
@@ -465,7 +496,7 @@ def field_label(key: str, english: bool) -> str:
     if len(words) > 1 and words[-1].lower() in FIELD_UNITS:
         words = words[:-1]
     elif len(words) == 1 and low in FIELD_UNITS:
-        return low if english else FIELD_UNITS[low][1]
+        return UNIT_NAMES_EN[low] if english else FIELD_UNITS[low][1]
     if english:
         return " ".join(w.lower() for w in words)
     if CJK.search(key):
@@ -475,9 +506,23 @@ def field_label(key: str, english: bool) -> str:
     joined = "_".join(w.lower() for w in words)
     if joined in FIELDS:
         return FIELDS[joined][0]
-    if all(w.lower() in WORDS for w in words):
-        return "".join(WORDS[w.lower()] for w in words)
+    zh = [_word_zh(w, last=i == len(words) - 1) for i, w in enumerate(words)]
+    if all(zh):
+        if len(words) > 1 and words[-1].lower().endswith("ing"):  # points_expiring → 即将到期的积分
+            return zh[-1] + "的" + "".join(zh[:-1])
+        return "".join(zh)  # type: ignore[arg-type]
     return " ".join(words)
+
+
+def _word_zh(word: str, last: bool = False) -> str | None:
+    """字段名里一个英文词的中文：先查原形，再查词干（expiring → expire、channels → channel）。"""
+    w = word.lower()
+    if last and w in LAST_WORDS:
+        return LAST_WORDS[w]
+    if w in WORDS:
+        return WORDS[w]
+    base = stem(w)
+    return next((zh for en, zh in WORDS.items() if stem(en) == base), None)
 
 
 def field_unit(key: str, english: bool) -> str | None:
