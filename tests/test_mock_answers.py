@@ -13,7 +13,7 @@ import sys
 import openai
 import pytest
 
-from shared.mock import brain, render, wire
+from shared.mock import brain, options, render, wire
 from tests.lessons import REPO
 
 ORDER_TOOL = {"type": "function", "function": {
@@ -194,6 +194,18 @@ def test_ticket_summary_is_short_and_options_can_come_from_the_schema():
     assert calm["urgency"] == "low"
 
 
+@pytest.mark.parametrize(("name", "description", "system", "expected"), [
+    ("urgency", "low, normal or urgent", "", ["low", "normal", "urgent"]),
+    ("priority", "优先级（高/中/低）", "", ["高", "中", "低"]),
+    ("sentiment", "", "Classify the sentiment as positive, negative or neutral.", ["positive", "negative", "neutral"]),
+    ("description", "问题描述，尽量具体", "", None),
+    ("member_level", "会员等级：普通不打折，银卡 95 折，金卡 9 折", "", None),
+    ("order_id", "", "你负责退款：需要用户提供订单号、原因，并解释规则。", None),
+])
+def test_listed_options_are_read_only_where_they_are_listed(name, description, system, expected):
+    assert options.listed(name, {"type": "string", "description": description}, system) == expected
+
+
 # ---------------------------------------------------------------- 参数
 
 
@@ -212,6 +224,23 @@ def test_english_argument_extraction_copies_spans_exactly():
                [tool("get_user_data", "user_id", description="Get user data"),
                 tool("get_contact_info", "user_id", description="Get contact info")])
     assert (plan.calls[0].name, json.loads(plan.calls[0].arguments)) == ("get_contact_info", {"user_id": "user456"})
+
+
+def test_named_values_listed_values_and_bounds():
+    """“called 'my-app'”进名字，“dependencies: a, b”进列表，“between 0 and 50”的上限取 50。"""
+    config = {"type": "function", "function": {"name": "create_config", "description": "Create a project config",
+              "parameters": {"type": "object", "properties": {
+                  "project_name": {"type": "string"}, "version": {"type": "string"},
+                  "dependencies": {"type": "array", "items": {"type": "string"}}},
+                  "required": ["project_name", "version", "dependencies"]}}}
+    plan = ask([{"role": "user", "content": "Create a Python web project called 'my-app' with FastAPI. "
+                                            "Version 1.0.0, dependencies: fastapi, uvicorn"}], [config])
+    assert json.loads(plan.calls[0].arguments) == {"project_name": "my-app", "version": "1.0.0",
+                                                    "dependencies": ["fastapi", "uvicorn"]}
+    dice = {"type": "function", "function": {"name": "random_number", "description": "Random number up to max",
+            "parameters": {"type": "object", "properties": {"max": {"type": "integer"}}, "required": ["max"]}}}
+    plan = ask([{"role": "user", "content": "Generate a random number between 0 and 50."}], [dice])
+    assert json.loads(plan.calls[0].arguments) == {"max": 50}
 
 
 def test_instruction_to_pass_the_user_input_verbatim_keeps_the_period():

@@ -5,7 +5,8 @@
     读请求（wire.py 已整理成 Conversation）
     → 理解：最后一句用户的话、作答语言、这一轮已有的工具结果、还能交接给谁
     → 决定：指定工具 / 据工具结果作答 / 选工具（route.py）/ 问清意图 / 托管搜索 / 直接回答
-    → 写出：工具调用的参数（extract.py）或回答的文字（render.py），要求 JSON 时按 schema 填（judge.py）
+    → 写出：工具调用的参数（extract.py）或回答的文字（render.py），要求 JSON 时按 schema 填（extract.py，
+      判断用 judge.py，选项和等级用 options.py）
 
 每条规则都是通用的、有名字的，读的是请求本身（指令、工具名、描述、schema、历史），
 不认识任何一节课或测试的措辞。回归网是 tests/test_mock_corpus.py 的措辞语料。

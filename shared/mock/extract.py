@@ -344,6 +344,20 @@ def labeled(value: str, label_words: list[str]) -> str | None:
     return None
 
 
+def labeled_list(value: str, label_words: list[str]) -> list[str] | None:
+    """“dependencies: fastapi, uvicorn”“tags are a, b and c”“标签：甲、乙”：标签后面列出的几项。"""
+    if not label_words:
+        return None
+    label = r"\s+".join(re.escape(w) for w in label_words)
+    m = re.search(r"(?<![A-Za-z])" + label + r"s?\s*(?::|：|=|are|include|including|为|是|有)\s*([^.。;；\n]+)",
+                  value, re.I)
+    if not m:
+        return None
+    items = [x.strip(" '\"“”「」") for x in re.split(r"\s*(?:,|，|、|\band\b|和|及)\s*", m.group(1))]
+    items = [x for x in items if x and len(x) <= 40]
+    return items if len(items) >= 2 else None
+
+
 def estimate_tokens(value: str) -> int:
     cjk = len(CJK.findall(value))
     return cjk + math.ceil((len(value) - cjk) / 4)
@@ -622,6 +636,12 @@ def _number(name: str, schema: dict, ctx: Context, kind: str, meaning: str) -> i
     pool = numbers(q)
     if not pool and ctx.output:
         pool = judge.score_for(name, schema, ctx)
+    if len(pool) > 1:  # “between 0 and 50”：max 取大的，min 取小的
+        bound = {w.lower() for w in text.split_identifier(name)}
+        if bound & {"max", "maximum", "upper", "most", "high", "highest", "ceiling", "limit"}:
+            return _clamp(max(pool), schema, kind)
+        if bound & {"min", "minimum", "lower", "least", "low", "lowest", "floor"}:
+            return _clamp(min(pool), schema, kind)
     return _clamp(pool[0], schema, kind) if pool else None
 
 
@@ -790,6 +810,12 @@ def _string(name: str, schema: dict, ctx: Context, index: int, meaning: str) -> 
     if meaning == "text":
         return _from_answer(ctx, index)
     if meaning == "name":
+        called = re.search(r"(?:\bcalled|\bnamed|叫做?|名为|名叫)\s*", q, re.I)
+        if called:
+            rest = q[called.end():]
+            hit = QUOTED.match(rest) or re.match(r"([A-Za-z0-9][\w.-]*[A-Za-z0-9]|[\u4e00-\u9fff]{1,12})", rest)
+            if hit:
+                return next(g for g in hit.groups() if g is not None)
         found = text.nouns(q) if not text.is_english(q) else re.findall(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*", q)
         return found[0] if found else (default or keyword(q))
     if default is not None:
@@ -854,6 +880,10 @@ def _array(name: str, schema: dict, ctx: Context, root: dict) -> list:
         values = many(ctx.text)
         if values:
             return values
+    if type_of(items) == "string" and not ctx.output:  # “dependencies: fastapi, uvicorn”：标签后面列出的几项
+        listed = labeled_list(ctx.text, text.split_identifier(name))
+        if listed:
+            return listed
     count = judge.count_for(name, schema, ctx) if ctx.output else 1
     lo = schema.get("minItems") or 0
     count = max(count, lo)

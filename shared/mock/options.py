@@ -32,18 +32,20 @@ SERIOUS = re.compile(r"坏了|碎了|破了|漏|故障|不能用|用不了|打�
                      r"wrong item|injur|unsafe", re.I)
 CASUAL = re.compile(r"^(?:请问|问一下|想问|咨询|了解|有没有|多少钱|推荐|how much|do you|is there|can you tell|"
                     r"what is|what's|i'd like to know)|[吗?？]\s*$", re.I)
-SEP = re.compile(r"\s*(?:/|\||、|，|,|或|or)\s*")
+SEP = re.compile(r"\s*(?:/|\||、|，|,|或)\s*(?:or\s+)?|\s+or\s+")
 OPTIONS_SPAN = re.compile(
-    r"(?:取值|可选值?|选项|之一|one of|must be|either|options?|values?|[:：(（]|为|是|取|填)\s*[:：]?\s*"
-    r"((?:[`'\"“「]?[\w\u4e00-\u9fff-]{1,16}[`'\"”」]?\s*(?:/|\||、|，|,|或|or)\s*){1,8}"
-    r"[`'\"“「]?[\w\u4e00-\u9fff-]{1,16}[`'\"”」]?)", re.I)
+    r"(?:取值|可选值?|选项|之一|one of|must be|either|options?|values?|\bas\b|\binto\b|[:：(（]|为|是|取|填)"
+    r"\s*[:：]?\s*"
+    r"((?:[`'\"“「]?[\w\u4e00-\u9fff-]{1,16}[`'\"”」]?(?:\s*(?:/|\||、|，|,|或)\s*(?:or\s+)?|\s+or\s+)){1,8}"
+    r"[`'\"“「]?[\w\u4e00-\u9fff-]{1,16}[`'\"”」]?)"
+    r"(?=\s*(?:$|[)）。.;；,，]|之一|中|等|其中|\bfor\b))", re.I)  # 选项列到这里为止，后面不再跟着别的话
 
 
 def listed(name: str, schema: dict, system: str) -> list[str] | None:
     """字段描述或指令里列出的可选值：“low/medium/high”“category 取 物流、退款、投诉、其他 之一”。
 
     指令里只看紧跟在字段名（或它的中文叫法）后面的那一小段，免得把“需要用户提供订单号、原因”当成选项。"""
-    places = [str(schema.get("description") or "")]
+    places = [": " + str(schema.get("description") or "")]  # 描述可以只是一串选项（“low, normal or urgent”）
     label = text.field_label(name, english=False) if name else ""
     mentions = [name] + ([label] if text.CJK.search(label) else [])
     for line in re.split(r"[\n。；;]", system or ""):
@@ -57,6 +59,8 @@ def listed(name: str, schema: dict, system: str) -> list[str] | None:
         if m and (place is places[0] or m.start() <= 8):
             found = [o.strip(" `'\"“”「」") for o in SEP.split(m.group(1))]
             found = [o for o in found if o and o.lower() not in ("or", "或")]
+            if len(found) == 2 and not re.search(r"/|\||或|\bor\b", m.group(1)):
+                continue  # 逗号隔开的两段多半是一句话（“问题描述，尽量具体”），不是选项
             if 2 <= len(found) <= 8 and len(set(found)) == len(found) and all(len(o) <= 12 for o in found):
                 return found
     return None

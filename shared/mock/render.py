@@ -237,7 +237,7 @@ def _record(data: dict, question: str, english: bool, echoed: set[str]) -> str:
     lists = [(k, v) for k, v in data.items() if isinstance(v, list) and k not in (subject_key, *lead_keys)]
     if len(facts) == 1 and len(lists) == 1 and lists[0][1]:  # 结果就是一个列表：“找到 2 项商品：……”
         facts = [_list_sentence(_label(lists[0][0], english), lists[0][1], english).rstrip("。.")]
-    body = ("; " if english else "，").join(facts)
+    body = ("; " if english else "，").join(facts).rstrip("。.")  # 值自己带的句号不再叠一个
     if english:
         sentence = " ".join(p for p in (f"{subject}:" if subject and (lead or body) else subject, lead,
                                          body + "." if body else "") if p)
