@@ -416,3 +416,27 @@ def test_english_persona_and_answers_follow_the_user():
     answer = after_tool("Where is my order A1003?", ORDER_TOOL, {"order_id": "A1003", "order_status": "已发货"},
                         system="你是商城客服。")
     assert answer == "Order A1003: order status: shipped.", answer
+
+
+ANALYSIS = {"type": "object", "properties": {
+    "intent": {"type": "string"}, "sentiment": {"type": "string"}, "language": {"type": "string"},
+    "needs_human": {"type": "boolean"}, "summary": {"type": "string"},
+    "order_id": {"anyOf": [{"type": "string"}, {"type": "null"}]}},
+    "required": ["intent", "sentiment", "language", "needs_human", "summary", "order_id"], "additionalProperties": False}
+
+
+@pytest.mark.parametrize(("message", "expected", "summary"), [
+    ("你们这服务太差了，A1003 到现在还没发货，我要投诉！",
+     {"intent": "投诉", "sentiment": "消极", "language": "中文", "needs_human": True, "order_id": "A1003"},
+     "A1003：你们这服务太差了，到现在还没发货，我要投诉"),
+    ("Hi, can you tell me if the blue jacket comes in size M?",
+     {"intent": "pre-sales", "sentiment": "neutral", "language": "English", "needs_human": False, "order_id": None},
+     "Customer asks if the blue jacket comes in size M"),
+    ("谢谢，问题解决了",
+     {"sentiment": "积极", "language": "中文", "needs_human": False, "order_id": None}, "问题解决了"),
+])
+def test_message_analysis_fields(message, expected, summary):
+    """情绪、语言、要不要转人工各按自己的含义判断；投诉不等于着急（摘要里没有“尽快处理”）。"""
+    out = output_of("Analyse the customer message.", message, ANALYSIS)
+    assert {k: out[k] for k in expected} == expected, out
+    assert out["summary"] == summary, out

@@ -230,6 +230,8 @@ ASKS_FOR_ACTION = re.compile(
     r"^(?:帮我|请|麻烦(?:你|您)?)?\s*(?:尽快|赶紧|快点)?(?:处理|解决|看看|弄)(?:一下)?$|"
     r"^(?:please\s+)?(?:fix|sort out|resolve|handle|look into|check)\s+(?:it|this|that)(?:\s+for me)?$", re.I)
 HURRY = re.compile(r"紧急|加急|马上|立刻|尽快|赶紧|\b(?:urgent(?:ly)?|asap|immediately|right now|right away)\b", re.I)
+EN_ASKS = re.compile(r"^(?:can|could|would) you (?:please )?(?:tell me|let me know|check|confirm)\s+(?=if\b|whether\b|"
+                     r"when\b|where\b|how\b|what\b|which\b|why\b)", re.I)
 ASKING = re.compile(r"^(?:请问|问一下|想问|咨询)|[吗呢？?]\s*$")
 RUSHED = re.compile(r"^(?:很|非常|太|特别|比较|有点|挺)?(?:急|着急)(?:了|啊|呀|的)?$|\b(?:asap|right now|quickly)\b",
                     re.I)
@@ -254,7 +256,7 @@ def summarize(message: str, english: bool, limit: int = 48) -> str:
     订单号提到前面，催促写成“用户要求尽快处理”。“订单 A1005 买的手机屏幕碎了，很急！我的邮箱 …”
     → “订单 A1005：手机屏幕碎了，用户要求尽快处理”。"""
     first = message.strip()
-    urgent = bool(judge.URGENT.search(first)) or any(
+    urgent = bool(HURRY.search(first)) or any(
         RUSHED.search(c.strip(" .")) for c in re.split(r"[，,。!！?？；;\n]+", first))
     ids = order_ids(first)
     kept = []
@@ -263,7 +265,7 @@ def summarize(message: str, english: bool, limit: int = 48) -> str:
         if not clause or EMAIL.search(clause) or PHONE.search(clause) or (
                 CONTACT.search(clause) and re.search(r"\d{7,}|@", clause)):
             continue  # 联系方式不进摘要
-        rest = _polite(judge.URGENT.sub("", clause))
+        rest = _polite(HURRY.sub("", clause))
         rest = RUSHED.sub("", rest).strip(" ,.!")
         if len(re.sub(r"\W", "", rest)) < 2 or ASKS_FOR_ACTION.search(rest):
             continue  # 整个分句只是催促、客套，或者是请我们去办（“帮我提交工单”）
@@ -277,7 +279,12 @@ def summarize(message: str, english: bool, limit: int = 48) -> str:
                       "", core, flags=re.I).strip(" ,，")
     core = re.sub(r"^(?:买的|购买的|下的)", "", core)
     if english:
-        core = _third_person(core)
+        asks = EN_ASKS.match(core)
+        if asks or (first.rstrip().endswith("?") and not ids):  # “can you tell me if X?” → “Customer asks if X”
+            rest = _third_person(core[asks.end():] if asks else core)
+            core = ("Customer asks " if asks else "Customer asks: ") + (rest[:1].lower() + rest[1:] if asks else rest)
+        else:
+            core = _third_person(core)
         head = f"Order {ids[0]}: " if ids else ""
         tail = " (urgent)" if urgent else ""
     else:
@@ -589,8 +596,11 @@ def value_for(name: str, schema: dict, ctx: Context, root: dict | None = None, i
             return str(known)
 
     if kind == "boolean":
-        return judge.boolean(name, schema, ctx)
+        verdict = options.verdict(name, schema, ctx.text)  # 要不要转人工这类判断
+        return verdict if verdict is not None else judge.boolean(name, schema, ctx)
     meaning = semantic(name, schema)
+    if kind == "string" and options.LANGUAGE_FIELD.search(name):
+        return options.language(ctx.text, ctx.english)
     if kind in ("integer", "number"):
         found = _number(name, schema, ctx, kind, meaning)
         if found is None and meaning in ENTITIES and (allow_null or optional):
@@ -791,6 +801,8 @@ def _string(name: str, schema: dict, ctx: Context, index: int, meaning: str) -> 
     if meaning == "level":
         return options.level_word(q, ctx.english)
     if meaning == "category" and ctx.output:
+        if options.SENTIMENT_FIELD.search(name):
+            return options.sentiment(q, ctx.english)
         return options.category(q, ctx.english)
     if meaning == "reason":
         m = re.search(r"(因为|由于|原因是|because|since|due to)\s*(.+?)(?:[，。,!！?？]|$)", q, re.I)

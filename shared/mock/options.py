@@ -30,6 +30,7 @@ SERIOUS = re.compile(r"坏了|碎了|破了|漏|故障|不能用|用不了|打�
                      r"投诉|差评|太差|骗|丢了|丢件|没收到|错发|发错|安全|过敏|受伤|broken|damaged|crash|not working|"
                      r"doesn't work|charged twice|double charged|stolen|locked|hacked|complain|missing|never arrived|"
                      r"wrong item|injur|unsafe", re.I)
+HURRY = re.compile(r"紧急|加急|马上|立刻|尽快|赶紧|急|\b(?:urgent(?:ly)?|asap|immediately|right now|right away)\b", re.I)
 CASUAL = re.compile(r"^(?:请问|问一下|想问|咨询|了解|有没有|多少钱|推荐|how much|do you|is there|can you tell|"
                     r"what is|what's|i'd like to know)|[吗?？]\s*$", re.I)
 SEP = re.compile(r"\s*(?:/|\||、|，|,|或)\s*(?:or\s+)?|\s+or\s+")
@@ -77,7 +78,7 @@ def is_level(name: str, schema: dict, options: list | None = None) -> bool:
 def urgency(message: str) -> int:
     """消息的紧急程度：0 普通咨询，1 一般问题，2 严重问题，3 严重又催促。"""
     serious = bool(SERIOUS.search(message))
-    rushed = bool(judge.URGENT.search(message)) or message.count("!") + message.count("！") >= 2
+    rushed = bool(HURRY.search(message)) or message.count("!") + message.count("！") >= 2
     if serious and rushed:
         return 3
     if serious or rushed:
@@ -134,3 +135,34 @@ def _supported(option: Any, ctx: Any) -> bool:
     o = str(option)
     low = ctx.text.lower()
     return (o.lower() in low) or bool(text.concepts(o) & text.concepts(ctx.text)) or o in ctx.all_text
+
+
+# ---------------------------------------------------------------- 情绪、语言、要不要转人工
+
+SENTIMENT_FIELD = re.compile(r"sentiment|mood|tone|emotion|feeling|情绪|情感|语气", re.I)
+LANGUAGE_FIELD = re.compile(r"^(?:lang|language|locale|detected_language|user_language|语言|语种)$", re.I)
+HUMAN_FIELD = re.compile(r"human|escalat|handoff|transfer|agent_needed|人工|转接|升级", re.I)
+
+
+def sentiment(message: str, english: bool) -> str:
+    """positive / negative / neutral（积极 / 消极 / 中性）：投诉、抱怨、东西坏了算消极，感谢、夸奖算积极。"""
+    negative = bool(judge.SENTIMENT["negative"].search(message) or SERIOUS.search(message))
+    positive = bool(judge.SENTIMENT["positive"].search(message)) and not negative
+    mood = 0 if negative else 2 if positive else 1
+    return (("negative", "neutral", "positive") if english else ("消极", "中性", "积极"))[mood]
+
+
+def language(message: str, english: bool) -> str:
+    """用户这句话的语言。"""
+    said = "English" if text.is_english(message) else "Chinese" if text.CJK.search(message) else "unknown"
+    if english:
+        return said
+    return {"English": "英文", "Chinese": "中文"}.get(said, "未知")
+
+
+def verdict(name: str, schema: dict, message: str) -> bool | None:
+    """“需要转人工吗”（needs_human、escalate）：投诉、要人工、问题严重又着急时为真；不是这类字段返回 None。"""
+    hay = name + " " + str(schema.get("description") or "")
+    if not HUMAN_FIELD.search(hay):
+        return None
+    return "complaint" in text.concepts(message) or urgency(message) >= 3
