@@ -440,3 +440,18 @@ def test_message_analysis_fields(message, expected, summary):
     out = output_of("Analyse the customer message.", message, ANALYSIS)
     assert {k: out[k] for k in expected} == expected, out
     assert out["summary"] == summary, out
+
+
+def test_summary_after_a_tool_result_summarises_the_result():
+    """据工具结果作答时，结构化输出的 summary 概括的是结果，不是用户的问题。"""
+    schema = {"type": "object", "properties": {"summary": {"type": "string"}, "order_id": {"type": "string"}},
+              "required": ["summary", "order_id"], "additionalProperties": False}
+    messages = [{"role": "user", "content": "A1003 到哪了"}]
+    call = ask(messages, [ORDER_TOOL]).calls[0]
+    messages += [{"role": "assistant", "content": None, "tool_calls": [
+        {"id": call.call_id, "type": "function", "function": {"name": call.name, "arguments": call.arguments}}]},
+        {"role": "tool", "tool_call_id": call.call_id,
+         "content": json.dumps({"order_id": "A1003", "status": "shipped", "carrier": "顺丰"}, ensure_ascii=False)}]
+    fmt = {"type": "json_schema", "json_schema": {"name": "out", "schema": schema, "strict": True}}
+    out = json.loads(ask(messages, [ORDER_TOOL], response_format=fmt).text)
+    assert out == {"summary": "订单 A1003：快递公司：顺丰，状态：已发货。", "order_id": "A1003"}

@@ -282,7 +282,8 @@ def compose(conv: Conversation, question: str, outputs: list[Turn], plan: Plan, 
                 facts.append(json.loads(t.text))
             except (ValueError, TypeError):
                 facts.append(t.text)
-        ctx = Context(question, facts, answer=body, system=conv.system, english=english, output=True)
+        ctx = Context(question, facts, answer=body, system=conv.system, english=english, output=True,
+                      grounded=bool(outputs or plan.web_search))  # 据工具结果作答时，摘要概括的是回答
         return json.dumps(extract.build_object(conv.schema, ctx), ensure_ascii=False)
     if conv.json_mode:
         return json.dumps({"answer": body}, ensure_ascii=False)

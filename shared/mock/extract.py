@@ -505,7 +505,6 @@ class Context:
         self.picked: set[tuple[str, str]] = set()  # 已经填进参数的城市、日期……：同类的下一个参数取下一个
         self.used_spans: set[tuple[int, int]] = set()  # 已经当作数量用掉的“数 + 量词”
         self.grounded = grounded  # 回答来自工具结果或搜索（摘要就概括回答），否则概括用户的话
-        self.notes: list[tuple[str, str, str]] = []  # judge 记下的判断依据：(字段, 中文, English)
 
     def fact(self, name: str) -> Any:
         wanted = name.lower()
