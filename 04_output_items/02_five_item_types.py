@@ -24,7 +24,7 @@ DeepSeek、硅基流动的默认模型默认就开着思考，运行 1、2 里�
     HandoffOutputItem   triage_agent  交接完成 triage_agent → refund_agent
     MessageOutputItem   refund_agent  消息 好的，我来帮您处理。...
     == 运行 3：推理（Responses API）  用户：A1001 和 A1002 两个订单哪个先到？
-    ReasoningItem       推理客服      推理摘要 用户的问题是「A1001 和 A1002 两个订单哪个先到？」，不需要工具，直接回答。
+    ReasoningItem       推理客服      推理摘要 这里没有可用的工具，查不到「A1001 和 A1002 两个订单哪个先到？」需要的实时数据。我按指令直接回答，说清楚能帮什么。
     MessageOutputItem   推理客服      消息 关于「A1001 和 A1002 两个订单哪个先到」：我是ITS智能客服。（这是内置模拟模型的确定性示例回答：...）
     五剑客核对（来自上面三次运行的 new_items）：
     MessageOutputItem   ✓ 运行 1、2、3
@@ -40,7 +40,7 @@ DeepSeek、硅基流动的默认模型默认就开着思考，运行 1、2 里�
     HandoffOutputItem   triage_agent  交接完成 triage_agent → refund_agent
     ℹ ...按不支持 Responses API 处理：改用 Chat Completions 的推理模型 ...
     == 运行 3：推理（Chat Completions）  用户：A1001 和 A1002 两个订单哪个先到？
-    ReasoningItem       推理客服      推理... 用户的问题是「A1001 和 A1002 两个订单哪个先到？」，不需要工具，直接回答。
+    ReasoningItem       推理客服      推理... 这里没有可用的工具，查不到「A1001 和 A1002 两个订单哪个先到？」需要的实时数据。我按指令直接回答，说清楚能帮什么。
     MessageOutputItem   ✓ 运行 ...3
     ToolCallItem        ✓ 运行 1
     HandoffOutputItem   ✓ 运行 2

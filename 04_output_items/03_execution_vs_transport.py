@@ -29,14 +29,14 @@ ResponseReasoningItem（Ollama 的 reasoning 字段放在 content 里，不在 s
     content[0]  ResponseOutputText  type=output_text  annotations=[]  text=天气信息: 武汉 是晴天
     == 推理项（Responses API）
     ReasoningItem       ResponseReasoningItem                 openai.types.responses.response_reasoning_item       是
-    summary[0]  Summary  type=summary_text  text=用户的问题是「...」，不需要工具，直接回答。
+    summary[0]  Summary  type=summary_text  text=这里没有可用的工具，查不到「...」需要的实时数据。我按指令直接回答，说清楚能帮什么。
 提供方预期输出（bailian、deepseek、siliconflow、ollama）:
     ToolCallItem        ResponseFunctionToolCall              openai.types.responses.response_function_tool_call   是
     MessageOutputItem   ResponseOutputMessage                 openai.types.responses.response_output_message       是
     ResponseOutputMessage 是 ResponseOutputItem 的成员 → True
     == 推理项（Chat Completions 的推理模型 ...）
     ReasoningItem       ResponseReasoningItem                 openai.types.responses.response_reasoning_item       是
-    ...  type=..._text  text=用户的问题是「A1001 和 A1002 两个订单哪个先到？」，不需要工具，直接回答。
+    ...  type=..._text  text=这里没有可用的工具，查不到「A1001 和 A1002 两个订单哪个先到？」需要的实时数据。我按指令直接回答，说清楚能帮什么。
 """
 
 from __future__ import annotations

@@ -17,13 +17,13 @@ raw_item 只是一个 dict；handoff_requested 带的是 HandoffCallItem。课�
 预期输出（内置模拟模型）:
     【模型】提供方=mock（内置模拟模型） 模型=mock-model 地址=http://127.0.0.1:.../v1 Key=****
     推理模型：mock-reasoner  用户：我的订单 A1001 到哪了？
-    [item ] reasoning_item_created  triage_agent  ReasoningItem       用户的问题是「我的订单 A1001 到哪了？」。现有信息不够，需要调用工具：transfer_to_order_agent({})。
+    [item ] reasoning_item_created  triage_agent  ReasoningItem       「我的订单 A1001 到哪了？」应该由 order_agent 处理（查订单、查物流），我把对话转过去，由它来回答。
     [item ] handoff_requested       triage_agent  HandoffCallItem     transfer_to_order_agent
     [item ] handoff_occured         triage_agent  HandoffOutputItem   triage_agent → order_agent
     [item ] reasoning_item_created  order_agent   ReasoningItem       ...
     [item ] tool_called             order_agent   ToolCallItem        track_shipment {"order_id": "A1001"}
     [item ] tool_output             order_agent   ToolCallOutputItem  订单 A1001：已到达武汉转运中心，预计明天送达
-    [item ] reasoning_item_created  order_agent   ReasoningItem       工具已经返回了结果（track_shipment），据此整理答案。
+    [item ] reasoning_item_created  order_agent   ReasoningItem       track_shipment 已经返回了需要的信息。我挑出和问题相关的部分，用一两句话告诉用户，不照搬原始数据。
     [item ] message_output_created  order_agent   MessageOutputItem   订单 A1001：已到达武汉转运中心，预计明天送达
     handoff_occured 的 raw_item 是 dict，有 source_agent 吗？False；event.item.source_agent → triage_agent
     六种事件都出现了：True

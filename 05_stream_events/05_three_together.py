@@ -13,7 +13,7 @@ AgentUpdatedStreamEvent 给你“现在是谁在处理”。同一个 `async for
     图例：[agent] AgentUpdatedStreamEvent  [think]/[text ] RawResponsesStreamEvent  [item ] RunItemStreamEvent
     用户：我的订单 A1001 到哪了？
     [agent] triage_agent
-    [think] 用户的问题是「我的订单 A1001 到哪了？」。现有信息不够，需要调用工具：transfer_to_order_agent({})。
+    [think] 「我的订单 A1001 到哪了？」应该由 order_agent 处理（查订单、查物流），我把对话转过去，由它来回答。
     [item ] reasoning_item_created  ReasoningItem
     [item ] handoff_requested       HandoffCallItem     transfer_to_order_agent
     [item ] handoff_occured         HandoffOutputItem   triage_agent → order_agent
@@ -22,7 +22,7 @@ AgentUpdatedStreamEvent 给你“现在是谁在处理”。同一个 `async for
     [item ] reasoning_item_created  ReasoningItem
     [item ] tool_called             ToolCallItem        track_shipment {"order_id": "A1001"}
     [item ] tool_output             ToolCallOutputItem  订单 A1001：已到达武汉转运中心，预计明天送达
-    [think] 工具已经返回了结果（track_shipment），据此整理答案。
+    [think] track_shipment 已经返回了需要的信息。我挑出和问题相关的部分，用一两句话告诉用户，不照搬原始数据。
     [text ] 订单 A1001：已到达武汉转运中心，预计明天送达
     [item ] reasoning_item_created  ReasoningItem
     [item ] message_output_created  MessageOutputItem   role=assistant

@@ -20,10 +20,10 @@ SDK 会在调用模型前取出历史、拼上新输入，结束后把本轮的�
     == await session.get_items()：共 9 条
     #  type                  含义                    内容
     1  message               用户消息（user）        武汉的天气怎么样？
-    2  reasoning             推理摘要                用户的问题是「武汉的天气怎么样？」。...
+    2  reasoning             推理摘要                用户问的是「武汉的天气怎么样？」。...
     3  function_call         工具调用                get_weather {"city": "武汉"}
     4  function_call_output  工具返回结果            天气信息: 武汉 是晴天
-    5  reasoning             推理摘要                工具已经返回了结果（get_weather），据此整理答案。
+    5  reasoning             推理摘要                get_weather 已经返回了需要的信息。我挑出和问题相关的部分，用一两句话告诉用户，不照搬原始数据。
     6  message               助手消息（assistant）   天气信息: 武汉 是晴天
     7  message               用户消息（user）        我刚刚问了你什么问题？
     8  reasoning             推理摘要                ...
@@ -36,13 +36,13 @@ SDK 会在调用模型前取出历史、拼上新输入，结束后把本轮的�
     == 第 2 轮（Runner.run_streamed：这个推理模型只能流式调用）用户：我刚刚问了你什么问题？
     助手：您刚才问的是：「武汉的天气怎么样？」
     == await session.get_items()：共 9 条
-    2  reasoning             推理摘要                用户的问题是「武汉的天气怎么样？」。...
+    2  reasoning             推理摘要                用户问的是「武汉的天气怎么样？」。...
     助手：这是我们对话中的第一个问题，您之前还没有问过我别的问题。
 提供方预期输出（siliconflow）:
     ℹ 推理模型 deepseek-ai/DeepSeek-R1 不能调用工具，本课改用默认模型 Qwen/Qwen3-32B
     助手：您刚才问的是：「武汉的天气怎么样？」
     == await session.get_items()：共 9 条
-    2  reasoning             推理摘要                用户的问题是「武汉的天气怎么样？」。...
+    2  reasoning             推理摘要                用户问的是「武汉的天气怎么样？」。...
     助手：这是我们对话中的第一个问题，您之前还没有问过我别的问题。
 提供方预期输出（ollama）:
     ℹ 推理模型 deepseek-r1:7b 不能调用工具，本课改用默认模型 qwen2.5:7b

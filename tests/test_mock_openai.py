@@ -220,7 +220,8 @@ def test_structured_output_chat(client):
         response_format={"type": "json_schema", "json_schema": {"name": "ticket", "schema": schema, "strict": True}},
     )
     ticket = Ticket.model_validate_json(reply.choices[0].message.content)
-    assert (ticket.order_id, ticket.city, ticket.priority) == ("B2002", "深圳", "low")
+    assert (ticket.order_id, ticket.city, ticket.priority) == ("B2002", "深圳", "high")  # 丢件是严重问题
+    assert ticket.summary.startswith("订单 B2002：") and "丢件" in ticket.summary
 
 
 def test_chat_reasoning_content_when_requested(raw):
@@ -417,3 +418,17 @@ def test_stream_delay_paces_chunks(client, monkeypatch):
     chunks = list(client.chat.completions.create(
         model="mock-model", stream=True, messages=[{"role": "user", "content": "写一个关于月亮的睡前故事"}]))
     assert time.perf_counter() - start >= 0.02 * (len(chunks) - 2)
+
+
+def test_mock_latency_paces_every_response(client, monkeypatch):
+    """MOCK_LATENCY（毫秒）：讲课时想要真实模型的节奏就设它；默认 0，不等。只断言下限：机器再忙也不会更快。"""
+    monkeypatch.setenv("MOCK_LATENCY", "300")
+    started = time.perf_counter()
+    reply = client.chat.completions.create(model="mock-model", messages=[{"role": "user", "content": "你好"}])
+    assert time.perf_counter() - started >= 0.3 and reply.choices[0].message.content
+    started = time.perf_counter()
+    chunks = list(client.chat.completions.create(model="mock-model", stream=True,
+                                                 messages=[{"role": "user", "content": "你好"}]))
+    assert time.perf_counter() - started >= 0.3 and chunks
+    monkeypatch.setenv("MOCK_LATENCY", "not-a-number")  # 写错了就当 0，不让课程跑不起来
+    assert client.chat.completions.create(model="mock-model", messages=[{"role": "user", "content": "你好"}])

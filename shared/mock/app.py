@@ -60,6 +60,18 @@ def stream_delay() -> float:
         return 0.02
 
 
+def latency() -> float:
+    """每次回答前等多久（秒）：MOCK_LATENCY 是毫秒数，默认 0。讲课时想要接近真实模型的节奏
+    （比如 MOCK_LATENCY=800：每次调用先“想” 0.8 秒），就设它；流式回答在第一个分片之前等。"""
+    raw = os.environ.get("MOCK_LATENCY", "").strip()
+    if not raw:
+        return 0.0
+    try:
+        return max(0.0, float(raw)) / 1000
+    except ValueError:
+        return 0.0
+
+
 def error_body(status: int, message: str, kind: str, code: str | None = None,
                param: str | None = None) -> JSONResponse:
     headers = {"retry-after": os.environ.get("MOCK_RETRY_AFTER", "1")} if status == 429 else None
@@ -146,6 +158,9 @@ def create_app(profile: str | None = None) -> Starlette:
                 return await hang(request)
             if fault and fault != "break":
                 raise wire.BadRequest(f"Unknown X-Mock-Fault {fault!r}; use one of {', '.join(FAULT_MODES)}.")
+            pause = latency()
+            if pause:
+                await asyncio.sleep(pause)
             stream = bool(body.get("stream"))
             if api == "chat":
                 if not surface.is_default:  # profile：按提供方文档检查 / 改写请求

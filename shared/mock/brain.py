@@ -5,7 +5,8 @@
     读请求（wire.py 已整理成 Conversation）
     → 理解：最后一句用户的话、作答语言、这一轮已有的工具结果、还能交接给谁
     → 决定：指定工具 / 据工具结果作答 / 选工具（route.py）/ 问清意图 / 托管搜索 / 直接回答
-    → 写出：工具调用的参数（extract.py）或回答的文字（render.py），要求 JSON 时按 schema 填（judge.py）
+    → 写出：工具调用的参数（extract.py）或回答的文字（render.py），要求 JSON 时按 schema 填（extract.py，
+      判断用 judge.py，选项和等级用 options.py）
 
 每条规则都是通用的、有名字的，读的是请求本身（指令、工具名、描述、schema、历史），
 不认识任何一节课或测试的措辞。回归网是 tests/test_mock_corpus.py 的措辞语料。
@@ -135,7 +136,7 @@ def decide(conv: Conversation) -> Plan:
         plan.text = compose(conv, question, outputs, plan, english, clarification)
 
     if conv.reasoning:
-        plan.reasoning = _reasoning(question, plan, outputs, english)
+        plan.reasoning = _reasoning(conv, question, plan, outputs, english, clarification)
     return plan
 
 
@@ -187,7 +188,7 @@ def _history(conv: Conversation) -> str:
 
 
 def _missing_ids(spec: ToolSpec, question: str, conv: Conversation) -> list[tuple[str, str]]:
-    """必填的订单号 / 编号，用户这句话和前面的对话里都没有：返回这些参数的说法。"""
+    """必填的订单号 / 编号 / 金额，用户这句话和前面的对话里都没有：返回这些参数的说法。"""
     params = spec.parameters or {}
     props = params.get("properties") or {}
     missing = []
@@ -197,6 +198,11 @@ def _missing_ids(spec: ToolSpec, question: str, conv: Conversation) -> list[tupl
         meaning = extract.semantic(name, prop)
         optional = re.search(r"没有就|没有则|如有|可选|可为空|空字符串|optional|if any|if available|or empty",
                              prop.get("description") or "", re.I)
+        if meaning == "money" and not optional and "default" not in prop:  # 金额只能由用户说：没说就问，不编
+            if not (extract.money(question) or extract.money(ctx.history) or extract.numbers(question)):
+                words = " ".join(w.lower() for w in text.split_identifier(name))
+                missing.append((prop.get("description") or text.field_label(name, False), words))
+            continue
         if meaning not in ("order_id", "ident") or optional or extract.type_of(prop) != "string":
             continue
         if not extract.value_for(name, prop, ctx):  # 同一个编号不会同时填进两个参数
@@ -276,7 +282,8 @@ def compose(conv: Conversation, question: str, outputs: list[Turn], plan: Plan, 
                 facts.append(json.loads(t.text))
             except (ValueError, TypeError):
                 facts.append(t.text)
-        ctx = Context(question, facts, answer=body, system=conv.system, english=english, output=True)
+        ctx = Context(question, facts, answer=body, system=conv.system, english=english, output=True,
+                      grounded=bool(outputs or plan.web_search))  # 据工具结果作答时，摘要概括的是回答
         return json.dumps(extract.build_object(conv.schema, ctx), ensure_ascii=False)
     if conv.json_mode:
         return json.dumps({"answer": body}, ensure_ascii=False)
@@ -325,13 +332,23 @@ GREETING = re.compile(r"(你好|您好|hi|hello|hey|嗨|哈喽|在吗|在不在)
 
 
 PERSONA_CUT = re.compile(r"\s(tasked|who|that|which|responsible|whose|focused|specializ\w*|working|in charge|"
-                         r"with|for|to|and)\b.*$", re.I)
+                         r"with|to|and)\b.*$", re.I)
+
+
+# 中文指令里的角色 → 英文说法（英文回答时用；只看结尾的角色词，店名之类不翻）
+ROLES_EN = (("客服", "a customer service agent"), ("专员", "a specialist"), ("顾问", "a consultant"),
+            ("导购", "a shopping assistant"), ("翻译", "a translator"), ("老师", "a teacher"),
+            ("助手", "an assistant"), ("助理", "an assistant"), ("专家", "an expert"), ("经理", "a manager"))
 
 
 def persona(system: str, english: bool) -> str:
     if english:
         m = PERSONA_EN.search(system)
-        return PERSONA_CUT.sub("", m.group(1).strip()) if m else "an assistant"
+        if m:
+            return PERSONA_CUT.sub("", m.group(1).strip())
+        zh = PERSONA.search(system)
+        role = zh.group(1).strip() if zh else ""
+        return next((en for word, en in ROLES_EN if word in role[-4:]), "an assistant")
     m = PERSONA.search(system)
     if m:
         return m.group(1).strip()
@@ -339,9 +356,17 @@ def persona(system: str, english: bool) -> str:
     return f"负责{duty.group(1).strip()}的助手" if duty else "智能助手"
 
 
-def skills(conv: Conversation) -> list[str]:
-    """能做什么：每个工具 / 交接对象的一句话说明（最多三条）。"""
-    labels = [p.label for p in route.profiles([t for t in conv.tools if not t.hosted], conv.system)]
+def skills(conv: Conversation, english: bool = False) -> list[str]:
+    """能做什么：每个工具 / 交接对象的一句话说明（最多三条）。英文回答里，中文说明换成工具名的单词
+    （get_order → get order），不在英文句子里夹中文。"""
+    found = route.profiles([t for t in conv.tools if not t.hosted], conv.system)
+    labels = []
+    for p in found:
+        label = p.label
+        if english and text.CJK.search(label or ""):
+            label = " ".join(text.split_identifier(p.name.removeprefix("transfer_to_")))
+            label = f"hand you over to the {label}" if p.handoff else label
+        labels.append(label)
     return list(dict.fromkeys(label for label in labels if label))[:3]
 
 
@@ -413,9 +438,9 @@ def answer(conv: Conversation, question: str, english: bool) -> str:
 
     if re.search(r"你是谁|介绍一下你|介绍下你|你叫什么|你能做什么|你会什么|who are you|introduce yourself|"
                  r"what can you do", q, re.I):
-        can = skills(conv)
+        can = skills(conv, english)
         if english:
-            extra = f" I can: {'; '.join(can)}." if can else ""
+            extra = f" I can {render.can_do(can, True)}." if can else ""
             return f"I'm {who}.{extra} How can I help you?"
         extra = f"我可以：{'；'.join(can)}。" if can else ""
         return f"我是{who}。{extra}有什么可以帮您？"
@@ -441,14 +466,14 @@ def answer(conv: Conversation, question: str, english: bool) -> str:
 
     tools = [t for t in conv.tools if not t.hosted]
     if tools and route.ASK_RULE.search(system) and not _has_content(q):  # 没说要办什么：问清楚
-        return render.what_can_i_do(who, skills(conv), english)
+        return render.what_can_i_do(who, skills(conv, english), english)
 
     directive = ""
     for sentence in re.split(r"[。\n]", system):
         if sentence.strip().startswith("请") or "必须" in sentence:
             directive = sentence.strip()
             break
-    body = render.fallback(q, who, skills(conv), directive, english)
+    body = render.fallback(q, who, skills(conv, english), directive, english)
     if "代码" in system or re.search(r"\bcode\b", system, re.I):
         body += "\n示例代码：\n```python\nprint(isinstance(3, int))  # True\n```" if not english else \
             "\nSample code:\n```python\nprint(isinstance(3, int))  # True\n```"
@@ -533,22 +558,75 @@ def render_jokes(question: str, english: bool) -> str:
     return jokes[0] if count == 1 else "\n".join(f"{i}. {j}" for i, j in enumerate(jokes, 1))
 
 
-def _reasoning(question: str, plan: Plan, outputs: list[Turn], english: bool) -> str:
-    question = question if len(question) <= 80 else judge.short(question, 80)
-    if english:
-        if plan.calls:
-            names = ", ".join(f"{c.name}({c.arguments})" for c in plan.calls)
-            return f'The user asks: "{question}". I need more information, so I will call: {names}.'
-        if plan.web_search:
-            return f'"{question}" needs fresh information; searching the web for "{plan.web_search}" first.'
-        if outputs:
-            return f"The tools have returned ({', '.join(t.name for t in outputs)}); composing the answer from them."
-        return f'The user asks: "{question}". No tool is needed; answering directly.'
+def _reasoning(conv: Conversation, question: str, plan: Plan, outputs: list[Turn], english: bool,
+               clarification: str | None) -> str:
+    """推理摘要：一两句话说明接下来要做什么、为什么——像真实推理模型的摘要，不是参数清单。"""
+    topic = judge.short(question, 40)
     if plan.calls:
-        names = "、".join(f"{c.name}({c.arguments})" for c in plan.calls)
-        return f"用户的问题是「{question}」。现有信息不够，需要调用工具：{names}。"
+        names = list(dict.fromkeys(c.name for c in plan.calls))
+        specs = {t.name: t for t in conv.tools}
+        if all(n.startswith("transfer_to_") for n in names):
+            target = names[0].removeprefix("transfer_to_")
+            spec = specs.get(names[0])
+            label = judge.short(route.profiles([spec], "")[0].label, 30) if spec else ""
+            if english:
+                why = f" ({label})" if label and not text.CJK.search(label) else ""
+                return f'"{topic}" is for {target}{why}, so I\'ll hand the conversation over to them.'
+            why = f"（{label}）" if label else ""
+            return f"「{topic}」应该由 {target} 处理{why}，我把对话转过去，由它来回答。"
+        steps = [_step(specs.get(n), n, [c for c in plan.calls if c.name == n], english) for n in names]
+        if english:
+            joined = " and ".join(steps)
+            return (f'The user asks "{topic}". I don\'t have that information yet, so I\'ll {joined}, '
+                    "then answer from the results.")
+        joined = "，再".join(steps) if len(steps) > 1 else steps[0]
+        return f"用户问的是「{topic}」。我手头还没有这些信息，先{joined}，拿到结果后再回答。"
     if plan.web_search:
-        return f"用户的问题「{question}」需要最新信息，先用 web_search 搜索「{plan.web_search}」。"
+        return (f'This needs up-to-date information, so I\'ll search the web for "{plan.web_search}" and answer '
+                "from the results, citing the sources." if english
+                else f"这个问题需要最新的信息：我先搜索「{plan.web_search}」，再根据搜索结果回答，并注明来源。")
     if outputs:
-        return f"工具已经返回了结果（{'、'.join(t.name for t in outputs)}），据此整理答案。"
-    return f"用户的问题是「{question}」，不需要工具，直接回答。"
+        names = "、".join(dict.fromkeys(t.name for t in outputs)) if not english else \
+            ", ".join(dict.fromkeys(t.name for t in outputs))
+        return (f"{names} returned what I need. I'll pick out the parts that answer the question and reply in a "
+                "sentence or two instead of pasting the raw data." if english
+                else f"{names} 已经返回了需要的信息。我挑出和问题相关的部分，用一两句话告诉用户，不照搬原始数据。")
+    if clarification:
+        return ("The request is not clear enough to act on yet, so I'll ask a short question first." if english
+                else "用户的意思还不够明确，或者缺少必要的信息。先简短地问清楚，再动手处理。")
+    q = question.strip()
+    if GREETING.fullmatch(q):
+        return ("The user is saying hello. I'll greet them and say briefly what I can help with." if english
+                else "用户在打招呼。我简单问候一下，再说明我能帮什么。")
+    expr = re.sub(r"[=？?]|等于|是多少|多少|几", "", q)
+    if ARITH.match(expr.strip() or "x") and re.search(r"\d\s*[+\-*/×÷^]\s*\d", expr):
+        return (f'"{topic}" is simple arithmetic: I can work it out directly, no tool needed.' if english
+                else f"「{topic}」是一道简单的算术题，直接算出结果就行，不需要调用工具。")
+    if not [t for t in conv.tools if not t.hosted]:
+        return (f'I have no tools here, so I can\'t look anything up for "{topic}". I\'ll answer from my instructions '
+                "and say plainly what I can help with." if english
+                else f"这里没有可用的工具，查不到「{topic}」需要的实时数据。我按指令直接回答，说清楚能帮什么。")
+    return (f'None of my tools fits "{topic}", so I\'ll answer directly, following my instructions.' if english
+            else f"「{topic}」用不上现有的工具，我按指令直接回答，尽量简短。")
+
+
+def _step(spec: ToolSpec | None, name: str, calls: list[Call], english: bool) -> str:
+    """“用 get_order 查询订单详情（订单号 A1003）”：工具做什么、拿什么去查。"""
+    label = route.profiles([spec], "")[0].label if spec else ""
+    shown = []
+    for call in calls:
+        try:
+            args = json.loads(call.arguments or "{}")
+        except ValueError:
+            args = {}
+        pairs = [(k, v) for k, v in args.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                 and str(v).strip() and len(str(v)) <= 30][:2]
+        shown.append((", " if english else "，").join(
+            f"{text.field_label(k, english)}{': ' if english else ' '}{v}" for k, v in pairs))
+    what = ("; ".join(x for x in shown if x) if english else "；".join(x for x in shown if x))
+    label = judge.short(label, 40) if label else ""
+    if english:
+        doing = f" to {label[:1].lower() + label[1:]}" if label and not text.CJK.search(label) else ""
+        return f"use {name}{doing}{' (' + what + ')' if what else ''}"
+    doing = label if label and text.CJK.search(label) else ""
+    return f"用 {name} {doing}{'（' + what + '）' if what else ''}".replace(" （", "（")

@@ -21,55 +21,6 @@ NOTE_EN = ("(This is a deterministic sample answer from the built-in mock model:
 _NOTES = re.compile(r"（这是内置模拟模型的确定性示例回答[^）]*）|\(This is a deterministic sample answer from the "
                     r"built-in mock model[^)]*\)")
 
-# 常见 API 字段名 → (中文, English)。不认识的字段：按单词拼（WORDS），再不行就把下划线换成空格。
-FIELDS: dict[str, tuple[str, str]] = {
-    "order_id": ("订单号", "order"), "order_no": ("订单号", "order"), "id": ("编号", "ID"),
-    "status": ("状态", "status"), "order_status": ("订单状态", "order status"), "state": ("状态", "state"),
-    "carrier": ("快递公司", "carrier"), "tracking_no": ("运单号", "tracking number"),
-    "tracking_number": ("运单号", "tracking number"), "eta": ("预计送达", "estimated arrival"),
-    "delivered_at": ("签收时间", "delivered at"), "created_at": ("创建时间", "created at"),
-    "updated_at": ("更新时间", "updated at"), "event_time": ("时间", "time"), "time": ("时间", "time"),
-    "latest": ("最新动态", "latest update"), "events": ("物流轨迹", "tracking history"),
-    "amount": ("金额", "amount"), "total": ("合计", "total"), "total_amount": ("总金额", "total"),
-    "price": ("价格", "price"), "unit_price": ("单价", "unit price"), "subtotal": ("小计", "subtotal"),
-    "refundable_amount": ("可退金额", "refundable amount"), "discount": ("折扣", "discount"),
-    "quantity": ("数量", "quantity"), "count": ("数量", "count"), "stock": ("库存", "stock"),
-    "items": ("商品", "items"), "item": ("商品", "item"), "products": ("商品", "products"),
-    "product": ("商品", "product"), "name": ("名称", "name"), "title": ("标题", "title"),
-    "sku": ("商品编号", "SKU"), "category": ("类别", "category"), "description": ("描述", "description"),
-    "reason": ("原因", "reason"), "ticket_id": ("工单号", "ticket"), "refund_id": ("退款单号", "refund"),
-    "city": ("城市", "city"), "weather": ("天气", "weather"), "condition": ("天气", "conditions"),
-    "conditions": ("天气", "conditions"), "temperature": ("气温", "temperature"),
-    "temperature_range": ("气温", "temperature range"), "humidity": ("湿度", "humidity"),
-    "wind": ("风力", "wind"), "location": ("地点", "location"), "customer": ("客户", "customer"),
-    "phone": ("电话", "phone"), "email": ("邮箱", "email"), "address": ("地址", "address"),
-    "message": ("说明", "message"), "note": ("备注", "note"), "summary": ("摘要", "summary"),
-    "keyword": ("关键词", "keyword"), "topic": ("主题", "topic"), "policies": ("政策", "policies"),
-    "content": ("内容", "content"), "url": ("链接", "link"), "user_id": ("用户编号", "user"),
-    "balance": ("余额", "balance"), "currency": ("币种", "currency"), "coupon": ("优惠券", "coupon"),
-    "member_level": ("会员等级", "member level"), "payment_status": ("支付状态", "payment status"),
-    "paid": ("已付款", "paid"), "refundable": ("可退款", "refundable"), "approved_by": ("审批方式", "approved by"),
-    "workspace": ("工作区", "workspace"), "transport": ("传输方式", "transport"), "version": ("版本", "version"),
-    "pid": ("进程号", "PID"), "service": ("服务", "service"), "source": ("来源", "source"),
-    "in_stock": ("有货", "in stock"), "eligible": ("符合条件", "eligible"), "issue_type": ("问题类型", "issue type"),
-    "priority": ("优先级", "priority"), "method": ("方式", "method"), "payment_method": ("支付方式", "payment method"),
-    "seat": ("座位", "seat"), "flight_number": ("航班号", "flight"), "confirmation_number": ("确认号", "confirmation"),
-}
-WORDS: dict[str, str] = {
-    "order": "订单", "status": "状态", "id": "编号", "no": "号", "number": "号", "amount": "金额", "price": "价格",
-    "total": "合计", "refund": "退款", "refundable": "可退", "ticket": "工单", "tracking": "运单", "time": "时间",
-    "date": "日期", "created": "创建", "updated": "更新", "delivered": "签收", "shipment": "物流", "payment": "支付",
-    "paid": "已付", "method": "方式", "user": "用户", "customer": "客户", "name": "名称", "product": "商品",
-    "item": "商品", "items": "商品", "stock": "库存", "count": "数量", "quantity": "数量", "city": "城市",
-    "weather": "天气", "temperature": "气温", "range": "范围", "humidity": "湿度", "wind": "风力",
-    "needs": "需要", "human": "人工", "approval": "审批", "approved": "审批", "by": "方", "existing": "已有",
-    "latest": "最新", "event": "事件", "events": "事件", "level": "等级", "member": "会员", "discount": "折扣",
-    "rate": "比例", "unit": "单", "fee": "费用", "shipping": "运费", "estimated": "预计", "days": "天数",
-    "phone": "电话", "email": "邮箱", "address": "地址", "type": "类型", "issue": "问题", "result": "结果",
-    "score": "评分", "rating": "评分", "reason": "原因", "message": "说明", "balance": "余额", "account": "账户",
-    "confirmation": "确认", "seat": "座位", "flight": "航班", "contact": "联系", "info": "信息", "data": "数据",
-    "logistics": "物流", "courier": "快递", "invoice": "发票", "payment_method": "支付方式", "method_": "方式",
-}
 BOOLS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {  # 字段 → ((真, 假) 中文, (真, 假) English)
     "in_stock": (("有货", "缺货"), ("in stock", "out of stock")),
     "available": (("有货", "暂无"), ("available", "not available")),
@@ -82,14 +33,12 @@ BOOLS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {  # 字段 → ((�
     "ok": (("成功", "失败"), ("succeeded", "failed")),
     "needs_human_approval": (("需要人工审批", "无需人工审批"), ("needs human approval", "no approval needed")),
 }
-VALUES_ZH = {"open": "待处理", "closed": "已关闭", "pending": "待处理", "approved": "已批准", "rejected": "已拒绝",
-             "shipped": "已发货", "delivered": "已签收", "processing": "处理中", "completed": "已完成",
-             "cancelled": "已取消", "canceled": "已取消", "paid": "已支付", "failed": "失败", "success": "成功",
-             "in_transit": "运输中", "auto": "自动审批", "human": "人工审批"}
 LEAD = ("message", "msg", "summary", "note", "notes", "answer", "说明", "备注", "提示", "detail", "details", "result")
 ERRORS = ("error", "errors", "error_message", "err", "错误", "failure")
 SUBJECTS = ("order_id", "order_no", "ticket_id", "refund_id", "city", "user_id", "id", "sku")
-MONEY_FIELD = re.compile(r"amount|price|total|cost|fee|balance|subtotal|paid|refund(?!_id)|金额|价格|费用", re.I)
+MONEY_FIELD = re.compile(r"amount|price|total|cost|fee|fare|balance|subtotal|paid|refund(?!_id)|金额|价格|费用", re.I)
+NOT_MONEY = re.compile(r"points|score|count|qty|quantity|minutes|hours|days|nights|percent|tickets|stock|rate$", re.I)
+ECHO_KEYS = re.compile(r"keyword|query|^q$|search|term|description|content|text|body|comment|note|question", re.I)
 TIME_META = re.compile(r"^(created|updated|modified)(_at|_time)?$|timestamp", re.I)
 MAX_FACTS = 6
 PERSONAL = {"customer", "customer_name", "phone", "email", "address", "city", "user_id", "name"}  # 排在后面念
@@ -159,19 +108,15 @@ def _to_user(value: str, english: bool) -> str:
 
 
 def _label(key: str, english: bool) -> str:
-    low = key.lower()
-    if low in FIELDS:
-        return FIELDS[low][1 if english else 0]
-    words = text.split_identifier(key) or [key]
-    if english:
-        return " ".join(w.lower() for w in words)
-    if all(w.lower() in WORDS for w in words):
-        return "".join(WORDS[w.lower()] for w in words)
-    return " ".join(words) if text.CJK.search(key) is None else key
+    return text.field_label(key, english)
 
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _is_money(key: str) -> bool:
+    return bool(MONEY_FIELD.search(key)) and not NOT_MONEY.search(key)
 
 
 def _value(key: str, value: Any, english: bool, currency: str | None = None) -> str:
@@ -179,16 +124,23 @@ def _value(key: str, value: Any, english: bool, currency: str | None = None) -> 
         words = BOOLS.get(key.lower())
         if words:
             return words[1 if english else 0][0 if value else 1]
+        done = text.participle(key, value, english)
+        if done:
+            return done
         return ("yes" if value else "no") if english else ("是" if value else "否")
-    if isinstance(value, (int, float)) and MONEY_FIELD.search(key):
+    if isinstance(value, (int, float)) and _is_money(key):
         if currency:
             return f"{_number(value)} {currency}"
         return f"¥{_number(value)}" if english else f"{_number(value)} 元"
-    if isinstance(value, float):
-        return _number(value)
+    if isinstance(value, (int, float)):
+        unit = text.field_unit(key, english)
+        shown = _number(value) if isinstance(value, float) else str(value)
+        return f"{shown} {unit}" if unit and unit != "%" else f"{shown}{unit or ''}"
     if isinstance(value, str):
-        if not english and value.lower() in VALUES_ZH:
-            return VALUES_ZH[value.lower()]
+        if not english and value.lower() in text.VALUES_ZH:
+            return text.VALUES_ZH[value.lower()]
+        if english and value in text.VALUES_EN:  # 英文回答里，工具给的中文状态词换回英文
+            return text.VALUES_EN[value]
         return _to_user(value, english)
     if isinstance(value, dict):
         return ("，" if not english else ", ").join(
@@ -197,6 +149,14 @@ def _value(key: str, value: Any, english: bool, currency: str | None = None) -> 
     if isinstance(value, list):
         return _list_items(value, english)
     return str(value)
+
+
+def _bare(key: str, value: Any) -> bool:
+    """不用带字段名就能念的值：in_stock → 有货，confirmed → 已确认（单个词的过去分词）。"""
+    if not isinstance(value, bool):
+        return False
+    return key.lower() in BOOLS or (len(text.split_identifier(key)) == 1 and text.participle(key, value, False)
+                                    is not None)
 
 
 def _list_items(values: list, english: bool, limit: int = 3) -> str:
@@ -232,9 +192,9 @@ def _entry(item: dict, english: bool) -> str:
             parts[0] += f" ×{_number(value)}" if isinstance(value, (int, float)) else f" ×{value}"
         elif low == "stock" and "in_stock" in item:
             continue
-        elif isinstance(value, bool) and low in BOOLS:
+        elif _bare(key, value):
             parts.append(_value(key, value, english))
-        elif isinstance(value, (int, float)) and MONEY_FIELD.search(low) or head is None or low in (
+        elif isinstance(value, (int, float)) and _is_money(low) or head is None or low in (
                 "status", "location", "time", "event_time", "stock"):
             parts.append(_value(key, value, english) if head is not None or isinstance(value, (int, float))
                          else str(value))
@@ -255,7 +215,7 @@ def _record(data: dict, question: str, english: bool, echoed: set[str]) -> str:
     data = {k: v for k, v in data.items() if v not in (None, "")}
     error = next((data[k] for k in data if k.lower() in ERRORS and data[k]), None)
     currency = data.get("currency") if isinstance(data.get("currency"), str) else None
-    subject_key = next((k for k in data if k.lower() in SUBJECTS and isinstance(data[k], (str, int))), None)
+    subject_key = _subject_key(data)
     subject = _subject(subject_key, data[subject_key], english) if subject_key else ""
     if error is not None:
         message = error if isinstance(error, str) else json.dumps(error, ensure_ascii=False)
@@ -268,20 +228,47 @@ def _record(data: dict, question: str, english: bool, echoed: set[str]) -> str:
                   None)
     if failed or (not lead_keys and "reason" in data and isinstance(data["reason"], str)):
         lead_keys = ["reason", *lead_keys] if "reason" in data else lead_keys
-    lead = " ".join(_to_user(data[k], english).rstrip("。.") + ("." if english else "。") for k in lead_keys)
+    leads = [_to_user(data[k], english).rstrip("。.") for k in lead_keys]
+    foreign = english and any(text.CJK.search(x) for x in leads)  # 英文回答里，工具给的中文说明放到最后引用
+    lead = "" if foreign else " ".join(x + ("." if english else "。") for x in leads)
 
     facts = _facts(data, question, english, echoed, skip={subject_key, *lead_keys}, currency=currency,
                    quiet_success=bool(lead))
     lists = [(k, v) for k, v in data.items() if isinstance(v, list) and k not in (subject_key, *lead_keys)]
     if len(facts) == 1 and len(lists) == 1 and lists[0][1]:  # 结果就是一个列表：“找到 2 项商品：……”
         facts = [_list_sentence(_label(lists[0][0], english), lists[0][1], english).rstrip("。.")]
-    body = ("; " if english else "，").join(facts)
+    body = ("; " if english else "，").join(facts).rstrip("。.")  # 值自己带的句号不再叠一个
     if english:
         sentence = " ".join(p for p in (f"{subject}:" if subject and (lead or body) else subject, lead,
                                          body + "." if body else "") if p)
+        if foreign:
+            sentence += " Note from the service: " + "; ".join(f'"{x}"' for x in leads) + "."
     else:
         sentence = (f"{subject}：" if subject and (lead or body) else subject) + lead + (body + "。" if body else "")
     return sentence.strip() or ("Done." if english else "已处理。")
+
+
+def _subject_key(data: dict) -> str | None:
+    """这条记录说的是谁：订单号、工单号这类编号；其次是别的 *_id / *_no 字段；
+    城市只在记录不是一次操作的结果（没有 confirmed、cancelled 这类状态）时才当主语（天气、城市信息）。"""
+    keys = [k for k in data if isinstance(data[k], (str, int)) and not isinstance(data[k], bool)]
+    known = next((k for k in keys if k.lower() in SUBJECTS and k.lower() != "city"), None)
+    if known:
+        return known
+    other = next((k for k in keys if _id_key(k) and text.split_identifier(k)[0].lower() not in
+                  ("tracking", "transaction", "request")), None)
+    if other:
+        return other
+    acted = any(isinstance(v, bool) and text.participle(k, v, False) for k, v in data.items())
+    return next((k for k in keys if k.lower() == "city"), None) if not acted else None
+
+
+def _id_key(key: str) -> list[str]:
+    """booking_id、flightNo、member_number：这条记录说的是谁 → [booking]；pid、uuid 这种单个词不算。"""
+    words = text.split_identifier(key)
+    if len(words) >= 2 and words[-1].lower() in ("id", "no", "number", "code"):
+        return words[:-1]
+    return []
 
 
 def _subject(key: str, value: Any, english: bool) -> str:
@@ -292,6 +279,13 @@ def _subject(key: str, value: Any, english: bool) -> str:
             "refund_id": ("退款单", "Refund"), "user_id": ("用户", "User"), "sku": ("商品", "Item")}.get(low)
     if noun:
         return f"{noun[1 if english else 0]} {value}"
+    thing_words = _id_key(key)
+    if thing_words:
+        thing = text.field_label("_".join(thing_words), english)
+        if english:
+            return f"{thing[:1].upper()}{thing[1:]} {value}"
+        if text.CJK.search(thing):
+            return f"{thing} {value}"
     return str(value)
 
 
@@ -311,12 +305,14 @@ def _facts(data: dict, question: str, english: bool, echoed: set[str], skip: set
     scored = []
     for position, (key, value) in enumerate(flat):
         low = key.lower()
-        if isinstance(value, str) and value in echoed and low not in SUBJECTS:
-            continue  # 重复调用参数的字段（搜索关键词、描述原话）
+        if isinstance(value, str) and value in echoed and low not in SUBJECTS and (
+                ECHO_KEYS.search(low) or len(value) > 20):
+            continue  # 重复调用参数的字段（搜索关键词、描述原话）；城市、日期这类复述一下更清楚
         if TIME_META.search(low) and not asks_time:
             continue
-        if isinstance(value, bool) and value and quiet_success and low in ("created", "success", "ok"):
-            continue
+        if isinstance(value, bool) and value and quiet_success and (
+                low in ("created", "success", "ok") or _bare(key, value)):
+            continue  # 说明里已经说了“已取消 / 已创建”
         if isinstance(value, list) and value and any(value[0] == v for k, v in flat if not isinstance(v, list)):
             continue  # 最新一条已经单独念过（latest），整个轨迹不再念
         if low in ("count", "total_count", "num", "size") and any(
@@ -326,13 +322,13 @@ def _facts(data: dict, question: str, english: bool, echoed: set[str], skip: set
             continue
         label = _label(key, english)
         relevance = len((set(text.words(label)) | set(text.words(key))) & q_words) + len(
-            text.concepts(label + " " + key) & q_concepts) - (low in PERSONAL)
+            text.concepts(label + " " + key) & q_concepts) - (low in PERSONAL) + 2 * (value is True and _bare(key, value))
         scored.append((-relevance, position, key, value, label))
     scored.sort()
     facts = []
     for _, _, key, value, label in scored[:MAX_FACTS]:
         shown = _value(key, value, english, currency)
-        if isinstance(value, bool) and key.lower() in BOOLS:
+        if _bare(key, value):
             facts.append(shown)
         else:
             facts.append(f"{label}: {shown}" if english else f"{label}：{shown}")
@@ -363,6 +359,7 @@ def excerpt(question: str, limit: int = 24) -> str:
     from shared.mock import extract
 
     core = extract.keyword(q.strip().splitlines()[0] if q.strip() else "")
+    core = re.sub(r"^(?:about|regarding)\s+", "", core, flags=re.I)
     if text.is_english(core) and len(core) > limit:  # 英文按词截断，长度放宽一些
         cut = core[: limit * 2]
         return core if len(core) <= limit * 2 else cut.rsplit(" ", 1)[0] + "…"
@@ -373,11 +370,19 @@ def fallback(question: str, persona: str, skills: list[str], directive: str, eng
     """兜底回答：说明理解到的话题、自己能做什么，附一句模拟模型的说明（只一次）。"""
     topic = excerpt(question)
     if english:
-        can = f" I can help with: {'; '.join(skills)}." if skills else ""
-        return f'About "{topic}": I am {persona}.{can} {NOTE_EN}'
+        can = f", and I can {can_do(skills, True)}" if skills else ""
+        return f'About "{topic}": I\'m {persona}{can}. {NOTE_EN}'
     guided = f"（按照指令“{directive}”作答）" if directive else ""
     can = f"我可以帮您：{'；'.join(skills)}。" if skills else ""
     return f"关于「{topic}」：{guided}我是{persona}。{can}{NOTE_ZH}"
+
+
+def can_do(skills: list[str], english: bool) -> str:
+    """英文：“look up an order's status, or search the product catalog”（句中小写，用 or 连起来）；中文用分号。"""
+    if not english:
+        return "；".join(skills)
+    lowered = [s[:1].lower() + s[1:] if s[1:2].islower() or len(s) < 2 else s for s in skills]
+    return lowered[0] if len(lowered) == 1 else ", ".join(lowered[:-1]) + ", or " + lowered[-1]
 
 
 def clarify(options: list[str], english: bool) -> str:
@@ -388,7 +393,7 @@ def clarify(options: list[str], english: bool) -> str:
 
 def what_can_i_do(persona: str, skills: list[str], english: bool) -> str:
     if english:
-        listed = "; ".join(skills) if skills else "answer your questions"
-        return f"Hello! I'm {persona}. What can I do for you? For example: {listed}."
+        listed = can_do(skills, True) if skills else "answer your questions"
+        return f"Hello! I'm {persona}. What can I do for you? For example, I can {listed}."
     listed = "；".join(skills) if skills else "回答您的问题"
     return f"您好，我是{persona}。请问您想办理什么？我可以帮您：{listed}。"

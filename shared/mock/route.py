@@ -33,7 +33,9 @@ HANDBACK = re.compile(r"不归|不属于|不负责|不是你|以外|之外|其�
 CATCH_ALL = re.compile(r"answer(s|ing)? (any |general |common |customer |the user'?s? )?questions|"
                        r"frequently asked|\bfaq\b|常见问题|答疑|解答.{0,4}问题|回答.{0,6}问题", re.I)
 STRONG = {"refund", "shop", "complaint", "track", "policy", "booking", "pay", "weather", "news", "translate", "math"}
-IMPLIED = {"status": "track"}  # 问“到哪了”也是在问状态：只有查状态的工具时也算对得上（权重低）
+# 由一个概念推出来的另一个概念 → (推出它的概念, 权重)。问“到哪了”也是在问状态（权重低），
+# 也是要查这笔订单：只有“查询订单详情”这一个工具时，真实模型也会用它去查。
+IMPLIED = {"status": ("track", 0.6), "order": ("track", 1.0), "lookup": ("track", 1.0)}
 ACTIONS = {"refund", "cancel", "change", "complaint", "booking", "email", "ticket"}
 LINE_SPLIT = re.compile(r"[\n。；;]|(?<=[.!?])\s")
 
@@ -162,7 +164,7 @@ def rank(question: str, tools: list, system: str, candidates: list | None = None
         return 1.0 + math.log(n / df)
 
     q_concepts = question_concepts(question)
-    implied = {c for c, by in IMPLIED.items() if by in q_concepts and c not in text.concepts(question)}
+    implied = {c for c, (by, _) in IMPLIED.items() if by in q_concepts and c not in text.concepts(question)}
     q_concepts = q_concepts | implied
     q_words = set(text.words(question))
     q_words |= {g for w in list(q_words) for g in text.subgrams(w)}
@@ -175,7 +177,7 @@ def rank(question: str, tools: list, system: str, candidates: list | None = None
             continue
         total, reasons = 0.0, []
         for c in q_concepts & p.concepts:
-            gain = INTENT_WEIGHT.get(c, 1.0) * idf(c, "c") * (0.6 if c in implied else 1.0)
+            gain = INTENT_WEIGHT.get(c, 1.0) * idf(c, "c") * (IMPLIED[c][1] if c in implied else 1.0)
             if c in p.routed:
                 gain *= 1 + ROUTED_BONUS
             total += gain
@@ -223,11 +225,18 @@ def _question_slots(question: str) -> set[str]:
 
 
 SEVERAL = re.compile(r"顺便|另外|还有|同时|以及|并且|再帮我|[；;]|\b(also|as well as|plus)\b", re.I)
+CLAUSES = re.compile(r"顺便|另外|还有|同时|以及|并且|再帮我|[；;，,。.!！?？]|\b(?:also|as well as|plus)\b", re.I)
 
 
 def several_requests(question: str) -> bool:
-    """这句话是不是要了几样东西（“顺便”“另外”“；”“also”连起来的几个分句）。"""
-    return bool(SEVERAL.search(question))
+    """这句话是不是要了几样东西：“顺便”“另外”“；”“also”连起来的几个分句，而且分开后每一边都说了
+    自己要办的事（“A1001 状态，顺便查下物流”）。“A1001 还有多久到”“另外一个订单 A1002 到哪了”
+    里的“还有”“另外”只是普通的词，只有一件事：一个意图只调一个工具。"""
+    if not SEVERAL.search(question):
+        return False
+    asks = [part for part in CLAUSES.split(question)
+            if part and text.concepts(part) - {"greet", "lookup", "user", "order", "product"}]
+    return len(asks) >= 2
 
 
 def mentioned_at(question: str, ranked: Ranked) -> int:
