@@ -251,14 +251,18 @@ EN_KEEP = {"can", "can't", "cannot", "could", "couldn't", "will", "won't", "woul
            "bought", "had", "lost", "forgot", "sent", "made", "put", "left", "keep", "think"}
 
 
-def summarize(message: str, english: bool, limit: int = 48) -> str:
+def summarize(message: str, english: bool, limit: int = 48, keep_contact: bool = False) -> str:
     """一句话概括用户的消息（工单摘要、标题）：去掉联系方式、催促和客套的分句，去掉句首的“我的”，
     订单号提到前面，催促写成“用户要求尽快处理”。“订单 A1005 买的手机屏幕碎了，很急！我的邮箱 …”
-    → “订单 A1005：手机屏幕碎了，用户要求尽快处理”。"""
+    → “订单 A1005：手机屏幕碎了，用户要求尽快处理”。
+
+    keep_contact：没有别的字段装联系方式时（工单只有“问题描述”），电话、邮箱留在末尾，
+    人工客服才知道怎么回复：“……，联系方式 138…”。"""
     first = message.strip()
     urgent = bool(HURRY.search(first)) or any(
         RUSHED.search(c.strip(" .")) for c in re.split(r"[，,。!！?？；;\n]+", first))
     ids = order_ids(first)
+    contacts = [m.group(0) for m in (*PHONE.finditer(first), *EMAIL.finditer(first))] if keep_contact else []
     kept = []
     for clause in re.split(r"[，,。!！?？；;\n]+|\.(?:\s|$)", first):
         clause = clause.strip(" .")
@@ -301,6 +305,8 @@ def summarize(message: str, english: bool, limit: int = 48) -> str:
     if len(core) > room:
         cut = core[:room]
         core = (cut.rsplit(" ", 1)[0] if english and " " in cut else cut.rstrip("，, ")) + "…"
+    if contacts:
+        tail += (f" (contact: {', '.join(contacts)})" if english else f"，联系方式 {'、'.join(contacts)}")
     return head + core + tail
 
 
@@ -505,6 +511,7 @@ class Context:
         self.picked: set[tuple[str, str]] = set()  # 已经填进参数的城市、日期……：同类的下一个参数取下一个
         self.used_spans: set[tuple[int, int]] = set()  # 已经当作数量用掉的“数 + 量词”
         self.grounded = grounded  # 回答来自工具结果或搜索（摘要就概括回答），否则概括用户的话
+        self.contact_field = False  # 要填的对象里另有电话、邮箱字段：摘要里就不用再写联系方式
 
     def fact(self, name: str) -> Any:
         wanted = name.lower()
@@ -796,7 +803,8 @@ def _string(name: str, schema: dict, ctx: Context, index: int, meaning: str) -> 
     if meaning == "title" and quotes:
         return quotes[0]
     if meaning in ("summary", "title") and not (ctx.output and ctx.grounded):
-        return summarize(q, ctx.english, limit=24 if meaning == "title" else 48)  # 工单的摘要、标题：概括用户的话
+        return summarize(q, ctx.english, limit=24 if meaning == "title" else 48,  # 工单的摘要、标题：概括用户的话
+                         keep_contact=meaning == "summary" and not ctx.contact_field)
     if meaning == "level":
         return options.level_word(q, ctx.english)
     if meaning == "category" and ctx.output:
@@ -923,6 +931,7 @@ def build_object(schema: dict, ctx: Context, root: dict | None = None, index: in
             ctx.claimed.add(claimed)
     if not props and isinstance(schema.get("additionalProperties"), dict) and ctx.output:
         return _mapping(schema, ctx, root)
+    ctx.contact_field = any(semantic(n, resolve(p, root)) in ("email", "phone") for n, p in props.items())
     for name, prop in props.items():
         if name in required or strict or ctx.output:
             value = value_for(name, prop, ctx, root, index, optional=name not in required and not strict)
