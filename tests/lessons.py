@@ -58,6 +58,8 @@ TIMEOUT_LINE = re.compile(r"^测试超时[:：]\s*(\d+(?:\.\d+)?)")
 DEFAULT_TIMEOUT = 60.0
 # 解释器启动时（还没执行任何 Python 代码）就读取的环境变量：fork 出的子进程无法重新读取。
 STARTUP_VARS = re.compile(r"^(PYTHON|LC_|LANG$|LANGUAGE$)")
+# 其中这两个 fork 出的子进程照着环境重建 sys.stdout/stderr 来模拟（见 forkserver._stdio）。
+EMULATED_VARS = ("PYTHONUNBUFFERED", "PYTHONIOENCODING")
 
 
 @dataclass
@@ -180,12 +182,14 @@ class ProcessRunner:
 
     def run(self, path: Path | str, args: Sequence[str] = (), env: Mapping[str, str] | None = None,
             timeout: float = DEFAULT_TIMEOUT, stdin_text: str | None = None,
-            cwd: Path | str = REPO, *, note: str = "") -> Run:
-        """在自己的进程组里运行脚本；超时就把整组进程杀掉，不留子进程。"""
+            cwd: Path | str = REPO, *, note: str = "", code: str | None = None,
+            module: str | None = None) -> Run:
+        """在自己的进程组里运行脚本（或 `-c code` / `-m module`）；超时就把整组进程杀掉，不留子进程。"""
         path = Path(path)
         start = time.perf_counter()
+        target = ["-c", code] if code is not None else ["-m", module] if module is not None else [str(path)]
         proc = subprocess.Popen(
-            [sys.executable, str(path), *args], cwd=cwd,
+            [sys.executable, *target, *args], cwd=cwd,
             env=dict(os.environ if env is None else env),
             stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
@@ -201,6 +205,27 @@ class ProcessRunner:
         return Run(Lesson(path, args=list(args), timeout=timeout), proc.returncode, _text(out),
                    _text(err), time.perf_counter() - start, timed_out,
                    f"process（{note}）" if note else "process")
+
+    def run_python(self, argv: Sequence[str], env: Mapping[str, str] | None = None,
+                   timeout: float = DEFAULT_TIMEOUT, stdin_text: str | None = None,
+                   cwd: Path | str = REPO) -> subprocess.CompletedProcess:
+        """`python ARGV...` 的替身：ARGV 是 `["-c", code, ...]`、`["-m", module, ...]` 或 `[script, ...]`。
+
+        返回 subprocess.run(capture_output=True, text=True) 那样的结果；超时抛 subprocess.TimeoutExpired。
+        fork 服务器上运行时省掉了子进程里的 `import agents`，语义与独立进程相同（见 tests/test_harness.py）。
+        """
+        argv = list(argv)
+        if argv[0] in ("-c", "-m"):
+            kind, value, args = argv[0], argv[1], argv[2:]
+            run = self.run(Path(kind), args, env, timeout, stdin_text, cwd,
+                           code=value if kind == "-c" else None, module=value if kind == "-m" else None)
+        else:
+            run = self.run(argv[0], argv[1:], env, timeout, stdin_text, cwd)
+        if run.timed_out:
+            raise subprocess.TimeoutExpired([sys.executable, *argv], timeout, run.stdout, run.stderr)
+        done = subprocess.CompletedProcess([sys.executable, *argv], run.returncode, run.stdout, run.stderr)
+        done.mode = run.mode  # type: ignore[attr-defined]  # fork / process（回退原因）
+        return done
 
     def close(self) -> None:
         pass
@@ -249,8 +274,14 @@ class ForkServer(ProcessRunner):
     def fallback_reason(self, env: Mapping[str, str]) -> str | None:
         """这个环境不能用 fork 运行的原因；可以时返回 None。"""
         for key in sorted(set(env) | set(self.base_env)):
+            if key in EMULATED_VARS:
+                continue
             if STARTUP_VARS.match(key) and env.get(key) != self.base_env.get(key):
                 return f"{key} 在解释器启动时读取，与 fork 服务器不同"
+        io_enc = [(e.get("PYTHONIOENCODING") or "").partition(":") for e in (env, self.base_env)]
+        if bool(io_enc[0][0]) != bool(io_enc[1][0]) or io_enc[0][2] != io_enc[1][2]:
+            # 子进程照着环境换编码、缓冲方式；只有“写没写编码”“错误处理”会改变解释器的默认值，这两样要相同
+            return "PYTHONIOENCODING 的写法与 fork 服务器不同"
         for key, value in self.import_env.items():
             if key == "*":
                 return "有模块在导入时遍历了整个环境"
@@ -260,15 +291,21 @@ class ForkServer(ProcessRunner):
 
     def run(self, path: Path | str, args: Sequence[str] = (), env: Mapping[str, str] | None = None,
             timeout: float = DEFAULT_TIMEOUT, stdin_text: str | None = None,
-            cwd: Path | str = REPO, *, note: str = "") -> Run:
+            cwd: Path | str = REPO, *, note: str = "", code: str | None = None,
+            module: str | None = None) -> Run:
         env = dict(os.environ if env is None else env)
         reason = self.fallback_reason(env)
         if reason:
-            return super().run(path, args, env, timeout, stdin_text, cwd, note=reason)
+            return super().run(path, args, env, timeout, stdin_text, cwd, note=reason, code=code,
+                               module=module)
         path = Path(path).absolute()
         start = time.perf_counter()
         deadline = start + timeout
         request = {"path": str(path), "args": list(args), "cwd": str(cwd), "env": env}
+        if code is not None:
+            request["code"] = code
+        elif module is not None:
+            request["module"] = module
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         stdin_file = tempfile.TemporaryFile() if stdin_text is not None else open(os.devnull, "rb")  # noqa: SIM115
@@ -401,6 +438,12 @@ def run_script(path: Path, args: list[str], env: dict[str, str], timeout: float,
     """运行一个脚本（用会话共用的运行器），返回 (退出码, stdout, stderr, 秒数, 是否超时)。"""
     run = default_runner().run(path, args, env, timeout, stdin_text)
     return run.returncode, run.stdout, run.stderr, run.seconds, run.timed_out
+
+
+def run_python(argv: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = DEFAULT_TIMEOUT,
+               stdin_text: str | None = None, cwd: Path | str = REPO) -> subprocess.CompletedProcess:
+    """`subprocess.run([sys.executable, *argv], capture_output=True, text=True)` 的替身，用会话共用的运行器。"""
+    return default_runner().run_python(argv, env, timeout, stdin_text, cwd)
 
 
 def run_lesson(lesson: Lesson, data_dir: Path, runner: ProcessRunner | None = None,

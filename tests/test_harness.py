@@ -155,6 +155,38 @@ def test_fork_sees_what_python_script_py_sees(tmp_path, fork_runner):
     assert "stdin '' False" in real.stdout and "env None" in real.stdout
 
 
+STDIO_PROBE = (
+    "import sys\n"
+    "print('argv', sys.argv, sys.orig_argv[1:], repr(sys.path[0]), __name__, sorted(globals()))\n"
+    "print('中文', [(type(s.buffer).__name__, s.encoding, s.errors, s.line_buffering, s.write_through)\n"
+    "              for s in (sys.stdin, sys.stdout, sys.stderr)])\n"
+    "print('loader', getattr(__loader__, '__name__', type(__loader__).__name__), __spec__ and __spec__.name, __file__ if '__file__' in globals() else None)\n"
+    "raise ValueError('坏了')\n"
+)
+
+
+@FORK
+@pytest.mark.parametrize("io_env", [{}, {"PYTHONUNBUFFERED": ""}, {"PYTHONIOENCODING": "ascii"}],
+                         ids=["unbuffered", "buffered", "ascii"])
+@pytest.mark.parametrize("kind", ["-c", "-m"])
+def test_fork_runs_dash_c_and_dash_m_like_python(kind, io_env, tmp_path, fork_runner):
+    """`python -c` / `python -m` 也能在 fork 服务器上跑（测试里的小片段就不用各自导入 agents），
+    标准输出的缓冲和编码照着这次的 PYTHONUNBUFFERED、PYTHONIOENCODING 重建。"""
+    (tmp_path / "probe_mod.py").write_text(STDIO_PROBE, encoding="utf-8")
+    argv = [kind, STDIO_PROBE if kind == "-c" else "probe_mod", "参数"]
+    env = {k: v for k, v in lessons.smoke_env(tmp_path).items() if k not in io_env or io_env[k]}
+    env.update({k: v for k, v in io_env.items() if v})
+    forked = fork_runner.run_python(argv, env, 30, cwd=tmp_path)
+    real = lessons.ProcessRunner().run_python(argv, env, 30, cwd=tmp_path)
+    assert forked.mode == "fork" and real.mode == "process"
+    assert (forked.returncode, forked.stdout, forked.stderr) == (real.returncode, real.stdout, real.stderr)
+    assert real.returncode == 1
+    if "ascii" in str(io_env):  # 中文写不进 ASCII 的 stdout；stderr 用 backslashreplace 照样报出来
+        assert "UnicodeEncodeError: 'ascii' codec" in real.stderr and "中文" not in real.stdout
+    else:
+        assert "ValueError: 坏了" in real.stderr and "中文" in real.stdout
+
+
 EXITS = {
     "正常结束": ("print('ok')\n", 0),
     "SystemExit(3)": ("raise SystemExit(3)\n", 3),
