@@ -193,6 +193,9 @@ def run_child(request: dict, fds: list[int], inherited: list) -> None:
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
         _stdio(request["env"])
+        # PYTHONPATH（服务器自己没有设，客户端保证）：和解释器一样排在脚本目录之后、标准库之前
+        extra = [os.path.abspath(p) for p in request["env"].get("PYTHONPATH", "").split(os.pathsep) if p]
+        sys.path[1:1] = extra
 
         main = types.ModuleType("__main__")
         main.__dict__.update(__builtins__=builtins, __annotations__={}, __spec__=None, __package__=None)

@@ -58,7 +58,8 @@ TIMEOUT_LINE = re.compile(r"^测试超时[:：]\s*(\d+(?:\.\d+)?)")
 DEFAULT_TIMEOUT = 60.0
 # 解释器启动时（还没执行任何 Python 代码）就读取的环境变量：fork 出的子进程无法重新读取。
 STARTUP_VARS = re.compile(r"^(PYTHON|LC_|LANG$|LANGUAGE$)")
-# 其中这两个 fork 出的子进程照着环境重建 sys.stdout/stderr 来模拟（见 forkserver._stdio）。
+# 其中这两个 fork 出的子进程照着环境重建 sys.stdout/stderr 来模拟（见 forkserver._stdio）；
+# 服务器没有设 PYTHONPATH 时，子进程把这次的 PYTHONPATH 插到 sys.path[1:]，与解释器相同。
 EMULATED_VARS = ("PYTHONUNBUFFERED", "PYTHONIOENCODING")
 
 
@@ -227,6 +228,17 @@ class ProcessRunner:
         done.mode = run.mode  # type: ignore[attr-defined]  # fork / process（回退原因）
         return done
 
+    def spawn(self, argv: Sequence[str], env: Mapping[str, str] | None = None, cwd: Path | str = REPO,
+              stdout=None, stderr=None, *, note: str = ""):
+        """`subprocess.Popen([sys.executable, *argv], ...)` 的替身：长时间运行的服务（应用、MCP 服务）。
+
+        stdin 是 /dev/null；stdout/stderr 可以是 None（继承）、DEVNULL、文件对象或文件描述符，
+        stderr 还可以是 STDOUT。返回的对象有 Popen 的 pid、returncode、poll()、wait()、send_signal()、
+        terminate()、kill()。独立进程模式下就是 Popen 本身。
+        """
+        return subprocess.Popen([sys.executable, *argv], cwd=cwd, env=dict(os.environ if env is None else env),
+                                stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr)
+
     def close(self) -> None:
         pass
 
@@ -274,7 +286,7 @@ class ForkServer(ProcessRunner):
     def fallback_reason(self, env: Mapping[str, str]) -> str | None:
         """这个环境不能用 fork 运行的原因；可以时返回 None。"""
         for key in sorted(set(env) | set(self.base_env)):
-            if key in EMULATED_VARS:
+            if key in EMULATED_VARS or (key == "PYTHONPATH" and "PYTHONPATH" not in self.base_env):
                 continue
             if STARTUP_VARS.match(key) and env.get(key) != self.base_env.get(key):
                 return f"{key} 在解释器启动时读取，与 fork 服务器不同"
@@ -369,6 +381,21 @@ class ForkServer(ProcessRunner):
                    _text(b"".join(chunks[out_r])), _text(b"".join(chunks[err_r])),
                    time.perf_counter() - start, timed_out, "fork", cpu)
 
+    def spawn(self, argv: Sequence[str], env: Mapping[str, str] | None = None, cwd: Path | str = REPO,
+              stdout=None, stderr=None, *, note: str = ""):
+        env = dict(os.environ if env is None else env)
+        if self.fallback_reason(env):
+            return super().spawn(argv, env, cwd, stdout, stderr)
+        argv = list(argv)
+        request: dict = {"path": None, "args": argv[2:], "cwd": str(cwd), "env": env}
+        if argv[0] == "-c":
+            request["code"] = argv[1]
+        elif argv[0] == "-m":
+            request["module"] = argv[1]
+        else:
+            request.update(path=str(Path(argv[0]).absolute()), args=argv[1:])
+        return ForkedProcess(self, request, stdout, stderr)
+
     def close(self) -> None:
         with self._lock:
             live, self._live = self._live, set()
@@ -387,6 +414,89 @@ class ForkServer(ProcessRunner):
                 stream.close()
         self._log.close()
         self._dir.cleanup()
+
+
+class ForkedProcess:
+    """fork 服务器上一个长时间运行的子进程，用法同 subprocess.Popen（见 ProcessRunner.spawn）。
+
+    子进程在自己的进程组里（setsid），由 fork 服务器回收；退出码经由连接送回。
+    """
+
+    def __init__(self, server: ForkServer, request: dict, stdout, stderr) -> None:
+        self.args = request
+        self.returncode: int | None = None
+        self._server = server
+        opened: list[int] = []
+
+        def fd_of(target, default: int) -> int:
+            if target is None:
+                return default
+            if target == subprocess.DEVNULL:
+                fd = os.open(os.devnull, os.O_RDWR)
+                opened.append(fd)
+                return fd
+            return target if isinstance(target, int) else target.fileno()
+
+        out = fd_of(stdout, 1)
+        err = out if stderr == subprocess.STDOUT else fd_of(stderr, 2)
+        stdin = fd_of(subprocess.DEVNULL, 0)
+        self._conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self._conn.connect(server.socket_path)
+            socket.send_fds(self._conn, [json.dumps(request).encode()], [stdin, out, err])
+            reply = self._conn.recv(4096)
+        finally:
+            for fd in opened:
+                os.close(fd)
+        if not reply:
+            raise RuntimeError("fork 服务器没有回应（它退出了吗？）")
+        self.pid: int = json.loads(reply)["pid"]
+        with server._lock:
+            server._live.add(self.pid)
+
+    def poll(self) -> int | None:
+        return self.wait(0) if self.returncode is None and self._ready(0) else self.returncode
+
+    def _ready(self, timeout: float | None) -> bool:
+        with selectors.DefaultSelector() as sel:
+            sel.register(self._conn, selectors.EVENT_READ)
+            return bool(sel.select(timeout))
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            if not self._ready(timeout):
+                raise subprocess.TimeoutExpired(self.args, timeout)
+            msg = self._conn.recv(4096)
+            self.returncode = json.loads(msg)["returncode"] if msg else -signal.SIGKILL
+            self._conn.close()
+            with self._server._lock:
+                self._server._live.discard(self.pid)
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, sig)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def __enter__(self) -> ForkedProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.returncode is None:
+            self.kill()
+            self.wait()
+
+
+def spawn(argv: Sequence[str], env: Mapping[str, str] | None = None, cwd: Path | str = REPO,
+          stdout=None, stderr=None):
+    """用会话共用的运行器启动一个长时间运行的 `python ARGV...`（见 ProcessRunner.spawn）。"""
+    return default_runner().spawn(argv, env, cwd, stdout, stderr)
 
 
 def fork_supported() -> bool:
