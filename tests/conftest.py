@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -23,6 +24,23 @@ def anyio_backend():
     return "asyncio"
 
 
+def pytest_configure(config):
+    """会话共用的 fork 服务器在后台启动，和收集测试同时进行（xdist 的主进程不跑测试，不启动）。"""
+    if _in_worker(config) or not config.getoption("numprocesses", None):
+        threading.Thread(target=_start_runner, name="start-fork-server", daemon=True).start()
+
+
+def pytest_unconfigure(config):
+    lessons.close_default_runner()  # 例如 --collect-only：没有跑任何测试，后台启动的服务器也要关掉
+
+
+def _start_runner() -> None:
+    try:
+        lessons.default_runner()
+    except Exception:  # noqa: BLE001  # 第一次真正用到时会再试一次，并把错误报给那个测试
+        pass
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _script_runner():
     """`lessons.run_script()` 共用的运行器（fork 服务器）在第一次用到时启动，会话结束时关掉。"""
@@ -39,9 +57,54 @@ def mock_server():
     server.stop()
 
 
+# ---------------------------------------------------------------- 多进程（pytest-xdist）
+# README 的测试命令用 `-n auto --dist loadgroup`：测试模块分给几个 worker 进程，每个模块整体在一个 worker 里
+# （模块级夹具只起一次）。冒烟测试和运行 06 课脚本的模块是一组（SMOKE_GROUP）：冒烟的线程池在那个 worker 里跑，
+# test_06_mcp 检查“没有留下 MCP 服务进程”时，不会把另一个 worker 里正在运行的 06 脚本的服务当成泄漏。
+SMOKE_GROUP = "smoke"
+SMOKE_MODULES = ("test_smoke_lessons.py", "test_06_")
+# 大的组先发出去（最长的先做，尾巴才短）；其余按收集顺序。
+HEAVY_FIRST = (SMOKE_GROUP, "test_capstone_api.py", "test_capstone_scale.py", "test_capstone_browser.py")
+
+
+def _in_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """xdist worker 里：每个测试按模块分组（冒烟一组），大组排前面。不用 xdist 时什么也不改。"""
+    if not _in_worker(config):
+        return
+
+    def group(item) -> str:
+        name = item.path.name
+        return SMOKE_GROUP if name.startswith(SMOKE_MODULES) else name
+
+    for item in items:
+        if not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(group(item)))
+    rank = {name: i for i, name in enumerate(HEAVY_FIRST)}
+    # 组内：冒烟测试在前（test_06_mcp 要等它们的结果）
+    items.sort(key=lambda item: (rank.get(group(item), len(rank)), group(item) == SMOKE_GROUP
+                                 and not item.path.name.startswith("test_smoke")))
+
+
 @pytest.fixture(scope="session", autouse=True)
+def _smoke_starts_with_the_session(request):
+    """单进程运行时：会话一开始就启动冒烟线程池，和其它测试同时跑。
+
+    xdist worker 里不在这里启动：只有分到冒烟那一组的 worker 在第一个冒烟测试用到 lesson_runs 时启动
+    （那一组排在最前面，所以也是一开始就启动）。
+    """
+    if not _in_worker(request.config):
+        request.getfixturevalue("lesson_runs")
+    yield
+
+
+@pytest.fixture(scope="session")
 def lesson_runs(request, tmp_path_factory) -> dict[str, Future]:
-    """选中了冒烟测试时，会话一开始就把这些课程脚本提交到线程池，和其它测试同时跑；每个冒烟测试只等自己那个。
+    """选中了冒烟测试时，把这些课程脚本提交到线程池，和其它测试同时跑；每个冒烟测试只等自己那个。
 
     开始前先在一个全新进程里计时一次 `import agents`，作为总耗时的参照（见 pytest_terminal_summary）。
     """
@@ -53,9 +116,9 @@ def lesson_runs(request, tmp_path_factory) -> dict[str, Future]:
     if not selected:
         yield {}
         return
+    runner = lessons.default_runner()  # 多半已在后台启动好了（pytest_configure）
     bare_import, bare_cpu = lessons.measure_bare_import()
     start = time.perf_counter()
-    runner = lessons.default_runner()
     workers = int(os.environ.get("SMOKE_WORKERS") or (os.cpu_count() or 2) + 1)
     pool = ThreadPoolExecutor(max_workers=workers)
     found = [lesson for lesson in lessons.discover() if lesson.name in selected]
@@ -72,18 +135,51 @@ def lesson_runs(request, tmp_path_factory) -> dict[str, Future]:
     pool.shutdown(wait=True)
 
 
-def pytest_terminal_summary(terminalreporter):
-    if "futures" not in _smoke:
-        return
+_summaries: list[tuple[str, list[str]]] = []  # xdist 主进程从各 worker 收到的汇总
+
+
+def worker_summary(config, title: str, lines: list[str]) -> bool:
+    """在 xdist worker 里：把一段汇总交给主进程打印（worker 自己的终端输出看不到），返回 True。"""
+    if not _in_worker(config):
+        return False
+    config.workeroutput.setdefault("summaries", []).append((title, lines))
+    return True
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session):
+    """xdist worker：把冒烟测试的汇总交给主进程打印。"""
+    if "futures" in _smoke:
+        worker_summary(session.config, "课程脚本冒烟测试", _summary_lines())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """xdist 主进程：收下各 worker 的汇总（冒烟测试、提供方矩阵）。"""
+    _summaries.extend(getattr(node, "workeroutput", {}).get("summaries", []))
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    sections = list(_summaries)
+    if "futures" in _smoke and not _in_worker(config):
+        sections.append(("课程脚本冒烟测试", _summary_lines()))
+    for title, lines in sections:
+        terminalreporter.write_sep("-", title)
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+def _summary_lines() -> list[str]:
+    lines: list[str] = []
+    write = lines.append
     futures = _smoke["futures"].values()
     runs = [f.result() for f in futures if f.done() and not f.exception()]
-    # 总耗时：从启动运行器（含 fork 服务器的导入）到最后一个脚本结束；不含前面那次单独的 import 计时。
-    elapsed = max((r.ended for r in runs), default=_smoke["start"]) - _smoke["start"]
+    # 总耗时：fork 服务器的启动（导入）+ 从提交第一个脚本到最后一个脚本结束；不含那次单独的 import 计时。
+    elapsed = (max((r.ended for r in runs), default=_smoke["start"]) - _smoke["start"]
+               + (_smoke["server_start"] or 0))
     bare = _smoke["bare_import"]
     ratio = elapsed / bare if bare else float("nan")
     fallback = [r for r in runs if r.mode.startswith("process（")]
-    write = terminalreporter.write_line
-    terminalreporter.write_sep("-", "课程脚本冒烟测试")
     server = f"，fork 服务器启动 {_smoke['server_start']:.1f}s" if _smoke["server_start"] else ""
     write(f"{_smoke['count']} 个脚本，模式 {_smoke['mode']}，{_smoke['workers']} 路并行{server}，"
           f"总耗时 {elapsed:.1f}s")
@@ -99,3 +195,4 @@ def pytest_terminal_summary(terminalreporter):
     if cpus:
         cores = os.cpu_count() or 1
         write(f"脚本共用 CPU {sum(cpus):.1f}s（含它们起的子进程）；{cores} 核上的下限约 {sum(cpus) / cores:.1f}s")
+    return lines

@@ -167,8 +167,8 @@ def stray_servers(since: int) -> list[str]:
         parent = _cmdline(ppid)
         if state in ("", "Z") or started < since:
             continue  # 已退出 / 僵尸（父进程还没回收）/ 测试开始前就有的
-        if "06_mcp_multi_agent/" in parent or "pytest" in parent:
-            continue  # 属于正在运行的脚本或测试
+        if "06_mcp_multi_agent/" in parent or "pytest" in parent or ppid == str(os.getpid()):
+            continue  # 属于正在运行的脚本或测试（xdist 的 worker 进程命令行里没有 pytest）
         found.append(f"{pid}: {cmd}")
     return found
 
