@@ -58,12 +58,13 @@ def mock_server():
 
 
 # ---------------------------------------------------------------- 多进程（pytest-xdist）
-# README 的测试命令用 `-n auto --dist loadgroup`：测试模块分给几个 worker 进程，每个模块整体在一个 worker 里
-# （模块级夹具只起一次）。冒烟测试和运行 06 课脚本的模块是一组（SMOKE_GROUP）：冒烟的线程池在那个 worker 里跑，
-# test_06_mcp 检查“没有留下 MCP 服务进程”时，不会把另一个 worker 里正在运行的 06 脚本的服务当成泄漏。
+# README 的测试命令用 `-n auto --dist loadfile`：测试模块分给几个 worker 进程，每个模块整体在一个 worker 里
+# （模块级夹具只起一次）。例外：冒烟测试和运行 06 课脚本的模块是一组（SMOKE_GROUP）——冒烟的线程池在那个
+# worker 里跑，test_06_mcp 直接用它的结果，检查“没有留下 MCP 服务进程”时也不会把另一个 worker 里正在运行的
+# 06 脚本的服务当成泄漏。（xdist 的 xdist_group 标记在 pytest 9 上不起作用：它改的 item._nodeid 已不再使用。）
 SMOKE_GROUP = "smoke"
 SMOKE_MODULES = ("test_smoke_lessons.py", "test_06_")
-# 大的组先发出去（最长的先做，尾巴才短）；其余按收集顺序。
+# 先发大的组（最长的先做，尾巴才短）；其余按收集顺序。
 HEAVY_FIRST = (SMOKE_GROUP, "test_capstone_api.py", "test_capstone_scale.py", "test_capstone_browser.py")
 
 
@@ -71,23 +72,34 @@ def _in_worker(config) -> bool:
     return hasattr(config, "workerinput")
 
 
-@pytest.hookimpl(tryfirst=True)
+def _group(path: str) -> str:
+    """测试模块路径（或 nodeid）→ 它所在的组：冒烟一组，其余每个模块一组。"""
+    name = path.split("::", 1)[0].rsplit("/", 1)[-1]
+    return SMOKE_GROUP if name.startswith(SMOKE_MODULES) else name
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` 时换成按 _group 分组的调度（其它分发方式照旧用 xdist 自己的）。"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _group(nodeid)
+
+    config.option.loadscopereorder = False  # 保持收集顺序：worker 里已经把大组排在前面
+    return ModuleGroups(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
-    """xdist worker 里：每个测试按模块分组（冒烟一组），大组排前面。不用 xdist 时什么也不改。"""
+    """xdist worker 里：大组排前面，冒烟组里冒烟测试在前（test_06_mcp 要等它们的结果）。"""
     if not _in_worker(config):
         return
-
-    def group(item) -> str:
-        name = item.path.name
-        return SMOKE_GROUP if name.startswith(SMOKE_MODULES) else name
-
-    for item in items:
-        if not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(group(item)))
     rank = {name: i for i, name in enumerate(HEAVY_FIRST)}
-    # 组内：冒烟测试在前（test_06_mcp 要等它们的结果）
-    items.sort(key=lambda item: (rank.get(group(item), len(rank)), group(item) == SMOKE_GROUP
-                                 and not item.path.name.startswith("test_smoke")))
+    items.sort(key=lambda item: (rank.get(_group(item.nodeid), len(rank)),
+                                 _group(item.nodeid) == SMOKE_GROUP and "test_smoke" not in item.nodeid))
 
 
 @pytest.fixture(scope="session", autouse=True)
