@@ -14,8 +14,12 @@
 - 导入完成后，服务器在 stdout 打印一行 JSON：`{"ready": true, "import_seconds": ..., "import_env": {...}}`，
   `import_env` 是导入期间读过的环境变量和当时的值（客户端据此判断某个环境能否用 fork 运行）；
 - 客户端发一条 JSON `{"path", "args", "cwd", "env"}`，附带 3 个文件描述符（stdin、stdout、stderr）；
+  带 `"code"` 时是 `python -c CODE args...`，带 `"module"` 时是 `python -m MODULE args...`。
+  子进程按这次的环境重建 sys.stdin/stdout/stderr（PYTHONUNBUFFERED、PYTHONIOENCODING），并把 PYTHONPATH
+  插到 sys.path 里，与解释器启动时相同；
 - 服务器回 `{"pid": 子进程号}`；子进程结束后回 `{"returncode": 退出码, "cpu": CPU 秒数}`
-  （退出码被信号杀死时为负数，同 subprocess；CPU 含脚本等待过的子进程）。
+  （退出码被信号杀死时为负数，同 subprocess；CPU 含脚本等待过的子进程）；
+- 长时间运行的服务（客户端的 `spawn()`）用的是同一个协议：回了 pid 之后连接一直开着，服务退出时才回退出码。
 子进程调用 setsid()，进程组号就是 pid：客户端超时时直接 `killpg(pid, SIGKILL)`。
 服务器的 stdin 关闭（启动它的测试进程退出）时，服务器退出。
 """

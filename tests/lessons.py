@@ -27,6 +27,12 @@
     with lessons.start_runner() as runner:             # 或用会话共享的 lessons.default_runner()
         run = runner.run(lesson.path, lesson.args, env, lesson.timeout)
         assert run.returncode == 0 and lessons.check_output(lesson.expected, run.stdout) is None
+
+测试里要起 Python 进程时，也走会话共用的运行器（fork 模式下省掉每次 2 秒多的导入，语义不变）：
+
+    done = lessons.run_python(["-c", code], env, timeout=60)      # 代替 subprocess.run([sys.executable, "-c", ...])
+    proc = lessons.spawn([str(app), "--port", port], env, REPO,    # 代替 subprocess.Popen：长时间运行的服务
+                         stdout=log, stderr=subprocess.STDOUT)     # poll()/wait()/send_signal()/kill() 照旧
 """
 
 from __future__ import annotations
@@ -234,10 +240,11 @@ class ProcessRunner:
 
         stdin 是 /dev/null；stdout/stderr 可以是 None（继承）、DEVNULL、文件对象或文件描述符，
         stderr 还可以是 STDOUT。返回的对象有 Popen 的 pid、returncode、poll()、wait()、send_signal()、
-        terminate()、kill()。独立进程模式下就是 Popen 本身。
+        terminate()、kill()。独立进程模式下就是 Popen 本身。两种方式下服务都在自己的进程组里
+        （进程组号就是 pid），`os.killpg(proc.pid, ...)` 连同它起的子进程一起结束。
         """
         return subprocess.Popen([sys.executable, *argv], cwd=cwd, env=dict(os.environ if env is None else env),
-                                stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr)
+                                stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, start_new_session=True)
 
     def close(self) -> None:
         pass

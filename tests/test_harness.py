@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import textwrap
@@ -365,6 +366,7 @@ def test_spawned_service_behaves_like_popen(handle_term, tmp_path, fork_runner):
         while "错误输出" not in log.read_text(encoding="utf-8") and time.monotonic() < wait_until_logged:
             time.sleep(0.05)
         assert proc.poll() is None and _alive(proc.pid)
+        assert os.getpgid(proc.pid) == proc.pid  # 自己的进程组：killpg(proc.pid) 不会波及测试进程
         with pytest.raises(subprocess.TimeoutExpired):
             proc.wait(0.1)
         proc.terminate()
