@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 
 import pytest
 
@@ -24,14 +27,36 @@ def anyio_backend():
     return "asyncio"
 
 
+_shared: dict[str, str] = {}  # xdist 主进程：各 worker 共用的 fork 服务器所在的文件夹
+
+
 def pytest_configure(config):
-    """会话共用的 fork 服务器在后台启动，和收集测试同时进行（xdist 的主进程不跑测试，不启动）。"""
-    if _in_worker(config) or not config.getoption("numprocesses", None):
-        threading.Thread(target=_start_runner, name="start-fork-server", daemon=True).start()
+    """会话共用的 fork 服务器在后台启动，和收集测试同时进行。
+
+    用 xdist 时由主进程启动一个，所有 worker 连上它（只导入一次）；worker 在第一次用到时等它就绪。
+    """
+    if _in_worker(config):
+        lessons.SHARED_FORKSERVER = config.workerinput.get("forkserver_dir")
+        target = _start_runner
+    elif config.getoption("numprocesses", None) and lessons.smoke_mode() == "fork":
+        _shared["dir"] = tempfile.mkdtemp(prefix="forkserver-")
+        target = partial(lessons.start_shared_server, _shared["dir"])
+    else:
+        target = _start_runner
+    threading.Thread(target=target, name="start-fork-server", daemon=True).start()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """xdist 主进程：告诉每个 worker 共用的 fork 服务器在哪里。"""
+    if "dir" in _shared:
+        node.workerinput["forkserver_dir"] = _shared["dir"]
 
 
 def pytest_unconfigure(config):
     lessons.close_default_runner()  # 例如 --collect-only：没有跑任何测试，后台启动的服务器也要关掉
+    if "dir" in _shared:
+        shutil.rmtree(_shared.pop("dir"), ignore_errors=True)
 
 
 def _start_runner() -> None:

@@ -259,10 +259,10 @@ class ForkServer(ProcessRunner):
 
     mode = "fork"
 
-    def __init__(self, base_env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, base_env: Mapping[str, str] | None = None, *, folder: str | None = None) -> None:
         self.base_env = dict(base_env if base_env is not None else smoke_env(Path(tempfile.gettempdir())))
-        self._dir = tempfile.TemporaryDirectory(prefix="forkserver-")
-        self.socket_path = os.path.join(self._dir.name, "s")
+        self._dir = None if folder else tempfile.TemporaryDirectory(prefix="forkserver-")
+        self.socket_path = os.path.join(folder or self._dir.name, "s")
         self._log = tempfile.TemporaryFile()
         start = time.perf_counter()
         self._proc = subprocess.Popen(
@@ -277,6 +277,23 @@ class ForkServer(ProcessRunner):
         self.import_seconds: float = info["import_seconds"]
         self.import_env: dict[str, str | None] = info["import_env"]
         self.skipped: list[str] = info["skipped"]
+
+    def info(self) -> dict:
+        """别的进程（xdist worker）用 `ForkServer.attach(info)` 连上同一个服务器所需的一切。"""
+        return {"socket_path": self.socket_path, "base_env": self.base_env, "import_env": self.import_env,
+                "import_seconds": self.import_seconds, "startup_seconds": self.startup_seconds,
+                "skipped": self.skipped}
+
+    @classmethod
+    def attach(cls, info: Mapping) -> ForkServer:
+        """连上另一个进程启动的服务器（不拥有它：close() 只结束自己起的子进程）。"""
+        self = cls.__new__(cls)
+        self.socket_path, self.base_env = info["socket_path"], dict(info["base_env"])
+        self.import_env, self.skipped = dict(info["import_env"]), list(info["skipped"])
+        self.import_seconds, self.startup_seconds = info["import_seconds"], info["startup_seconds"]
+        self._proc = self._dir = self._log = None
+        self._live, self._lock = set(), threading.Lock()
+        return self
 
     def _read_ready(self, deadline: float) -> bytes:
         assert self._proc.stdout is not None
@@ -408,6 +425,8 @@ class ForkServer(ProcessRunner):
             live, self._live = self._live, set()
         for pid in live:
             _kill_group(pid)
+        if self._proc is None:  # attach() 连上的：服务器归别的进程管
+            return
         if self._proc.poll() is None:
             assert self._proc.stdin is not None
             self._proc.stdin.close()  # 服务器读到 EOF 就退出
@@ -420,7 +439,8 @@ class ForkServer(ProcessRunner):
             if stream:
                 stream.close()
         self._log.close()
-        self._dir.cleanup()
+        if self._dir is not None:
+            self._dir.cleanup()
 
 
 class ForkedProcess:
@@ -531,6 +551,8 @@ def start_runner(mode: str | None = None, base_env: Mapping[str, str] | None = N
 
 _default: ProcessRunner | None = None
 _default_lock = threading.Lock()
+# xdist：主进程启动 fork 服务器，把它写进这个文件夹（ready.json）；worker 设置 SHARED_FORKSERVER 后连上它。
+SHARED_FORKSERVER: str | None = None
 
 
 def default_runner() -> ProcessRunner:
@@ -538,8 +560,41 @@ def default_runner() -> ProcessRunner:
     global _default
     with _default_lock:
         if _default is None:
-            _default = ForkServer() if smoke_mode() == "fork" else ProcessRunner()
+            if smoke_mode() != "fork":
+                _default = ProcessRunner()
+            elif SHARED_FORKSERVER:
+                _default = ForkServer.attach(_wait_shared(SHARED_FORKSERVER))
+            else:
+                _default = ForkServer()
         return _default
+
+
+def _wait_shared(folder: str, timeout: float = 180) -> dict:
+    ready = Path(folder) / "ready.json"
+    deadline = time.monotonic() + timeout
+    while not ready.exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"主进程的 fork 服务器 {timeout:.0f}s 内没有就绪")
+        time.sleep(0.05)
+    info = json.loads(ready.read_text(encoding="utf-8"))
+    if "error" in info:
+        raise RuntimeError(f"主进程的 fork 服务器没有启动：{info['error']}")
+    return info
+
+
+def start_shared_server(folder: str) -> None:
+    """xdist 主进程（在后台线程里）：启动会话共用的 fork 服务器，就绪后写 folder/ready.json。"""
+    global _default
+    try:
+        with _default_lock:
+            if smoke_mode() == "fork" and _default is None:
+                _default = ForkServer(folder=folder)
+            info = _default.info() if isinstance(_default, ForkServer) else {"error": "不是 fork 模式"}
+    except Exception as exc:  # noqa: BLE001  # 交给 worker 报告
+        info = {"error": str(exc)}
+    tmp = Path(folder) / "ready.tmp"
+    tmp.write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(Path(folder) / "ready.json")
 
 
 def close_default_runner() -> None:
