@@ -14,8 +14,12 @@
 - 导入完成后，服务器在 stdout 打印一行 JSON：`{"ready": true, "import_seconds": ..., "import_env": {...}}`，
   `import_env` 是导入期间读过的环境变量和当时的值（客户端据此判断某个环境能否用 fork 运行）；
 - 客户端发一条 JSON `{"path", "args", "cwd", "env"}`，附带 3 个文件描述符（stdin、stdout、stderr）；
+  带 `"code"` 时是 `python -c CODE args...`，带 `"module"` 时是 `python -m MODULE args...`。
+  子进程按这次的环境重建 sys.stdin/stdout/stderr（PYTHONUNBUFFERED、PYTHONIOENCODING），并把 PYTHONPATH
+  插到 sys.path 里，与解释器启动时相同；
 - 服务器回 `{"pid": 子进程号}`；子进程结束后回 `{"returncode": 退出码, "cpu": CPU 秒数}`
-  （退出码被信号杀死时为负数，同 subprocess；CPU 含脚本等待过的子进程）。
+  （退出码被信号杀死时为负数，同 subprocess；CPU 含脚本等待过的子进程）；
+- 长时间运行的服务（客户端的 `spawn()`）用的是同一个协议：回了 pid 之后连接一直开着，服务退出时才回退出码。
 子进程调用 setsid()，进程组号就是 pid：客户端超时时直接 `killpg(pid, SIGKILL)`。
 服务器的 stdin 关闭（启动它的测试进程退出）时，服务器退出。
 """
@@ -26,9 +30,12 @@ import atexit
 import builtins
 import gc
 import importlib
+import importlib.machinery
+import io
 import json
 import os
 import pkgutil
+import runpy
 import selectors
 import signal
 import socket
@@ -147,6 +154,30 @@ def _exit_code(exc: SystemExit) -> int:
     return 1
 
 
+def _stdio(env: dict) -> None:
+    """按这次运行的环境重建标准输入输出，与解释器启动时一样读 PYTHONUNBUFFERED、PYTHONIOENCODING。
+
+    fd 0/1/2 已经换成了这次运行的管道；服务器自己的 sys.std* 对象带着它启动时的缓冲方式和编码。
+    """
+    unbuffered = bool(env.get("PYTHONUNBUFFERED"))
+    encoding, _, errors = (env.get("PYTHONIOENCODING") or "").partition(":")
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        old = getattr(sys, name)
+        raw = io.FileIO(fd, "rb" if fd == 0 else "wb", closefd=False)
+        raw.name = f"<{name}>"
+        if fd == 0:
+            binary = io.BufferedReader(raw)
+        else:
+            binary = raw if unbuffered else io.BufferedWriter(raw)
+        # 没写编码时沿用服务器的（它也没写，客户端保证）；stderr 的错误处理总是 backslashreplace
+        stream = io.TextIOWrapper(binary, encoding=encoding or old.encoding,
+                                  errors=(errors if fd != 2 else None) or old.errors,
+                                  line_buffering=fd == 2 and not unbuffered, write_through=unbuffered)
+        stream.mode = "r" if fd == 0 else "w"
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
+
+
 def run_child(request: dict, fds: list[int], inherited: list) -> None:
     """在 fork 出的子进程里执行脚本，永不返回。"""
     code = 1
@@ -165,26 +196,46 @@ def run_child(request: dict, fds: list[int], inherited: list) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
-        sys.argv = [path, *request["args"]]
-        sys.orig_argv = [sys.executable, *sys.argv]
-        sys.path[0] = os.path.dirname(os.path.realpath(path))
+        _stdio(request["env"])
+        # PYTHONPATH（服务器自己没有设，客户端保证）：和解释器一样排在脚本目录之后、标准库之前
+        extra = [os.path.abspath(p) for p in request["env"].get("PYTHONPATH", "").split(os.pathsep) if p]
+        sys.path[1:1] = extra
 
         main = types.ModuleType("__main__")
-        main.__dict__.update(__file__=path, __cached__=None, __builtins__=builtins, __annotations__={},
-                             __loader__=SourceFileLoader("__main__", path), __spec__=None,
-                             __package__=None)
+        main.__dict__.update(__builtins__=builtins, __annotations__={}, __spec__=None, __package__=None)
+        if "code" in request:  # python -c CODE args...
+            sys.argv = ["-c", *request["args"]]
+            sys.orig_argv = [sys.executable, "-c", request["code"], *request["args"]]
+            sys.path[0] = ""
+            main.__dict__.update(__loader__=importlib.machinery.BuiltinImporter)
+            source, filename = request["code"], "<string>"
+        elif "module" in request:  # python -m MODULE args...：和解释器一样交给 runpy
+            sys.argv = ["-m", *request["args"]]
+            sys.orig_argv = [sys.executable, "-m", request["module"], *request["args"]]
+            sys.path[0] = os.getcwd()
+            source = filename = None
+        else:  # python script.py args...
+            sys.argv = [path, *request["args"]]
+            sys.orig_argv = [sys.executable, *sys.argv]
+            sys.path[0] = os.path.dirname(os.path.realpath(path))
+            main.__dict__.update(__file__=path, __cached__=None,
+                                 __loader__=SourceFileLoader("__main__", path))
+            filename = path
+            try:
+                with open(path, "rb") as f:
+                    source = f.read()
+            except OSError as exc:  # 与解释器的说法一致，退出码 2
+                print(f"{sys.executable}: can't open file {path!r}: [Errno {exc.errno}] {exc.strerror}",
+                      file=sys.stderr)
+                sys.stderr.flush()
+                os._exit(2)
         sys.modules["__main__"] = main
         try:
-            with open(path, "rb") as f:
-                source = f.read()
-        except OSError as exc:  # 与解释器的说法一致，退出码 2
-            print(f"{sys.executable}: can't open file {path!r}: [Errno {exc.errno}] {exc.strerror}",
-                  file=sys.stderr)
-            sys.stderr.flush()
-            os._exit(2)
-        try:
             # dont_inherit：不继承本文件的 `from __future__ import annotations`
-            exec(compile(source, path, "exec", dont_inherit=True), main.__dict__)
+            if source is None:
+                runpy._run_module_as_main(request["module"])  # type: ignore[attr-defined]
+            else:
+                exec(compile(source, filename, "exec", dont_inherit=True), main.__dict__)
             code = 0
         except SystemExit as exc:
             code = _exit_code(exc)

@@ -27,6 +27,12 @@
     with lessons.start_runner() as runner:             # 或用会话共享的 lessons.default_runner()
         run = runner.run(lesson.path, lesson.args, env, lesson.timeout)
         assert run.returncode == 0 and lessons.check_output(lesson.expected, run.stdout) is None
+
+测试里要起 Python 进程时，也走会话共用的运行器（fork 模式下省掉每次 2 秒多的导入，语义不变）：
+
+    done = lessons.run_python(["-c", code], env, timeout=60)      # 代替 subprocess.run([sys.executable, "-c", ...])
+    proc = lessons.spawn([str(app), "--port", port], env, REPO,    # 代替 subprocess.Popen：长时间运行的服务
+                         stdout=log, stderr=subprocess.STDOUT)     # poll()/wait()/send_signal()/kill() 照旧
 """
 
 from __future__ import annotations
@@ -58,6 +64,9 @@ TIMEOUT_LINE = re.compile(r"^测试超时[:：]\s*(\d+(?:\.\d+)?)")
 DEFAULT_TIMEOUT = 60.0
 # 解释器启动时（还没执行任何 Python 代码）就读取的环境变量：fork 出的子进程无法重新读取。
 STARTUP_VARS = re.compile(r"^(PYTHON|LC_|LANG$|LANGUAGE$)")
+# 其中这两个 fork 出的子进程照着环境重建 sys.stdout/stderr 来模拟（见 forkserver._stdio）；
+# 服务器没有设 PYTHONPATH 时，子进程把这次的 PYTHONPATH 插到 sys.path[1:]，与解释器相同。
+EMULATED_VARS = ("PYTHONUNBUFFERED", "PYTHONIOENCODING")
 
 
 @dataclass
@@ -180,12 +189,14 @@ class ProcessRunner:
 
     def run(self, path: Path | str, args: Sequence[str] = (), env: Mapping[str, str] | None = None,
             timeout: float = DEFAULT_TIMEOUT, stdin_text: str | None = None,
-            cwd: Path | str = REPO, *, note: str = "") -> Run:
-        """在自己的进程组里运行脚本；超时就把整组进程杀掉，不留子进程。"""
+            cwd: Path | str = REPO, *, note: str = "", code: str | None = None,
+            module: str | None = None) -> Run:
+        """在自己的进程组里运行脚本（或 `-c code` / `-m module`）；超时就把整组进程杀掉，不留子进程。"""
         path = Path(path)
         start = time.perf_counter()
+        target = ["-c", code] if code is not None else ["-m", module] if module is not None else [str(path)]
         proc = subprocess.Popen(
-            [sys.executable, str(path), *args], cwd=cwd,
+            [sys.executable, *target, *args], cwd=cwd,
             env=dict(os.environ if env is None else env),
             stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
@@ -202,6 +213,39 @@ class ProcessRunner:
                    _text(err), time.perf_counter() - start, timed_out,
                    f"process（{note}）" if note else "process")
 
+    def run_python(self, argv: Sequence[str], env: Mapping[str, str] | None = None,
+                   timeout: float = DEFAULT_TIMEOUT, stdin_text: str | None = None,
+                   cwd: Path | str = REPO) -> subprocess.CompletedProcess:
+        """`python ARGV...` 的替身：ARGV 是 `["-c", code, ...]`、`["-m", module, ...]` 或 `[script, ...]`。
+
+        返回 subprocess.run(capture_output=True, text=True) 那样的结果；超时抛 subprocess.TimeoutExpired。
+        fork 服务器上运行时省掉了子进程里的 `import agents`，语义与独立进程相同（见 tests/test_harness.py）。
+        """
+        argv = list(argv)
+        if argv[0] in ("-c", "-m"):
+            kind, value, args = argv[0], argv[1], argv[2:]
+            run = self.run(Path(kind), args, env, timeout, stdin_text, cwd,
+                           code=value if kind == "-c" else None, module=value if kind == "-m" else None)
+        else:
+            run = self.run(argv[0], argv[1:], env, timeout, stdin_text, cwd)
+        if run.timed_out:
+            raise subprocess.TimeoutExpired([sys.executable, *argv], timeout, run.stdout, run.stderr)
+        done = subprocess.CompletedProcess([sys.executable, *argv], run.returncode, run.stdout, run.stderr)
+        done.mode = run.mode  # type: ignore[attr-defined]  # fork / process（回退原因）
+        return done
+
+    def spawn(self, argv: Sequence[str], env: Mapping[str, str] | None = None, cwd: Path | str = REPO,
+              stdout=None, stderr=None, *, note: str = ""):
+        """`subprocess.Popen([sys.executable, *argv], ...)` 的替身：长时间运行的服务（应用、MCP 服务）。
+
+        stdin 是 /dev/null；stdout/stderr 可以是 None（继承）、DEVNULL、文件对象或文件描述符，
+        stderr 还可以是 STDOUT。返回的对象有 Popen 的 pid、returncode、poll()、wait()、send_signal()、
+        terminate()、kill()。独立进程模式下就是 Popen 本身。两种方式下服务都在自己的进程组里
+        （进程组号就是 pid），`os.killpg(proc.pid, ...)` 连同它起的子进程一起结束。
+        """
+        return subprocess.Popen([sys.executable, *argv], cwd=cwd, env=dict(os.environ if env is None else env),
+                                stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, start_new_session=True)
+
     def close(self) -> None:
         pass
 
@@ -215,10 +259,10 @@ class ForkServer(ProcessRunner):
 
     mode = "fork"
 
-    def __init__(self, base_env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, base_env: Mapping[str, str] | None = None, *, folder: str | None = None) -> None:
         self.base_env = dict(base_env if base_env is not None else smoke_env(Path(tempfile.gettempdir())))
-        self._dir = tempfile.TemporaryDirectory(prefix="forkserver-")
-        self.socket_path = os.path.join(self._dir.name, "s")
+        self._dir = None if folder else tempfile.TemporaryDirectory(prefix="forkserver-")
+        self.socket_path = os.path.join(folder or self._dir.name, "s")
         self._log = tempfile.TemporaryFile()
         start = time.perf_counter()
         self._proc = subprocess.Popen(
@@ -233,6 +277,23 @@ class ForkServer(ProcessRunner):
         self.import_seconds: float = info["import_seconds"]
         self.import_env: dict[str, str | None] = info["import_env"]
         self.skipped: list[str] = info["skipped"]
+
+    def info(self) -> dict:
+        """别的进程（xdist worker）用 `ForkServer.attach(info)` 连上同一个服务器所需的一切。"""
+        return {"socket_path": self.socket_path, "base_env": self.base_env, "import_env": self.import_env,
+                "import_seconds": self.import_seconds, "startup_seconds": self.startup_seconds,
+                "skipped": self.skipped}
+
+    @classmethod
+    def attach(cls, info: Mapping) -> ForkServer:
+        """连上另一个进程启动的服务器（不拥有它：close() 只结束自己起的子进程）。"""
+        self = cls.__new__(cls)
+        self.socket_path, self.base_env = info["socket_path"], dict(info["base_env"])
+        self.import_env, self.skipped = dict(info["import_env"]), list(info["skipped"])
+        self.import_seconds, self.startup_seconds = info["import_seconds"], info["startup_seconds"]
+        self._proc = self._dir = self._log = None
+        self._live, self._lock = set(), threading.Lock()
+        return self
 
     def _read_ready(self, deadline: float) -> bytes:
         assert self._proc.stdout is not None
@@ -249,8 +310,14 @@ class ForkServer(ProcessRunner):
     def fallback_reason(self, env: Mapping[str, str]) -> str | None:
         """这个环境不能用 fork 运行的原因；可以时返回 None。"""
         for key in sorted(set(env) | set(self.base_env)):
+            if key in EMULATED_VARS or (key == "PYTHONPATH" and "PYTHONPATH" not in self.base_env):
+                continue
             if STARTUP_VARS.match(key) and env.get(key) != self.base_env.get(key):
                 return f"{key} 在解释器启动时读取，与 fork 服务器不同"
+        io_enc = [(e.get("PYTHONIOENCODING") or "").partition(":") for e in (env, self.base_env)]
+        if bool(io_enc[0][0]) != bool(io_enc[1][0]) or io_enc[0][2] != io_enc[1][2]:
+            # 子进程照着环境换编码、缓冲方式；只有“写没写编码”“错误处理”会改变解释器的默认值，这两样要相同
+            return "PYTHONIOENCODING 的写法与 fork 服务器不同"
         for key, value in self.import_env.items():
             if key == "*":
                 return "有模块在导入时遍历了整个环境"
@@ -260,15 +327,21 @@ class ForkServer(ProcessRunner):
 
     def run(self, path: Path | str, args: Sequence[str] = (), env: Mapping[str, str] | None = None,
             timeout: float = DEFAULT_TIMEOUT, stdin_text: str | None = None,
-            cwd: Path | str = REPO, *, note: str = "") -> Run:
+            cwd: Path | str = REPO, *, note: str = "", code: str | None = None,
+            module: str | None = None) -> Run:
         env = dict(os.environ if env is None else env)
         reason = self.fallback_reason(env)
         if reason:
-            return super().run(path, args, env, timeout, stdin_text, cwd, note=reason)
+            return super().run(path, args, env, timeout, stdin_text, cwd, note=reason, code=code,
+                               module=module)
         path = Path(path).absolute()
         start = time.perf_counter()
         deadline = start + timeout
         request = {"path": str(path), "args": list(args), "cwd": str(cwd), "env": env}
+        if code is not None:
+            request["code"] = code
+        elif module is not None:
+            request["module"] = module
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         stdin_file = tempfile.TemporaryFile() if stdin_text is not None else open(os.devnull, "rb")  # noqa: SIM115
@@ -332,11 +405,28 @@ class ForkServer(ProcessRunner):
                    _text(b"".join(chunks[out_r])), _text(b"".join(chunks[err_r])),
                    time.perf_counter() - start, timed_out, "fork", cpu)
 
+    def spawn(self, argv: Sequence[str], env: Mapping[str, str] | None = None, cwd: Path | str = REPO,
+              stdout=None, stderr=None, *, note: str = ""):
+        env = dict(os.environ if env is None else env)
+        if self.fallback_reason(env):
+            return super().spawn(argv, env, cwd, stdout, stderr)
+        argv = list(argv)
+        request: dict = {"path": None, "args": argv[2:], "cwd": str(cwd), "env": env}
+        if argv[0] == "-c":
+            request["code"] = argv[1]
+        elif argv[0] == "-m":
+            request["module"] = argv[1]
+        else:
+            request.update(path=str(Path(argv[0]).absolute()), args=argv[1:])
+        return ForkedProcess(self, request, stdout, stderr)
+
     def close(self) -> None:
         with self._lock:
             live, self._live = self._live, set()
         for pid in live:
             _kill_group(pid)
+        if self._proc is None:  # attach() 连上的：服务器归别的进程管
+            return
         if self._proc.poll() is None:
             assert self._proc.stdin is not None
             self._proc.stdin.close()  # 服务器读到 EOF 就退出
@@ -349,7 +439,91 @@ class ForkServer(ProcessRunner):
             if stream:
                 stream.close()
         self._log.close()
-        self._dir.cleanup()
+        if self._dir is not None:
+            self._dir.cleanup()
+
+
+class ForkedProcess:
+    """fork 服务器上一个长时间运行的子进程，用法同 subprocess.Popen（见 ProcessRunner.spawn）。
+
+    子进程在自己的进程组里（setsid），由 fork 服务器回收；退出码经由连接送回。
+    """
+
+    def __init__(self, server: ForkServer, request: dict, stdout, stderr) -> None:
+        self.args = request
+        self.returncode: int | None = None
+        self._server = server
+        opened: list[int] = []
+
+        def fd_of(target, default: int) -> int:
+            if target is None:
+                return default
+            if target == subprocess.DEVNULL:
+                fd = os.open(os.devnull, os.O_RDWR)
+                opened.append(fd)
+                return fd
+            return target if isinstance(target, int) else target.fileno()
+
+        out = fd_of(stdout, 1)
+        err = out if stderr == subprocess.STDOUT else fd_of(stderr, 2)
+        stdin = fd_of(subprocess.DEVNULL, 0)
+        self._conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self._conn.connect(server.socket_path)
+            socket.send_fds(self._conn, [json.dumps(request).encode()], [stdin, out, err])
+            reply = self._conn.recv(4096)
+        finally:
+            for fd in opened:
+                os.close(fd)
+        if not reply:
+            raise RuntimeError("fork 服务器没有回应（它退出了吗？）")
+        self.pid: int = json.loads(reply)["pid"]
+        with server._lock:
+            server._live.add(self.pid)
+
+    def poll(self) -> int | None:
+        return self.wait(0) if self.returncode is None and self._ready(0) else self.returncode
+
+    def _ready(self, timeout: float | None) -> bool:
+        with selectors.DefaultSelector() as sel:
+            sel.register(self._conn, selectors.EVENT_READ)
+            return bool(sel.select(timeout))
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            if not self._ready(timeout):
+                raise subprocess.TimeoutExpired(self.args, timeout)
+            msg = self._conn.recv(4096)
+            self.returncode = json.loads(msg)["returncode"] if msg else -signal.SIGKILL
+            self._conn.close()
+            with self._server._lock:
+                self._server._live.discard(self.pid)
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, sig)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def __enter__(self) -> ForkedProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.returncode is None:
+            self.kill()
+            self.wait()
+
+
+def spawn(argv: Sequence[str], env: Mapping[str, str] | None = None, cwd: Path | str = REPO,
+          stdout=None, stderr=None):
+    """用会话共用的运行器启动一个长时间运行的 `python ARGV...`（见 ProcessRunner.spawn）。"""
+    return default_runner().spawn(argv, env, cwd, stdout, stderr)
 
 
 def fork_supported() -> bool:
@@ -377,6 +551,8 @@ def start_runner(mode: str | None = None, base_env: Mapping[str, str] | None = N
 
 _default: ProcessRunner | None = None
 _default_lock = threading.Lock()
+# xdist：主进程启动 fork 服务器，把它写进这个文件夹（ready.json）；worker 设置 SHARED_FORKSERVER 后连上它。
+SHARED_FORKSERVER: str | None = None
 
 
 def default_runner() -> ProcessRunner:
@@ -384,8 +560,41 @@ def default_runner() -> ProcessRunner:
     global _default
     with _default_lock:
         if _default is None:
-            _default = ForkServer() if smoke_mode() == "fork" else ProcessRunner()
+            if smoke_mode() != "fork":
+                _default = ProcessRunner()
+            elif SHARED_FORKSERVER:
+                _default = ForkServer.attach(_wait_shared(SHARED_FORKSERVER))
+            else:
+                _default = ForkServer()
         return _default
+
+
+def _wait_shared(folder: str, timeout: float = 180) -> dict:
+    ready = Path(folder) / "ready.json"
+    deadline = time.monotonic() + timeout
+    while not ready.exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"主进程的 fork 服务器 {timeout:.0f}s 内没有就绪")
+        time.sleep(0.05)
+    info = json.loads(ready.read_text(encoding="utf-8"))
+    if "error" in info:
+        raise RuntimeError(f"主进程的 fork 服务器没有启动：{info['error']}")
+    return info
+
+
+def start_shared_server(folder: str) -> None:
+    """xdist 主进程（在后台线程里）：启动会话共用的 fork 服务器，就绪后写 folder/ready.json。"""
+    global _default
+    try:
+        with _default_lock:
+            if smoke_mode() == "fork" and _default is None:
+                _default = ForkServer(folder=folder)
+            info = _default.info() if isinstance(_default, ForkServer) else {"error": "不是 fork 模式"}
+    except Exception as exc:  # noqa: BLE001  # 交给 worker 报告
+        info = {"error": str(exc)}
+    tmp = Path(folder) / "ready.tmp"
+    tmp.write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(Path(folder) / "ready.json")
 
 
 def close_default_runner() -> None:
@@ -401,6 +610,12 @@ def run_script(path: Path, args: list[str], env: dict[str, str], timeout: float,
     """运行一个脚本（用会话共用的运行器），返回 (退出码, stdout, stderr, 秒数, 是否超时)。"""
     run = default_runner().run(path, args, env, timeout, stdin_text)
     return run.returncode, run.stdout, run.stderr, run.seconds, run.timed_out
+
+
+def run_python(argv: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = DEFAULT_TIMEOUT,
+               stdin_text: str | None = None, cwd: Path | str = REPO) -> subprocess.CompletedProcess:
+    """`subprocess.run([sys.executable, *argv], capture_output=True, text=True)` 的替身，用会话共用的运行器。"""
+    return default_runner().run_python(argv, env, timeout, stdin_text, cwd)
 
 
 def run_lesson(lesson: Lesson, data_dir: Path, runner: ProcessRunner | None = None,

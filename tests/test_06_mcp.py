@@ -152,7 +152,7 @@ def _stat(pid: str) -> tuple[str, str, int]:
 
 
 def stray_servers(since: int) -> list[str]:
-    """泄漏的 MCP 服务进程：命令行里有 06_mcp_multi_agent/servers/…_server.py，在 since 之后启动，
+    """泄漏的 MCP 服务进程：命令行里有本仓库的 06_mcp_multi_agent/servers/…_server.py，在 since 之后启动，
     还活着，而且父进程既不是正在运行的 06 脚本，也不是测试进程。
 
     课程脚本结束后它启动的服务若还活着，会被过继给 init（或别的收养进程），父进程就对不上了；
@@ -161,14 +161,14 @@ def stray_servers(since: int) -> list[str]:
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         cmd = _cmdline(pid)
-        if "06_mcp_multi_agent/servers/" not in cmd or "_server.py" not in cmd:
+        if str(SERVERS_DIR) + "/" not in cmd or "_server.py" not in cmd:  # 只看本仓库的（别的检出不算）
             continue
         state, ppid, started = _stat(pid)
         parent = _cmdline(ppid)
         if state in ("", "Z") or started < since:
             continue  # 已退出 / 僵尸（父进程还没回收）/ 测试开始前就有的
-        if "06_mcp_multi_agent/" in parent or "pytest" in parent:
-            continue  # 属于正在运行的脚本或测试
+        if "06_mcp_multi_agent/" in parent or "pytest" in parent or ppid == str(os.getpid()):
+            continue  # 属于正在运行的脚本或测试（xdist 的 worker 进程命令行里没有 pytest）
         found.append(f"{pid}: {cmd}")
     return found
 

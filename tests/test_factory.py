@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
-import sys
 import textwrap
 
 import pytest
 
 from shared import config
 from shared.config import ConfigError, load_settings, mask_key
+from tests import lessons
 from tests.lessons import REPO, free_port
 
 KEY = "sk-fake.key.for.tests.WXYZ"  # 假 Key：点号让它不像真 Key
@@ -121,9 +122,13 @@ def test_dotenv_is_read_without_overriding_environment(env, tmp_path):
 
 
 def run_snippet(code: str, **env: str) -> subprocess.CompletedProcess:
-    base = {"PATH": "/usr/bin:/bin", "ITS_DOTENV": "0", "PYTHONIOENCODING": "utf-8", "MOCK_STREAM_DELAY": "0"}
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=REPO, env={**base, **env},
-                          capture_output=True, text=True, timeout=60)
+    """`python -c code` 在一个几乎空白的环境里（只留解释器启动要读的 HOME、LANG、PYTHON*）。
+
+    用会话共用的 fork 服务器运行（与独立进程语义相同，省掉每次导入 agents），SMOKE_MODE=process 时是真进程。
+    """
+    base = {k: v for k, v in os.environ.items() if k in ("HOME", "LANG") or lessons.STARTUP_VARS.match(k)}
+    base.update({"PATH": "/usr/bin:/bin", "ITS_DOTENV": "0", "PYTHONIOENCODING": "utf-8", "MOCK_STREAM_DELAY": "0"})
+    return lessons.run_python(["-c", textwrap.dedent(code)], {**base, **env}, timeout=60, cwd=REPO)
 
 
 def test_config_error_exits_1_without_traceback():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -155,6 +157,39 @@ def test_fork_sees_what_python_script_py_sees(tmp_path, fork_runner):
     assert "stdin '' False" in real.stdout and "env None" in real.stdout
 
 
+STDIO_PROBE = (
+    "import sys\n"
+    "print('argv', sys.argv, sys.orig_argv[1:], sys.path[:2], __name__, sorted(globals()))\n"
+    "print('中文', [(type(s.buffer).__name__, s.encoding, s.errors, s.line_buffering, s.write_through)\n"
+    "              for s in (sys.stdin, sys.stdout, sys.stderr)])\n"
+    "print('loader', getattr(__loader__, '__name__', type(__loader__).__name__), __spec__ and __spec__.name, __file__ if '__file__' in globals() else None)\n"
+    "raise ValueError('坏了')\n"
+)
+
+
+@FORK
+@pytest.mark.parametrize("io_env", [{}, {"PYTHONUNBUFFERED": ""}, {"PYTHONIOENCODING": "ascii"},
+                                    {"PYTHONPATH": "extra"}],
+                         ids=["unbuffered", "buffered", "ascii", "pythonpath"])
+@pytest.mark.parametrize("kind", ["-c", "-m"])
+def test_fork_runs_dash_c_and_dash_m_like_python(kind, io_env, tmp_path, fork_runner):
+    """`python -c` / `python -m` 也能在 fork 服务器上跑（测试里的小片段就不用各自导入 agents），
+    标准输出的缓冲和编码照着这次的 PYTHONUNBUFFERED、PYTHONIOENCODING 重建，PYTHONPATH 照样生效。"""
+    (tmp_path / "probe_mod.py").write_text(STDIO_PROBE, encoding="utf-8")
+    argv = [kind, STDIO_PROBE if kind == "-c" else "probe_mod", "参数"]
+    env = {k: v for k, v in lessons.smoke_env(tmp_path).items() if k not in io_env or io_env[k]}
+    env.update({k: v for k, v in io_env.items() if v})
+    forked = fork_runner.run_python(argv, env, 30, cwd=tmp_path)
+    real = lessons.ProcessRunner().run_python(argv, env, 30, cwd=tmp_path)
+    assert forked.mode == "fork" and real.mode == "process"
+    assert (forked.returncode, forked.stdout, forked.stderr) == (real.returncode, real.stdout, real.stderr)
+    assert real.returncode == 1
+    if "ascii" in str(io_env):  # 中文写不进 ASCII 的 stdout；stderr 用 backslashreplace 照样报出来
+        assert "UnicodeEncodeError: 'ascii' codec" in real.stderr and "中文" not in real.stdout
+    else:
+        assert "ValueError: 坏了" in real.stderr and "中文" in real.stdout
+
+
 EXITS = {
     "正常结束": ("print('ok')\n", 0),
     "SystemExit(3)": ("raise SystemExit(3)\n", 3),
@@ -302,3 +337,40 @@ def test_process_mode_switch(monkeypatch):
     monkeypatch.setenv("SMOKE_MODE", "bogus")
     with pytest.raises(ValueError):
         lessons.smoke_mode()
+
+
+SERVICE = '''\
+    import signal, sys, time
+    print("启动", sys.argv[1:], flush=True)
+    print("错误输出", file=sys.stderr, flush=True)
+    if sys.argv[1:] == ["--handle-term"]:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(7))
+    time.sleep(60)
+    '''
+
+
+@FORK
+@pytest.mark.parametrize("handle_term", [False, True], ids=["default", "handler"])
+def test_spawned_service_behaves_like_popen(handle_term, tmp_path, fork_runner):
+    """`spawn()`：测试要起的长时间运行的服务（应用、MCP 服务）也从 fork 服务器 fork，用法同 Popen。"""
+    script = write(tmp_path, "05_demo", "06_service.py", SERVICE)
+    args = ["--handle-term"] if handle_term else []
+    results = []
+    for runner in (fork_runner, lessons.ProcessRunner()):
+        log = tmp_path / f"{runner.mode}.log"
+        with open(log, "wb") as out:
+            proc = runner.spawn([str(script), *args], lessons.smoke_env(tmp_path), tmp_path,
+                                stdout=out, stderr=subprocess.STDOUT)
+        assert isinstance(proc, lessons.ForkedProcess) == (runner.mode == "fork")
+        wait_until_logged = time.monotonic() + 20
+        while "错误输出" not in log.read_text(encoding="utf-8") and time.monotonic() < wait_until_logged:
+            time.sleep(0.05)
+        assert proc.poll() is None and _alive(proc.pid)
+        assert os.getpgid(proc.pid) == proc.pid  # 自己的进程组：killpg(proc.pid) 不会波及测试进程
+        with pytest.raises(subprocess.TimeoutExpired):
+            proc.wait(0.1)
+        proc.terminate()
+        results.append((proc.wait(10), sorted(log.read_text(encoding="utf-8").splitlines())))
+        assert proc.poll() == results[-1][0] and not _alive(proc.pid)
+    assert results[0] == results[1]
+    assert results[0][0] == (7 if handle_term else -15)

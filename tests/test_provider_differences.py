@@ -9,13 +9,13 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 import textwrap
 
 import pytest
 
 from shared.config import PRESETS, load_settings
 from shared.mock import start_mock_server
+from tests import lessons
 from tests.lessons import REPO, smoke_env
 from tests.provider_matrix import DUMMY_KEY, provider_env
 
@@ -53,8 +53,7 @@ def as_provider(monkeypatch, tmp_path):
 def run_as(provider: str, base_url: str, code: str, tmp_path, **extra: str) -> subprocess.CompletedProcess:
     env = provider_env(provider, base_url, tmp_path)
     env.update(extra)
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return lessons.run_python(["-c", textwrap.dedent(code)], env, timeout=120, cwd=REPO)
 
 
 # ---------------------------------------------------------------- 配置：OPENAI_BASE_URL 覆盖预设地址

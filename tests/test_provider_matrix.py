@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests import provider_matrix as pm
+from tests.conftest import worker_summary
 
 TARGETS = pm.discover()
 CELLS = [(t, p) for t in TARGETS for p in pm.PROVIDERS]
@@ -61,10 +62,18 @@ class _MatrixReport:
     def __init__(self, cells: list[pm.Cell], providers: tuple[str, ...], seconds: float) -> None:
         self.cells, self.providers, self.seconds = cells, providers, seconds
 
-    def pytest_terminal_summary(self, terminalreporter):
-        terminalreporter.write_sep("-", "提供方矩阵")
-        terminalreporter.write_line(pm.format_matrix(self.cells, self.providers))
-        terminalreporter.write_line(f"{len(self.cells)} 次运行，用时 {self.seconds:.0f}s（机器负载高时会慢很多）")
+    def lines(self) -> list[str]:
+        return [pm.format_matrix(self.cells, self.providers),
+                f"{len(self.cells)} 次运行，用时 {self.seconds:.0f}s（机器负载高时会慢很多）"]
+
+    def pytest_sessionfinish(self, session):
+        worker_summary(session.config, "提供方矩阵", self.lines())  # xdist：交给主进程打印
+
+    def pytest_terminal_summary(self, terminalreporter, config):
+        if not hasattr(config, "workerinput"):
+            terminalreporter.write_sep("-", "提供方矩阵")
+            for line in self.lines():
+                terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
