@@ -27,6 +27,7 @@ from pathlib import Path
 
 import httpx2
 
+from tests import lessons
 from tests.lessons import REPO, free_port, smoke_env
 
 PROJECT = REPO / "07_projects"
@@ -91,11 +92,8 @@ class App:
         log_path = self.data_dir / f"app-{port}.log"
         self.logs.append(log_path)
         self.log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, str(PROJECT / "app.py"), "--port", str(port)],
-            cwd=REPO, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.proc = lessons.spawn([str(PROJECT / "app.py"), "--port", str(port)], self.env, REPO,
+                                  stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, self.output()
@@ -207,9 +205,8 @@ class BusinessService:
 
     def start(self) -> BusinessService:
         self.log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "its_service", "mcp", "--db", str(self.db), "--port", str(self.port)],
-            cwd=PROJECT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = lessons.spawn(["-m", "its_service", "mcp", "--db", str(self.db), "--port", str(self.port)],
+                                  self.env, PROJECT, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while "MCP_READY" not in self.log_path.read_text(encoding="utf-8"):
             assert self.proc.poll() is None, self.log_path.read_text(encoding="utf-8")

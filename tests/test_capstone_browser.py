@@ -31,6 +31,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from tests import lessons
 from tests.capstone import LI, STAFF, STAFF_TOKEN, TWO_STAFF, WANG, ZHANG
 from tests.lessons import REPO, smoke_env
 
@@ -97,10 +98,8 @@ def service(tmp_path_factory):
                     ITS_STAFF_TOKEN=TWO_STAFF, ITS_RESUME_POLL="0.3")
     log = tmp_path_factory.mktemp("capstone_log") / "app.log"
     with open(log, "w", encoding="utf-8") as out:
-        proc = subprocess.Popen(
-            [sys.executable, str(REPO / "07_projects" / "app.py"), "--port", str(port)],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+        proc = lessons.spawn([str(REPO / "07_projects" / "app.py"), "--port", str(port)], env, REPO,
+                             stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
