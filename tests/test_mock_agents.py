@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
-import sys
 import textwrap
 import time
 
@@ -27,6 +27,7 @@ from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 from pydantic import BaseModel
 
 from shared.http import PerLoopTransport
+from tests import lessons
 from tests.lessons import REPO, free_port
 
 pytestmark = pytest.mark.anyio
@@ -165,8 +166,8 @@ STUDENT_PROGRAM = textwrap.dedent('''
 def standalone_mock():
     """`python -m shared.mock --port N` 作为独立进程运行。"""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "shared.mock", "--port", str(port), "--log-level", "warning"],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = lessons.spawn(["-m", "shared.mock", "--port", str(port), "--log-level", "warning"], cwd=REPO,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -185,9 +186,13 @@ def standalone_mock():
 def test_student_program_with_base_url(tmp_path, standalone_mock, kind):
     script = tmp_path / "student.py"
     script.write_text(STUDENT_PROGRAM, encoding="utf-8")
-    env = {"PATH": "/usr/bin:/bin", "OPENAI_BASE_URL": standalone_mock, "OPENAI_API_KEY": "sk-student",
-           "OPENAI_AGENTS_DISABLE_TRACING": "1", "MOCK_STREAM_DELAY": "0", "PYTHONIOENCODING": "utf-8"}
-    done = subprocess.run([sys.executable, str(script), kind], env=env, capture_output=True, text=True, timeout=60)
+    # 学员自己的终端：没有本仓库的任何变量（LLM_*、MOCK_*、别家的 Key），只有 OPENAI_BASE_URL / OPENAI_API_KEY。
+    # 其余（HOME、LANG、PYTHON*）和测试进程一样，脚本才能在 fork 服务器上跑（省一次 import agents）。
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("OPENAI_", "LLM_", "MOCK_", "ITS_", "DASHSCOPE_", "DEEPSEEK_", "SILICONFLOW_"))}
+    env.update(OPENAI_BASE_URL=standalone_mock, OPENAI_API_KEY="sk-student", OPENAI_AGENTS_DISABLE_TRACING="1",
+               MOCK_STREAM_DELAY="0", PYTHONIOENCODING="utf-8")
+    done = lessons.run_python([str(script), kind], env, timeout=60)
     assert done.returncode == 0, done.stderr
     lines = dict(line.split(" ", 1) for line in done.stdout.splitlines())
     assert "上海：多云，22℃" in lines["TOOL"]
