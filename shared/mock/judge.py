@@ -74,7 +74,8 @@ NEGATIVE_TOPIC = re.compile(r"不相关|无关|不属于|不算相关|unrelated|
 ORDER_REF = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,3}-?\d{3,}(?![A-Za-z0-9])")
 SENTIMENT = {
     "positive": re.compile(r"好|棒|满意|喜欢|谢谢|赞|不错|great|good|love|thanks|excellent|happy", re.I),
-    "negative": re.compile(r"差|烂|失望|生气|投诉|坏了|糟糕|垃圾|慢|bad|terrible|angry|awful|broken|worst|hate", re.I),
+    "negative": re.compile(r"差|烂|失望|生气|投诉|坏了|糟糕|垃圾|慢|太[\u4e00-\u9fff]{1,3}了|受不了|难受|不舒服|没法用|"
+                           r"bad|terrible|angry|awful|broken|worst|hate|too (?:cold|hot|loud|slow|noisy)", re.I),
 }
 URGENT = re.compile(r"紧急|加急|马上|立刻|尽快|投诉|urgent|asap|immediately|emergency", re.I)
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "一": 1, "两": 2, "二": 2, "三": 3,
@@ -109,9 +110,13 @@ def boolean(name: str, schema: dict, ctx: Any) -> bool:
         if POSITIVE.search(where):
             risky = any(d.search(message) for _, _, d in RISKS[1:])
             return (not risky) != negated
-    words = set(text.words(own)) - {"is", "has"}
+    words = set(text.words(own)) - {"is", "has", "wants", "want", "needs", "need", "requires", "asks"}
     flat = re.sub(r"[\s_-]", "", message.lower())  # sci-fi / sci fi 都算 scifi
     if words and (words & set(text.words(message)) or any(len(w) >= 4 and w in flat for w in words)):
+        return not negated
+    # 英文字段名、中文消息（wants_reply ← “麻烦回复我”）：按字段词的中文叫法找
+    chinese = {text.WORDS[w] for w in words if w in text.WORDS and len(text.WORDS[w]) >= 2}
+    if chinese and any(zh in message for zh in chinese):
         return not negated
     default = schema.get("default")
     return bool(default) if default is not None else negated

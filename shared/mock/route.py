@@ -26,6 +26,7 @@ from shared.mock.text import INTENT_WEIGHT
 
 MIN_SCORE = 1.0  # 低于它：问题和工具不相关，不调用
 ROUTED_BONUS = 0.6  # 指令里写明“X 交给某工具”，命中 X 时在概念分上再加的比例
+PARAM_ONLY = 0.3  # 只在参数里出现的概念（参数 date → “时间”）：说明要填什么，不说明工具管什么
 CLOSE = 0.85  # 第二名的分数达到第一名的这个比例，算“难分高下”
 ASK_RULE = re.compile(r"意图不(清|明)|不清楚|不明确|问清|确认用户|澄清|clarif|unclear|ambiguous", re.I)
 HANDBACK = re.compile(r"不归|不属于|不负责|不是你|以外|之外|其他问题|其它问题|交回|无法回答|答不了|outside|not your|"
@@ -52,6 +53,7 @@ class Profile:
     label: str  # 给用户看的一句话说明（澄清问题里用）
     handback: bool = False  # 指令说“不归你管的问题交回它”（专员交回前台的那个 handoff）
     catch_all: bool = False  # 描述说它回答一般问题（FAQ、答疑）：别的都不对口时，信息类问题交给它
+    param_concepts: frozenset[str] = frozenset()  # 只在参数里出现的概念：算得很轻
 
 
 @dataclass
@@ -126,6 +128,9 @@ def _profile(name: str, description: str, params_json: str, lines: tuple[str, ..
     own = " ".join([name_text, desc, *param_text])
     routed_text = " ".join(lines)
     concepts = text.concepts(own) | text.concepts(routed_text)
+    # 只从参数名、参数说明来的概念（reserve_room 的 date → “时间”）说的是要填什么，不是这个工具管什么：
+    # “几点关门”不该因此去预约。
+    from_params = concepts - text.concepts(f"{name_text} {desc}") - text.concepts(routed_text)
     words = set(text.words(own)) | set(text.words(routed_text)) | set(text.words(" ".join(options)))
     words |= {g for w in list(words) for g in text.subgrams(w)}
     routed_words = set(text.words(routed_text))
@@ -133,7 +138,7 @@ def _profile(name: str, description: str, params_json: str, lines: tuple[str, ..
     catch_all = bool(CATCH_ALL.search(f"{name_text} {desc} {routed_text}"))
     return Profile(name, handoff, frozenset(concepts), frozenset(words), text.concepts(routed_text),
                    frozenset(routed_words), frozenset(slots), _label(name, description, handoff), handback,
-                   catch_all)
+                   catch_all, frozenset(from_params))
 
 
 def _label(name: str, description: str, handoff: bool) -> str:
@@ -180,6 +185,8 @@ def rank(question: str, tools: list, system: str, candidates: list | None = None
             gain = INTENT_WEIGHT.get(c, 1.0) * idf(c, "c") * (IMPLIED[c][1] if c in implied else 1.0)
             if c in p.routed:
                 gain *= 1 + ROUTED_BONUS
+            if c in p.param_concepts:
+                gain *= PARAM_ONLY
             total += gain
             reasons.append(c)
         for w in q_words & p.words:

@@ -186,7 +186,8 @@ CONCEPTS: dict[str, str] = {
     "ticket": "工单 报修 报个问题 反馈问题 提交问题 ticket tickets",
     "policy": "政策 规则 规定 保修 发票 运费 包邮 价格保护 退换货政策 policy policies warranty invoice rules",
     "weather": "天气 气温 温度 下雨 下雪 晴 阴 冷 热 刮风 weather temperature forecast rain sunny snow",
-    "booking": "订票 预订 预定 订房 机票 酒店 改签 航班 座位 选座 火车票 高铁 动车 列车 车票 "
+    "borrow": "借阅 借了 借的 借书 借过 在借 borrow borrowed borrowing loan loans",
+    "booking": "订票 预订 预定 预约 订个 订一个 约个 订房 机票 酒店 改签 航班 座位 选座 火车票 高铁 动车 列车 车票 "
                "book booking reserve reservation flight flights seat seats hotel hotels train trains",
     "pay": "支付 付款 付了 付过 账单 扣款 扣费 扣了 到账 pay paid payment payments bill billed billing charge charged "
            "charges declined",
@@ -199,7 +200,8 @@ CONCEPTS: dict[str, str] = {
     "math": "计算 算 一共 总共 总价 合计 等于 加 减 乘 除 数学 方程 calculate compute math sum plus minus times equation solve",
     "translate": "翻译 译成 translate translation",
     "time": "时间 几点 日期 几号 今天 明天 time date today tomorrow",
-    "faq": "常见问题 营业时间 几点开门 hours faq",
+    "faq": "常见问题 营业时间 几点开门 几点关门 开门 关门 营业 开放时间 hours opening faq",
+    "renew": "续借 续订 续期 续费 续约 续一下 续上 续住 renew renewal renewing extend",
     "baggage": "行李 托运 bag baggage luggage suitcase",
     "wifi": "wifi 无线网 上网",
     "greet": "你好 您好 在吗 哈喽 嗨 hello hi hey",
@@ -230,6 +232,8 @@ PHRASES = {"how much": "shop", "do you have": "shop", "do you sell": "shop", "in
 NEGATORS = {"不", "别", "无需", "不用", "不要", "不必", "非", "not", "don't", "dont", "never", "no", "without"}
 NEGATION = re.compile(r"(不|别|无需|不用|不要|不必|非)$")  # “买了 / 买的 / 买过”：说的是已经下的单，不是想购物
 
+# 复数只能是名词的词：词形还原后会撞上同形的动词概念（books → book → 预订）。
+NOUN_PLURALS = {"books"}
 _SINGLE: dict[str, set[str]] = {}
 _MULTI: list[tuple[str, str]] = []
 _ENGLISH: dict[str, set[str]] = {}
@@ -292,6 +296,8 @@ def concepts(text: str) -> frozenset[str]:
             found |= _SINGLE[token]
         elif token in _ENGLISH:
             found |= _ENGLISH[token]
+        elif token.lower() in NOUN_PLURALS:
+            continue  # books 是“书”，不是“预订”（book a flight）
         elif not CJK.search(token) and not TOKEN_ID.fullmatch(token):
             for w in split_identifier(token):  # snake_case / camelCase 名字里的单词，以及常见词形
                 for form in english_forms(w.lower()):
@@ -396,7 +402,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "priority": ("优先级", "priority"), "method": ("方式", "method"), "payment_method": ("支付方式", "payment method"),
     "seat": ("座位", "seat"), "flight_number": ("航班号", "flight"), "confirmation_number": ("确认号", "confirmation"),
     "check_in": ("入住日期", "check-in"), "check_out": ("退房日期", "check-out"), "checkin": ("入住日期", "check-in"),
-    "checkout": ("退房日期", "check-out"),
+    "checkout": ("退房日期", "check-out"), "due_date": ("到期日", "due date"),
 }
 WORDS: dict[str, str] = {
     "order": "订单", "status": "状态", "id": "号", "no": "号", "number": "号", "amount": "金额", "price": "价格",
@@ -437,6 +443,8 @@ WORDS: dict[str, str] = {
     "views": "浏览量", "likes": "点赞数", "followers": "粉丝数", "stars": "星级", "nights": "晚数", "days": "天数",
     "minutes": "分钟数", "hours": "小时数", "min": "最低", "max": "最高", "avg": "平均",
     "average": "平均", "estimate": "预计", "per": "每", "night": "晚", "day": "天", "month": "月", "year": "年",
+    "reply": "回复", "callback": "回电", "book": "图书", "books": "图书", "library": "图书馆", "loan": "借阅", "loans": "借阅", "fine": "罚款",
+    "overdue": "逾期", "renewed": "已续借", "renewal": "续借", "deposit": "押金", "penalty": "违约金",
     "confirmed": "已确认", "cancelled": "已取消", "canceled": "已取消", "booked": "已预订",
 }
 VALUES_ZH = {"open": "待处理", "closed": "已关闭", "pending": "待处理", "approved": "已批准", "rejected": "已拒绝",
@@ -474,13 +482,14 @@ FIELD_UNITS: dict[str, tuple[str, str]] = {
     "days": ("天", "天数"), "nights": ("晚", "入住"), "weeks": ("周", "周数"), "months": ("个月", "月数"),
     "years": ("年", "年数"), "km": ("公里", "距离"), "kg": ("公斤", "重量"), "tickets": ("张", "票数"),
     "people": ("人", "人数"), "guests": ("位", "人数"), "passengers": ("人", "乘客"), "percent": ("%", "比例"),
-    "pct": ("%", "比例"),
+    "pct": ("%", "比例"), "yuan": ("元", "金额"), "rmb": ("元", "金额"), "cny": ("元", "金额"),
 }
 # 只有单位一个词的字段（nights: 2）在英文里的叫法：说成 “stay: 2 nights”，不说 “nights: 2 nights”。
 UNIT_NAMES_EN = {"minutes": "duration", "mins": "duration", "hours": "duration", "seconds": "duration",
                  "days": "duration", "nights": "stay", "weeks": "duration", "months": "duration", "years": "duration",
                  "km": "distance", "kg": "weight", "tickets": "tickets", "people": "party size",
-                 "guests": "guests", "passengers": "passengers", "percent": "share", "pct": "share"}
+                 "guests": "guests", "passengers": "passengers", "percent": "share", "pct": "share",
+                 "yuan": "amount", "rmb": "amount", "cny": "amount"}
 # 放在字段名最后时意思更具体的词：new_departure → 新的出发时间，不是“新出发”。
 LAST_WORDS = {"departure": "出发时间", "arrival": "到达时间", "start": "开始时间", "end": "结束时间",
               "expiry": "到期时间", "deadline": "截止时间", "pickup": "取件时间"}
@@ -506,6 +515,11 @@ def field_label(key: str, english: bool) -> str:
     joined = "_".join(w.lower() for w in words)
     if joined in FIELDS:
         return FIELDS[joined][0]
+    tail = "_".join(w.lower() for w in words[-2:])
+    if len(words) > 2 and tail in FIELDS:  # new_due_date → 新的 + 到期日（词典里的两个词的字段）
+        head = [_word_zh(w) for w in words[:-2]]
+        if all(head):
+            return "".join(head) + FIELDS[tail][0]  # type: ignore[arg-type]
     zh = [_word_zh(w, last=i == len(words) - 1) for i, w in enumerate(words)]
     if all(zh):
         if len(words) > 1 and words[-1].lower().endswith("ing"):  # points_expiring → 即将到期的积分
