@@ -443,7 +443,8 @@ WORDS: dict[str, str] = {
     "views": "浏览量", "likes": "点赞数", "followers": "粉丝数", "stars": "星级", "nights": "晚数", "days": "天数",
     "minutes": "分钟数", "hours": "小时数", "min": "最低", "max": "最高", "avg": "平均",
     "average": "平均", "estimate": "预计", "per": "每", "night": "晚", "day": "天", "month": "月", "year": "年",
-    "reply": "回复", "callback": "回电", "book": "图书", "books": "图书", "library": "图书馆", "loan": "借阅", "loans": "借阅", "fine": "罚款",
+    "reply": "回复", "callback": "回电", "jailbreak": "越狱尝试", "relevant": "与业务相关", "safe": "安全",
+    "toxic": "有害内容", "spam": "垃圾信息", "offensive": "冒犯内容", "harmful": "有害内容", "homework": "作业", "book": "图书", "books": "图书", "library": "图书馆", "loan": "借阅", "loans": "借阅", "fine": "罚款",
     "overdue": "逾期", "renewed": "已续借", "renewal": "续借", "deposit": "押金", "penalty": "违约金",
     "confirmed": "已确认", "cancelled": "已取消", "canceled": "已取消", "booked": "已预订",
 }
@@ -512,6 +513,8 @@ def field_label(key: str, english: bool) -> str:
         return key
     if len(words) > 1 and words[-1].lower() in PARTICIPLES:  # insurance_included → 保险
         words = words[:-1]
+    if len(words) > 1 and words[0].lower() in ("is", "has", "contains"):  # is_jailbreak → 越狱尝试
+        words = words[1:]
     joined = "_".join(w.lower() for w in words)
     if joined in FIELDS:
         return FIELDS[joined][0]
