@@ -40,7 +40,7 @@ from shared.config import PRESETS
 from tests import lessons
 
 PROVIDERS = ("openai", "bailian", "deepseek", "siliconflow", "ollama")
-DUMMY_KEY = "sk-dummy-not-a-real-key"
+DUMMY_KEY = "sk-dummy"
 VARIANT_HEADER = re.compile(r"^提供方预期输出[（(]([^）)]+)[）)]\s*[:：]\s*$")
 OK, EXPLAINED, FAILED = "✓", "⚠", "✗"
 EXPLANATION = "⚠ 当前提供方"  # shared.factory 的 require_* / explain_* 说明都以它开头

@@ -190,7 +190,7 @@ def test_student_program_with_base_url(tmp_path, standalone_mock, kind):
     # 其余（HOME、LANG、PYTHON*）和测试进程一样，脚本才能在 fork 服务器上跑（省一次 import agents）。
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("OPENAI_", "LLM_", "MOCK_", "ITS_", "DASHSCOPE_", "DEEPSEEK_", "SILICONFLOW_"))}
-    env.update(OPENAI_BASE_URL=standalone_mock, OPENAI_API_KEY="sk-student", OPENAI_AGENTS_DISABLE_TRACING="1",
+    env.update(OPENAI_BASE_URL=standalone_mock, OPENAI_API_KEY="student-key", OPENAI_AGENTS_DISABLE_TRACING="1",
                MOCK_STREAM_DELAY="0", PYTHONIOENCODING="utf-8")
     done = lessons.run_python([str(script), kind], env, timeout=60)
     assert done.returncode == 0, done.stderr

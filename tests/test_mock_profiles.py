@@ -40,7 +40,7 @@ def servers():
 
 
 def client(servers, name: str) -> openai.OpenAI:
-    return openai.OpenAI(base_url=servers[name].base_url, api_key="sk-dummy-not-a-real-key", max_retries=0)
+    return openai.OpenAI(base_url=servers[name].base_url, api_key="sk-dummy", max_retries=0)
 
 
 def chat_model(name: str) -> str:

@@ -6,7 +6,7 @@
     LLM_PROVIDER=mock MOCK_BASE_URL=http://127.0.0.1:8765/v1 python 03_agents/....py
 按某个提供方的接口行为回应（--profile，默认 openai），离线演练“改 .env 换提供方”：
     python -m shared.mock --port 8766 --profile bailian
-    LLM_PROVIDER=bailian DASHSCOPE_API_KEY=sk-dummy-not-a-real-key \
+    LLM_PROVIDER=bailian DASHSCOPE_API_KEY=sk-dummy \
         OPENAI_BASE_URL=http://127.0.0.1:8766/v1 python 01_models/02_responses_api.py
 """
 
