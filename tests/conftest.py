@@ -10,6 +10,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 
+import httpx2
 import pytest
 
 from tests import lessons
@@ -80,6 +81,17 @@ def mock_server():
     server = start_mock_server()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def mock(mock_server):
+    """模拟模型的根地址（不带 /v1）。测试前后都清掉预约的故障（/mock/faults），结束时把流式节奏
+    （MOCK_STREAM_DELAY，需要慢一点的测试临时调大）恢复为 0。"""
+    root = mock_server.base_url.removesuffix("/v1")
+    httpx2.delete(f"{root}/mock/faults")
+    yield root
+    httpx2.delete(f"{root}/mock/faults")
+    os.environ["MOCK_STREAM_DELAY"] = "0"
 
 
 # ---------------------------------------------------------------- 多进程（pytest-xdist）

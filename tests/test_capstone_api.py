@@ -74,16 +74,6 @@ def app(mock_server, data_dir):
     instance.stop()
 
 
-@pytest.fixture
-def mock(mock_server):
-    """每个测试开始前清掉预约的故障；需要节奏的测试用 pace() 临时调慢流式输出。"""
-    root = mock_server.base_url.removesuffix("/v1")
-    httpx2.delete(f"{root}/mock/faults")
-    yield root
-    httpx2.delete(f"{root}/mock/faults")
-    os.environ["MOCK_STREAM_DELAY"] = "0"
-
-
 def arm(mock: str, mode: str, count: int = 1) -> None:
     httpx2.post(f"{mock}/mock/faults", json={"mode": mode, "count": count}).raise_for_status()
 

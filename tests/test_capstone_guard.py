@@ -50,13 +50,6 @@ def app(mock_server, tmp_path_factory):
     instance.stop()
 
 
-@pytest.fixture
-def mock(mock_server):
-    root = mock_server.base_url.removesuffix("/v1")
-    httpx2.delete(f"{root}/mock/faults")
-    yield root
-
-
 def db(app: App):
     return app.data_dir / "its_shop.db"
 

@@ -76,14 +76,6 @@ def cluster(mock_server, tmp_path_factory):
         redis.stop()
 
 
-@pytest.fixture
-def mock(mock_server):
-    root = mock_server.base_url.removesuffix("/v1")
-    httpx2.delete(f"{root}/mock/faults")
-    yield root
-    os.environ["MOCK_STREAM_DELAY"] = "0"
-
-
 def refunds(business: BusinessService, order_id: str) -> list[dict]:
     return shop_rows(business.db, "SELECT * FROM refunds WHERE order_id = ?", order_id)
 
