@@ -28,9 +28,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import multiprocessing
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -217,7 +220,8 @@ def main() -> int:
         # Ctrl+C 后最多等 5 秒让连接收尾，然后强制结束（业务服务子进程在 lifespan 里停掉）。
         # keep-alive 75 秒：默认 5 秒时，很忙的服务可能刚关掉空闲连接、客户端正好在上面发下一个请求
         config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port,
-                                timeout_graceful_shutdown=5, timeout_keep_alive=75)
+                                timeout_graceful_shutdown=5, timeout_keep_alive=75,
+                                access_log=settings.access_log)
         ItsServer(config).run()
     except KeyboardInterrupt:  # uvicorn 收尾后会把 Ctrl+C 信号再抛一次：这是正常的停止
         pass
@@ -225,9 +229,23 @@ def main() -> int:
 
 
 def run_workers(settings) -> int:
-    """N 个 worker 进程（uvicorn 的多进程模式）共用一个端口、一个会话存储、一个业务服务。
-    每个 worker 用 create_app() 自己组装应用，配置从环境变量读（这里把命令行参数也写进环境变量）。"""
+    """N 个 worker 进程共用一个端口、一个会话存储、一个业务服务。
+
+    每个 worker 自己开一个监听 socket，都绑同一个端口（`SO_REUSEPORT`）：内核按连接的四元组把新连接
+    均匀分给它们。uvicorn 自带的 `--workers` 是几个进程共用**一个** socket，谁先醒谁接——几百个连接同时
+    到来时，先醒的那个 worker 一口气把排队的连接全接走，另一个闲着（压测里两个 worker 的 CPU 差到 2:3）。
+    worker 意外退出（崩溃、被 kill）时这里重新拉起一个；Ctrl+C / SIGTERM 时让每个 worker 优雅关闭
+    （进行中的对话带着 error 事件结束）再退出。配置经环境变量交给每个 worker（create_app() 自己读）。"""
     os.environ.update(ITS_HOST=settings.host, ITS_PORT=str(settings.port), ITS_WORKERS="1")
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:  # 端口被别的程序占着：现在就说清楚
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((settings.host, settings.port))
+        except OSError as exc:
+            print(f"✗ 端口 {settings.port} 不能用（{exc.strerror}）：换一个 --port，或先停掉占着它的程序",
+                  file=sys.stderr)
+            return 2
     business = None
     if not settings.mcp_url:
         business, url = start_business_service(settings)
@@ -235,14 +253,43 @@ def run_workers(settings) -> int:
         print(f"业务服务：{url}（pid {business.pid}，{settings.workers} 个 worker 共用）")
     if not settings.redis_url:
         print("提示：没有设置 ITS_REDIS_URL，几个 worker 共用 SQLite 会话库（只适合一台机器）")
+    spawn = multiprocessing.get_context("spawn")
+    stopping = threading.Event()
+
+    def start(index: int) -> multiprocessing.Process:
+        worker = spawn.Process(target=serve_worker, args=(settings.host, settings.port, settings.access_log),
+                               name=f"its-worker-{index + 1}")
+        worker.start()
+        return worker
+
+    def forward(_sig: int, _frame) -> None:  # noqa: ANN001
+        # 第一次：给每个 worker 发 SIGTERM（优雅关闭）。终端里按 Ctrl+C 时 worker 自己也收到了 SIGINT，
+        # 再转发一个 SIGINT 会被 uvicorn 当成“第二次 Ctrl+C、立刻退出”；SIGTERM 不会。再按一次才强制退出。
+        again = stopping.is_set()
+        stopping.set()
+        for worker in workers:
+            if worker.pid and worker.is_alive():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker.pid, signal.SIGINT if again else signal.SIGTERM)
+
+    workers: list[multiprocessing.Process] = []
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        # 每个 worker 启动时要 import agents（约 2 秒 CPU）：健康检查给足时间，机器忙时也不会被误判为卡死
-        uvicorn.run("its_service.main:create_app", factory=True, host=settings.host,
-                    port=settings.port, workers=settings.workers, timeout_graceful_shutdown=5,
-                    timeout_keep_alive=75, timeout_worker_healthcheck=60, log_level="warning")
-    except KeyboardInterrupt:
-        pass
+        workers.extend(start(i) for i in range(settings.workers))
+        while not stopping.wait(0.5):
+            for i, worker in enumerate(workers):
+                if not worker.is_alive() and not stopping.is_set():
+                    print(f"worker {i + 1}（pid {worker.pid}）退出了（退出码 {worker.exitcode}），重新拉起一个",
+                          file=sys.stderr)
+                    workers[i] = start(i)
+        for worker in workers:  # 每个 worker 收尾最多 10 秒（uvicorn 优雅关闭 5 秒 + 余量）
+            worker.join(10)
+            if worker.is_alive():
+                worker.kill()
+                worker.join(5)
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         if business is not None:
             business.terminate()
             try:
@@ -250,6 +297,22 @@ def run_workers(settings) -> int:
             except subprocess.TimeoutExpired:
                 business.kill()
     return 0
+
+
+def serve_worker(host: str, port: int, access_log: bool) -> None:
+    """一个 worker 进程：自己的监听 socket（SO_REUSEPORT，和别的 worker 绑同一个端口）+ 一个 uvicorn。"""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(message)s")
+    logging.getLogger("its_service").setLevel(logging.INFO)
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    config = uvicorn.Config(create_app(), timeout_graceful_shutdown=5, timeout_keep_alive=75,
+                            log_level="warning", access_log=access_log)
+    try:
+        ItsServer(config).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@
 2. 【一个 worker】`app.py`，ITS_REDIS_URL + ITS_MCP_URL 指向上面的 Redis 和业务服务，护栏全开（默认）；
    --concurrency 个对话（默认 200）同时开始，每个对话是一位演示顾客（先 POST /api/login 拿到签名 cookie），
    每个问 --turns 轮（默认 2，第二轮带上 session_id），`POST /api/chat/sse`；问题取自这位顾客自己的订单物流
-   （MCP 工具）、商品、审批门槛以下或不符合条件的退款；每条流用真正的 SSE 解析器读完。
+   （MCP 工具）、商品、审批门槛以下或不符合条件的退款；每条流都完整读完、逐个事件解析。压测客户端只用
+   asyncio 流手写 HTTP/1.1 + SSE（每个对话一条 keep-alive 连接，像浏览器的一个标签页）：它和服务挤在
+   同样两个核上，客户端自己慢，量到的首个事件就是尺子的时间（见下面 SseConnection 前的说明）。
 3. 【一个 worker，不挂护栏】同上，ITS_GUARDRAILS=0。和第 2 组的差就是护栏每轮的代价：
    多几次模型请求、多少 token、多少服务 CPU、首个字晚了多少（护栏和 Agent 并行跑，首字只该多等一点点）。
 4. 【两个 worker】`app.py --workers 2`，护栏全开，其余和第 2 组相同。
@@ -180,28 +182,100 @@ def check_events(events: list[tuple[str, dict]], result: TurnResult) -> None:
 
 
 # ---------------------------------------------------------------- 经 HTTP + SSE
+#
+# 压测客户端自己要足够便宜：它和服务挤在同一台机器的两个核上，客户端每个请求多花 1ms，200 个同时
+# 开始的对话里最后一个就晚 200ms 才发出去——量到的是尺子自己。httpx2 每个请求的开销（连接池、
+# anyio、请求对象、SSE 解析）在这里实测约 2ms：200 个请求打一个什么都不做的服务，最后一个首个事件
+# 也要 ~440ms；下面这个只用 asyncio 流、手写 HTTP/1.1 + SSE 的客户端是 ~60ms（做压测工具的 wrk、hey
+# 用 C 写也是这个道理）。每个对话一条 keep-alive 连接，像浏览器的一个标签页；登录这类不计时的请求
+# 还用 httpx2。
 
 
-async def http_turn(client: httpx2.AsyncClient, cookie: str, query: str, session_id: str | None,
+class SseConnection:
+    """一条 HTTP/1.1 keep-alive 连接：POST JSON，读 SSE 流（分块传输），流结束后连接留着给下一轮。"""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with suppress(OSError):
+                await self.writer.wait_closed()
+            self.reader = self.writer = None
+
+    async def post_sse(self, path: str, body: dict, cookie: str):  # noqa: ANN201  异步生成器：(事件名, 数据)
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port, limit=1 << 20)
+        payload = json.dumps(body, ensure_ascii=False).encode()
+        self.writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nCookie: {cookie}\r\n"
+            f"Content-Type: application/json\r\nAccept: text/event-stream\r\n"
+            f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload)
+        reader = self.reader
+        status = (await reader.readline()).split(b" ", 2)
+        if len(status) < 2 or not status[1].isdigit():
+            raise ConnectionError(f"不是 HTTP 响应：{status!r}")
+        headers = {}
+        while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if int(status[1]) != 200:
+            raise HttpStatusError(int(status[1]))
+        if headers.get("transfer-encoding") != "chunked":
+            raise ConnectionError(f"SSE 响应不是分块传输：{headers}")
+        pending = ""
+        while True:
+            size = int((await reader.readline()).split(b";")[0], 16)
+            if size == 0:
+                await reader.readline()  # 最后一个空块后的空行：这条流结束，连接可以再用
+                break
+            chunk = await reader.readexactly(size + 2)
+            pending += chunk[:-2].decode("utf-8").replace("\r\n", "\n")
+            *blocks, pending = pending.split("\n\n")
+            for block in blocks:
+                event, data = "message", []
+                for field_line in block.split("\n"):
+                    if field_line.startswith("event:"):
+                        event = field_line[6:].strip()
+                    elif field_line.startswith("data:"):
+                        data.append(field_line[5:].removeprefix(" "))
+                if data:  # 只有注释（": ping" 心跳）的块不是事件
+                    yield event, "\n".join(data)
+        if headers.get("connection", "").lower() == "close":
+            await self.close()
+
+
+class HttpStatusError(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+
+
+async def http_turn(conn: SseConnection, cookie: str, query: str, session_id: str | None,
                     ) -> tuple[TurnResult, str | None]:
+    """一轮：计时从发请求（第一轮还包括建连接）开始，到读完 run_completed 后流结束。"""
     result = TurnResult()
     events: list[tuple[str, dict]] = []
     body = {"query": query, **({"session_id": session_id} if session_id else {})}
     start = time.perf_counter()
     try:
-        async with client.stream("POST", "/api/chat/sse", json=body, headers={"Cookie": cookie}) as response:
-            if response.status_code != 200:
-                result.error = f"HTTP {response.status_code}"
-                return result, session_id
-            async for sse in httpx2.EventSource(response):
-                now = time.perf_counter() - start
-                if result.first_event is None:
-                    result.first_event = now
-                if result.first_text is None and sse.event == "text_delta":
-                    result.first_text = now
-                events.append((sse.event, json.loads(sse.data) if sse.data else {}))
-            result.done = time.perf_counter() - start
-    except (httpx2.HTTPError, ValueError) as exc:
+        async for name, data in conn.post_sse("/api/chat/sse", body, cookie):
+            now = time.perf_counter() - start
+            if result.first_event is None:
+                result.first_event = now
+            if result.first_text is None and name == "text_delta":
+                result.first_text = now
+            events.append((name, json.loads(data) if data else {}))
+        result.done = time.perf_counter() - start
+    except HttpStatusError as exc:
+        result.error = str(exc)
+        await conn.close()
+        return result, session_id
+    except (OSError, ValueError, asyncio.IncompleteReadError) as exc:
+        await conn.close()
         if events:  # 已经收到一部分事件：这条流断在了半路
             result.lost = f"流中途出错：{type(exc).__name__}: {exc}"
         else:
@@ -213,35 +287,37 @@ async def http_turn(client: httpx2.AsyncClient, cookie: str, query: str, session
     return result, session_id
 
 
-async def http_conversation(client: httpx2.AsyncClient, cookie: str, index: int, turns: int
-                            ) -> list[TurnResult]:
+async def http_conversation(host: str, port: int, cookie: str, index: int, turns: int) -> list[TurnResult]:
+    conn = SseConnection(host, port)
     results, session_id = [], None
-    for turn in range(turns):
-        result, session_id = await http_turn(client, cookie, question(index, turn), session_id)
-        results.append(result)
+    try:
+        for turn in range(turns):
+            result, session_id = await http_turn(conn, cookie, question(index, turn), session_id)
+            results.append(result)
+    finally:
+        await conn.close()
     return results
 
 
-async def login_cookies(client: httpx2.AsyncClient) -> dict[str, str]:
+async def login_cookies(base_url: str) -> dict[str, str]:
     """每位演示顾客登录一次（POST /api/login），记下签名 cookie；之后每个请求自己带上（Cookie 头）。"""
     cookies = {}
-    for customer in CUSTOMERS:
-        response = await client.post("/api/login", json={"customer_id": customer})
-        response.raise_for_status()
-        cookies[customer] = "; ".join(f"{k}={v}" for k, v in response.cookies.items())
-    client.cookies.clear()
+    async with httpx2.AsyncClient(base_url=base_url, timeout=30) as client:
+        for customer in CUSTOMERS:
+            response = await client.post("/api/login", json={"customer_id": customer})
+            response.raise_for_status()
+            cookies[customer] = "; ".join(f"{k}={v}" for k, v in response.cookies.items())
+            client.cookies.clear()
     return cookies
 
 
 async def run_http(base_url: str, concurrency: int, turns: int) -> tuple[list[TurnResult], float]:
-    limits = httpx2.Limits(max_connections=concurrency + 10, max_keepalive_connections=concurrency)
-    timeout = httpx2.Timeout(300, connect=30)
-    async with httpx2.AsyncClient(base_url=base_url, limits=limits, timeout=timeout) as client:
-        cookies = await login_cookies(client)
-        start = time.perf_counter()
-        batches = await asyncio.gather(*(http_conversation(client, cookies[customer_of(i)], i, turns)
-                                         for i in range(concurrency)))
-        elapsed = time.perf_counter() - start
+    cookies = await login_cookies(base_url)
+    host, port = base_url.removeprefix("http://").rsplit(":", 1)
+    start = time.perf_counter()
+    batches = await asyncio.gather(*(http_conversation(host, int(port), cookies[customer_of(i)], i, turns)
+                                     for i in range(concurrency)))
+    elapsed = time.perf_counter() - start
     return [r for batch in batches for r in batch], elapsed
 
 
@@ -360,7 +436,7 @@ def wait_http(url: str, proc: subprocess.Popen, log: Path, seconds: float = 60) 
 
 
 def wait_workers(base: str, proc: subprocess.Popen, workers: int, seconds: float = 90) -> list[int]:
-    """多 worker：uvicorn 主进程的子进程里，命令行带 multiprocessing.spawn 的是 worker；
+    """多 worker：app.py 主进程的子进程里，命令行带 multiprocessing.spawn 的是 worker；
     每个新连接落到哪个 worker 由内核决定，问到所有 worker 都回答过 /healthz 为止。"""
     deadline = time.monotonic() + seconds
     seen: set[int] = set()
@@ -458,7 +534,7 @@ async def measure_service(name: str, workers: int, procs: Processes, env: dict[s
     base = f"http://127.0.0.1:{port}"
     await asyncio.to_thread(wait_http, base + "/healthz", proc, log)
     worker_pids = [proc.pid]
-    if workers > 1:  # uvicorn 的主进程 + N 个 worker 子进程：等每个 worker 都能回答 /healthz
+    if workers > 1:  # app.py 的主进程 + N 个 worker 子进程：等每个 worker 都能回答 /healthz
         worker_pids = await asyncio.to_thread(wait_workers, base, proc, workers)
     pids = {f"worker{i + 1}": pid for i, pid in enumerate(worker_pids)}
     if workers > 1:

@@ -164,8 +164,9 @@ class ApprovalService:
             if task is not None:
                 self.chat.lock_tasks[owner] = task
             try:
-                outcome = await asyncio.wait_for(self.chat.execute(turn, publish.put),
-                                                 self.settings.run_timeout)
+                async with self.chat.admission.slot():
+                    outcome = await asyncio.wait_for(self.chat.execute(turn, publish.put),
+                                                     self.settings.run_timeout)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -21,6 +21,9 @@
 - 请求头 `Authorization: Bearer <令牌>`；缺了或不对都是 401（带 `WWW-Authenticate: Bearer`）。
 - 用 `hmac.compare_digest` 比较：比较时间不随“前面对了几个字符”变化，猜不出令牌。
 - 顾客用的接口（/api/chat、/api/sessions）都没有这个依赖，也没有任何一个能做审批决定。
+
+这几个依赖都写成 `async def`：它们只算一下 HMAC、不做 I/O。写成普通 `def` 的依赖 FastAPI 会放进线程池
+去跑，每个请求多两次线程切换；服务忙的时候（几百轮在跑）这几步排队，顾客就要多等才看到第一个事件。
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(18)
 
 
-def require_staff(request: Request,
+async def require_staff(request: Request,
                   credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
     """返回主管的名字；没有或不对的令牌抛 401。"""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials.strip():
@@ -126,7 +129,7 @@ def clear_login_cookie(response: Response) -> None:
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
 
 
-def require_customer(request: Request) -> str:
+async def require_customer(request: Request) -> str:
     """登录的顾客编号；没登录、cookie 被改过或过期 → 401。"""
     customer = verify_customer(request.app.state.cookie_secret, request.cookies.get(COOKIE))
     if customer is None:
@@ -134,7 +137,7 @@ def require_customer(request: Request) -> str:
     return customer
 
 
-def same_origin(request: Request) -> None:
+async def same_origin(request: Request) -> None:
     """改变状态的请求不能来自别的网站（跨站请求伪造）：看 Origin / Sec-Fetch-Site。"""
     if request.headers.get("sec-fetch-site") == "cross-site":
         raise ApiError(403, "cross_site")

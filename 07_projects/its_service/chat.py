@@ -45,6 +45,7 @@ from agents import (
 )
 from fastapi.encoders import jsonable_encoder
 
+from its_service.admission import Admission
 from its_service.agents import TRIAGE, Team, display_name
 from its_service.context import RunContext, Verdict
 from its_service.errors import describe_failure, message
@@ -105,6 +106,8 @@ class ChatService:
         self.team = team
         self.worker_id = worker_id
         self.active_runs: set[asyncio.Task[Any]] = set()
+        # 拿到名额才开始跑 Agent，名额随事件循环的忙闲增减，上限 ITS_MAX_RUNNING（admission.py）
+        self.admission = Admission(settings.max_running)
         self.locks: dict[str, str] = {}          # 本 worker 持有的会话锁：会话 → 持有者
         self.lock_tasks: dict[str, asyncio.Task[Any]] = {}  # 持有者 → 拿着这把锁在跑的任务
         self.lost: set[str] = set()  # 锁已失效、被停掉的那些轮（持有者）
@@ -176,10 +179,15 @@ class ChatService:
 
         try:
             if session_id is None:
+                # 新会话：id 是本地生成的随机数，先告诉页面“收到了、会话是这个”，再写进存储——
+                # 第一个事件不必等任何一次存储往返（很多人同时开始对话时，这几毫秒会排成几百毫秒）。
+                # 写失败时这条流接着发 store_unavailable，这个 id 之后也查不到（session_not_found）。
                 sid = new_session_id()
+                yield sse("session", {"session_id": sid})
                 await self.store.create(sid, customer_id)
             elif await self.store.owner(session_id) == customer_id:
                 sid = session_id
+                yield sse("session", {"session_id": sid})
             else:
                 yield error_event("session_not_found", message("session_not_found"))
                 return
@@ -187,7 +195,6 @@ class ChatService:
             log.warning("会话存储不可用：%s", exc)
             yield error_event("store_unavailable", message("store_unavailable"))
             return
-        yield sse("session", {"session_id": sid})
         try:
             owner = await self.claim(sid)
         except Exception as exc:
@@ -253,7 +260,8 @@ class ChatService:
                          started: asyncio.Event) -> None:
         started.set()
         try:
-            await asyncio.wait_for(self.execute(turn, queue.put_nowait), self.settings.run_timeout)
+            async with self.admission.slot():  # 排队的时间不算进这一轮的超时
+                await asyncio.wait_for(self.execute(turn, queue.put_nowait), self.settings.run_timeout)
         except asyncio.TimeoutError:
             log.warning("会话 %s 这一轮超过 %ss，已停止", turn.session_id, self.settings.run_timeout)
             queue.put_nowait(error_event("timeout", message("run_timeout",
@@ -429,6 +437,7 @@ class ChatService:
             await asyncio.wait(list(self.active_runs), timeout=3)
         if self._heartbeat is not None:
             self._heartbeat.cancel()
+        self.admission.stop()
 
 
 def turn_usage(result: RunResultStreaming, context: Any) -> dict[str, Any]:

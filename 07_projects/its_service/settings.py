@@ -54,6 +54,7 @@ class ServiceSettings:
     refund_approval_threshold: float = 500.0
     refund_window_days: int = 15
     run_timeout: float = 120.0
+    max_running: int = 64
     max_turns: int = 10
     mcp_url: str = ""
     mcp_token: str = ""
@@ -71,6 +72,7 @@ class ServiceSettings:
     secret_key: str = ""
     cookie_secure: str = "auto"
     guardrails: bool = True
+    access_log: bool = False
     login_days: int = 7
 
     @property
@@ -126,6 +128,7 @@ def load_settings(**overrides: object) -> ServiceSettings:
     values["refund_approval_threshold"] = _number("ITS_REFUND_APPROVAL_THRESHOLD", 500.0)
     values["refund_window_days"] = int(_number("ITS_REFUND_WINDOW_DAYS", 15, int))
     values["run_timeout"] = _number("ITS_RUN_TIMEOUT", 120.0, float, 1)
+    values["max_running"] = int(_number("ITS_MAX_RUNNING", 64, int, 1))
     values["max_turns"] = int(_number("ITS_MAX_TURNS", 10, int, 1))
     values["mcp_url"] = _env("ITS_MCP_URL")
     values["mcp_token"] = _env("ITS_MCP_TOKEN")
@@ -147,5 +150,9 @@ def load_settings(**overrides: object) -> ServiceSettings:
     if guardrails not in ("1", "0", "true", "false", "on", "off"):
         raise ConfigError(f"ITS_GUARDRAILS={guardrails!r} 只能是 1（开）或 0（关）。")
     values["guardrails"] = guardrails in ("1", "true", "on")
+    access_log = (_env("ITS_ACCESS_LOG") or "0").lower()
+    if access_log not in ("1", "0", "true", "false", "on", "off"):
+        raise ConfigError(f"ITS_ACCESS_LOG={access_log!r} 只能是 1（每个请求记一行）或 0（不记）。")
+    values["access_log"] = access_log in ("1", "true", "on")
     values.update(overrides)
     return ServiceSettings(**values)  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ from typing import Any
 
 import redis.asyncio as redis
 from agents.extensions.memory import RedisSession
+from redis.driver_info import DriverInfo
 
 from its_service.sessions import USAGE_KEYS, ConversationStore, Pause
 
@@ -42,12 +43,15 @@ class RedisStore(ConversationStore):
     def __init__(self, url: str, ttl: float = 30.0) -> None:
         self.url = url
         self.ttl = ttl
-        # 阻塞式连接池：几百个对话同时进行时，多出来的请求排队等一条空闲连接，而不是报“Too many connections”
-        pool = redis.BlockingConnectionPool.from_url(url, max_connections=512, timeout=20)
+        # 阻塞式连接池：几百个对话同时进行时，多出来的请求排队等一条空闲连接（每条命令都很快），
+        # 而不是报“Too many connections”或者为每个请求新建一条连接（建连接要握手，是请求里最贵的一步）。
+        # driver_info 只建一次：不给的话 redis-py 每建一条连接都去读一遍包的元数据查自己的版本号。
+        info = DriverInfo()
+        pool = redis.BlockingConnectionPool.from_url(url, max_connections=64, timeout=20, driver_info=info)
         self.client = redis.Redis(connection_pool=pool)
         # 锁单独一组连接：几百个对话把上面的连接都占着时，续期不能排在它们后面（续晚了锁就过期了）
         self.locks = redis.Redis(connection_pool=redis.BlockingConnectionPool.from_url(
-            url, max_connections=16, timeout=20))
+            url, max_connections=16, timeout=20, driver_info=info))
         self._renew = self.locks.register_script(RENEW)
         self._release = self.locks.register_script(RELEASE)
 

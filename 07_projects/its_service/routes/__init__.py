@@ -19,13 +19,13 @@ from its_service.chat import ChatService
 from its_service.customers import CustomerDirectory
 
 
-def get_chat(request: Request) -> ChatService:
+async def get_chat(request: Request) -> ChatService:
     return request.app.state.chat
 
 
-def get_approvals(request: Request) -> ApprovalService:
+async def get_approvals(request: Request) -> ApprovalService:
     return request.app.state.approvals
 
 
-def get_customers(request: Request) -> CustomerDirectory:
+async def get_customers(request: Request) -> CustomerDirectory:
     return request.app.state.customers

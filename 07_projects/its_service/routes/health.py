@@ -29,6 +29,9 @@ async def healthz(request: Request) -> dict[str, Any]:
         "mcp_pid": supervisor.pid,
         "mcp_restarts": supervisor.restarts,
         "mcp_connections": state.business.connected,
-        "active_runs": len(state.chat.active_runs),
+        "active_runs": len(state.chat.active_runs),   # 正在跑的 + 排队等名额的
+        "running_runs": state.chat.admission.running,
+        "queued_runs": state.chat.admission.queued,
+        "loop_lag_ms": round(state.chat.admission.lag * 1000, 1),
         "resuming": len(state.approvals.running),
     }
