@@ -311,8 +311,10 @@ def test_timeout_kills_the_whole_process_group(tmp_path, fork_runner):
         print("child", child.pid, flush=True)
         time.sleep(60)
         ''')
-    for runner in (fork_runner, lessons.ProcessRunner()):
-        run = runner.run(script, [], lessons.smoke_env(tmp_path), timeout=3)
+    runners = (fork_runner, lessons.ProcessRunner())
+    with ThreadPoolExecutor(max_workers=2) as pool:  # 两种方式同时跑：各等 3 秒超时，不必排队
+        runs = list(pool.map(lambda r: r.run(script, [], lessons.smoke_env(tmp_path), timeout=3), runners))
+    for runner, run in zip(runners, runs, strict=True):
         assert run.timed_out and run.returncode == -9, (runner.mode, run)
         pid = int(run.stdout.split()[1])
         deadline = time.monotonic() + 5

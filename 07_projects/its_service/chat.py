@@ -320,6 +320,13 @@ class ChatService:
                 verdict = context.input_trip or trip.guardrail_result.output.output_info
                 await _shielded(self._refuse(turn, result, context, verdict, put))
                 return "refused"
+            except Exception:
+                if context.input_trip is None:
+                    raise
+                # 输入护栏已经拦下，但运行先以别的方式结束了（比如等放行的工具抛了 InputBlocked）
+                hold.drop()
+                await _shielded(self._refuse(turn, result, context, context.input_trip, put))
+                return "refused"
             finally:
                 await _stop(result)
             if result.run_loop_exception is not None:  # 运行循环失败但没有从流里抛出来

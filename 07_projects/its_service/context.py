@@ -25,6 +25,13 @@ from typing import Any
 from agents import Usage
 
 
+class InputBlocked(Exception):
+    """输入护栏拦下了这一轮：等着放行的工具不执行，直接结束。"""
+
+    def __init__(self, guardrail: str) -> None:
+        super().__init__(f"输入护栏 {guardrail} 拦下了这一轮，工具没有执行")
+
+
 @dataclass
 class Verdict:
     """一个护栏的一次结论。`stage`：input（输入护栏）/ tool（工具结果护栏）/ output（输出护栏）。"""
@@ -52,10 +59,12 @@ class RunContext:
     input_trip: Verdict | None = field(default=None, repr=False)  # 第一个拦下这一轮的输入护栏
     _expected: int = field(default=0, repr=False)
     _passed: set[str] = field(default_factory=set, repr=False)
-    _cleared: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    _cleared: asyncio.Event = field(default_factory=asyncio.Event, repr=False)   # 全部放行
+    _decided: asyncio.Event = field(default_factory=asyncio.Event, repr=False)   # 全部放行，或有一个拦下
 
     def __post_init__(self) -> None:
         self._cleared.set()  # 默认没有输入护栏要等（审批后接着运行、压测地板、关掉护栏时）
+        self._decided.set()
 
     def to_dict(self) -> dict[str, Any]:
         """RunState.to_json() 存的部分（context_serializer）。"""
@@ -70,24 +79,33 @@ class RunContext:
         self._passed.clear()
         if self._expected:
             self._cleared.clear()
+            self._decided.clear()
         else:
             self._cleared.set()
+            self._decided.set()
 
     @property
     def cleared(self) -> bool:
         return self._cleared.is_set()
 
     async def input_cleared(self) -> None:
-        """有副作用的工具执行前调用：等所有输入护栏放行（拦下时整轮被取消，这里就不会返回）。"""
-        await self._cleared.wait()
+        """有副作用的工具执行前调用：等所有输入护栏放行。拦下时抛 `InputBlocked`，工具什么都不做。
+
+        不能只是一直等下去：SDK 的流式运行只在有新事件时才检查护栏结果，工具卡在这里就不会再有事件，
+        这一轮要等到整轮超时才结束。抛出来以后运行循环失败，chat.py 看到这一轮已被输入护栏拦下，照常回拒绝。"""
+        await self._decided.wait()
+        if not self._cleared.is_set():
+            raise InputBlocked(self.input_trip.guardrail if self.input_trip else "input")
 
     def record(self, verdict: Verdict) -> None:
         if verdict.stage == "input" and verdict.passed:
             self._passed.add(verdict.guardrail)
             if len(self._passed) >= self._expected:
                 self._cleared.set()
+                self._decided.set()
         elif verdict.stage == "input" and self.input_trip is None:
             self.input_trip = verdict
+            self._decided.set()
         if self.report is not None:
             self.report(verdict)
 
