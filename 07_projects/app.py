@@ -200,9 +200,7 @@ def main() -> int:
     except ConfigError as exc:
         print(f"✗ 配置有误：{exc}", file=sys.stderr)
         return 2
-    # 本服务的日志（业务服务启停、模型报错的详细原因、审批）打到终端；第三方库只留警告。
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(message)s")
-    logging.getLogger("its_service").setLevel(logging.INFO)
+    setup_logging()
     if args.self_check:
         return self_check(settings)
     if not settings.staff_token:  # 像 Jupyter 一样：生成一个令牌，和后台地址一起打印一次
@@ -217,15 +215,25 @@ def main() -> int:
     try:
         if settings.workers > 1:
             return run_workers(settings)
-        # Ctrl+C 后最多等 5 秒让连接收尾，然后强制结束（业务服务子进程在 lifespan 里停掉）。
-        # keep-alive 75 秒：默认 5 秒时，很忙的服务可能刚关掉空闲连接、客户端正好在上面发下一个请求
-        config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port,
-                                timeout_graceful_shutdown=5, timeout_keep_alive=75,
-                                access_log=settings.access_log)
+        config = server_config(create_app(settings), settings.access_log,
+                               host=settings.host, port=settings.port)
         ItsServer(config).run()
     except KeyboardInterrupt:  # uvicorn 收尾后会把 Ctrl+C 信号再抛一次：这是正常的停止
         pass
     return 0
+
+
+def setup_logging() -> None:
+    """本服务的日志（业务服务启停、模型报错的详细原因、审批）打到终端；第三方库只留警告。"""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(message)s")
+    logging.getLogger("its_service").setLevel(logging.INFO)
+
+
+def server_config(app, access_log: bool, **options) -> uvicorn.Config:  # noqa: ANN001
+    """一个 worker 的 uvicorn 配置（单 worker 和多 worker 共用）。Ctrl+C 后最多等 5 秒让连接收尾，然后强制
+    结束；keep-alive 75 秒：默认 5 秒时，很忙的服务可能刚关掉空闲连接、客户端正好在上面发下一个请求。"""
+    return uvicorn.Config(app, timeout_graceful_shutdown=5, timeout_keep_alive=75, access_log=access_log,
+                          **options)
 
 
 def run_workers(settings) -> int:
@@ -301,14 +309,12 @@ def run_workers(settings) -> int:
 
 def serve_worker(host: str, port: int, access_log: bool) -> None:
     """一个 worker 进程：自己的监听 socket（SO_REUSEPORT，和别的 worker 绑同一个端口）+ 一个 uvicorn。"""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(message)s")
-    logging.getLogger("its_service").setLevel(logging.INFO)
+    setup_logging()
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
-    config = uvicorn.Config(create_app(), timeout_graceful_shutdown=5, timeout_keep_alive=75,
-                            log_level="warning", access_log=access_log)
+    config = server_config(create_app(), access_log, log_level="warning")
     try:
         ItsServer(config).run(sockets=[sock])
     except KeyboardInterrupt:

@@ -15,8 +15,11 @@ redis-server 由测试自己起在空闲端口上（前台、不落盘、数据�
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx2
 import pytest
 
+from tests import lessons
 from tests.capstone import (
     BOB,
     LI,
@@ -46,6 +50,9 @@ from tests.capstone import (
     wait_applied,
     wait_until,
 )
+from tests.lessons import REPO, free_port
+
+PROJECT = REPO / "07_projects"
 
 pytestmark = pytest.mark.skipif(not RedisServer.available(),
                                 reason="没有 redis-server（Debian: apt-get install redis-server），跳过")
@@ -246,3 +253,54 @@ def test_concurrent_refunds_through_two_instances_create_exactly_one(cluster, mo
         list(pool.map(lambda pair: decide(pair[0], aid, "approve", headers=pair[1]), [(a, STAFF), (b, BOB)]))
     wait_applied(business.db, aid)
     assert len(refunds(business, "C3003")) == 1
+
+
+def test_workers_flag_spreads_connections_restarts_a_dead_worker_and_stops_cleanly(cluster, mock, tmp_path):
+    """`app.py --workers 2`：两个 worker 各自监听同一个端口（SO_REUSEPORT），新连接两个都接得到；
+    kill -9 一个，主进程重新拉起一个；给主进程 SIGINT（像服务管理器那样），全部退出、退出码 0、没有 traceback。"""
+    a, _b, _business = cluster
+    env = {**a.env, "ITS_DATA_DIR": str(tmp_path)}
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "workers.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = lessons.spawn([str(PROJECT / "app.py"), "--port", str(port), "--workers", "2"], env, REPO,
+                             stdout=log, stderr=subprocess.STDOUT)
+
+    def answering(seconds: float, wanted: int, exclude: set[int] = frozenset()) -> set[int]:
+        seen: set[int] = set()
+        deadline = time.monotonic() + seconds
+        while len(seen) < wanted and time.monotonic() < deadline:
+            assert proc.poll() is None, log_path.read_text(encoding="utf-8")
+            try:  # 每次一个新连接：内核按连接把它交给其中一个 worker
+                pid = httpx2.get(base + "/healthz", timeout=2).json()["pid"]
+            except httpx2.HTTPError:
+                time.sleep(0.1)
+                continue
+            if pid not in exclude:
+                seen.add(pid)
+        return seen
+
+    try:
+        workers = answering(90, 2)
+        assert len(workers) == 2, log_path.read_text(encoding="utf-8")
+        victim = min(workers)
+        os.kill(victim, signal.SIGKILL)
+        replacement = answering(90, 1, exclude=workers)
+        assert replacement, log_path.read_text(encoding="utf-8")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 0
+        output = log_path.read_text(encoding="utf-8")
+        assert f"pid {victim}）退出了" in output and "Traceback" not in output
+        wait_until(lambda: not _group_alive(proc.pid), 10, message="进程组里还有进程（worker 或业务服务没停）")
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -314,18 +314,17 @@ class ChatService:
                 async for event in result.stream_events():
                     for out in mapper.map(event):
                         hold.agent(out)
-            except (InputGuardrailTripwireTriggered, OutputGuardrailTripwireTriggered) as trip:
-                hold.drop()  # 放行前攒着的 Agent 事件（半句回答、工具）不发了
-                # 输入护栏拦下的优先：并行时 Agent 可能已经答完、输出护栏先报了，但这句话本来就不该回答
-                verdict = context.input_trip or trip.guardrail_result.output.output_info
-                await _shielded(self._refuse(turn, result, context, verdict, put))
-                return "refused"
-            except Exception:
-                if context.input_trip is None:
+            except Exception as exc:
+                # 输入护栏拦下的优先：并行时 Agent 可能已经答完、输出护栏先报了，但这句话本来就不该回答；
+                # 运行也可能先以别的方式结束（等放行的工具抛了 InputBlocked），拦下的照样是输入护栏
+                if context.input_trip is not None:
+                    verdict = context.input_trip
+                elif isinstance(exc, (InputGuardrailTripwireTriggered, OutputGuardrailTripwireTriggered)):
+                    verdict = exc.guardrail_result.output.output_info
+                else:
                     raise
-                # 输入护栏已经拦下，但运行先以别的方式结束了（比如等放行的工具抛了 InputBlocked）
-                hold.drop()
-                await _shielded(self._refuse(turn, result, context, context.input_trip, put))
+                hold.drop()  # 放行前攒着的 Agent 事件（半句回答、工具）不发了
+                await _shielded(self._refuse(turn, result, context, verdict, put))
                 return "refused"
             finally:
                 await _stop(result)
