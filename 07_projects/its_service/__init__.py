@@ -5,6 +5,7 @@
     auth.py          客服后台的身份验证（FastAPI 依赖 require_staff，常量时间比较令牌）
     routes/          HTTP 路由，一个资源一个文件：chat、sessions、staff、health、pages
     chat.py          一轮对话怎么跑：会话锁、Runner.run_streamed、提交历史、暂停等审批、故障处理
+    admission.py     准入：一轮拿到名额才开始跑 Agent，名额随事件循环的忙闲增减
     approvals.py     主管的决定、审批后由服务器接着运行（租约、重试、恰好一次）、推送给顾客页面
     events.py        SDK 流事件 → SSE 事件（页面收到的每个事件都在这里产生）
     agents.py        客服团队：所有 Agent、handoff 关系、agent-as-tool
