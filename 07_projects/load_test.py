@@ -14,7 +14,10 @@
 3. 【一个 worker，不挂护栏】同上，ITS_GUARDRAILS=0。和第 2 组的差就是护栏每轮的代价：
    多几次模型请求、多少 token、多少服务 CPU、首个字晚了多少（护栏和 Agent 并行跑，首字只该多等一点点）。
 4. 【两个 worker】`app.py --workers 2`，护栏全开，其余和第 2 组相同。
-5. 【地板】同样的 Agent 团队和问题（不挂护栏），在本进程里直接 `Runner.run_streamed`，连同一个模拟模型；
+5. 【框架地板】一个什么都不做的 FastAPI SSE 接口（和 /api/chat/sse 同样的请求体、依赖和 EventSourceResponse），
+   同样多的对话同时发来第一句：FastAPI + uvicorn 在这台机器上发出首个事件至少要多久。首个事件的 p99
+   和它并排打印——200 个请求同时到达时，光是框架本身就要几百毫秒。
+6. 【地板】同样的 Agent 团队和问题（不挂护栏），在本进程里直接 `Runner.run_streamed`，连同一个模拟模型；
    没有 HTTP、SSE、MCP、会话存储（工具直接调本进程的 ShopDB，历史放在内存的列表里）。
    这是“只跑 Agent”的最低开销，服务的开销和它比（和同样不挂护栏的第 3 组比才公平）。
 
@@ -25,9 +28,10 @@ approval_required、HTTP 失败算“错误”。
 打印：完成数、错误、丢失、吞吐、首个事件 / 首个字 / 完成耗时的 p50 和 p99、每轮的服务 CPU（worker 进程，
 不含模拟模型；另列业务服务和 Redis）、CPU 都花在哪（每个 worker、模拟模型、业务服务、Redis、压测客户端）、
 内存，以及比值：两个 worker ÷ 一个 worker 的吞吐（目标 ≥1.4）、每轮服务 CPU ÷ 地板（不挂护栏那组，
-目标 ≤1.5）、首个事件 p99（目标 <300ms）；最后是护栏的代价（开 − 关：每轮模型请求、token、CPU、首个字）。
+目标 ≤1.5）、首个事件 p99（目标 <300ms，旁边是框架地板和倍数）；新对话的第一句和接着问的首个事件
+分开列；最后是护栏的代价（开 − 关：每轮模型请求、token、CPU、首个字）。
 
-运行: python 07_projects/load_test.py                      （200 个对话 × 2 轮，四组；空闲机器上约 5 分钟）
+运行: python 07_projects/load_test.py                      （200 个对话 × 2 轮，五组；空闲机器上约 5 分钟）
       python 07_projects/load_test.py --concurrency 50 --turns 3
       python 07_projects/load_test.py --quick              （10 个对话，只测一个 worker 和地板；冒烟测试用）
 
@@ -43,6 +47,7 @@ approval_required、HTTP 失败算“错误”。
     完成：20/20  错误：0  丢失事件：0
     吞吐：... 轮/秒（总耗时 ...s）
     首个事件：p50=...ms  p99=...ms   首个字：p50=...ms  p99=...ms   完成：p50=...ms  p99=...ms
+    首个事件：新对话的第一句 p50=...ms  p99=...ms   接着问 p50=...ms  p99=...ms
     CPU 去向：...
     服务 CPU：每轮 ...ms（worker）；加上业务服务和会话存储 ...ms
     内存：...
@@ -50,6 +55,7 @@ approval_required、HTTP 失败算“错误”。
     完成：20/20  错误：0  丢失事件：0
     吞吐：... 轮/秒（总耗时 ...s）
     首个事件：p50=...ms  p99=...ms   首个字：p50=...ms  p99=...ms   完成：p50=...ms  p99=...ms
+    首个事件：新对话的第一句 p50=...ms  p99=...ms   接着问 p50=...ms  p99=...ms
     CPU：每轮 ...ms（本进程）；模拟模型 ...s
     【比较】
     首个事件 p99（一个 worker）：...ms（目标 <300ms）
@@ -105,6 +111,7 @@ def question(conversation: int, turn: int) -> str:
 
 @dataclass
 class TurnResult:
+    turn: int = 0               # 对话里的第几轮（0 = 新对话的第一句）
     ok: bool = False            # 以 run_completed 正常结束、事件完整
     error: str = ""             # 错误：HTTP 失败、error 事件、意外的 approval_required、异常
     lost: str = ""              # 丢失事件：没有 run_completed 就断了、文本对不上、流结束后还有事件
@@ -282,6 +289,7 @@ async def http_conversation(host: str, port: int, cookie: str, index: int, turns
     try:
         for turn in range(turns):
             result, session_id = await http_turn(conn, cookie, question(index, turn), session_id)
+            result.turn = turn
             results.append(result)
     finally:
         await conn.close()
@@ -341,7 +349,7 @@ async def run_floor(team, max_turns: int, concurrency: int, turns: int  # noqa: 
     async def conversation(index: int) -> list[TurnResult]:
         results, history, agent_name = [], [], TRIAGE
         for turn in range(turns):
-            result, parts = TurnResult(), []
+            result, parts = TurnResult(turn=turn), []
             start = time.perf_counter()
             try:
                 asked = question(index, turn)
@@ -513,6 +521,71 @@ def start_business(procs: Processes, env: dict[str, str]) -> tuple[subprocess.Po
     return proc, url
 
 
+# 框架地板：一个什么都不做的 FastAPI 接口，和 /api/chat/sse 同样的形状（pydantic 请求体、读 cookie 的
+# async 依赖、EventSourceResponse），收到就发 session 和 run_completed。同样多的对话同时发来第一句时，
+# 它的首个事件就是“FastAPI + uvicorn 在这台机器上至少要花的时间”，服务的首个事件不可能比它快。
+FRAMEWORK_APP = '''
+import sys
+import uvicorn
+from fastapi import Depends, FastAPI, Request
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from pydantic import BaseModel
+
+app = FastAPI()
+
+class ChatRequest(BaseModel):
+    query: str | None = None
+    session_id: str | None = None
+
+async def customer(request: Request) -> str:
+    return request.cookies.get("its_customer", "")
+
+@app.get("/healthz")
+async def healthz() -> dict:
+    return {"status": "ok"}
+
+@app.post("/api/chat/sse", response_class=EventSourceResponse)
+async def chat(body: ChatRequest, who: str = Depends(customer)):
+    yield ServerSentEvent(event="session", data={"session_id": "s"})
+    yield ServerSentEvent(event="run_completed", data={"final_output": ""})
+
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
+'''
+
+
+async def measure_framework(procs: Processes, env: dict[str, str], args: argparse.Namespace) -> Phase:
+    port = free_port()
+    proc, log = procs.start("framework", [sys.executable, "-c", FRAMEWORK_APP, str(port)], env)
+    await asyncio.to_thread(wait_http, f"http://127.0.0.1:{port}/healthz", proc, log)
+
+    async def first_turn(index: int) -> TurnResult:
+        conn, result = SseConnection("127.0.0.1", port), TurnResult()
+        start = time.perf_counter()
+        try:
+            async for name, _ in conn.post_sse("/api/chat/sse", {"query": question(index, 0)},
+                                               f"its_customer={customer_of(index)}"):
+                if result.first_event is None:
+                    result.first_event = time.perf_counter() - start
+                result.ok = name == "run_completed"
+            result.done = time.perf_counter() - start
+        except (OSError, ValueError, asyncio.IncompleteReadError) as exc:
+            result.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            await conn.close()
+        if not result.ok and not result.error:
+            result.lost = "没有 run_completed"
+        return result
+
+    await asyncio.gather(*(first_turn(i) for i in range(args.warmup)))
+    before = cpu_seconds(proc.pid)
+    start = time.perf_counter()
+    results = await asyncio.gather(*(first_turn(i) for i in range(args.concurrency)))
+    phase = Phase("框架地板", list(results), time.perf_counter() - start,
+                  {"框架进程": cpu_seconds(proc.pid) - before})
+    procs.stop(proc)
+    return phase
+
+
 async def measure_service(name: str, workers: int, procs: Processes, env: dict[str, str],
                           others: dict[str, int], args: argparse.Namespace, guardrails: bool = True) -> Phase:
     port = free_port()
@@ -575,6 +648,9 @@ def report(phase: Phase) -> tuple[int, int]:
     print(f"首个事件：{ms([r.first_event for r in results if r.first_event is not None])}   "
           f"首个字：{ms([r.first_text for r in results if r.first_text is not None])}   "
           f"完成：{ms([r.done for r in results if r.ok])}")
+    if any(r.turn for r in results):  # 同一刻开始的新对话 vs 对话里接着问的，分开看
+        print(f"首个事件：新对话的第一句 {ms([r.first_event for r in results if r.first_event is not None and not r.turn])}"
+              f"   接着问 {ms([r.first_event for r in results if r.first_event is not None and r.turn])}")
     return len(errors), len(lost)
 
 
@@ -614,11 +690,12 @@ def parse_args() -> argparse.Namespace:
                         help="10 个对话，只测一个 worker（开护栏）和地板，预热 2 个对话（冒烟测试用）")
     parser.add_argument("--skip-two", action="store_true", help="不测两个 worker")
     parser.add_argument("--skip-floor", action="store_true", help="不测地板")
+    parser.add_argument("--skip-framework", action="store_true", help="不测框架地板（什么都不做的 FastAPI SSE 接口）")
     parser.add_argument("--skip-bare", action="store_true", help="不测“不挂护栏”的那组（也就不算护栏的代价）")
     args = parser.parse_args()
     args.warmup = WARMUP
     if args.quick:
-        args.concurrency, args.skip_two, args.skip_bare, args.warmup = 10, True, True, 2
+        args.concurrency, args.skip_two, args.skip_bare, args.skip_framework, args.warmup = 10, True, True, True, 2
     return args
 
 
@@ -671,6 +748,15 @@ async def main() -> int:
             print(f"内存：{phase.memory}")
             phases.append(phase)
 
+        framework = None
+        if not args.skip_framework:
+            print("【框架地板：什么都不做的 FastAPI SSE 接口，同样多的对话同时发来第一句】")
+            framework = await measure_framework(procs, base_env, args)
+            done = [r for r in framework.results if r.ok]
+            print(f"完成：{len(done)}/{framework.turns}  首个事件：{ms([r.first_event for r in done])}   "
+                  f"完成：{ms([r.done for r in done])}")
+            print(f"CPU：每个请求 {per_turn(framework.cpu['框架进程'], framework.turns):.2f}ms（框架进程）")
+
         floor = None
         if not args.skip_floor:
             print("【地板：进程内 Runner.run_streamed，无 HTTP/SSE/MCP/存储】")
@@ -700,7 +786,11 @@ async def main() -> int:
                 missed.append("两个 worker 的吞吐比")
         for phase in phases:
             p99 = percentile([r.first_event for r in phase.results if r.first_event is not None], 99)
-            print(f"首个事件 p99（{phase.name}）：{p99 * 1000:.0f}ms（目标 <300ms）")
+            bound = ""
+            if framework is not None:  # 什么都不做的 FastAPI 接口同样的一批请求要多久：比它快是不可能的
+                fw99 = percentile([r.first_event for r in framework.results if r.ok], 99)
+                bound = f"；框架地板 {fw99 * 1000:.0f}ms，×{p99 / fw99:.2f}"
+            print(f"首个事件 p99（{phase.name}）：{p99 * 1000:.0f}ms（目标 <300ms{bound}）")
             if p99 >= 0.3:
                 missed.append(f"首个事件 p99（{phase.name}）")
         if floor and bare:  # 地板不挂护栏：和同样不挂护栏的那组比，才是“服务本身”的开销

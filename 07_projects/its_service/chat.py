@@ -206,11 +206,14 @@ class ChatService:
             return
         turn = None
         try:
-            paused, last, history = await self.store.load_turn(sid)
-            if paused:
-                yield error_event("approval_pending", message("approval_pending"))
-                return
-            turn = Turn(sid, customer_id, text, last or TRIAGE, len(history), history=history)
+            if session_id is None:  # 刚建的会话：没有历史、没有暂停，不用再读一次存储
+                turn = Turn(sid, customer_id, text, TRIAGE, 0, history=[])
+            else:
+                paused, last, history = await self.store.load_turn(sid)
+                if paused:
+                    yield error_event("approval_pending", message("approval_pending"))
+                    return
+                turn = Turn(sid, customer_id, text, last or TRIAGE, len(history), history=history)
         except Exception as exc:
             log.warning("会话存储不可用：%s", exc)
             yield error_event("store_unavailable", message("store_unavailable"))

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import socket
@@ -89,9 +90,15 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         await approvals.start()
         app.state.store, app.state.supervisor, app.state.business = store, supervisor, business
         app.state.chat, app.state.approvals, app.state.customers = chat_service, approvals, directory
+        # 启动时导入和建好的对象（SDK、openai、pydantic 的模型和 schema……约 17 万个）以后不会变成垃圾：
+        # 冻结它们，垃圾回收不再一遍遍扫描。不冻结时一次完整回收要 ~130ms，期间所有对话的流一起停住
+        # （200 个对话同时开始时，首个事件的 p99 因此多出一两百毫秒）。停止时解冻，让它们能被回收。
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             await chat_service.shutdown()
             await approvals.stop()
             await business.close()
