@@ -261,12 +261,20 @@ def run_workers(settings) -> int:
         print(f"业务服务：{url}（pid {business.pid}，{settings.workers} 个 worker 共用）")
     if not settings.redis_url:
         print("提示：没有设置 ITS_REDIS_URL，几个 worker 共用 SQLite 会话库（只适合一台机器）")
-    spawn = multiprocessing.get_context("spawn")
+    # forkserver：第一次拉 worker 时起一个干净的小进程，它把本文件（连同 SDK、FastAPI……）导入一次，之后每个
+    # worker 都从它 fork 出来——不用每个 worker 各自再导入几秒，崩溃后补上的 worker 也是立刻就绪，导入的
+    # 代码在内存里共用。没有 forkserver 的平台（Windows）退回 spawn：每个 worker 一个全新的解释器。
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        # 要预先导入的模块得点名，forkserver 也得找得到它（Python 3.11 的 forkserver 不用父进程的 sys.path）
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))
+        context.set_forkserver_preload(["its_service.main"])
     stopping = threading.Event()
 
     def start(index: int) -> multiprocessing.Process:
-        worker = spawn.Process(target=serve_worker, args=(settings.host, settings.port, settings.access_log),
-                               name=f"its-worker-{index + 1}")
+        worker = context.Process(target=serve_worker, args=(settings.host, settings.port, settings.access_log),
+                                 name=f"its-worker-{index + 1}")
         worker.start()
         return worker
 
