@@ -432,18 +432,27 @@ def wait_http(url: str, proc: subprocess.Popen, log: Path, seconds: float = 60) 
         time.sleep(0.1)
 
 
+def descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        for child in children(todo.pop()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
 def wait_workers(base: str, proc: subprocess.Popen, workers: int, seconds: float = 90) -> list[int]:
-    """多 worker：app.py 主进程的子进程里，命令行带 multiprocessing.spawn 的是 worker；
-    每个新连接落到哪个 worker 由内核决定，问到所有 worker 都回答过 /healthz 为止。"""
+    """多 worker：app.py 主进程的后代进程里（worker 由 forkserver 进程 fork 出来，是主进程的孙子），
+    回答 /healthz 的就是 worker；每个新连接落到哪个 worker 由内核决定，问到 N 个 worker 都回答过为止。"""
     deadline = time.monotonic() + seconds
     seen: set[int] = set()
     while time.monotonic() < deadline:
-        spawned = [pid for pid in children(proc.pid)
-                   if b"multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_bytes()]
         with suppress(httpx2.HTTPError, ValueError):
             seen.add(httpx2.get(base + "/healthz", timeout=2).json()["pid"])
-        if len(spawned) >= workers and seen >= set(spawned):
-            return spawned
+        ours = sorted(seen & descendants(proc.pid))
+        if len(ours) >= workers:
+            return ours
         time.sleep(0.05)
     raise SystemExit(f"{workers} 个 worker 在 {seconds:.0f} 秒内没有全部就绪（回答过的：{sorted(seen)}）")
 
