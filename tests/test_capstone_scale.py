@@ -284,6 +284,10 @@ def test_workers_flag_spreads_connections_restarts_a_dead_worker_and_stops_clean
     try:
         workers = answering(90, 2)
         assert len(workers) == 2, log_path.read_text(encoding="utf-8")
+        # 压测脚本按同样的办法找 worker（主进程的后代里回答 /healthz 的）：worker 换了拉起方式时它也要跟上
+        import load_test
+
+        assert load_test.wait_workers(base, proc, 2, seconds=10) == sorted(workers)
         victim = min(workers)
         os.kill(victim, signal.SIGKILL)
         replacement = answering(90, 1, exclude=workers)
