@@ -264,12 +264,13 @@ def run_workers(settings) -> int:
     # forkserver：第一次拉 worker 时起一个干净的小进程，它把本文件（连同 SDK、FastAPI……）导入一次，之后每个
     # worker 都从它 fork 出来——不用每个 worker 各自再导入几秒，崩溃后补上的 worker 也是立刻就绪，导入的
     # 代码在内存里共用。没有 forkserver 的平台（Windows）退回 spawn：每个 worker 一个全新的解释器。
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if "forkserver" in methods:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
         # 要预先导入的模块得点名，forkserver 也得找得到它（Python 3.11 的 forkserver 不用父进程的 sys.path）
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))
         context.set_forkserver_preload(["its_service.main"])
+    else:
+        context = multiprocessing.get_context("spawn")
     stopping = threading.Event()
 
     def start(index: int) -> multiprocessing.Process:
