@@ -14,7 +14,7 @@
 3. 【一个 worker，不挂护栏】同上，ITS_GUARDRAILS=0。和第 2 组的差就是护栏每轮的代价：
    多几次模型请求、多少 token、多少服务 CPU、首个字晚了多少（护栏和 Agent 并行跑，首字只该多等一点点）。
 4. 【两个 worker】`app.py --workers 2`，护栏全开，其余和第 2 组相同。
-5. 【框架地板】一个什么都不做的 FastAPI SSE 接口（和 /api/chat/sse 同样的请求体、依赖和 EventSourceResponse），
+5. 【框架地板】一个什么都不做的 FastAPI SSE 接口（和 /api/chat/sse 同样的请求体、依赖和 SSE 响应），
    同样多的对话同时发来第一句：FastAPI + uvicorn 在这台机器上发出首个事件至少要多久。首个事件的 p99
    和它并排打印——200 个请求同时到达时，光是框架本身就要几百毫秒。
 6. 【地板】同样的 Agent 团队和问题（不挂护栏），在本进程里直接 `Runner.run_streamed`，连同一个模拟模型；
@@ -31,7 +31,7 @@ approval_required、HTTP 失败算“错误”。
 目标 ≤1.5）、首个事件 p99（目标 <300ms，旁边是框架地板和倍数）；新对话的第一句和接着问的首个事件
 分开列；最后是护栏的代价（开 − 关：每轮模型请求、token、CPU、首个字）。
 
-运行: python 07_projects/load_test.py                      （200 个对话 × 2 轮，五组；空闲机器上约 5 分钟）
+运行: python 07_projects/load_test.py                      （200 个对话 × 2 轮，五组；空闲机器上约 2–4 分钟）
       python 07_projects/load_test.py --concurrency 50 --turns 3
       python 07_projects/load_test.py --quick              （10 个对话，只测一个 worker 和地板；冒烟测试用）
 
@@ -531,14 +531,16 @@ def start_business(procs: Processes, env: dict[str, str]) -> tuple[subprocess.Po
 
 
 # 框架地板：一个什么都不做的 FastAPI 接口，和 /api/chat/sse 同样的形状（pydantic 请求体、读 cookie 的
-# async 依赖、EventSourceResponse），收到就发 session 和 run_completed。同样多的对话同时发来第一句时，
+# async 依赖、服务自己的 SSE 响应 its_service/sse.py），收到就发 session 和 run_completed。同样多的对话同时发来第一句时，
 # 它的首个事件就是“FastAPI + uvicorn 在这台机器上至少要花的时间”，服务的首个事件不可能比它快。
 FRAMEWORK_APP = '''
 import sys
 import uvicorn
 from fastapi import Depends, FastAPI, Request
-from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel
+
+from its_service.events import Event
+from its_service.sse import EventStreamResponse
 
 app = FastAPI()
 
@@ -553,10 +555,13 @@ async def customer(request: Request) -> str:
 async def healthz() -> dict:
     return {"status": "ok"}
 
-@app.post("/api/chat/sse", response_class=EventSourceResponse)
-async def chat(body: ChatRequest, who: str = Depends(customer)):
-    yield ServerSentEvent(event="session", data={"session_id": "s"})
-    yield ServerSentEvent(event="run_completed", data={"final_output": ""})
+async def nothing():
+    yield Event("session", {"session_id": "s"})
+    yield Event("run_completed", {"final_output": ""})
+
+@app.post("/api/chat/sse", response_class=EventStreamResponse)
+async def chat(body: ChatRequest, who: str = Depends(customer)) -> EventStreamResponse:
+    return EventStreamResponse(nothing())
 
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
 '''

@@ -8,6 +8,7 @@
     admission.py     准入：一轮拿到名额才开始跑 Agent，名额随事件循环的忙闲增减
     approvals.py     主管的决定、审批后由服务器接着运行（租约、重试、恰好一次）、推送给顾客页面
     events.py        SDK 流事件 → SSE 事件（页面收到的每个事件都在这里产生）
+    sse.py           SSE 响应：事件 → text/event-stream、空闲心跳、顾客断开就停（对话流和更新流共用）
     agents.py        客服团队：所有 Agent、handoff 关系、agent-as-tool
     tools.py         函数工具（商品、政策、退款、工单）；退款的 needs_approval；都经业务服务
     mcp_server.py    业务服务：业务库唯一的主人，MCP over streamable HTTP（独立进程）

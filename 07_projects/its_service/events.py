@@ -43,7 +43,6 @@ from agents import (
     ToolCallItem,
     ToolCallOutputItem,
 )
-from fastapi.sse import ServerSentEvent
 from openai.types.responses import ResponseTextDeltaEvent
 
 from its_service.agents import display_name
@@ -55,7 +54,7 @@ TERMINAL = frozenset({"run_completed", "approval_required", "error", "idle"})
 
 
 class Event(NamedTuple):
-    """一个事件：名字 + data。服务内部都传它；到了路由才编码成 SSE（`encode`），
+    """一个事件：名字 + data。服务内部都传它；到了路由才编码成 SSE（sse.py 的 `frame`），
     推到更新通道时直接存 name / data。"""
 
     name: str
@@ -68,11 +67,6 @@ def sse(name: str, data: dict[str, Any]) -> Event:
 
 def error_event(code: str, message: str) -> Event:
     return Event("error", {"code": code, "message": message})
-
-
-def encode(event: Event) -> ServerSentEvent:
-    # 自己编码 JSON（ensure_ascii=False）：用 curl -N 看原始事件流时，中文是中文而不是 \uXXXX。
-    return ServerSentEvent(event=event.name, raw_data=json.dumps(event.data, ensure_ascii=False))
 
 
 def coalesce(events: list[Any]) -> list[Any]:

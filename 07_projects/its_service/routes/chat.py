@@ -11,26 +11,23 @@
 顾客这边没有任何“审批”接口：要审批的操作只会得到 `approval_required`（已提交主管审核），
 决定由主管在 /api/staff/approvals 做（routes/staff.py），结果经 /api/sessions/{id}/updates 推回页面。
 
-路由只做 HTTP 这一层：取参数、交给 ChatService，把它产出的事件原样交给 FastAPI 的
-`EventSourceResponse`（原生 SSE：负责 `event:`/`data:` 编码、心跳、客户端断开时取消生成器）。
+路由只做 HTTP 这一层：取参数、交给 ChatService，把它产出的事件原样交给 `EventStreamResponse`
+（sse.py：`event:`/`data:` 编码、心跳、客户端断开时取消生成器）。
 坏输入（空消息、会话不存在）也是 200 + 一个 `error` 事件，和对话中途出错走同一条路。
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable
-from contextlib import aclosing
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field, field_validator
 
 from its_service.auth import require_customer, same_origin
 from its_service.chat import ChatService
 from its_service.errors import ApiError
-from its_service.events import encode
 from its_service.routes import get_chat
+from its_service.sse import EventStreamResponse
 
 router = APIRouter(tags=["对话"])
 Customer = Annotated[str, Depends(require_customer)]
@@ -53,18 +50,16 @@ class ChatRequest(BaseModel):
         return value
 
 
-@router.post("/api/chat/sse", response_class=EventSourceResponse, summary="流式对话（SSE）",
+@router.post("/api/chat/sse", response_class=EventStreamResponse, summary="流式对话（SSE）",
              dependencies=[Depends(same_origin)])
-@router.post("/api/query/sse", response_class=EventSourceResponse, summary="流式对话（课程原名）",
+@router.post("/api/query/sse", response_class=EventStreamResponse, summary="流式对话（课程原名）",
              dependencies=[Depends(same_origin)])
 async def chat_sse(body: ChatRequest, customer: Customer,
-                   chat: ChatService = Depends(get_chat)) -> AsyncIterable[ServerSentEvent]:
+                   chat: ChatService = Depends(get_chat)) -> EventStreamResponse:
     """事件依次为 session → guardrail_passed… → agent_updated / handoff / tool_started / tool_completed /
     text_delta … → run_completed | approval_required | error（护栏拦下时：guardrail_tripped → text_delta →
     run_completed）。"""
-    async with aclosing(chat.chat(customer, body.query, body.session_id)) as events:
-        async for event in events:
-            yield encode(event)
+    return EventStreamResponse(chat.chat(customer, body.query, body.session_id))
 
 
 @router.get("/api/chat/sse", summary="（已改为 POST）", include_in_schema=False)

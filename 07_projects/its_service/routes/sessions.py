@@ -18,18 +18,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from its_service.auth import require_customer, same_origin
 from its_service.chat import ChatService
 from its_service.errors import ApiError
-from its_service.events import TERMINAL, encode, sse
+from its_service.events import TERMINAL, Event, sse
 from its_service.routes import get_chat
 from its_service.sessions import new_session_id, public_approval, valid_session_id
+from its_service.sse import EventStreamResponse
 
 log = logging.getLogger("its_service")
 router = APIRouter(prefix="/api/sessions", tags=["会话"])
@@ -75,19 +75,23 @@ async def pending(sid: Mine, chat: ChatService = Depends(get_chat)) -> dict[str,
             "pending_approvals": [public_approval(a) for p in pauses for a in p.approvals]}
 
 
-@router.get("/{session_id}/updates", response_class=EventSourceResponse,
+@router.get("/{session_id}/updates", response_class=EventStreamResponse,
             summary="审批结果推送（SSE）")
-async def updates(sid: Mine, chat: ChatService = Depends(get_chat)) -> AsyncIterable[ServerSentEvent]:
+async def updates(sid: Mine, chat: ChatService = Depends(get_chat)) -> EventStreamResponse:
     """session → approval_decided → agent_updated / tool_completed / text_delta … → run_completed；
     打开时没有待审批的运行：session → idle。"""
-    yield encode(sse("session", {"session_id": sid}))
+    return EventStreamResponse(decisions(sid, chat))
+
+
+async def decisions(sid: str, chat: ChatService) -> AsyncIterator[Event]:
+    yield sse("session", {"session_id": sid})
     async with chat.store.subscribe(sid) as events:
         # 先订阅、再看还有没有暂停的运行：这之间发生的事件不会漏掉
         if not await chat.store.pauses(sid):
-            yield encode(sse("idle", {}))
+            yield sse("idle", {})
             return
         async for name, data in events:
-            yield encode(sse(name, data))
+            yield sse(name, data)
             if name in TERMINAL:
                 return
 
