@@ -68,9 +68,8 @@ class EventStreamResponse(StreamingResponse):
         loop = asyncio.get_running_loop()
         while True:
             try:
-                async with asyncio.timeout(self.ping):
-                    message = await receive()
-            except TimeoutError:
+                message = await asyncio.wait_for(receive(), self.ping)
+            except asyncio.TimeoutError:  # Python 3.10 里它还不是内置的 TimeoutError
                 if loop.time() - self.last_write >= self.ping:
                     self.last_write = loop.time()
                     await send({"type": "http.response.body", "body": KEEPALIVE_COMMENT, "more_body": True})
