@@ -130,3 +130,27 @@ def test_a_failing_generator_surfaces_at_once_instead_of_hanging() -> None:
 
     with pytest.raises(RuntimeError, match="boom"):
         asyncio.run(scenario())
+
+
+def test_a_send_that_fails_because_the_client_left_is_a_disconnect_not_an_error() -> None:
+    """按 ASGI 2.4 实现的服务器：顾客断开后 send 抛 OSError（而不是悄悄丢掉），receive 可能还没醒。"""
+    cleaned: list[str] = []
+
+    class Gone(Channel):
+        async def send(self, message: dict) -> None:
+            if self.sent:
+                raise OSError("connection reset by peer")
+            await super().send(message)
+
+    async def events() -> AsyncIterator[Event]:
+        try:
+            yield Event("session", {"session_id": "s1"})
+            await asyncio.sleep(5)
+        finally:
+            cleaned.append("closed")
+
+    async def scenario() -> list[str]:
+        await asyncio.wait_for(serve(EventStreamResponse(events()), Gone()), 2)
+        return list(cleaned)  # 生成器在响应结束时就关了，不是等事件循环收尾时才被回收
+
+    assert asyncio.run(scenario()) == ["closed"]

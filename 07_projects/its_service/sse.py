@@ -64,6 +64,14 @@ class EventStreamResponse(StreamingResponse):
                 self.last_write = loop.time()
                 yield frame(event)
 
+    async def _write(self, send: Send) -> None:
+        # 不管怎么结束（发完、被取消、send 出错），生成器都在这里关掉，清理代码马上跑
+        async with contextlib.aclosing(self.body_iterator):
+            try:
+                await self.stream_response(send)
+            except OSError:  # 按 ASGI 2.4 实现的服务器，顾客断开后 send 会抛 OSError：和收到 http.disconnect 一样
+                pass
+
     async def _watch(self, receive: Receive, send: Send) -> None:
         loop = asyncio.get_running_loop()
         while True:
@@ -79,7 +87,7 @@ class EventStreamResponse(StreamingResponse):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.last_write = asyncio.get_running_loop().time()
-        writer = asyncio.create_task(self.stream_response(send))
+        writer = asyncio.create_task(self._write(send))
         watcher = asyncio.create_task(self._watch(receive, send))
         try:
             await asyncio.wait((writer, watcher), return_when=asyncio.FIRST_COMPLETED)
