@@ -231,6 +231,9 @@ def test_large_refund_is_sent_for_review_and_staff_approval_completes_it(app, mo
     again = decide(app, pending["approval_id"], "reject")
     assert again.status_code == 409 and again.json()["error"]["code"] == "approval_decided"
     assert again.json()["error"]["approval"]["status"] == "approved"
+    retry = decide(app, pending["approval_id"], "approve")  # 同一位主管重发同样的决定（网络重试）
+    assert retry.status_code == 200 and retry.json()["status"] == "approved"
+    assert len(refunds(app, "A1003")) == 1                   # 当时的结果，不会再退一次
     assert_well_formed(ask(app, "谢谢", sid, who=LI))  # 对话恢复正常
 
 

@@ -2,7 +2,8 @@
 
     GET  /api/staff/approvals?status=pending|decided|all   → {"approvals": [...]}
     POST /api/staff/approvals/{approval_id}  {"decision": "approve"|"reject", "note": "..."}
-         → 决定的结果；已经决定过 409，没有这条 404，令牌缺失或不对 401
+         → 决定的结果；别人已经决定过（或决定不同）409，同一位主管重发同样的决定 200（网络重试），
+           没有这条 404，令牌缺失或不对 401
 """
 
 from __future__ import annotations
