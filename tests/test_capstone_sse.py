@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import re
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -154,3 +156,27 @@ def test_a_send_that_fails_because_the_client_left_is_a_disconnect_not_an_error(
         return list(cleaned)  # 生成器在响应结束时就关了，不是等事件循环收尾时才被回收
 
     assert asyncio.run(scenario()) == ["closed"]
+
+
+def test_docs_list_the_events_the_readme_tables_list() -> None:
+    """/docs 里两条流的事件名（`openapi_responses`）和 07_projects/README.md 的两张事件表一致：
+    加了事件、忘了写进文档的一边，这里会发现。"""
+    chat = importlib.import_module("its_service.routes.chat")
+    sessions = importlib.import_module("its_service.routes.sessions")
+    readme = (Path(__file__).resolve().parents[1] / "07_projects" / "README.md").read_text(encoding="utf-8")
+
+    def table_after(marker: str) -> set[str]:
+        """marker 之后第一张表，每行第一格里反引号括起来的事件名。"""
+        rows = readme[readme.index(marker):].split("\n\n| 事件 |", 1)[1].split("\n\n", 1)[0].splitlines()
+        return {name for row in rows[2:] for name in re.findall(r"`([a-z_]+)`", row.split("|")[1])}
+
+    def documented(responses: dict) -> set[str]:
+        return set(responses[200]["content"]["text/event-stream"]["itemSchema"]["properties"]["event"]["enum"])
+
+    chat_table = table_after("`POST /api/chat/sse`，JSON 体")
+    updates_table = table_after("**等审批结果**")
+    updates_route = next(r for r in sessions.router.routes if r.path.endswith("/updates"))
+    assert {"session", "text_delta", "run_completed", "approval_required", "error"} <= chat_table
+    assert {"approval_decided", "notice", "idle"} <= updates_table
+    assert documented(chat.CHAT_EVENTS) == chat_table
+    assert documented(updates_route.responses) == chat_table | updates_table  # “上表的 …”：对话流的事件都可能出现

@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi.sse import KEEPALIVE_COMMENT, format_sse_event
 from starlette.responses import StreamingResponse
@@ -41,6 +42,17 @@ PING_SECONDS = 15.0
 def frame(event: Event) -> bytes:
     # 自己编码 JSON（ensure_ascii=False）：用 curl -N 看原始事件流时，中文是中文而不是 \uXXXX。
     return format_sse_event(event=event.name, data_str=json.dumps(event.data, ensure_ascii=False))
+
+
+def openapi_responses(*names: str) -> dict[int | str, dict[str, Any]]:
+    """给路由的 `responses=`：/docs 里写明这条流是一串 SSE 事件、会有哪些事件名（OpenAPI 3.2 的
+    `itemSchema`，FastAPI 自带的 SSE 接口也这样描述）。每个事件的字段见 07_projects/README.md 的事件表。"""
+    item = {"type": "object", "required": ["event", "data"],
+            "properties": {"event": {"type": "string", "enum": list(names)},
+                           "data": {"type": "string", "contentMediaType": "application/json"}}}
+    return {200: {"description": "SSE 事件流：每个事件是 `event: 名字` + `data: JSON`，空行隔开；"
+                                 "安静时有 `: ping` 心跳注释",
+                  "content": {"text/event-stream": {"itemSchema": item}}}}
 
 
 class EventStreamResponse(StreamingResponse):
