@@ -49,6 +49,11 @@ from its_service.agents import display_name
 from its_service.context import Verdict
 from its_service.guardrails import tool_text
 
+# 对话流会发的全部事件（/docs 里列出来，见 sse.py 的 openapi_responses；和 README 的事件表由测试核对）。
+CHAT_EVENTS = ("session", "guardrail_passed", "guardrail_tripped", "agent_updated", "handoff", "tool_started",
+               "tool_completed", "text_delta", "approval_required", "run_completed", "error")
+# 更新流：主管的决定、重试提示、“没有待审批”，再加上接着运行时和对话流一样的事件。
+UPDATE_EVENTS = ("approval_decided", "notice", "idle", *CHAT_EVENTS)
 # 一条流（对话流、更新流）以这些事件之一结束；页面收到就关掉连接。
 TERMINAL = frozenset({"run_completed", "approval_required", "error", "idle"})
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field, field_validator
 from its_service.auth import require_customer, same_origin
 from its_service.chat import ChatService
 from its_service.errors import ApiError
+from its_service.events import CHAT_EVENTS
 from its_service.routes import get_chat
 from its_service.sse import EventStreamResponse, openapi_responses
 
@@ -50,15 +51,13 @@ class ChatRequest(BaseModel):
         return value
 
 
-CHAT_EVENTS = openapi_responses("session", "guardrail_passed", "guardrail_tripped", "agent_updated", "handoff",
-                                "tool_started", "tool_completed", "text_delta", "approval_required",
-                                "run_completed", "error")
+CHAT_DOCS = openapi_responses(*CHAT_EVENTS)  # /docs 里列出这条流的事件名
 
 
 @router.post("/api/chat/sse", response_class=EventStreamResponse, summary="流式对话（SSE）",
-             responses=CHAT_EVENTS, dependencies=[Depends(same_origin)])
+             responses=CHAT_DOCS, dependencies=[Depends(same_origin)])
 @router.post("/api/query/sse", response_class=EventStreamResponse, summary="流式对话（课程原名）",
-             responses=CHAT_EVENTS, dependencies=[Depends(same_origin)])
+             responses=CHAT_DOCS, dependencies=[Depends(same_origin)])
 async def chat_sse(body: ChatRequest, customer: Customer,
                    chat: ChatService = Depends(get_chat)) -> EventStreamResponse:
     """事件依次为 session → guardrail_passed… → agent_updated / handoff / tool_started / tool_completed /

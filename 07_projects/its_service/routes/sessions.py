@@ -26,7 +26,7 @@ from fastapi import APIRouter, Depends
 from its_service.auth import require_customer, same_origin
 from its_service.chat import ChatService
 from its_service.errors import ApiError
-from its_service.events import TERMINAL, Event, sse
+from its_service.events import TERMINAL, UPDATE_EVENTS, Event, sse
 from its_service.routes import get_chat
 from its_service.sessions import new_session_id, public_approval, valid_session_id
 from its_service.sse import EventStreamResponse, openapi_responses
@@ -76,10 +76,7 @@ async def pending(sid: Mine, chat: ChatService = Depends(get_chat)) -> dict[str,
 
 
 @router.get("/{session_id}/updates", response_class=EventStreamResponse, summary="审批结果推送（SSE）",
-            responses=openapi_responses("session", "idle", "approval_decided", "notice", "agent_updated",
-                                        "handoff", "tool_started", "tool_completed", "text_delta",
-                                        "guardrail_passed", "guardrail_tripped", "approval_required",
-                                        "run_completed", "error"))
+            responses=openapi_responses(*UPDATE_EVENTS))
 async def updates(sid: Mine, chat: ChatService = Depends(get_chat)) -> EventStreamResponse:
     """session → approval_decided → agent_updated / tool_completed / text_delta … → run_completed；
     打开时没有待审批的运行：session → idle。"""
