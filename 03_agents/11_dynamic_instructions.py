@@ -15,7 +15,6 @@ Runner 每一轮调用模型前都会执行 `await agent.get_system_prompt(run_c
     === user_role=developer ===
     指令: 你是智能客服，一个智能助手。请提供技术性回答，包含代码示例。
     回答: 关于「...」：（按照指令“请提供技术性回答，包含代码示例”作答）...
-    print(isinstance(3, int))  # True
     === user_role=business ===
     指令: 你是智能客服，一个智能助手。请关注商业价值和实际应用。
     回答: 关于「...」：（按照指令“请关注商业价值和实际应用”作答）...

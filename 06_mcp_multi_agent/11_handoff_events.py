@@ -20,11 +20,11 @@
     [handoff_requested] 模型调用 transfer_to_refund_agent
     [handoff_occured] Triage agent → Refund agent
     [agent_updated_stream_event] 当前 Agent：Refund agent
-    [message_output_created] Refund agent：好的，我来帮您处理退款。已记下：订单号。还需要您提供：原因。
+    [message_output_created] Refund agent：好的，我来帮您处理退款。您已提供：订单号 A1001。还需要您提供：原因。
     result.last_agent = Refund agent
     用户：我想订两张明天去上海的机票
     [handoff_occured] Triage agent → Booking agent
-    [message_output_created] Booking agent：好的，我来帮您处理订票。已记下：日期、人数。还需要您提供：舱位。
+    [message_output_created] Booking agent：好的，我来帮您处理订票。您已提供：日期 明天、人数 2。还需要您提供：舱位。
     result.last_agent = Booking agent
 """
 

@@ -16,16 +16,16 @@
     第1轮 用户：我要退款，订单号 A1001
     起点：Triage agent（这个会话还没有记录）
     经过：Triage agent → Refund agent
-    回答（Refund agent）：好的，我来帮您处理退款。已记下：订单号。还需要您提供：原因。
+    回答（Refund agent）：好的，我来帮您处理退款。您已提供：订单号 A1001。还需要您提供：原因。
     第2轮 用户：因为耳机有杂音
     起点：Refund agent（上一轮的 last_agent）
     经过：Refund agent
-    回答（Refund agent）：好的，我来帮您处理退款。您提供的订单号、原因我都记下了，正在为您办理，稍后给您答复。
+    回答（Refund agent）：好的，我来帮您处理退款。需要的信息都齐了：订单号 A1001、原因 耳机有杂音。不过我这里没有可以直接办理的工具，还没有替您提交任何申请。
     第3轮 用户：对了，武汉明天天气怎么样？
     起点：Refund agent（上一轮的 last_agent）
     经过：Refund agent → Triage agent
     回答（Triage agent）：武汉明天多云，22℃
-    对照：不记 last_agent，第2轮又从 Triage agent 开始 → 经过：Triage agent，回答（Triage agent）：...
+    对照：不记 last_agent，第2轮又从 Triage agent 开始 → 经过：Triage agent → Refund agent，回答（Refund agent）：...
 """
 
 import asyncio

@@ -21,7 +21,7 @@
     [on_handoff] 收到交接参数：order_id=A1001，reason=耳机有杂音（已放进 ctx.context）
     [input_filter] 交接前历史 ... 条（含工具调用 2 条）→ 交给专家 3 条：user, assistant, user
     [Refund agent 的 instructions] ...当前工单：订单 A1001，原因：耳机有杂音...
-    回答（Refund agent）：好的，我来帮您处理退款。您提供的订单号、原因我都记下了，正在为您办理，稍后给您答复。
+    回答（Refund agent）：好的，我来帮您处理退款。需要的信息都齐了：订单号 A1001、原因 耳机有杂音。不过我这里没有可以直接办理的工具，还没有替您提交任何申请。
 """
 
 import asyncio

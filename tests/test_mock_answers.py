@@ -13,7 +13,7 @@ import sys
 import openai
 import pytest
 
-from shared.mock import brain, options, render, wire
+from shared.mock import brain, judge, render, wire
 from tests.lessons import REPO
 
 ORDER_TOOL = {"type": "function", "function": {
@@ -140,7 +140,10 @@ GUARD = {"type": "object", "properties": {"reasoning": {"type": "string"}, "is_r
 def test_relevance_guardrail_judges_the_topics_the_instructions_list(message, relevant):
     out = output_of("判断用户消息是否与电商客服相关（订单、物流、退款、商品）。", message, GUARD)
     assert out["is_relevant"] is relevant
-    assert ("是" if relevant else "否") in out["reasoning"] or ("yes" if relevant else "no") in out["reasoning"]
+    # 理由是一句说出结论的话，不念字段名（“is relevant：是”）
+    said_no = "无关" in out["reasoning"] or "not related" in out["reasoning"]
+    assert said_no is not relevant, out["reasoning"]
+    assert "relevant" not in out["reasoning"].lower(), out["reasoning"]
 
 
 @pytest.mark.parametrize(("field", "message", "expected"), [
@@ -203,7 +206,7 @@ def test_ticket_summary_is_short_and_options_can_come_from_the_schema():
     ("order_id", "", "你负责退款：需要用户提供订单号、原因，并解释规则。", None),
 ])
 def test_listed_options_are_read_only_where_they_are_listed(name, description, system, expected):
-    assert options.listed(name, {"type": "string", "description": description}, system) == expected
+    assert judge.listed(name, {"type": "string", "description": description}, system) == expected
 
 
 # ---------------------------------------------------------------- 参数

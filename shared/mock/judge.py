@@ -1,16 +1,19 @@
-"""模拟模型的“判断”部分：结构化输出里的布尔值、枚举、理由、条目数。
+"""判断：结构化输出和工具参数里要“下结论”的值——布尔判断、枚举、等级、类别、情绪、语言、开关。
 
-真实模型填 `is_math_homework: bool`、`is_relevant: bool` 这类字段时，是读了指令、再看用户的消息下判断。
-这里用同样的材料做同样的事，规则都是通用的、有名字的：
+真实模型填 `is_relevant: bool`、`priority: str` 这类字段时，是读了指令、再看用户的消息（和它前面的对话）
+下判断。这里用同样的材料做同样的事，规则都是通用的、有名字的：
 
 - 风险类判断（`RISKS`）：数学作业、越狱 / 提示词注入、个人敏感信息、辱骂、垃圾广告。字段名、字段描述或
   指令说的是哪一类，就用那一类的检测器看用户消息，命中为 True。
-- 相关性判断（`RELEVANCE`）：指令列出了话题（“判断用户消息是否与电商客服相关（订单、物流、退款、商品）”），
-  消息和这些话题有概念或词语重合、或者只是打招呼之类的寒暄、简短的追问（“那第二个呢”），算相关；
-  话题里有订单时，带着订单号的消息（“查 A1003”）也算。指令里说“……判为不相关 / 无关”的那些行列的是
-  反例，不算话题。
+- 相关性判断（`relevant`）：**在对话里判断最新这句话**。问对话本身、道谢、确认、回答助手刚问的问题、
+  接着上一句话的追问，都和上文同属一个话题，算相关；否则看消息和指令列出的话题（“订单、物流、退款、
+  商品”）有没有概念或词语重合。指令里说“……判为不相关”的那些行列的是反例，不算话题。
 - 正面评价（`POSITIVE`）：good_quality、is_safe、verified……没有检测到风险就是 True。
 - 字段名带否定（not_ / off_topic / unsafe / invalid）时结论取反。
+- 选一个的字符串（`listed` / `pick`）：指令或描述列了选项就从里面选；等级类按紧急程度（`urgency`），
+  其余按原文和概念，什么都对不上时选“其他”。
+
+判断的理由写成句子，由 render.py 来说（`render.verdicts`）。
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from shared.mock import text
+from shared.mock import entities as ent
+from shared.mock import lexicon as lx
+from shared.mock import render, text
 
 MATH = re.compile(
     r"\d\s*[a-z]\s*[+\-*/=]|\b[a-z]\s*[+\-*/^=]\s*\d|\d+\s*[+\-*/×÷^]\s*\d+|\bsolve\b|\bequation|\bderivative|"
@@ -41,8 +46,7 @@ JAILBREAK = re.compile(
     re.I,
 )
 PII = re.compile(
-    r"(?<!\d)1[3-9]\d{9}(?!\d)|\b\d{3}[-. ]\d{3}[-. ]\d{4}\b|\b\d{3}-\d{2}-\d{4}\b|[\w.+-]+@[\w-]+\.[\w.]+|"
-    r"(?<!\d)\d{17}[\dXx](?!\d)|\bSSN\b|身份证号?|银行卡号",
+    r"\b\d{3}[-. ]\d{3}[-. ]\d{4}\b|\b\d{3}-\d{2}-\d{4}\b|(?<!\d)\d{17}[\dXx](?!\d)|\bSSN\b|身份证号?|银行卡号",
     re.I,
 )
 ABUSE = re.compile(r"傻[逼bB]|他妈|妈的|滚蛋|去死|白痴|蠢货|废物|垃圾客服|\bstupid\b|\bidiot\b|\bfuck|\bshit\b|"
@@ -50,11 +54,21 @@ ABUSE = re.compile(r"傻[逼bB]|他妈|妈的|滚蛋|去死|白痴|蠢货|废物
 SPAM = re.compile(r"加微信|加V|免费领|点击链接|刷单|兼职赚钱|贷款|buy now|click here|free money|limited offer|"
                   r"\bcrypto\b.*\bgiveaway", re.I)
 
+
+class _Personal:
+    """个人敏感信息：手机号、邮箱（实体表里的）加上证件号、SSN 这些说法。"""
+
+    @staticmethod
+    def search(message: str) -> bool:
+        return bool(ent.find("phone", message) or ent.find("email", message) or PII.search(message))
+
+
 # (类别, 看字段名 / 描述 / 指令时认出这一类的词, 检测器)
 RISKS = (
     ("math", re.compile(r"math|homework|arithmetic|数学|作业|算术", re.I), MATH),
     ("jailbreak", re.compile(r"jailbreak|injection|bypass|override|manipulat|越狱|注入|绕过|篡改", re.I), JAILBREAK),
-    ("pii", re.compile(r"pii|personal|sensitive|ssn|social.security|phone|e-?mail|隐私|敏感|个人信息|手机号|身份证", re.I), PII),
+    ("pii", re.compile(r"pii|personal|sensitive|ssn|social.security|phone|e-?mail|隐私|敏感|个人信息|手机号|身份证", re.I),
+     _Personal),
     ("abuse", re.compile(r"toxic|abus|offensive|insult|profan|hate|harass|辱骂|脏话|侮辱|攻击性|不文明", re.I), ABUSE),
     ("spam", re.compile(r"spam|advert|promotion|垃圾信息|广告|推销", re.I), SPAM),
 )
@@ -63,23 +77,18 @@ POSITIVE = re.compile(r"good|quality|valid|correct|complete|readable|verified|ap
                       r"success|acceptable|allowed|合格|通过|有效|安全|正确|完整|可读", re.I)
 NEGATED = re.compile(r"^(not|no|non|un|in|ir|off|out_of)[_-]?|_not_|unsafe|invalid|irrelevant|off.?topic|"
                      r"out.?of.?scope|不相关|无关", re.I)
-CONVERSATIONAL = re.compile(r"^(?:(?:你好|您好|在吗|谢谢[你您]?|多谢|感谢|好的|好|嗯|哦|行|收到|知道了|明白了|没问题|再见|拜拜|"
-                            r"ok|okay|thanks|thank you|thx|got it|great|sure|alright|bye|goodbye|see you|hi|hello|hey|"
-                            r"yes|no|是的|对)"
-                            r"[\s,，.!！。~?？]*)+$", re.I)
-# 简短的追问：指回前面说过的东西，自己不带话题（“那第二个呢？”“这个多少钱”不算：它带着“价格”）
-FOLLOW_UP = re.compile(r"那|这|它|呢|第[一二三四五六七八九十\d]+[个款件]|上面|刚才|\b(that|this|it|the other|"
-                       r"the (first|second|last) one)\b", re.I)
 NEGATIVE_TOPIC = re.compile(r"不相关|无关|不属于|不算相关|unrelated|not related|irrelevant|off.?topic|out of scope", re.I)
-ORDER_REF = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,3}-?\d{3,}(?![A-Za-z0-9])")
-SENTIMENT = {
-    "positive": re.compile(r"好|棒|满意|喜欢|谢谢|赞|不错|great|good|love|thanks|excellent|happy", re.I),
-    "negative": re.compile(r"差|烂|失望|生气|投诉|坏了|糟糕|垃圾|慢|太[\u4e00-\u9fff]{1,3}了|受不了|难受|不舒服|没法用|"
-                           r"bad|terrible|angry|awful|broken|worst|hate|too (?:cold|hot|loud|slow|noisy)", re.I),
-}
-URGENT = re.compile(r"紧急|加急|马上|立刻|尽快|投诉|urgent|asap|immediately|emergency", re.I)
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "一": 1, "两": 2, "二": 2, "三": 3,
-                "四": 4, "五": 5}
+SENTIMENT = {"positive": re.compile(lx.POSITIVE_WORDS, re.I), "negative": re.compile(lx.NEGATIVE_WORDS, re.I)}
+HURRY = re.compile(lx.HURRY, re.I)
+RUSHED = re.compile(lx.RUSHED, re.I)
+SERIOUS = re.compile(lx.SERIOUS, re.I)
+CASUAL = re.compile(lx.CASUAL, re.I)
+SWITCH_ON = re.compile(lx.SWITCH_ON, re.I)
+SWITCH_OFF = re.compile(lx.SWITCH_OFF, re.I)
+NUMBER_WORD = re.compile(r"(\d+|" + "|".join(list(lx.EN_NUMBERS)[:10]) + r"|[一两二三四五六七八九十])", re.I)
+
+
+# ---------------------------------------------------------------- 布尔判断
 
 
 def _predicate(name: str, schema: dict) -> str:
@@ -106,7 +115,7 @@ def boolean(name: str, schema: dict, ctx: Any) -> bool:
             if family.search(where):
                 return bool(detector.search(message)) != negated
         if RELEVANCE.search(where):
-            return relevant(message, ctx.system) != negated
+            return relevant(message, ctx.system, getattr(ctx, "state", None)) != negated
         if POSITIVE.search(where):
             risky = any(d.search(message) for _, _, d in RISKS[1:])
             return (not risky) != negated
@@ -115,20 +124,19 @@ def boolean(name: str, schema: dict, ctx: Any) -> bool:
     if words and (words & set(text.words(message)) or any(len(w) >= 4 and w in flat for w in words)):
         return not negated
     # 英文字段名、中文消息（wants_reply ← “麻烦回复我”）：按字段词的中文叫法找
-    chinese = {text.WORDS[w] for w in words if w in text.WORDS and len(text.WORDS[w]) >= 2}
+    chinese = {lx.WORDS[w] for w in words if w in lx.WORDS and len(lx.WORDS[w]) >= 2}
     if chinese and any(zh in message for zh in chinese):
         return not negated
     default = schema.get("default")
     return bool(default) if default is not None else negated
 
 
-def relevant(message: str, system: str) -> bool:
-    """消息和指令列出的话题有没有关系；寒暄、简短的追问算相关。指令没列话题时默认相关。"""
+def relevant(message: str, system: str, state: Any = None) -> bool:
+    """最新这句话和指令列出的话题有没有关系。在对话里判断：问对话本身、道谢、确认、回答助手刚问的、
+    接着上文的追问，跟着上文算；寒暄、简短的应答算相关。指令没列话题时默认相关。"""
     said = message.strip()
     concepts = text.concepts(said)
-    if CONVERSATIONAL.match(said) or concepts == {"greet"}:
-        return True
-    if not concepts and len(said) <= 15 and FOLLOW_UP.search(said):
+    if concepts == {"greet"} or (state is not None and state.move in ("meta", "closing", "acknowledge", "decline")):
         return True
     lines = [ln for ln in re.split(r"[\n。;；]", system or "") if RELEVANCE.search(ln)]
     topic_lines = [ln for ln in lines if not NEGATIVE_TOPIC.search(ln)] or ([] if lines else [system or ""])
@@ -137,42 +145,41 @@ def relevant(message: str, system: str) -> bool:
     topic_words = set(text.words(topics))
     if not topic_concepts and not topic_words:
         return True
-    if "order" in topic_concepts and ORDER_REF.search(said):  # “查 A1003”：带着订单号，就是在说订单
+
+    def on_topic(value: str) -> bool:
+        found = text.concepts(value)
+        if "order" in topic_concepts and ent.find("order_id", value) and not found - lx.OBJECTS - {"lookup"}:
+            return True  # “查 A1003”：带着订单号，就是在说订单
+        return bool(found & topic_concepts or set(text.words(value)) & topic_words)
+
+    if on_topic(said):
         return True
-    return bool(concepts & topic_concepts or set(text.words(said)) & topic_words)
+    if state is not None and state.move in ("confirm", "answer", "follow_up"):
+        # 接着上文说的：上文（助手上一句、这件事开头的那句话）在话题里，这句也在
+        context = " ".join((state.previous_answer, *state.request.sources[1:2]))
+        return on_topic(context)
+    return False
 
 
-def choose(options: list, name: str, schema: dict, ctx: Any) -> Any:
-    """枚举取值：原文提到的那个 → 概念对得上的那个 → 情绪 / 优先级这类常见判断 → 第一个。"""
-    message = ctx.text
-    low = message.lower()
-    for option in options:
-        o = str(option)
-        if (o.lower() in low) if not text.CJK.search(o) and len(o) > 2 else o in message:
-            return option
-    q_concepts = text.concepts(message)
-    for option in options:
-        if text.concepts(str(option)) & q_concepts:
-            return option
-    lowered = {str(o).lower(): o for o in options}
-    for mood, pattern in SENTIMENT.items():
-        if mood in lowered and pattern.search(message):
-            return lowered[mood]
-    if "neutral" in lowered and any(m in lowered for m in SENTIMENT):
-        return lowered["neutral"]
-    for urgent in ("urgent", "high", "高", "紧急"):
-        if urgent in lowered and URGENT.search(message):
-            return lowered[urgent]
-    for option in options:
-        if str(option) in ctx.all_text:
-            return option
-    return options[0]
+def switched(message: str) -> bool | None:
+    """开关类参数：用户说的是开（True）还是关（False）；都没说返回 None。"""
+    off, on = SWITCH_OFF.search(message), SWITCH_ON.search(message)
+    if off and (not on or off.start() >= on.start()):
+        return False
+    return True if on else None
+
+
+def verdict(name: str, schema: dict, message: str) -> bool | None:
+    """“需要转人工吗”（needs_human、escalate）：投诉、要人工、问题严重又着急时为真；不是这类字段返回 None。"""
+    hay = name + " " + str(schema.get("description") or "")
+    if not HUMAN_FIELD.search(hay):
+        return None
+    return "complaint" in text.concepts(message) or urgency(message) >= 3
 
 
 def rationale(ctx: Any) -> str:
     """理由字段的初稿；对象里有布尔判断时，settle() 会换成说明判断结果的句子。"""
-    excerpt = short(ctx.text)
-    return f'Based on the message "{excerpt}".' if ctx.english else f"依据用户的消息「{excerpt}」。"
+    return render.based_on(ctx.text, ctx.english)
 
 
 def settle(out: dict, props: dict, ctx: Any) -> dict:
@@ -182,17 +189,8 @@ def settle(out: dict, props: dict, ctx: Any) -> dict:
         return out
     for key in out:
         if isinstance(out[key], str) and re.search(r"reason|explanation|rationale|理由|原因|说明", key, re.I):
-            out[key] = explain(verdicts, ctx)
+            out[key] = render.verdicts(verdicts, ctx.text, ctx.english, getattr(ctx, "state", None))
     return out
-
-
-def explain(verdicts: list[tuple[str, bool]], ctx: Any) -> str:
-    excerpt = short(ctx.text)
-    if ctx.english:
-        parts = "; ".join(f"{' '.join(text.split_identifier(k))}: {'yes' if v else 'no'}" for k, v in verdicts)
-        return f'The message "{excerpt}" was checked against the instructions — {parts}.'
-    parts = "；".join(f"{' '.join(text.split_identifier(k))}：{'是' if v else '否'}" for k, v in verdicts)
-    return f"按指令检查了用户消息「{excerpt}」——{parts}。"
 
 
 def count_for(name: str, schema: dict, ctx: Any) -> int:
@@ -201,10 +199,9 @@ def count_for(name: str, schema: dict, ctx: Any) -> int:
         m = re.search(r"(\d+|one|two|three|four|five|[一两二三四五])\s*(?:到|至|-|–|to|and)?\s*\d*\s*"
                       r"(?:个|条|项|款|short |different |)?\s*[A-Za-z\u4e00-\u9fff]", source or "", re.I)
         if m:
-            raw = m.group(1).lower()
-            n = int(raw) if raw.isdigit() else NUMBER_WORDS.get(raw, 2)
-            if 0 < n <= 50:
-                return max(1, min(n, 3))
+            n = ent.as_number(m.group(1))
+            if n is not None and 0 < n <= 50:
+                return max(1, min(int(n), 3))
     return 2
 
 
@@ -218,8 +215,146 @@ def score_for(name: str, schema: dict, ctx: Any) -> list[float]:
     return []
 
 
-def short(value: str, limit: int = 24) -> str:
-    """一小段摘录：第一行、去掉引号里的长内容，超长截断。"""
-    first = value.strip().splitlines()[0] if value.strip() else ""
-    first = re.sub(r"[「“\"][^」”\"]{12,}[」”\"]", "…", first)
-    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+# ---------------------------------------------------------------- 选一个：列出的选项、等级、类别
+
+_RANK = {word: rank for rank, words in enumerate(lx.LEVELS) for word in words}
+SEP = re.compile(r"\s*(?:/|\||、|，|,|或)\s*(?:or\s+)?|\s+or\s+")
+OPTIONS_SPAN = re.compile(
+    r"(?:取值|可选值?|选项|之一|one of|must be|either|options?|values?|\bas\b|\binto\b|[:：(（]|为|是|取|填)"
+    r"\s*[:：]?\s*"
+    r"((?:[`'\"“「]?[\w\u4e00-\u9fff-]{1,16}[`'\"”」]?(?:\s*(?:/|\||、|，|,|或)\s*(?:or\s+)?|\s+or\s+)){1,8}"
+    r"[`'\"“「]?[\w\u4e00-\u9fff-]{1,16}[`'\"”」]?)"
+    r"(?=\s*(?:$|[)）。.;；,，]|之一|中|等|其中|\bfor\b))", re.I)  # 选项列到这里为止，后面不再跟着别的话
+SENTIMENT_FIELD = re.compile(r"sentiment|mood|tone|emotion|feeling|情绪|情感|语气", re.I)
+LANGUAGE_FIELD = re.compile(r"^(?:lang|language|locale|detected_language|user_language|语言|语种)$", re.I)
+HUMAN_FIELD = re.compile(r"human|escalat|handoff|transfer|agent_needed|人工|转接|升级", re.I)
+
+
+def listed(name: str, schema: dict, system: str) -> list[str] | None:
+    """字段描述或指令里列出的可选值：“low/medium/high”“category 取 物流、退款、投诉、其他 之一”。
+
+    指令里只看紧跟在字段名（或它的中文叫法）后面的那一小段，免得把“需要用户提供订单号、原因”当成选项。"""
+    places = [": " + str(schema.get("description") or "")]  # 描述可以只是一串选项（“low, normal or urgent”）
+    label = render.field_label(name, english=False) if name else ""
+    mentions = [name] + ([label] if text.CJK.search(label) else [])
+    for line in re.split(r"[\n。；;]", system or ""):
+        for mention in mentions:
+            m = re.search(r"(?<![A-Za-z0-9_])" + re.escape(mention) + r"(?![A-Za-z0-9_])", line, re.I)
+            if m:
+                places.append(line[m.end(): m.end() + 60])
+                break
+    for place in places:
+        m = OPTIONS_SPAN.search(place)
+        if m and (place is places[0] or m.start() <= 8):
+            found = [o.strip(" `'\"“”「」") for o in SEP.split(m.group(1))]
+            found = [o for o in found if o and o.lower() not in ("or", "或")]
+            if len(found) == 2 and not re.search(r"/|\||或|\bor\b", m.group(1)):
+                continue  # 逗号隔开的两段多半是一句话（“问题描述，尽量具体”），不是选项
+            if 2 <= len(found) <= 8 and len(set(found)) == len(found) and all(len(o) <= 12 for o in found):
+                return found
+    return None
+
+
+def urgency(message: str) -> int:
+    """消息的紧急程度：0 普通咨询，1 一般问题，2 严重问题，3 严重又催促。"""
+    serious = bool(SERIOUS.search(message))
+    rushed = bool(HURRY.search(message)) or message.count("!") + message.count("！") >= 2 or any(
+        RUSHED.search(c.strip(" .")) for c in re.split(r"[，,。!！?？；;\n]+", message))
+    if serious and rushed:
+        return 3
+    if serious or rushed:
+        return 2
+    return 0 if CASUAL.search(message.strip()) else 1
+
+
+def _level(options: list, message: str) -> Any:
+    """从等级选项里按紧急程度选：认得出的选项排成从低到高，取最接近的那一个。"""
+    ranked = sorted((o for o in options if str(o).lower() in _RANK), key=lambda o: _RANK[str(o).lower()])
+    if not ranked:
+        return options[0]
+    want = urgency(message)
+    return min(ranked, key=lambda o: (abs(_RANK[str(o).lower()] - want), -_RANK[str(o).lower()]))
+
+
+def level_word(message: str, english: bool) -> str:
+    """没有列选项的等级字段：high / medium / low（高 / 中 / 低）。"""
+    words = ("low", "medium", "high", "urgent") if english else ("低", "中", "高", "紧急")
+    return words[urgency(message)]
+
+
+def category(message: str, english: bool) -> str:
+    found = text.concepts(message)
+    for concept, zh, en in lx.CATEGORIES:
+        if concept in found:
+            return en if english else zh
+    return "general" if english else "一般咨询"
+
+
+def sentiment(message: str, english: bool) -> str:
+    """positive / negative / neutral（积极 / 消极 / 中性）：投诉、抱怨、东西坏了算消极，感谢、夸奖算积极。"""
+    negative = bool(SENTIMENT["negative"].search(message) or SERIOUS.search(message))
+    positive = bool(SENTIMENT["positive"].search(message)) and not negative
+    mood = 0 if negative else 2 if positive else 1
+    return (("negative", "neutral", "positive") if english else ("消极", "中性", "积极"))[mood]
+
+
+def language(message: str, english: bool) -> str:
+    """用户这句话的语言。"""
+    said = "English" if text.is_english(message) else "Chinese" if text.CJK.search(message) else "unknown"
+    if english:
+        return said
+    return {"English": "英文", "Chinese": "中文"}.get(said, "未知")
+
+
+def _is_level(name: str, schema: dict, options: list | None = None) -> bool:
+    """优先级、紧急程度、严重程度这类字段；或者选项本身就是一串等级词。"""
+    if options and sum(str(o).lower() in _RANK for o in options) >= 2:
+        return True
+    hay = " ".join(text.split_identifier(name)).lower() + " " + str(schema.get("description") or "")
+    return bool(re.search(r"priority|urgency|urgent|severity|importance|level|优先级|紧急|严重|等级", hay, re.I))
+
+
+def pick(options: list, name: str, schema: dict, ctx: Any) -> Any:
+    """从一组选项里选：等级类按紧急程度；其余按原文和概念，什么都对不上时选“其他”。"""
+    if _is_level(name, schema, options) and sum(str(o).lower() in _RANK for o in options) >= 2:
+        return _level(options, ctx.text)
+    chosen = _choose(options, ctx)
+    if chosen == options[0] and not _supported(chosen, ctx):
+        return next((o for o in options if str(o).lower() in lx.OTHER_OPTIONS), chosen)
+    return chosen
+
+
+def _choose(options: list, ctx: Any) -> Any:
+    """枚举取值：原文提到的那个 → 概念对得上的那个 → 开 / 关 → 情绪 / 优先级这类常见判断 → 第一个。"""
+    message = ctx.text
+    low = message.lower()
+    for option in options:
+        o = str(option)
+        if (o.lower() in low) if not text.CJK.search(o) and len(o) > 2 else o in message:
+            return option
+    q_concepts = text.concepts(message)
+    for option in options:
+        if text.concepts(str(option)) & q_concepts:
+            return option
+    lowered = {str(o).lower(): o for o in options}
+    state = switched(message)
+    if state is not None and {"on", "off"} <= set(lowered):
+        return lowered["on" if state else "off"]
+    for mood, pattern in SENTIMENT.items():
+        if mood in lowered and pattern.search(message):
+            return lowered[mood]
+    if "neutral" in lowered and any(m in lowered for m in SENTIMENT):
+        return lowered["neutral"]
+    for urgent in ("urgent", "high", "高", "紧急"):
+        if urgent in lowered and (HURRY.search(message) or "complaint" in q_concepts):
+            return lowered[urgent]
+    for option in options:
+        if str(option) in ctx.all_text:
+            return option
+    return options[0]
+
+
+def _supported(option: Any, ctx: Any) -> bool:
+    o = str(option)
+    low = ctx.text.lower()
+    return (o.lower() in low) or bool(text.concepts(o) & text.concepts(ctx.text)) or o in ctx.all_text

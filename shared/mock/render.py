@@ -1,10 +1,13 @@
-"""模拟模型的“说话”部分：把工具结果、搜索结果、寒暄和兜底回答写成一个客服会说的句子。
+"""说话：**模拟模型说出口的每一句话都在这个文件里写。**
 
-中文和英文两套说法，由 brain 按对话语言选。工具结果的念法（`tool_results`）：
-- 有人话字段（message / summary / note / 说明……）就先说它；出错（error……）就如实转告；
-- 字段用词典里的叫法（order_status → 订单状态；不认识的字段把下划线换成空格），金额带“元”，
-  布尔值说成“是 / 否”或词典里的说法，列表念前三项，嵌套的记录展开；
-- 和问题有关的字段排在前面，重复参数的字段、内部时间戳不念，最多念六项。
+brain.py 决定说哪一种话（据工具结果作答、问清楚、要缺的信息、寒暄、兜底……），fill.py / judge.py 要用句子
+填的值（摘要、理由）也来这里要。中文和英文两套说法，由调用方按对话语言选。几条守则：
+
+- **只说请求里有的东西**：工具结果、对话、指令、工具说明。没有现成的代码示例、百科知识或编出来的数据。
+- **不替工具说话**：没有工具结果说“已办好 / 正在办 / 已记下”时，回答里就不能这么说（`honest()` 最后把关）；
+  缺信息就问缺的那一样。
+- **不念字段名**：工具结果的字段用词典里的叫法（order_status → 订单状态，temp_low → 最低气温），认不全的
+  字段换成这种语言的说法，不把 `snake_case` 原样交给用户。
 """
 
 from __future__ import annotations
@@ -13,26 +16,110 @@ import json
 import re
 from typing import Any
 
-from shared.mock import judge, text
+from shared.mock import entities as ent
+from shared.mock import lexicon as lx
+from shared.mock import text
 
 NOTE_ZH = "（这是内置模拟模型的确定性示例回答：它不联网、也不做真正的推理；在 .env 里配置真实模型即可得到真正的回答。）"
 NOTE_EN = ("(This is a deterministic sample answer from the built-in mock model: no network, no real reasoning. "
            "Configure a real model in .env for a real answer.)")
 _NOTES = re.compile(r"（这是内置模拟模型的确定性示例回答[^）]*）|\(This is a deterministic sample answer from the "
                     r"built-in mock model[^)]*\)")
+_CLAIMS = re.compile(lx.CLAIMS, re.I)
 
-BOOLS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {  # 字段 → ((真, 假) 中文, (真, 假) English)
-    "in_stock": (("有货", "缺货"), ("in stock", "out of stock")),
-    "available": (("有货", "暂无"), ("available", "not available")),
-    "eligible": (("符合条件", "不符合条件"), ("eligible", "not eligible")),
-    "refundable": (("可以退款", "不能退款"), ("refundable", "not refundable")),
-    "returnable": (("支持退货", "不支持退货"), ("returnable", "not returnable")),
-    "paid": (("已付款", "未付款"), ("paid", "not paid")),
-    "created": (("已创建", "未创建"), ("created", "not created")),
-    "success": (("成功", "失败"), ("succeeded", "failed")),
-    "ok": (("成功", "失败"), ("succeeded", "failed")),
-    "needs_human_approval": (("需要人工审批", "无需人工审批"), ("needs human approval", "no approval needed")),
-}
+# ================================================================ 字段的叫法
+
+
+def _expand(words: list[str]) -> list[str]:
+    """缩写换成全称（temp → temperature），修饰词排到前面（temp_low → low temperature）。"""
+    full = [lx.ABBREVIATIONS.get(w.lower(), w.lower()) for w in words]
+    if len(full) > 1:
+        modifiers = [w for w in full if w in lx.MODIFIERS]
+        if modifiers and len(modifiers) < len(full):
+            full = modifiers + [w for w in full if w not in lx.MODIFIERS]
+    return full
+
+
+def field_label(key: str, english: bool) -> str:
+    """字段名 → 给人看的叫法：词典里的常见字段；不认识的按单词逐个翻译；单位词（minutes、nights）不进叫法，
+    由数值带上。中文里有认不出的词时，只用认得出的那几个词；一个都认不出，返回空字符串（由调用方换个说法）。"""
+    low = key.lower()
+    if low in lx.FIELDS:
+        return lx.FIELDS[low][1 if english else 0]
+    if text.CJK.search(key):
+        return "" if english else key
+    words = text.split_identifier(key) or [key]
+    unit_of = {f: u for u in lx.UNITS.values() for f in u.fields}
+    if len(words) > 1 and words[-1].lower() in unit_of:
+        words = words[:-1]
+    elif len(words) == 1 and low in unit_of:
+        return unit_of[low].label_en if english else unit_of[low].label_zh
+    if len(words) > 1 and words[0].lower() in ("is", "has", "contains"):  # is_jailbreak → 越狱尝试
+        words = words[1:]
+    full = _expand(words)
+    if english:
+        return " ".join(full)
+    if len(full) > 1 and full[-1] in lx.PARTICIPLES:  # insurance_included → 保险
+        full = full[:-1]
+    joined = "_".join(full)
+    if joined in lx.FIELDS:
+        return lx.FIELDS[joined][0]
+    tail = "_".join(full[-2:])
+    if len(full) > 2 and tail in lx.FIELDS:  # new_due_date → 新的 + 到期日
+        head = [_word_zh(w) for w in full[:-2]]
+        if all(head):
+            return "".join(head) + lx.FIELDS[tail][0]  # type: ignore[arg-type]
+    zh = [_word_zh(w, last=i == len(full) - 1) for i, w in enumerate(full)]
+    if all(zh):
+        if len(full) > 1 and full[-1].endswith("ing") and full[-1] not in lx.MODIFIERS:
+            return zh[-1] + "的" + "".join(zh[:-1])  # points_expiring → 即将到期的积分
+        return "".join(zh)  # type: ignore[arg-type]
+    return "".join(z for z in zh if z and z not in ("号", "的"))  # 只用认得出的词；全不认得时为空
+
+
+def _word_zh(word: str, last: bool = False) -> str | None:
+    """字段名里一个英文词的中文：先查原形，再查词干（expiring → expire、channels → channel）。"""
+    w = word.lower()
+    if last and w in lx.LAST_WORDS:
+        return lx.LAST_WORDS[w]
+    if w in lx.WORDS:
+        return lx.WORDS[w]
+    base = text.stem(w)
+    return next((zh for en, zh in lx.WORDS.items() if text.stem(en) == base), None)
+
+
+def field_unit(key: str, english: bool) -> str | None:
+    """字段名带单位（delay_minutes → 分钟）或名词本身带单位（temp_low → 度）：数值后面加上它。"""
+    words = [lx.ABBREVIATIONS.get(w.lower(), w.lower()) for w in text.split_identifier(key) or [key]]
+    last = words[-1]
+    for unit in lx.UNITS.values():
+        if last in unit.fields:
+            return unit.en if english else unit.zh
+    kind = next((lx.NOUN_UNITS[w] for w in words if w in lx.NOUN_UNITS), None)
+    if kind:
+        unit = lx.UNITS[kind]
+        return unit.en if english else unit.zh
+    return None
+
+
+def participle(key: str, value: bool, english: bool) -> str | None:
+    """confirmed=True → 已确认；insurance_included=False → 未包含（English: included / not included）。"""
+    last = (text.split_identifier(key) or [key])[-1].lower()
+    if last not in lx.PARTICIPLES:
+        return None
+    if english:
+        return last if value else f"not {last}"
+    return ("已" if value else "未") + lx.PARTICIPLES[last]
+
+
+def zh_aliases(name: str) -> list[str]:
+    """参数 / 字段名在中文里的叫法（restaurant → 餐厅，priority → 优先级），用来在中文原文里找它。"""
+    label = field_label(name, english=False)
+    return [label] if text.CJK.search(label) else []
+
+
+# ================================================================ 工具结果念成句子
+
 LEAD = ("message", "msg", "summary", "note", "notes", "answer", "说明", "备注", "提示", "detail", "details", "result")
 ERRORS = ("error", "errors", "error_message", "err", "错误", "failure")
 SUBJECTS = ("order_id", "order_no", "ticket_id", "refund_id", "city", "user_id", "id", "sku")
@@ -42,9 +129,6 @@ ECHO_KEYS = re.compile(r"keyword|query|^q$|search|term|description|content|text|
 TIME_META = re.compile(r"^(created|updated|modified)(_at|_time)?$|timestamp", re.I)
 MAX_FACTS = 6
 PERSONAL = {"customer", "customer_name", "phone", "email", "address", "city", "user_id", "name"}  # 排在后面念
-
-
-# ---------------------------------------------------------------- 工具结果
 
 
 def tool_results(outputs: list[tuple[str, str]], question: str, english: bool,
@@ -74,7 +158,7 @@ def tool_result(name: str, raw: str, question: str, english: bool, echoed: set[s
         return _record(data, question, english, echoed or set())
     if isinstance(data, list):
         label = _label(name.split("_")[-1], english) if name else ("results" if english else "结果")
-        return _list_sentence(label, data, english)
+        return _list_sentence(label or ("results" if english else "结果"), data, english)
     return (f"The result is {_value('', data, english)}." if english else f"结果是 {_value('', data, english)}。")
 
 
@@ -108,7 +192,7 @@ def _to_user(value: str, english: bool) -> str:
 
 
 def _label(key: str, english: bool) -> str:
-    return text.field_label(key, english)
+    return field_label(key, english)
 
 
 def _number(value: float) -> str:
@@ -121,10 +205,10 @@ def _is_money(key: str) -> bool:
 
 def _value(key: str, value: Any, english: bool, currency: str | None = None) -> str:
     if isinstance(value, bool):
-        words = BOOLS.get(key.lower())
+        words = lx.BOOLS.get(key.lower())
         if words:
             return words[1 if english else 0][0 if value else 1]
-        done = text.participle(key, value, english)
+        done = participle(key, value, english)
         if done:
             return done
         return ("yes" if value else "no") if english else ("是" if value else "否")
@@ -133,14 +217,16 @@ def _value(key: str, value: Any, english: bool, currency: str | None = None) -> 
             return f"{_number(value)} {currency}"
         return f"¥{_number(value)}" if english else f"{_number(value)} 元"
     if isinstance(value, (int, float)):
-        unit = text.field_unit(key, english)
+        unit = field_unit(key, english)
         shown = _number(value) if isinstance(value, float) else str(value)
-        return f"{shown} {unit}" if unit and unit != "%" else f"{shown}{unit or ''}"
+        if unit in ("%", "°C"):
+            return f"{shown}{unit}"
+        return f"{shown} {unit}" if unit else shown
     if isinstance(value, str):
-        if not english and value.lower() in text.VALUES_ZH:
-            return text.VALUES_ZH[value.lower()]
-        if english and value in text.VALUES_EN:  # 英文回答里，工具给的中文状态词换回英文
-            return text.VALUES_EN[value]
+        if not english and value.lower() in lx.VALUES_ZH:
+            return lx.VALUES_ZH[value.lower()]
+        if english and value in lx.VALUES_EN:  # 英文回答里，工具给的中文状态词换回英文
+            return lx.VALUES_EN[value]
         return _to_user(value, english)
     if isinstance(value, dict):
         return ("，" if not english else ", ").join(
@@ -155,8 +241,8 @@ def _bare(key: str, value: Any) -> bool:
     """不用带字段名就能念的值：in_stock → 有货，confirmed → 已确认（单个词的过去分词）。"""
     if not isinstance(value, bool):
         return False
-    return key.lower() in BOOLS or (len(text.split_identifier(key)) == 1 and text.participle(key, value, False)
-                                    is not None)
+    return key.lower() in lx.BOOLS or (len(text.split_identifier(key)) == 1
+                                       and participle(key, value, False) is not None)
 
 
 def _list_items(values: list, english: bool, limit: int = 3) -> str:
@@ -236,7 +322,8 @@ def _record(data: dict, question: str, english: bool, echoed: set[str]) -> str:
                    quiet_success=bool(lead))
     lists = [(k, v) for k, v in data.items() if isinstance(v, list) and k not in (subject_key, *lead_keys)]
     if len(facts) == 1 and len(lists) == 1 and lists[0][1]:  # 结果就是一个列表：“找到 2 项商品：……”
-        facts = [_list_sentence(_label(lists[0][0], english), lists[0][1], english).rstrip("。.")]
+        label = _label(lists[0][0], english) or ("results" if english else "结果")
+        facts = [_list_sentence(label, lists[0][1], english).rstrip("。.")]
     body = ("; " if english else "，").join(facts).rstrip("。.")  # 值自己带的句号不再叠一个
     if english:
         sentence = " ".join(p for p in (f"{subject}:" if subject and (lead or body) else subject, lead,
@@ -259,7 +346,7 @@ def _subject_key(data: dict) -> str | None:
                   ("tracking", "transaction", "request")), None)
     if other:
         return other
-    acted = any(isinstance(v, bool) and text.participle(k, v, False) for k, v in data.items())
+    acted = any(isinstance(v, bool) and participle(k, v, False) for k, v in data.items())
     return next((k for k in keys if k.lower() == "city"), None) if not acted else None
 
 
@@ -281,8 +368,8 @@ def _subject(key: str, value: Any, english: bool) -> str:
         return f"{noun[1 if english else 0]} {value}"
     thing_words = _id_key(key)
     if thing_words:
-        thing = text.field_label("_".join(thing_words), english)
-        if english:
+        thing = field_label("_".join(thing_words), english)
+        if english and thing:
             return f"{thing[:1].upper()}{thing[1:]} {value}"
         if text.CJK.search(thing):
             return f"{thing} {value}"
@@ -330,12 +417,14 @@ def _facts(data: dict, question: str, english: bool, echoed: set[str], skip: set
         shown = _value(key, value, english, currency)
         if _bare(key, value):
             facts.append(shown)
+        elif not label:  # 字段名一个词都认不出：不念字段名，只念值
+            facts.append(f"also {shown}" if english else f"另有一项：{shown}")
         else:
             facts.append(f"{label}: {shown}" if english else f"{label}：{shown}")
     return facts
 
 
-# ---------------------------------------------------------------- 搜索、兜底与寒暄
+# ================================================================ 搜索结果、兜底、寒暄
 
 
 def search_answer(query: str, slug: str, english: bool) -> tuple[str, list[tuple[str, str]]]:
@@ -356,14 +445,12 @@ def excerpt(question: str, limit: int = 24) -> str:
     """问题的一小段摘录：去掉口头语、前面几轮回答的引用和模拟模型的说明，超长截断。"""
     q = _NOTES.sub("", question)
     q = re.sub(r"关于「[^」]*」：|About \"[^\"]*\": ", "", q)
-    from shared.mock import extract
-
-    core = extract.keyword(q.strip().splitlines()[0] if q.strip() else "")
+    core = text.keyword(q.strip().splitlines()[0] if q.strip() else "")
     core = re.sub(r"^(?:about|regarding)\s+", "", core, flags=re.I)
     if text.is_english(core) and len(core) > limit:  # 英文按词截断，长度放宽一些
         cut = core[: limit * 2]
         return core if len(core) <= limit * 2 else cut.rsplit(" ", 1)[0] + "…"
-    return judge.short(core, limit)
+    return text.clip(core, limit)
 
 
 def fallback(question: str, persona: str, skills: list[str], directive: str, english: bool) -> str:
@@ -397,3 +484,434 @@ def what_can_i_do(persona: str, skills: list[str], english: bool) -> str:
         return f"Hello! I'm {persona}. What can I do for you? For example, I can {listed}."
     listed = "；".join(skills) if skills else "回答您的问题"
     return f"您好，我是{persona}。请问您想办理什么？我可以帮您：{listed}。"
+
+
+def ask_for(wanted: list[str], english: bool) -> str:
+    """缺了只能由用户给的信息（订单号、金额……）：只问缺的那几样。"""
+    if english:
+        listed = " and ".join([", ".join(wanted[:-1]), wanted[-1]] if len(wanted) > 1 else wanted)
+        return f"Sure — could you give me the {listed}? Then I can take care of it right away."
+    return f"好的，请提供一下{'、'.join(wanted)}，我马上为您处理。"
+
+
+def slots_progress(duty: str | None, have: list[str], missing: list[str], english: bool) -> str:
+    """指令写了“需要用户提供 A、B、C”：说已经有了什么、还缺什么。信息齐了也不说“已经在办”——
+    没有工具结果，就没有办成任何事。"""
+    if english:
+        opening = f"Sure, I can help with {duty}. " if duty else "Sure, I can help. "
+        if not missing:
+            return opening + (f"I have everything needed: {', '.join(have)}. I have no tool here to submit it myself, "
+                              "so nothing has been filed yet.")
+        noted = f"You've given: {', '.join(have)}. " if have else ""
+        return opening + noted + f"I still need: {', '.join(missing)}."
+    opening = f"好的，我来帮您处理{duty}。" if duty else "好的，我来帮您处理。"
+    if not missing:
+        return opening + f"需要的信息都齐了：{'、'.join(have)}。不过我这里没有可以直接办理的工具，还没有替您提交任何申请。"
+    noted = f"您已提供：{'、'.join(have)}。" if have else ""
+    return opening + noted + f"还需要您提供：{'、'.join(missing)}。"
+
+
+def offer(label: str, english: bool) -> str:
+    """据工具结果作答之后，提议下一步能办的事（只提议有工具能办的）。"""
+    if english:
+        return f"Would you like me to {label[:1].lower() + label[1:]}?"
+    return f"需要我为您{label}吗？"
+
+
+# ---------------------------------------------------------------- 不用办事的回答
+
+
+def previous_question(earlier: list[str], first: bool, verb: str, english: bool) -> str:
+    if not earlier:
+        return ("This is the first question in our conversation; you haven't asked me anything else yet."
+                if english else "这是我们对话中的第一个问题，您之前还没有问过我别的问题。")
+    said = earlier[0] if first else earlier[-1]
+    if english:
+        return f'Your {"first" if first else "previous"} question was: "{said}"'
+    if first:
+        return f"您问的第一个问题是：「{said}」"
+    return f"您刚才{verb}的是：「{said}」"
+
+
+def your_name(name: str | None, english: bool) -> str:
+    if name:
+        return f"Your name is {name}." if english else f"您叫{name}。"
+    return "You haven't told me your name yet." if english else "您还没有告诉我您的名字。"
+
+
+def out_of_scope(topic: str, english: bool) -> str:
+    return f"Sorry, I can only answer questions about {topic}." if english else f"抱歉，我只能回答{topic}相关的问题。"
+
+
+def introduce(who: str, skills: list[str], english: bool) -> str:
+    if english:
+        extra = f" I can {can_do(skills, True)}." if skills else ""
+        return f"I'm {who}.{extra} How can I help you?"
+    extra = f"我可以：{'；'.join(skills)}。" if skills else ""
+    return f"我是{who}。{extra}有什么可以帮您？"
+
+
+def greeting(who: str, english: bool) -> str:
+    if english:
+        return f"Hello! I'm {who}. How can I help you today?" if who != "an assistant" else \
+            "Hello! How can I help you today?"
+    return f"您好！我是{who}，有什么可以帮您？"
+
+
+def welcome(english: bool) -> str:
+    return "You're welcome! Let me know if there's anything else." if english else "不客气！还有其他问题随时问我。"
+
+
+def goodbye(english: bool) -> str:
+    return "Goodbye! Feel free to come back anytime." if english else "再见！有需要随时找我。"
+
+
+def declined(english: bool) -> str:
+    """用户说“不用了 / 算了”：不办，也不假装办了什么。"""
+    return ("No problem — I won't do anything then. Is there anything else I can help with?" if english
+            else "好的，那就先不办了。还有别的需要帮忙的吗？")
+
+
+def acknowledged(english: bool) -> str:
+    return "Got it. Is there anything else I can help you with?" if english else "好的。还有什么需要我帮忙的吗？"
+
+
+def nothing_to_confirm(english: bool) -> str:
+    return ("Sure — what would you like me to do? Tell me what you need and I'll take care of it." if english
+            else "好的，请问您想让我办什么？告诉我具体的事，我来处理。")
+
+
+def arithmetic(expr: str, value: Any, english: bool) -> str:
+    if value is None:
+        return f'"{expr.strip()}" is not an expression I can compute.' if english else \
+            f"「{expr.strip()}」不是一个能计算的算式。"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{expr.strip()} = {value}"
+
+
+_POEM_LINES = {
+    "春": ("春风拂柳绿丝长", "燕子归来觅旧梁", "细雨无声润万物", "桃花笑对好时光"),
+    "夏": ("荷叶田田映日红", "蝉鸣深树晚来风", "一池清水摇星影", "满院凉生月色中"),
+    "秋": ("西风送爽雁南飞", "丹桂飘香染客衣", "满地黄花堆锦绣", "登高望远话依依"),
+    "冬": ("朔风吹雪满山川", "寒梅一树傲霜天", "围炉煮酒邀知己", "静待春归又一年"),
+    "月": ("一轮明月挂天边", "清辉洒落照无眠", "千里相思同此夜", "举杯遥寄故人前"),
+    "": ("晨光初照满庭芳", "远山含翠水流长", "闲来静坐听松韵", "一卷诗书伴日长"),
+}
+_POEM_EN = ("Soft light spills over the quiet hill,", "The river hums and the air is still,",
+            "A lantern glows where the old roads bend,", "And every path finds a patient friend.")
+
+
+def poem(question: str, size: int, english: bool) -> str:
+    if english:
+        return "\n".join(_POEM_EN)
+    theme = next((k for k in ("春", "夏", "秋", "冬", "月") if k in question), "")
+    lines = _POEM_LINES[theme]
+    if size == 5:
+        lines = tuple(line[:2] + line[4:] for line in lines)
+    return "\n".join(f"{line}{'，' if i % 2 == 0 else '。'}" for i, line in enumerate(lines))
+
+
+def story(question: str, english: bool) -> str:
+    if english:
+        m = re.search(r"about (?:an? |the )?([A-Za-z -]{2,30}?)(?:[.,!?]|$)", question)
+        genre = "sci-fi " if re.search(r"sci-?fi|science fiction|space|robot", question, re.I) else ""
+        hero = m.group(1) if m else ("little robot" if genre else "little star")
+        return (f"A short {genre}story: Once upon a time, a {hero} lived at the edge of a quiet valley. "
+                f"Every night the {hero} counted the lights in the sky and gave the brightest one to a child "
+                "who could not sleep. Tonight it whispered: \"Close your eyes — good dreams are on their way.\" "
+                "The end.")
+    m = re.search(r"关于(.{1,10}?)的", question)
+    hero = m.group(1) if m else "小星星"
+    return (
+        f"从前，有一个{hero}住在云朵后面的小山谷里。每天晚上，{hero}都会数一数天上的星星，"
+        f"把最亮的那颗送给还没睡着的小朋友。今晚，{hero}轻轻地说：“闭上眼睛，好梦就来啦。”晚安。"
+    )
+
+
+_JOKES = (
+    ("为什么程序员总分不清万圣节和圣诞节？因为 Oct 31 等于 Dec 25。", "Why do programmers mix up Halloween and "
+     "Christmas? Because Oct 31 equals Dec 25."),
+    ("数据库管理员走进酒吧，看到两张表，问：“我能 JOIN 你们吗？”", "A SQL query walks into a bar, sees two tables "
+     "and asks: \"Mind if I join you?\""),
+    ("我问模拟模型会不会讲笑话，它说：“会，而且每次都讲同一个。”", "I asked the mock model for a new joke. "
+     "It told me the same one, deterministically."),
+)
+
+
+def jokes(count: int, english: bool) -> str:
+    count = max(1, min(count, 3))
+    chosen = [j[1 if english else 0] for j in _JOKES[:count]]
+    return chosen[0] if count == 1 else "\n".join(f"{i}. {j}" for i, j in enumerate(chosen, 1))
+
+
+# ---------------------------------------------------------------- 人设
+
+PERSONA = re.compile(r"你是(?:一[个位名])?([^，。,.\n；;！!]{2,24})")
+PERSONA_EN = re.compile(r"\bYou are (an? [^.,;:\n]{2,60}|the [^.,;:\n]{2,60})", re.I)
+PERSONA_CUT = re.compile(r"\s(tasked|who|that|which|responsible|whose|focused|specializ\w*|working|in charge|"
+                         r"with|to|and)\b.*$", re.I)
+DUTY = re.compile(r"你(?:负责|专门处理|处理)([^，。,.\n；;：:]{2,16})")
+
+
+def persona(system: str, english: bool) -> str:
+    if english:
+        m = PERSONA_EN.search(system)
+        if m:
+            return PERSONA_CUT.sub("", m.group(1).strip())
+        zh = PERSONA.search(system)
+        role = zh.group(1).strip() if zh else ""
+        return next((en for word, en in lx.ROLES_EN if word in role[-4:]), "an assistant")
+    m = PERSONA.search(system)
+    if m:
+        return m.group(1).strip()
+    duty = DUTY.search(system)
+    return f"负责{duty.group(1).strip()}的助手" if duty else "智能助手"
+
+
+def duty(system: str) -> str | None:
+    m = DUTY.search(system)
+    return m.group(1).strip() if m else None
+
+
+# ================================================================ 结构化输出里要写成句子的值
+
+
+def summary(message: str, english: bool, limit: int = 48, keep_contact: bool = False) -> str:
+    """一句话概括用户的消息（工单摘要、标题）：去掉联系方式、催促和客套的分句，去掉句首的“我的”，
+    订单号提到前面，催促写成“用户要求尽快处理”。“订单 A1005 买的手机屏幕碎了，很急！我的邮箱 …”
+    → “订单 A1005：手机屏幕碎了，用户要求尽快处理”。
+
+    keep_contact：没有别的字段装联系方式时（工单只有“问题描述”），电话、邮箱留在末尾，
+    人工客服才知道怎么回复：“……，联系方式 138…”。"""
+    first = message.strip()
+    urgent = bool(_HURRY.search(first)) or any(
+        _RUSHED.search(c.strip(" .")) for c in re.split(r"[，,。!！?？；;\n]+", first))
+    ids = ent.values("order_id", first)
+    contacts = ent.values("phone", first) + ent.values("email", first) if keep_contact else []
+    kept = []
+    for clause in re.split(r"[，,。!！?？；;\n]+|\.(?:\s|$)", first):
+        clause = clause.strip(" .")
+        if not clause or ent.find("email", clause) or ent.find("phone", clause) or (
+                _CONTACT.search(clause) and re.search(r"\d{7,}|@", clause)):
+            continue  # 联系方式不进摘要
+        rest = _polite(_HURRY.sub("", clause))
+        rest = _RUSHED.sub("", rest).strip(" ,.!")
+        if len(re.sub(r"\W", "", rest)) < 2 or _ASKS_FOR_ACTION.search(rest):
+            continue  # 整个分句只是催促、客套，或者是请我们去办（“帮我提交工单”）
+        kept.append(_polite(_HURRY.sub("", clause)).strip(" ,，"))
+    if not kept:
+        return text.clip(first, limit)
+    core = ("; " if english and not text.CJK.search("".join(kept)) else "，").join(kept)
+    for found in ids:  # 订单号提到前面：“订单 A1005：……”
+        core = re.sub(r"(?:\b(?:for|of|on|with|in|about|from)\s+(?:my\s+|the\s+)?)?"
+                      r"(?:订单号?|单号|order(?: number| no\.?| #)?)?\s*#?" + re.escape(found) + r"\s*(?:的|里|中)?",
+                      "", core, flags=re.I).strip(" ,，")
+    core = re.sub(r"^(?:买的|购买的|下的)", "", core)
+    if english:
+        asks = _EN_ASKS.match(core)
+        if asks or (first.rstrip().endswith("?") and not ids):  # “can you tell me if X?” → “Customer asks if X”
+            rest = _third_person(core[asks.end():] if asks else core)
+            core = ("Customer asks " if asks else "Customer asks: ") + (rest[:1].lower() + rest[1:] if asks else rest)
+        else:
+            core = _third_person(core)
+        head = f"Order {ids[0]}: " if ids else ""
+        tail = " (urgent)" if urgent else ""
+    else:
+        if not ids and _ASKING.search(first):  # 咨询类：“用户咨询：周末发货吗”
+            core = "用户咨询：" + re.sub(r"^(?:你们|贵店|你家)", "", core)
+        core = re.sub(r"^(?:给我|帮我)(?=.)", "用户要求", core)
+        core = re.sub(r"^我的", "", core)
+        core = re.sub(r"^我(?=[^们])", "用户", core).replace("我的", "用户的")
+        head = f"{'订单 ' if re.search(r'订单|单号', first) else ''}{ids[0]}：" if ids else ""
+        tail = "，用户要求尽快处理" if urgent else ""
+    if english and not text.CJK.search(core):
+        limit *= 2  # 英文一个字母的信息量比一个汉字少得多：同样的长度按两倍算
+    room = max(8, limit - len(head) - len(tail))
+    if len(core) > room:
+        cut = core[:room]
+        core = (cut.rsplit(" ", 1)[0] if english and " " in cut else cut.rstrip("，, ")) + "…"
+    if contacts:
+        tail += (f" (contact: {', '.join(contacts)})" if english else f"，联系方式 {'、'.join(contacts)}")
+    return head + core + tail
+
+
+_HURRY = re.compile(lx.HURRY, re.I)
+_RUSHED = re.compile(lx.RUSHED, re.I)
+_CONTACT = re.compile(r"邮箱|电话|手机|联系方式|微信|e-?mail|phone|contact|reach me", re.I)
+_PLEASANTRY = re.compile(r"^(?:你好|您好|请问|请|麻烦(?:你|您)?|谢谢|多谢|感谢|帮帮我|帮我一下|帮帮忙|救命|"
+                         r"(?:hi|hello|hey|please|thanks|thank you|help(?: me)?|pls)\b)\W*", re.I)
+_ASKS_FOR_ACTION = re.compile(
+    r"^(?:帮(?:我|忙)?|请|麻烦(?:你|您)?|给我|我要|我想)?\s*(?:提交|开|建|创建|报|登记|处理|反馈|记录|提)(?:个|一下|一个)?\s*"
+    r"(?:售后)?(?:工单|问题|一下)?$|^(?:please\s+)?(?:open|create|file|submit|raise|log)\s+(?:a\s+|an\s+)?"
+    r"(?:support\s+)?(?:ticket|case|complaint|issue)(?:\s+for me)?$|"
+    r"^(?:帮我|请|麻烦(?:你|您)?)?\s*(?:尽快|赶紧|快点)?(?:处理|解决|看看|弄)(?:一下)?$|"
+    r"^(?:please\s+)?(?:fix|sort out|resolve|handle|look into|check)\s+(?:it|this|that)(?:\s+for me)?$", re.I)
+_EN_ASKS = re.compile(r"^(?:can|could|would) you (?:please )?(?:tell me|let me know|check|confirm)\s+(?=if\b|whether\b|"
+                      r"when\b|where\b|how\b|what\b|which\b|why\b)", re.I)
+_ASKING = re.compile(r"^(?:请问|问一下|想问|咨询)|[吗呢？?]\s*$")
+EN_THIRD = {"am": "is", "'m": "is", "have": "has", "do": "does", "don't": "doesn't", "haven't": "hasn't"}
+EN_KEEP = {"can", "can't", "cannot", "could", "couldn't", "will", "won't", "would", "was", "wasn't", "did", "didn't",
+           "should", "must", "might", "may", "just", "also", "still", "already", "never", "really", "got", "paid",
+           "bought", "had", "lost", "forgot", "sent", "made", "put", "left", "keep", "think"}
+
+
+def _polite(clause: str) -> str:
+    """去掉句首的客套话（可能连着好几个：“你好，麻烦帮我……”“please help”）。"""
+    before = None
+    while before != clause:
+        before, clause = clause, _PLEASANTRY.sub("", clause).strip(" ,.!")
+    return clause
+
+
+def _third_person(clause: str) -> str:
+    """my account got locked → Customer's account got locked；I need a quote → Customer needs a quote。"""
+    words = clause.split()
+    if not words:
+        return clause
+    if words[0].lower() == "my":
+        words[0] = "Customer's"
+    elif words[0].lower() in ("i", "i'm", "im"):
+        if words[0].lower() != "i":
+            words[0:1] = ["Customer", "is"]
+        else:
+            words[0] = "Customer"
+            if len(words) > 1:
+                verb = words[1].lower()
+                if verb in EN_THIRD:
+                    words[1] = EN_THIRD[verb]
+                elif verb.isalpha() and verb not in EN_KEEP and not verb.endswith(("ed", "s")):
+                    words[1] = verb + ("es" if verb.endswith(("sh", "ch", "x", "o")) else "s")
+    out = " ".join(words)
+    out = re.sub(r"\bmy\b", "their", out, flags=re.I)
+    out = re.sub(r"\bI\b", "they", out)
+    out = re.sub(r"\bme\b", "them", out, flags=re.I)
+    return out[:1].upper() + out[1:]
+
+
+def based_on(message: str, english: bool) -> str:
+    excerpt_ = text.clip(message)
+    return f'Based on the message "{excerpt_}".' if english else f"依据用户的消息「{excerpt_}」。"
+
+
+def verdicts(found: list[tuple[str, bool]], message: str, english: bool, state: Any = None) -> str:
+    """判断的理由：用这种语言说出每个判断的结论（“这条消息与本店业务相关，不是越狱尝试”），不念字段名。"""
+    clip = text.clip(message)
+    said = [_verdict(name, value, english) for name, value in found]
+    why = ""
+    if state is not None and state.move in ("confirm", "answer", "follow_up", "meta"):
+        why = (" It continues the conversation above." if english else "它是接着上文说的。")
+    if english:
+        return f'The message "{clip}" was checked against the instructions: it is {"; it is ".join(said)}.{why}'
+    return f"按指令检查了用户消息「{clip}」：{'；'.join(said)}。{why}"
+
+
+def _verdict(name: str, value: bool, english: bool) -> str:
+    words = lx.BOOLS.get(name.lower())
+    if words:
+        return words[1 if english else 0][0 if value else 1]
+    label = field_label(name, english)
+    if english:
+        label = label or "flagged"
+        return label if value else f"not {label}"
+    if not label:
+        return "判断为是" if value else "判断为否"
+    return f"是{label}" if value and not label.startswith(("与", "有", "是", "需要")) else (
+        label if value else f"不是{label}" if not label.startswith(("与", "有")) else f"并非{label}")
+
+
+def angle(value: str, index: int, english: bool) -> str:
+    """数组里的第 2、3 个字符串：同一个主题的不同角度，不是同一句话重复三遍。"""
+    angles = (("overview", "latest news", "key facts", "risks", "outlook") if english
+              else ("概况", "最新动态", "关键数据", "风险", "展望"))
+    return f"{value} {angles[(index - 1) % len(angles)]}"
+
+
+def self_contained(question: str, state: Any) -> str:
+    """把问题交给另一个 Agent（agent-as-tool 的输入）时写成自足的一句话：这句话指回前文的订单号时，
+    把订单号写进去（“它里面有几样东西” → “订单 A1002：它里面有几样东西”）。"""
+    q = question.strip()
+    if state is None or not state.continuing:
+        return q
+    for kind, noun in (("order_id", "订单"), ("ident", "编号")):
+        if ent.find(kind, q):
+            return q
+        for source in state.request.sources[1:]:
+            value = ent.first(kind, source)
+            if value:
+                return f"{noun} {value}：{q}" if not text.is_english(q) else f"About {value}: {q}"
+    return q
+
+
+# ================================================================ 推理摘要
+
+
+def reasoning_call(topic: str, steps: list[str], english: bool) -> str:
+    if english:
+        return (f'The user asks "{topic}". I don\'t have that information yet, so I\'ll {" and ".join(steps)}, '
+                "then answer from the results.")
+    joined = "，再".join(steps) if len(steps) > 1 else steps[0]
+    return f"用户问的是「{topic}」。我手头还没有这些信息，先{joined}，拿到结果后再回答。"
+
+
+def reasoning_handoff(topic: str, target: str, label: str, english: bool) -> str:
+    if english:
+        why = f" ({label})" if label and not text.CJK.search(label) else ""
+        return f'"{topic}" is for {target}{why}, so I\'ll hand the conversation over to them.'
+    why = f"（{label}）" if label else ""
+    return f"「{topic}」应该由 {target} 处理{why}，我把对话转过去，由它来回答。"
+
+
+def reasoning_step(name: str, label: str, shown: list[list[tuple[str, Any]]], english: bool) -> str:
+    """“用 get_order 查询订单详情（订单号 A1003）”：工具做什么、拿什么去查。shown：每次调用的几个参数。"""
+    sep, pair = ("; ", ", ") if english else ("；", "，")
+    what = sep.join(pair.join(f"{field_label(k, english) or k}{': ' if english else ' '}{v}" for k, v in pairs)
+                    for pairs in shown if pairs)
+    label = text.clip(label, 40) if label else ""
+    if english:
+        doing = f" to {label[:1].lower() + label[1:]}" if label and not text.CJK.search(label) else ""
+        return f"use {name}{doing}{' (' + what + ')' if what else ''}"
+    doing = label if label and text.CJK.search(label) else ""
+    return f"用 {name} {doing}{'（' + what + '）' if what else ''}".replace(" （", "（")
+
+
+def reasoning(kind: str, topic: str, english: bool, names: str = "") -> str:
+    """不调工具、或者据结果作答时的推理摘要。kind：search / results / clarify / greet / arithmetic / no_tools /
+    no_fit / continue。"""
+    zh = {
+        "search": f"这个问题需要最新的信息：我先搜索「{topic}」，再根据搜索结果回答，并注明来源。",
+        "results": f"{names} 已经返回了需要的信息。我挑出和问题相关的部分，用一两句话告诉用户，不照搬原始数据。",
+        "clarify": "用户的意思还不够明确，或者缺少必要的信息。先简短地问清楚，再动手处理。",
+        "greet": "用户在打招呼。我简单问候一下，再说明我能帮什么。",
+        "arithmetic": f"「{topic}」是一道简单的算术题，直接算出结果就行，不需要调用工具。",
+        "no_tools": f"这里没有可用的工具，查不到「{topic}」需要的实时数据。我按指令直接回答，说清楚能帮什么。",
+        "no_fit": f"「{topic}」用不上现有的工具，我按指令直接回答，尽量简短。",
+        "continue": f"「{topic}」是接着上文说的，不需要再调用工具，直接回应就好。",
+    }
+    en = {
+        "search": f'This needs up-to-date information, so I\'ll search the web for "{topic}" and answer from the '
+                  "results, citing the sources.",
+        "results": f"{names} returned what I need. I'll pick out the parts that answer the question and reply in a "
+                   "sentence or two instead of pasting the raw data.",
+        "clarify": "The request is not clear enough to act on yet, so I'll ask a short question first.",
+        "greet": "The user is saying hello. I'll greet them and say briefly what I can help with.",
+        "arithmetic": f'"{topic}" is simple arithmetic: I can work it out directly, no tool needed.',
+        "no_tools": f'I have no tools here, so I can\'t look anything up for "{topic}". I\'ll answer from my '
+                    "instructions and say plainly what I can help with.",
+        "no_fit": f'None of my tools fits "{topic}", so I\'ll answer directly, following my instructions.',
+        "continue": f'"{topic}" continues the conversation; no tool is needed, I\'ll just reply.',
+    }
+    return (en if english else zh)[kind]
+
+
+# ================================================================ 最后把关：不替工具说话
+
+
+def honest(answer: str, has_result: bool, english: bool) -> str:
+    """没有工具结果时，回答里不能说“已提交 / 正在为您办理 / 稍后答复”。这样的句子删掉，换成说清楚没办。"""
+    if has_result or not _CLAIMS.search(answer):
+        return answer
+    sentences = re.split(r"(?<=[。！!？?])|(?<=\.)\s", answer)
+    kept = [s for s in sentences if s and not _CLAIMS.search(s)]
+    note = (" Nothing has been submitted yet." if english else "目前还没有替您办理任何事。")
+    return ("".join(kept) if not english else " ".join(k.strip() for k in kept)).strip() + note

@@ -1,16 +1,17 @@
-"""选工具：读懂每个工具是干什么的、用户要办什么事，给每个候选打分。
+"""选工具：读懂每个工具是干什么的、用户要办什么事（state.Request），给每个候选打分。
 
-每个工具（含 handoff 的 `transfer_to_*`、agent-as-tool）的“画像”来自四处证据：
-1. 名字：get_order_status → order、status 两个概念；
+每个工具（含 handoff 的 `transfer_to_*`、agent-as-tool）的“画像”（`ToolProfile`）来自四处证据：
+1. 名字：get_order_status → order、status 两个概念；名字开头的动词说明它是“办”还是“查”；
 2. 描述和参数描述（handoff 的描述就是目标 Agent 的 handoff_description）；
 3. 指令里点名它的那一行：“- 退款、退货、售后问题，交给 refund_agent；”“用户投诉……时，用 open_ticket”。
    这是最有力的证据（指令写明了分工），这些概念记为“指令分派”，命中时额外加分；
 4. 参数的含义：要订单号的工具、要城市的工具……（只用来在几乎打平时分先后）。
 
-用户这句话同样读成概念（查 / 退 / 买 / 投诉 / 到哪……）和词。打分规则（`score`）：
+打分规则（`rank`）：
 - 概念对上：按概念的意图权重（“退款”“投诉”比“查询”更能说明要办什么）× 区分度；
 - 词对上：按区分度（IDF：只在一个候选里出现的词比处处都有的词重要）；
-- 订单号、城市这类实体只能打破平局，不能单独决定——订单号几乎每个工具都收。
+- 订单号、城市这类实体只能打破平局，不能单独决定——订单号几乎每个工具都收；
+- 用户在问（“还有几天调休”），而候选里既有“办”的工具又有“查”的工具：办的那个打折扣。
 """
 
 from __future__ import annotations
@@ -21,28 +22,32 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from shared.mock import extract, text
-from shared.mock.text import INTENT_WEIGHT
+from shared.mock import entities as ent
+from shared.mock import fill, text
+from shared.mock import lexicon as lx
+from shared.mock.state import Request
 
 MIN_SCORE = 1.0  # 低于它：问题和工具不相关，不调用
 ROUTED_BONUS = 0.6  # 指令里写明“X 交给某工具”，命中 X 时在概念分上再加的比例
 PARAM_ONLY = 0.3  # 只在参数里出现的概念（参数 date → “时间”）：说明要填什么，不说明工具管什么
 CLOSE = 0.85  # 第二名的分数达到第一名的这个比例，算“难分高下”
+ASKING_DISCOUNT = 0.6  # 用户在问、候选里又有查询类工具时，办事类工具的分数乘以它
 ASK_RULE = re.compile(r"意图不(清|明)|不清楚|不明确|问清|确认用户|澄清|clarif|unclear|ambiguous", re.I)
-HANDBACK = re.compile(r"不归|不属于|不负责|不是你|以外|之外|其他问题|其它问题|交回|无法回答|答不了|outside|not your|"
+HANDBACK = re.compile(r"不归|不属于|不负责|不是你|以外|之外|其他问题|其它问题|交回|交接回|转回|无法回答|答不了|无关|"
+                      r"outside|not your|unrelated|"
                       r"(hand|transfer|send|route) (it |them |the customer )?back|cannot answer|can't answer|unable to", re.I)
 CATCH_ALL = re.compile(r"answer(s|ing)? (any |general |common |customer |the user'?s? )?questions|"
                        r"frequently asked|\bfaq\b|常见问题|答疑|解答.{0,4}问题|回答.{0,6}问题", re.I)
-STRONG = {"refund", "shop", "complaint", "track", "policy", "booking", "pay", "weather", "news", "translate", "math"}
-# 由一个概念推出来的另一个概念 → (推出它的概念, 权重)。问“到哪了”也是在问状态（权重低），
-# 也是要查这笔订单：只有“查询订单详情”这一个工具时，真实模型也会用它去查。
-IMPLIED = {"status": ("track", 0.6), "order": ("track", 1.0), "lookup": ("track", 1.0)}
-ACTIONS = {"refund", "cancel", "change", "complaint", "booking", "email", "ticket"}
 LINE_SPLIT = re.compile(r"[\n。；;]|(?<=[.!?])\s")
+# 指令里说“不归它管”的那一段（“和退款无关的问题”“unrelated to refunds”）：这些话题不是分派给它的
+NOT_FOR = re.compile(r"(?:和|与|跟)[^，,。；;]{1,12}?(?:无关|不相关|没关系)|(?:unrelated to|not related to|not about|"
+                     r"other than|outside(?: of)?)\s+[\w\s-]{1,30}", re.I)
 
 
 @dataclass(frozen=True)
-class Profile:
+class ToolProfile:
+    """一个工具的画像（和 profiles.py 的提供方配置无关）。"""
+
     name: str
     handoff: bool
     concepts: frozenset[str]
@@ -54,12 +59,14 @@ class Profile:
     handback: bool = False  # 指令说“不归你管的问题交回它”（专员交回前台的那个 handoff）
     catch_all: bool = False  # 描述说它回答一般问题（FAQ、答疑）：别的都不对口时，信息类问题交给它
     param_concepts: frozenset[str] = frozenset()  # 只在参数里出现的概念：算得很轻
+    acts: bool = False  # 名字 / 描述开头的动词是“办”（apply、create、申请、提交……）
+    queries: bool = False  # 名字 / 描述开头的动词是“查”（get、check、查询……）
 
 
 @dataclass
 class Ranked:
     score: float
-    profile: Profile
+    profile: ToolProfile
     reasons: list[str] = field(default_factory=list)
 
 
@@ -108,8 +115,23 @@ def _strip_names(line: str, names: list[str]) -> str:
     return line
 
 
+def _verb_kind(name: str, description: str) -> tuple[bool, bool]:
+    """(办, 查)：工具名的第一个词是动词（apply_leave、get_balance），或者中文描述以动词开头（申请请假、查询余额）。"""
+    first = (text.split_identifier(name) or [""])[0].lower()
+    if first in lx.ACT_VERBS:
+        return True, False
+    if first in lx.QUERY_VERBS:
+        return False, True
+    head = description.strip()[:4]
+    if head.startswith(lx.ACT_VERBS_ZH):
+        return True, False
+    if head.startswith(lx.QUERY_VERBS_ZH):
+        return False, True
+    return False, False
+
+
 @lru_cache(maxsize=4096)
-def _profile(name: str, description: str, params_json: str, lines: tuple[str, ...]) -> Profile:
+def _profile(name: str, description: str, params_json: str, lines: tuple[str, ...]) -> ToolProfile:
     params = json.loads(params_json) if params_json else {}
     handoff = name.startswith("transfer_to_")
     name_text = " ".join(text.split_identifier(name.removeprefix("transfer_to_")))
@@ -124,21 +146,21 @@ def _profile(name: str, description: str, params_json: str, lines: tuple[str, ..
             param_text.append(prop.get("description") or "")
             param_text.append(" ".join(text.split_identifier(pname)))
             options.extend(str(o) for o in prop.get("enum") or [])  # 枚举的选项算这个工具的词，不算概念
-            slots.add(extract.semantic(pname, prop))
+            slots.add(fill.meaning(pname, prop))
     own = " ".join([name_text, desc, *param_text])
-    routed_text = " ".join(lines)
+    routed_text = NOT_FOR.sub(" ", " ".join(lines))
     concepts = text.concepts(own) | text.concepts(routed_text)
-    # 只从参数名、参数说明来的概念（reserve_room 的 date → “时间”）说的是要填什么，不是这个工具管什么：
-    # “几点关门”不该因此去预约。
+    # 只从参数名、参数说明来的概念（reserve_room 的 date → “时间”）说的是要填什么，不是这个工具管什么
     from_params = concepts - text.concepts(f"{name_text} {desc}") - text.concepts(routed_text)
     words = set(text.words(own)) | set(text.words(routed_text)) | set(text.words(" ".join(options)))
     words |= {g for w in list(words) for g in text.subgrams(w)}
     routed_words = set(text.words(routed_text))
     handback = handoff and bool(HANDBACK.search(routed_text))
     catch_all = bool(CATCH_ALL.search(f"{name_text} {desc} {routed_text}"))
-    return Profile(name, handoff, frozenset(concepts), frozenset(words), text.concepts(routed_text),
-                   frozenset(routed_words), frozenset(slots), _label(name, description, handoff), handback,
-                   catch_all, frozenset(from_params))
+    acts, queries = (False, False) if handoff else _verb_kind(name, description)
+    return ToolProfile(name, handoff, frozenset(concepts), frozenset(words), text.concepts(routed_text),
+                       frozenset(routed_words), frozenset(slots), _label(name, description, handoff), handback,
+                       catch_all, frozenset(from_params), acts, queries)
 
 
 def _label(name: str, description: str, handoff: bool) -> str:
@@ -152,13 +174,13 @@ def _label(name: str, description: str, handoff: bool) -> str:
     return first or " ".join(text.split_identifier(name.removeprefix("transfer_to_")))
 
 
-def profiles(tools: list, system: str) -> list[Profile]:
+def profiles(tools: list, system: str) -> list[ToolProfile]:
     lines = route_lines(system, [t.name for t in tools])
     return [_profile(t.name, t.description or "", json.dumps(t.parameters or {}, sort_keys=True, ensure_ascii=False),
                      tuple(lines[t.name])) for t in tools]
 
 
-def rank(question: str, tools: list, system: str, candidates: list | None = None) -> list[Ranked]:
+def rank(request: Request, tools: list, system: str, candidates: list | None = None) -> list[Ranked]:
     """给候选工具打分，从高到低。区分度按全部工具算（`tools`），只给 `candidates` 打分。"""
     everyone = profiles(tools, system)
     allowed = {t.name for t in (candidates if candidates is not None else tools)}
@@ -168,21 +190,22 @@ def rank(question: str, tools: list, system: str, candidates: list | None = None
         df = sum(1 for p in everyone if key in (p.concepts if kind == "c" else p.words)) or 1
         return 1.0 + math.log(n / df)
 
-    q_concepts = question_concepts(question)
-    implied = {c for c, (by, _) in IMPLIED.items() if by in q_concepts and c not in text.concepts(question)}
-    q_concepts = q_concepts | implied
-    q_words = set(text.words(question))
-    q_words |= {g for w in list(q_words) for g in text.subgrams(w)}
-    q_slots = _question_slots(question)
+    implied = {c for c, (by, _) in lx.IMPLIED.items() if by in request.concepts and c not in request.concepts}
+    q_concepts = request.concepts | implied
+    own_words = set(text.words(request.text))
+    q_words = own_words | {g for w in own_words for g in text.subgrams(w)}
+    q_slots = ent.slots(request.text)
     covered = set().union(*(p.concepts for p in everyone if not p.handoff)) if everyone else set()
-    uncovered = (q_concepts & STRONG) - covered  # 自己的工具都管不了的事
+    # 自己的工具都管不了的事：只看这句话自己说的（从上文带来的事，本来就是这位在办的）
+    uncovered = (request.own & lx.STRONG) - covered
+    asking = request.modality == "ask" and "submit" not in q_concepts
     ranked = []
     for order, p in enumerate(everyone):
         if p.name not in allowed:
             continue
         total, reasons = 0.0, []
         for c in q_concepts & p.concepts:
-            gain = INTENT_WEIGHT.get(c, 1.0) * idf(c, "c") * (IMPLIED[c][1] if c in implied else 1.0)
+            gain = lx.INTENT_WEIGHT.get(c, 1.0) * idf(c, "c") * (lx.IMPLIED[c][1] if c in implied else 1.0)
             if c in p.routed:
                 gain *= 1 + ROUTED_BONUS
             if c in p.param_concepts:
@@ -192,43 +215,21 @@ def rank(question: str, tools: list, system: str, candidates: list | None = None
         for w in q_words & p.words:
             if text.TOKEN_ID.fullmatch(w):
                 continue
-            weight = 0.3 if len(w) == 2 and w not in text.words(question) else 0.8
+            weight = 0.3 if len(w) == 2 and w not in own_words else 0.8
             total += weight * idf(w, "w") * (1.3 if w in p.routed_words else 1.0)
             reasons.append(w)
         if p.handback and uncovered - p.concepts:  # 不归自己管：交回前台
-            total += sum(INTENT_WEIGHT.get(c, 1.0) for c in uncovered - p.concepts)
+            total += sum(lx.INTENT_WEIGHT.get(c, 1.0) for c in uncovered - p.concepts)
             reasons += sorted(uncovered - p.concepts)
         total += 0.05 * len(q_slots & p.slots)  # 实体只打破平局
-        ranked.append((total, -order, Ranked(round(total, 3), p, reasons)))
+        ranked.append([total, -order, Ranked(round(total, 3), p, reasons)])
+    if asking and any(r[2].profile.queries and r[0] > 0 for r in ranked):
+        for r in ranked:  # 在问：有查询类工具时，办事类工具退后
+            if r[2].profile.acts:
+                r[0] *= ASKING_DISCOUNT
+                r[2].score = round(r[0], 3)
     ranked.sort(key=lambda x: (x[0], x[1]), reverse=True)
     return [r for _, _, r in ranked]
-
-
-def question_concepts(question: str) -> frozenset[str]:
-    """用户这句话的概念，加上由句式和实体推出来的：
-
-    - 祈使句（“帮我把 A1006 退了”“please refund”）且说了要办的事 → submit（要办，不是问）；
-    - 带订单号又问钱（“A1003 花了多少钱”）→ 问的是已有订单，不是购物；
-    - 有数量又有价钱（“59 元的买三个一共多少”）→ 要计算。
-    """
-    found = set(text.concepts(question))
-    if text.intent_modality(question) == {"act"} and found & ACTIONS:
-        found.add("submit")
-    if extract.order_ids(question) and "order" in found and "shop" in found:
-        found.discard("shop")
-    counts = extract.quantities(question)
-    if counts and "shop" in found and any(n not in counts for n in extract.numbers(question)):
-        found.add("math")
-    return frozenset(found)
-
-
-def _question_slots(question: str) -> set[str]:
-    slots = set()
-    if extract.order_ids(question):
-        slots.add("order_id")
-    if extract.cities(question):
-        slots.add("city")
-    return slots
 
 
 SEVERAL = re.compile(r"顺便|另外|还有|同时|以及|并且|再帮我|[；;]|\b(also|as well as|plus)\b", re.I)
@@ -251,7 +252,7 @@ def mentioned_at(question: str, ranked: Ranked) -> int:
     low = question.lower()
     spots = [low.find(w.lower()) for w in ranked.reasons if w.lower() in low]
     for c in ranked.reasons:
-        spots += [low.find(t.lower()) for t in text.CONCEPTS.get(c, "").split() if t.lower() in low]
+        spots += [low.find(t.lower()) for t in lx.CONCEPTS.get(c, "").split() if t.lower() in low]
     return min(spots, default=len(question))
 
 

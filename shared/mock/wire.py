@@ -7,14 +7,14 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from shared.mock.brain import Call, Conversation, Plan, ToolSpec, Turn
-from shared.mock.extract import estimate_tokens
+from shared.mock.conversation import Call, Conversation, Plan, ToolSpec, Turn
 
 
 class BadRequest(Exception):
@@ -24,6 +24,12 @@ class BadRequest(Exception):
         super().__init__(message)
         self.param = param
         self.code = code
+
+
+def estimate_tokens(value: str) -> int:
+    """按字数估算 token：汉字一个算一个，其余四个字符算一个。量级合理，不精确。"""
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", value))
+    return cjk + math.ceil((len(value) - cjk) / 4)
 
 
 HOSTED_TYPES = {"web_search", "web_search_preview", "web_search_2025_08_26", "file_search",

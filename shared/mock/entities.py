@@ -1,0 +1,272 @@
+"""实体表：**文中能认出的每一种东西（编号、日期、金额、城市……）在这里各定义一次**——怎么找（模式）、
+找到后取什么值（归一化）。选工具（route.py）、读对话（state.py）、填参数（fill.py）、下判断（judge.py）、
+写摘要（render.py）都用这一张表，不再各写一份正则。
+
+    find("order_id", "订单 A1002 到哪了")  → (Found("order_id", "A1002", 3, 8),)
+    values("city", "下周三从南京飞西安")     → ["南京", "西安"]
+
+全部是确定性的规则；原样复制原文片段，不改写。结果按文字缓存（同一句话在一次决策里会被问很多遍）。
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from shared.mock import lexicon as lx
+
+
+@dataclass(frozen=True)
+class Found:
+    kind: str
+    value: str
+    start: int
+    end: int
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+
+# ---------------------------------------------------------------- 模式
+
+ORDER_ID = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,3}-?\d{3,}|\d{5,})(?![A-Za-z0-9])")
+# 标明是订单号的短数字：“订单号 1007”“单号：2031”“order #1007”（后面跟着元、件这类单位的是金额、数量，不算）
+ORDER_LABELED = re.compile(
+    r"(?:订单号|订单编号|单号|订单|order\s*(?:number|no\.?|#)|order)\s*[:：#]?\s*(\d{3,})(?![\d.:/-])"
+    r"(?!\s*(?:元|块|件|个|张|台|份|%|dollars?|yuan|items?|pcs|usd|rmb))", re.I)
+# 编号的边界只看 ASCII：“会员号M2024的积分”里 M2024 紧挨着汉字，也是一个完整的编号
+IDENT = re.compile(r"(?<![A-Za-z0-9_@./-])((?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9_-]*|"
+                   r"\d{5,})(?![A-Za-z0-9_@])")
+PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+URL = re.compile(r"https?://[^\s<>\"'“”「」，。）)]+")
+DATE = re.compile(
+    r"\d{4}[-/年]\d{1,2}[-/月]\d{1,2}[日号]?|\d{1,2}月\d{1,2}[日号]|今天|明天|后天|大后天|昨天|今晚|明晚|"
+    r"(?:下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天]|下个?月\d{1,2}[日号]|"
+    r"\d{1,2}/\d{1,2}|\b(?:today|tomorrow|tonight|yesterday)\b|\b(?:next|this) (?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?(?:, \d{4})?",
+    re.I,
+)
+CLOCK = re.compile(
+    r"(?:(?:早上|上午|中午|下午|傍晚|晚上|凌晨|夜里)\s*)?(?:\d{1,2}|[一两二三四五六七八九十]{1,3})\s*(?:点|时)(?:半|\s*\d{1,2}\s*分)?|"
+    r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b|\b(?:noon|midnight)\b",
+    re.I,
+)
+PART_OF_DAY = re.compile(r"\s*(?:早上|上午|中午|下午|傍晚|晚上|凌晨|夜里|morning|afternoon|evening|night)?\s*"
+                         r"(?:at\s+)?", re.I)
+MONEY = re.compile(
+    r"(?:[" + lx.CURRENCY_BEFORE + r"]\s*)(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s*(?:"
+    + "|".join(re.escape(c) for c in sorted(lx.CURRENCY_AFTER, key=len, reverse=True)) + r")(?![A-Za-z])")
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+# 卡号、账号的后四位：“ending in 7730”“尾号 7730”“末四位是7730”“last four digits 7730”
+LAST4 = re.compile(r"(?:ending (?:in|with)|ends (?:in|with)|last (?:4|four)(?: digits)?(?: (?:are|is|of))?|"
+                   r"尾号(?:是|为)?|末四位(?:是|为)?|后四位(?:是|为)?)\s*[:：#]?\s*(\d{4})(?!\d)", re.I)
+QUOTED = re.compile(r"(?<![\w])'([^'\n]+?)'(?![\w])|\"([^\"\n]+?)\"|“([^”\n]+?)”|「([^」\n]+?)」|『([^』\n]+?)』|"
+                    r"‘([^’\n]+?)’|《([^》\n]+?)》")
+_NUM = (r"\d+(?:\.\d+)?|[零〇一两二三四五六七八九十百千]{1,5}|"
+        + "|".join(sorted(lx.EN_NUMBERS, key=len, reverse=True)))
+_UNIT_OF = {w: kind for kind, unit in lx.UNITS.items() for w in unit.words.split()}
+QUANTITY = re.compile(r"(?<![\d.])(" + _NUM + r")\s*(" + "|".join(
+    re.escape(u) + (r"\b" if u.isascii() and u[-1].isalpha() else "")
+    for u in sorted(_UNIT_OF, key=len, reverse=True)) + ")", re.I)
+_CITY = re.compile("|".join(sorted(lx.CITIES, key=len, reverse=True)))
+_CITY_EN = re.compile(r"\b(" + "|".join(re.escape(c) for c in sorted(lx.CITIES_EN, key=len, reverse=True)) + r")\b",
+                      re.I)
+_COUNTRY = re.compile("|".join(sorted(lx.COUNTRIES, key=len, reverse=True)))
+_COUNTRY_EN = re.compile(r"\b(" + "|".join(re.escape(c) for c in sorted(lx.COUNTRIES_EN, key=len, reverse=True))
+                         + r")\b", re.I)
+
+
+# ---------------------------------------------------------------- 数字
+
+
+def cn_number(value: str) -> int | None:
+    """十二 → 12，二十 → 20，两 → 2，一百零五 → 105，三千 → 3000；不是中文数字返回 None。"""
+    if not value or any(c not in lx.CN_DIGITS and c not in lx.CN_MAGNITUDES for c in value):
+        return None
+    total, current = 0, 0
+    for c in value:
+        if c in lx.CN_MAGNITUDES:
+            total += (current or 1) * lx.CN_MAGNITUDES[c]
+            current = 0
+        else:
+            current = current * 10 + lx.CN_DIGITS[c]
+    return total + current
+
+
+def as_number(raw: str) -> float | None:
+    """“3”“3.5”“三”“two” → 数；认不出返回 None。"""
+    raw = raw.strip().lower()
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    if raw in lx.EN_NUMBERS:
+        return float(lx.EN_NUMBERS[raw])
+    n = cn_number(raw)
+    return float(n) if n is not None else None
+
+
+def plain(value: float) -> str:
+    """3.0 → "3"，2.5 → "2.5"。"""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+# ---------------------------------------------------------------- 每一种实体怎么找
+
+
+def _regex(kind: str, pattern: re.Pattern, group: int = 0,
+           keep: Callable[[str], bool] = lambda v: True) -> Callable[[str], list[Found]]:
+    def finder(text: str) -> list[Found]:
+        out = []
+        for m in pattern.finditer(text):
+            value = m.group(group) if group else m.group(0)
+            if value is not None and keep(value):
+                out.append(Found(kind, value, m.start(group), m.end(group)))
+        return out
+    return finder
+
+
+def _order_ids(text: str) -> list[Found]:
+    """订单号：A1001、BK20391、123456（手机号不算），以及标明是订单号的数字（“订单号 1007”“order #1007”）。"""
+    found = [Found("order_id", m.group(1), m.start(1), m.end(1)) for m in ORDER_ID.finditer(text)
+             if not PHONE.fullmatch(m.group(1))]
+    found += [Found("order_id", m.group(1), m.start(1), m.end(1)) for m in ORDER_LABELED.finditer(text)]
+    return sorted(found, key=lambda f: f.start)
+
+
+def _times(text: str) -> list[Found]:
+    """时间点，连同前面紧挨着的日期：“周六晚上 7 点”“明天下午3点半”“Dec 3 at 7pm”；没有钟点就是日期。"""
+    found = []
+    date_spans = [(f.start, f.end) for f in find("date", text)]
+    for m in CLOCK.finditer(text):
+        start = m.start()
+        for a, b in date_spans:
+            if b <= start and PART_OF_DAY.fullmatch(text[b:start]):
+                start = a
+        found.append(Found("time", text[start:m.end()].strip(), start, m.end()))
+    return found or [Found("time", f.value, f.start, f.end) for f in find("date", text)]
+
+
+def _money(text: str) -> list[Found]:
+    return [Found("money", plain(float((m.group(1) or m.group(2)).replace(",", ""))), m.start(), m.end())
+            for m in MONEY.finditer(text)]
+
+
+def _places(kind: str, zh: re.Pattern, en: re.Pattern, names: dict[str, str]) -> Callable[[str], list[Found]]:
+    def finder(text: str) -> list[Found]:
+        found = [Found(kind, m.group(0), m.start(), m.end()) for m in zh.finditer(text)]
+        found += [Found(kind, names[m.group(1).lower()], m.start(), m.end()) for m in en.finditer(text)]
+        return sorted(found, key=lambda f: f.start)
+    return finder
+
+
+def _counted(text: str) -> list[Found]:
+    """带量词 / 单位的数：值是 “数|种类”（“住两晚” → "2|night"，“24度” → "24|degree"）。
+    日期、编号、钟点里的数字不算（“12月20号”的 12 不是晚数）。"""
+    taken = taken_spans(text)
+    found = []
+    for m in QUANTITY.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        n = as_number(m.group(1))
+        if n is not None:
+            unit = m.group(2)
+            kind = _UNIT_OF.get(unit.lower(), _UNIT_OF.get(unit, "item"))
+            found.append(Found("quantity", f"{plain(n)}|{kind}", m.start(), m.end()))
+    return found
+
+
+def _numbers(text: str) -> list[Found]:
+    """文中的数，不含编号、日期、钟点、电话里的数字（A1001 里的 1001 不是数量，也不是金额）。"""
+    taken = taken_spans(text)
+    return [Found("number", m.group(0), m.start(), m.end()) for m in NUMBER.finditer(text)
+            if not any(a <= m.start() < b for a, b in taken)]
+
+
+def _quoted(text: str) -> list[Found]:
+    out = []
+    for m in QUOTED.finditer(text):
+        index = next(i for i, g in enumerate(m.groups(), 1) if g is not None)
+        out.append(Found("quoted", m.group(index), m.start(index), m.end(index)))
+    return out
+
+
+# 实体表：种类 → 怎么找。顺序无关；每一种只在这里定义一次。
+TABLE: dict[str, Callable[[str], list[Found]]] = {
+    "order_id": _order_ids,
+    "ident": _regex("ident", IDENT, 1, keep=lambda v: not PHONE.fullmatch(v)),
+    "phone": _regex("phone", PHONE),
+    "email": _regex("email", EMAIL),
+    "url": _regex("url", URL),
+    "date": _regex("date", DATE),
+    "time": _times,
+    "money": _money,
+    "quantity": _counted,
+    "number": _numbers,
+    "last4": _regex("last4", LAST4, 1),
+    "quoted": _quoted,
+    "city": _places("city", _CITY, _CITY_EN, lx.CITIES_EN),
+    "country": _places("country", _COUNTRY, _COUNTRY_EN, lx.COUNTRIES_EN),
+}
+# 这些实体占着的地方，里面的数字不是数量也不是金额
+SPAN_KINDS = ("ident", "order_id", "date", "time", "phone", "email", "url", "last4")
+
+
+@lru_cache(maxsize=16384)
+def find(kind: str, text: str) -> tuple[Found, ...]:
+    return tuple(TABLE[kind](text)) if text else ()
+
+
+def values(kind: str, text: str) -> list[str]:
+    """这一种实体在文中的值，去重、按出现的先后。"""
+    return list(dict.fromkeys(f.value for f in find(kind, text)))
+
+
+def first(kind: str, text: str) -> str | None:
+    found = find(kind, text)
+    return found[0].value if found else None
+
+
+@lru_cache(maxsize=8192)
+def taken_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """编号、订单号、日期、钟点、电话、邮箱、网址占用的位置：这些地方的数字不是数量也不是金额。"""
+    spans = []
+    for pattern in (IDENT, ORDER_ID, ORDER_LABELED, DATE, CLOCK, PHONE, EMAIL, URL, LAST4):
+        spans += [m.span() for m in pattern.finditer(text)]
+    return tuple(spans)
+
+
+def money(text: str) -> list[float]:
+    return [float(f.value) for f in find("money", text)]
+
+
+def numbers(text: str) -> list[float]:
+    return [float(f.value) for f in find("number", text)]
+
+
+def counted(text: str) -> list[tuple[float, str, tuple[int, int]]]:
+    """[(数, 数的是什么, 位置)]：“住两晚” → (2, night)；“4 位” → (4, person)；“24度” → (24, degree)。"""
+    out = []
+    for f in find("quantity", text):
+        n, kind = f.value.split("|")
+        out.append((float(n), kind, f.span))
+    return out
+
+
+def mask(text: str, spans) -> str:
+    """把这些位置换成空格（位置不变），剩下的数字才是“自由”的数。"""
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
+def slots(text: str) -> frozenset[str]:
+    """这句话里有哪几种能填参数的实体（选工具时只用来打破平局）。"""
+    return frozenset(kind for kind in ("order_id", "city", "country", "last4", "email")
+                     if find(kind, text))

@@ -1,0 +1,789 @@
+"""填：按 JSON Schema 生成工具参数和结构化输出的值。
+
+每个参数先看它是什么意思（`meaning`：按 lexicon.SLOT_MEANINGS 这张有序的表，看名字、描述和标题），
+再从原文里取这一种值（实体表 entities.py）。原文按对话状态给的顺序找：这句话、它接着的那几句、更早的话——
+“A1010，颜色不喜欢”接在“我要退货”后面，订单号取这句的，原因也取这句的；“好的，那就办吧”自己什么都没给，
+就回到“A1005 能退吗”里去取。
+
+规则都是通用的，原样复制原文片段，不改写；原文里没有的值不编（选填的不写、可为 null 的填 null）。
+判断类的值（布尔、枚举、等级、类别）由 judge.py 下，要说成句子的值（摘要、标题、理由）由 render.py 写。
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+from shared.mock import entities as ent
+from shared.mock import judge, render, text
+from shared.mock import lexicon as lx
+
+CJK = text.CJK
+ABSENT = object()  # 选填字段在原文里没有值：整个字段不写
+# 这些含义的值是原文里的一个实体：原文里确实有才填
+ENTITIES = frozenset({"email", "url", "city", "country", "origin", "destination", "room", "department",
+                      "order_id", "phone", "ident", "date", "time", "money", "quantity", "degree", "percent", "last4"})
+PLACES = frozenset({"city", "country", "origin", "destination"})
+
+
+# ---------------------------------------------------------------- 参数的含义
+
+
+def meaning(name: str, schema: dict) -> str:
+    """参数（或输出字段）是什么意思：看名字、描述和标题。"""
+    return _meaning(name, str(schema.get("description") or ""), str(schema.get("title") or ""))
+
+
+@lru_cache(maxsize=4096)
+def _meaning(name: str, description: str, title: str) -> str:
+    words = {w.lower() for w in text.split_identifier(name)} | {name.lower()}
+    desc = (description + " " + title).lower()
+    hay = " ".join(words) + " " + desc
+    for kind, rule, names, keys in lx.SLOT_MEANINGS:
+        if _RULES[rule](words, hay, desc, names, keys):
+            return kind
+    if re.match(r"(num|number|n)_of_|num_", name.lower()):
+        return "quantity"
+    return "other"
+
+
+def _any(words: set[str], hay: str, desc: str, names: tuple[str, ...], keys: tuple[str, ...]) -> bool:
+    return bool(words & set(names)) or any(k in hay for k in keys)
+
+
+def _both(words: set[str], hay: str, desc: str, names: tuple[str, ...], keys: tuple[str, ...]) -> bool:
+    return any(k in hay for k in names) and any(k in hay for k in keys)
+
+
+_NOT_PLACE = re.compile(lx.NOT_PLACE, re.I)
+
+
+def _place(words: set[str], hay: str, desc: str, names: tuple[str, ...], keys: tuple[str, ...]) -> bool:
+    """出发地 / 目的地：名字是方向词（from、origin、to、destination）加上地点词（from_city），或描述说它是
+    出发地 / 目的地。from_account、to_date 这种方向词加别的名词的不算地点；只有一个方向词时，描述说是邮箱、
+    账户、语言的也不算。"""
+    if any(k in desc for k in keys):
+        return True
+    named = {w for w in words if "_" not in w and " " not in w}
+    if not named & set(names) or named - set(names) - lx.PLACE_WORDS:
+        return False
+    if named & lx.PLACE_WORDS:
+        return True
+    return bool(named & lx.BARE_DIRECTIONS) and not _NOT_PLACE.search(desc)
+
+
+def _recipient(words: set[str], hay: str, desc: str, names: tuple[str, ...], keys: tuple[str, ...]) -> bool:
+    return _any(words, hay, desc, names, keys) or (words == {"to"} and not _NOT_PLACE.search(desc)
+                                                   and not re.search(r"city|城市|place|地点|目的地|destination", desc))
+
+
+_RULES = {"any": _any, "both": _both, "place": _place, "recipient": _recipient}
+
+
+# ---------------------------------------------------------------- 按 JSON Schema 生成值
+
+
+def resolve(schema: dict, root: dict) -> dict:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        node: Any = root
+        for part in ref[2:].split("/"):
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        merged = {k: v for k, v in schema.items() if k != "$ref"}
+        merged.update(resolve(node, root) if isinstance(node, dict) else {})
+        return merged
+    for key in ("anyOf", "oneOf", "allOf"):
+        options = schema.get(key)
+        if options:
+            non_null = [o for o in options if isinstance(o, dict) and o.get("type") != "null"]
+            merged = {k: v for k, v in schema.items() if k != key}
+            merged.update(resolve(non_null[0] if non_null else options[0], root))
+            return merged
+    return schema
+
+
+def type_of(schema: dict) -> str:
+    t = schema.get("type")
+    if isinstance(t, list):
+        t = next((x for x in t if x != "null"), "string")
+    if t:
+        return t
+    if "properties" in schema or "additionalProperties" in schema:
+        return "object"
+    if "items" in schema:
+        return "array"
+    return "string"
+
+
+def nullable(schema: dict, root: dict | None = None) -> bool:
+    """schema 允许 null（`str | None` → anyOf [string, null]，或 type 里有 "null"）。"""
+    if isinstance(schema.get("$ref"), str) and root is not None:
+        return nullable(resolve(schema, root))
+    t = schema.get("type")
+    if t == "null" or (isinstance(t, list) and "null" in t):
+        return True
+    return any(isinstance(o, dict) and o.get("type") == "null"
+               for key in ("anyOf", "oneOf") for o in schema.get(key) or [])
+
+
+class Context:
+    """生成值时可用的材料。
+
+    text：用户这句话；sources：取值的原文，按顺序（这句话、它接着的那几句、更早的话，见 state.Request）；
+    facts：工具返回的数据（按时间倒序）；answer：要作答的文字（结构化输出时）；system：指令；english：作答语言；
+    output：生成的是结构化输出（每个字段都填）还是工具参数（选填的有把握才填）；grounded：回答来自工具结果或搜索；
+    state：对话状态（判断相关性时看这句话是不是接着前文说的）。
+    """
+
+    def __init__(self, question: str, facts: list[Any] | None = None, answer: str = "", system: str = "",
+                 english: bool = False, output: bool = False, tool: str = "", sources: tuple[str, ...] = (),
+                 grounded: bool = False, state: Any = None) -> None:
+        self.text = question
+        self.sources = tuple(s for s in dict.fromkeys((question, *sources)) if s)
+        self.history = " ".join(self.sources[1:])
+        self.facts = facts or []
+        self.answer = answer or question
+        self.system = system
+        self.english = english
+        self.output = output
+        self.tool = tool
+        self.state = state
+        self.all_text = question + " " + " ".join(
+            json.dumps(f, ensure_ascii=False) if not isinstance(f, str) else f for f in self.facts
+        )
+        self.verbatim = _verbatim_params(system)
+        self.used: set[str] = set()  # 已经填进某个编号参数的值：别的编号参数不再用它
+        self.claimed: set[str] = set()  # 有标签指明归属的值（“confirmation number is X”）
+        self.picked: set[tuple[str, str]] = set()  # 已经填进参数的城市、日期……：同类的下一个参数取下一个
+        self.used_spans: set[tuple[int, int]] = set()  # 已经当作数量用掉的“数 + 量词”
+        self.grounded = grounded  # 回答来自工具结果或搜索（摘要就概括回答），否则概括用户的话
+        self.contact_field = False  # 要填的对象里另有电话、邮箱字段：摘要里就不用再写联系方式
+
+    def fact(self, name: str) -> Any:
+        wanted = name.lower()
+        for fact in self.facts:
+            found = _find_key(fact, wanted)
+            if found is not None:
+                return found
+        return None
+
+    def first(self, kind: str) -> str | None:
+        """按原文的顺序找这一种实体：这句话里有就用这句话的，没有再往前找。"""
+        for source in self.sources:
+            value = ent.first(kind, source)
+            if value is not None:
+                return value
+        return None
+
+
+def _verbatim_params(system: str) -> set[str]:
+    """指令要求“把用户输入原样作为 'query' 参数传入”（Pass the user input as the 'query' argument）。"""
+    names = set()
+    for m in re.finditer(r"(?:user(?:'s)? (?:input|message|request)|用户(?:的)?(?:输入|原话|问题)).{0,30}?"
+                         r"(?:as|作为|填(?:入|到)?)\s*(?:the\s+)?[`'\"“「]?(\w+)[`'\"”」]?", system or "", re.I):
+        names.add(m.group(1).lower())
+    return names
+
+
+def _find_key(node: Any, wanted: str) -> Any:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k.lower() == wanted and not isinstance(v, (dict, list)):
+                return v
+        for v in node.values():
+            found = _find_key(v, wanted)
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for v in node:
+            found = _find_key(v, wanted)
+            if found is not None:
+                return found
+    return None
+
+
+def value_for(name: str, schema: dict, ctx: Context, root: dict | None = None, index: int = -1,
+              optional: bool = False) -> Any:
+    """给一个参数（或结构化输出的一个字段）挑一个值。
+
+    编号、邮箱、城市、日期、金额、数量这类实体，原文里确实有才填：没有时，可以为 null 的字段
+    （`str | None`）填 None，选填的字段（optional）返回 ABSENT（不写这个字段），都不编一个默认值出来。"""
+    root = root or schema
+    allow_null = nullable(schema, root)
+    schema = resolve(schema, root)
+    kind = type_of(schema)
+
+    if "const" in schema:
+        return schema["const"]
+    known = ctx.fact(name) if name else None  # 工具结果里有同名字段，直接用
+    enum = schema.get("enum")
+    if enum:
+        if known in enum:
+            return known
+        return judge.pick(enum, name, schema, ctx)
+
+    if kind == "object":
+        return build_object(schema, ctx, root)
+    if kind == "array":
+        return _array(name, schema, ctx, root)
+
+    if known is not None and not isinstance(known, (dict, list)):
+        if kind in ("integer", "number"):
+            try:
+                return int(float(known)) if kind == "integer" else float(known)
+            except (TypeError, ValueError):
+                pass
+        elif kind == "boolean":
+            return bool(known)
+        else:
+            return str(known)
+
+    sense = meaning(name, schema)
+    if kind == "boolean":
+        if sense == "switch":  # 开关：用户说的是开还是关
+            switched = judge.switched(ctx.text)
+            if switched is not None:
+                return switched
+        verdict = judge.verdict(name, schema, ctx.text)  # 要不要转人工这类判断
+        return verdict if verdict is not None else judge.boolean(name, schema, ctx)
+    if kind == "string" and judge.LANGUAGE_FIELD.search(name):
+        return judge.language(ctx.text, ctx.english)
+    if kind in ("integer", "number"):
+        found = _number(name, schema, ctx, kind, sense)
+        if found is None and sense in ENTITIES and (allow_null or optional):
+            return None if allow_null else ABSENT
+        return found if found is not None else _number_default(name, schema, ctx, kind)
+    listed = judge.listed(name, schema, ctx.system) if kind == "string" else None
+    if listed:  # 指令或描述里列了选项（“priority 取 low/medium/high”）：当枚举来选
+        return judge.pick(listed, name, schema, ctx)
+    if sense in ENTITIES:
+        found = _entity(sense, name, schema, ctx)
+        if found is not None:
+            return found
+        if allow_null or optional:
+            return None if allow_null else ABSENT
+        return _entity_default(sense, schema, ctx)
+    if ctx.output and (allow_null or optional) and (sense == "other" or (sense == "input" and allow_null)) \
+            and _label_for(name, ctx.text) is None:
+        return None if allow_null else ABSENT  # 可以不填的字段，对话里没有依据：留空，不拿整段回答去填
+    return _string(name, schema, ctx, index, sense)
+
+
+def _clamp(value: float, schema: dict, kind: str) -> int | float:
+    lo, hi = schema.get("minimum"), schema.get("maximum")
+    if lo is not None:
+        value = max(value, lo)
+    if hi is not None:
+        value = min(value, hi)
+    return int(value) if kind == "integer" else float(value)
+
+
+def _number(name: str, schema: dict, ctx: Context, kind: str, sense: str) -> int | float | None:
+    """数字参数：金额取带货币的数，数量取量词对得上的数（nights ← “两晚”，temperature ← “24度”），
+    都不会拿编号和日期里的数字。"""
+    q = ctx.text
+    if sense in ("quantity", "degree", "percent"):
+        n = _quantity(name, ctx, sense)
+        return None if n is None else _clamp(n, schema, kind)
+    if sense == "money":
+        label = _label_for(name, q)  # “优惠券 20 元”：点名给这个参数的数
+        if label and ent.NUMBER.fullmatch(label.replace(",", "")):
+            return _clamp(float(label.replace(",", "")), schema, kind)
+        for source in ctx.sources:  # 这句话没说金额，就看它接着的那句（“那就按 200 元办”）
+            value = _pick("money", [ent.plain(v) for v in _money_pool(source)], ctx)
+            if value is not None:
+                return _clamp(float(value), schema, kind)
+        return None
+    pool = ent.numbers(q)
+    if not pool and ctx.output:
+        pool = judge.score_for(name, schema, ctx)
+    if len(pool) > 1:  # “between 0 and 50”：max 取大的，min 取小的
+        bound = {w.lower() for w in text.split_identifier(name)}
+        if bound & {"max", "maximum", "upper", "most", "high", "highest", "ceiling", "limit"}:
+            return _clamp(max(pool), schema, kind)
+        if bound & {"min", "minimum", "lower", "least", "low", "lowest", "floor"}:
+            return _clamp(min(pool), schema, kind)
+    return _clamp(pool[0], schema, kind) if pool else None
+
+
+def _money_pool(q: str) -> list[float]:
+    """金额：带货币的数；没有就是不属于编号、日期、数量的数。"""
+    free = ent.mask(q, ent.taken_spans(q) + tuple(span for _, _, span in ent.counted(q)))
+    return ent.money(q) or [float(m.group(0)) for m in ent.NUMBER.finditer(free)]
+
+
+def _number_default(name: str, schema: dict, ctx: Context, kind: str) -> int | float:
+    default = schema.get("default")
+    if isinstance(default, (int, float)):
+        return _clamp(default, schema, kind)
+    # 原文里没有：金额给 0（不编一个看起来真实的金额），数量和其他数给 1
+    return _clamp(0 if meaning(name, schema) == "money" else 1, schema, kind)
+
+
+def _quantity(name: str, ctx: Context, sense: str = "quantity") -> float | None:
+    """数量参数：量词 / 单位和参数名对得上的那个数（nights ← 两晚，people ← 4 位，temperature ← 24度）；
+    没有对得上的就用第一个带量词的数，再没有就用一个不属于日期、编号、金额的数字。一个数只填一个参数。"""
+    wanted = {kind for w in text.split_identifier(name) for kind in lx.QUANTITY_PARAMS.get(w.lower(), ())}
+    wanted |= {"degree"} if sense == "degree" else {"percent"} if sense == "percent" else set()
+    found = [c for c in ent.counted(ctx.text) if c[2] not in ctx.used_spans]
+    pick = next((c for c in found if c[1] in wanted), None)
+    history = [c for source in ctx.sources[1:] for c in ent.counted(source)]
+    if pick is None and found and not (wanted and any(c[1] in wanted for c in history)):
+        units = {"night", "day", "hour", "minute", "degree", "percent"}
+        pick = found[0] if not wanted or found[0][1] not in units - wanted else None
+    if pick is not None:
+        ctx.used_spans.add(pick[2])
+        return pick[0]
+    if wanted:  # 这句话没说，前面说过（“住两晚”之后“那就订吧”）
+        earlier = next((c for c in history if c[1] in wanted), None)
+        if earlier is not None:
+            return earlier[0]
+    q = ctx.text
+    masked = ent.mask(q, ent.taken_spans(q) + tuple(m.span() for m in ent.MONEY.finditer(q))
+                      + tuple(c[2] for c in ent.counted(q)))
+    free = [int(float(m.group(0))) for m in ent.NUMBER.finditer(masked) if float(m.group(0)).is_integer()]
+    return float(free[0]) if free else None
+
+
+def _pick(kind: str, values: list[str], ctx: Context) -> str | None:
+    """同一类的几个参数（from_city / to_city、pickup_date / return_date）按出现顺序各取一个，不重复。"""
+    fresh = [v for v in values if (kind, v) not in ctx.picked]
+    value = fresh[0] if fresh else (values[0] if values else None)
+    if value is not None:
+        ctx.picked.add((kind, value))
+    return value
+
+
+# ---------------------------------------------------------------- 地点
+
+
+_FROM_MARK = r"(?:从|自|由|\bfrom\b)\s*$"
+_TO_MARK = r"(?:到|去|往|飞|至|→|->|-|\bto\b|\bfor\b)\s*$"
+
+
+def places(source: str, kinds: tuple[str, ...] = ("city", "country")) -> list[ent.Found]:
+    """文中的地名：城市、国家（词表里的），以及分词标成地名（ns）的词。按出现的先后。"""
+    found = [f for kind in kinds for f in ent.find(kind, source)]
+    if CJK.search(source):
+        pos = 0
+        for word, tag in text.tag(source):
+            start = source.find(word, pos)
+            pos = start + len(word) if start >= 0 else pos
+            if tag == "ns" and start >= 0 and not any(f.start <= start < f.end for f in found):
+                found.append(ent.Found("place", word, start, start + len(word)))
+    return sorted(found, key=lambda f: f.start)
+
+
+def _directed(direction: str, source: str) -> str | None:
+    """“从南京飞西安”“南京到西安”“from Paris to London”：按介词认出发地和目的地。"""
+    found = places(source)
+    mark = _FROM_MARK if direction == "origin" else _TO_MARK
+    for f in found:
+        if re.search(mark, source[max(0, f.start - 6):f.start], re.I):
+            return f.value
+    if len(found) >= 2:  # “南京西安”“南京—西安”：前一个出发，后一个到达
+        return found[0].value if direction == "origin" else found[1].value
+    if len(found) == 1:  # 只有一个地名：“去西安”算目的地，“从南京出发”算出发地
+        before = source[max(0, found[0].start - 6):found[0].start]
+        other = _TO_MARK if direction == "origin" else _FROM_MARK
+        if not re.search(other, before, re.I):
+            return found[0].value if (direction == "destination") != bool(re.search(_FROM_MARK, before, re.I)) \
+                else None
+    return None
+
+
+def _room(source: str) -> str | None:
+    """“把书房的空调调到24度” → 书房；“turn on the living room lights” → living room。"""
+    low = source.lower()
+    for room in sorted(lx.ROOMS_EN, key=len, reverse=True):
+        if re.search(r"\b" + re.escape(room) + r"\b", low):
+            return room
+    for word, tag in text.tag(source):
+        if CJK.search(word) and tag.startswith("n") and word.endswith(lx.PLACE_SUFFIXES["room"]) and len(word) >= 2:
+            return word
+    return None
+
+
+def _department(source: str) -> str | None:
+    for phrase in text.nouns(source):
+        if phrase.endswith(lx.PLACE_SUFFIXES["department"]):
+            return phrase
+    m = re.search(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)?) (?:department|dept|team)\b", source)
+    return m.group(1) if m else None
+
+
+def _device(source: str) -> str | None:
+    """设备：说到的品类名词（空调、灯……），地点以外的那个名词。"""
+    room = _room(source)
+    for phrase in text.nouns(source):
+        if phrase != room and not (room and phrase.startswith(room)):
+            return phrase.removeprefix(room or "").strip("的") or phrase
+    return None
+
+
+def _counterpart(name: str, source: str) -> str | None:
+    """“from A to B”“从 A 转到 B”：名字带方向词的参数（from_account / to_account）取对应的那一段。"""
+    words = {w.lower() for w in text.split_identifier(name)}
+    if not words & (lx.DIRECTION_FROM | lx.DIRECTION_TO):
+        return None
+    m = re.search(r"\bfrom\s+([\w.@-]+?)\s+to\s+([\w.@-]+)", source, re.I) or re.search(
+        r"从\s*([\w.@-]+?)\s*(?:转到|转给|转至|到|给)\s*([\w.@-]+)", source)
+    if not m:
+        return None
+    value = m.group(1) if words & lx.DIRECTION_FROM else m.group(2)
+    return None if ent.NUMBER.fullmatch(value) else value
+
+
+# ---------------------------------------------------------------- 实体类的值
+
+
+def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
+    """原文里的实体值；没有返回 None。"""
+    q = ctx.text
+    label = _label_for(name, q)
+    if sense == "email":
+        if label and ent.EMAIL.fullmatch(label):
+            return label
+        return _pick("email", [v for s in (ctx.all_text, *ctx.sources[1:]) for v in ent.values("email", s)], ctx)
+    if sense == "url":
+        return _pick("url", ent.values("url", ctx.all_text), ctx)
+    if sense in ("origin", "destination"):
+        found = next((v for v in (_directed(sense, s) for s in ctx.sources) if v), None) or _counterpart(name, q)
+        if found is None and name.lower() == "to":  # send(to=...)：没有地名、有邮箱时，to 是收件人
+            found = ent.first("email", q)
+        return found
+    if sense in ("city", "country"):
+        for source in (ctx.all_text, *ctx.sources[1:]):
+            found = [f.value for f in places(source, (sense,))] or ([f.value for f in places(source)]
+                                                                    if sense == "city" else [])
+            value = _pick(sense, _ordered(name, found, source), ctx)
+            if value is not None:
+                return value
+        return None
+    if sense == "room":
+        return next((v for v in map(_room, ctx.sources) if v), None)
+    if sense == "department":
+        return next((v for v in map(_department, ctx.sources) if v), None)
+    if sense == "order_id":
+        found = ent.values("order_id", q) or ent.values("order_id", ctx.all_text)
+        if not found:
+            found = [v for s in ctx.sources[1:] for v in ent.values("order_id", s)]
+        return found[0] if found else None
+    if sense == "phone":
+        return next((v for v in (ent.first("phone", s) for s in (ctx.all_text, *ctx.sources[1:])) if v), None)
+    if sense == "last4":
+        return ctx.first("last4") or next((m.group(0) for m in re.finditer(r"(?<!\d)\d{4}(?!\d)", q)), None)
+    if sense == "ident":
+        label = label or _labeled_in(ctx.history, name) or _counterpart(name, q)
+        if label:
+            ctx.used.add(label)
+            return label
+        taken = ctx.used | ctx.claimed
+        found = [v for s in (q, ctx.all_text, *ctx.sources[1:]) for v in ent.values("ident", s) if v not in taken]
+        if found:
+            ctx.used.add(found[0])
+        return found[0] if found else None
+    if sense == "date":
+        for source in (ctx.all_text, *ctx.sources[1:]):
+            value = _pick("date", _ordered(name, ent.values("date", source), source), ctx)
+            if value is not None:
+                return value
+        return None
+    if sense == "time":
+        for source in (ctx.all_text, *ctx.sources[1:]):
+            value = _pick("time", ent.values("time", source), ctx)
+            if value is not None:
+                return value
+        return None
+    if sense == "money":
+        found = _number(name, schema, ctx, "number", "money")
+        return None if found is None else ent.plain(found)
+    if sense in ("quantity", "degree", "percent"):
+        found = _quantity(name, ctx, sense)
+        return None if found is None else ent.plain(found)
+    return None
+
+
+def _ordered(name: str, values: list[str], source: str) -> list[str]:
+    """from_city / to_city、start_date / end_date：按介词排出先后（“从北京到上海”“去上海”）。"""
+    words = {w.lower() for w in text.split_identifier(name)}
+    if len(values) < 2 or not words & (lx.DIRECTION_FROM | lx.DIRECTION_TO):
+        return values
+    marker = _TO_MARK if words & lx.DIRECTION_TO else _FROM_MARK
+    hits = [v for v in values if any(re.search(marker, source[max(0, m.start() - 6):m.start()], re.I)
+                                     for m in re.finditer(re.escape(v), source, re.I))]
+    return hits + [v for v in values if v not in hits]
+
+
+def _entity_default(sense: str, schema: dict, ctx: Context) -> str:
+    """必填、又不能为 null 的字段，原文里没有：给一个一看就是占位的值（工具参数缺编号时 brain 会先问）。"""
+    default = schema.get("default")
+    if default is not None:
+        return str(default)
+    return {"email": "user@example.com", "url": "https://example.com", "city": "Beijing" if ctx.english else "北京",
+            "phone": "13800000000", "date": "today" if ctx.english else "今天",
+            "time": "now" if ctx.english else "现在", "money": "0", "quantity": "1"}.get(sense, "")
+
+
+def labeled(value: str, label_words: list[str]) -> str | None:
+    """“subject 'Welcome'”“confirmation number is LL0EZ6”“seat 12A”“主题是「欢迎」”：
+    标签后面紧跟的那个值（引号里的原文、邮箱、网址、编号或一个词）。"""
+    if not label_words:
+        return None
+    label = r"\s+".join(re.escape(w) for w in label_words)
+    tail = re.compile(r"(?<![A-Za-z])" + label + r"s?\b\s*(?:is|are|was|=|:|：|为|是|of|to|as|改成|换成)?\s*", re.I)
+    for m in tail.finditer(value):
+        rest = value[m.end():]
+        q = ent.QUOTED.match(rest)
+        if q:
+            return next(g for g in q.groups() if g is not None)
+        for pattern in (ent.EMAIL, ent.URL):
+            hit = pattern.match(rest)
+            if hit:
+                return hit.group(0)
+        hit = re.match(r"[A-Za-z0-9][\w.-]*", rest)
+        if hit and (re.search(r"\d", hit.group(0)) or hit.group(0)[0].isupper()):
+            return hit.group(0).rstrip(".")
+    return None
+
+
+def labeled_list(value: str, label_words: list[str]) -> list[str] | None:
+    """“dependencies: fastapi, uvicorn”“tags are a, b and c”“标签：甲、乙”：标签后面列出的几项。"""
+    if not label_words:
+        return None
+    label = r"\s+".join(re.escape(w) for w in label_words)
+    m = re.search(r"(?<![A-Za-z])" + label + r"s?\s*(?::|：|=|are|include|including|为|是|有)\s*([^.。;；\n]+)",
+                  value, re.I)
+    if not m:
+        return None
+    items = [x.strip(" '\"“”「」") for x in re.split(r"\s*(?:,|，|、|\band\b|和|及)\s*", m.group(1))]
+    items = [x for x in items if x and len(x) <= 40]
+    return items if len(items) >= 2 else None
+
+
+def _label_for(name: str, value: str) -> str | None:
+    """“subject 'Welcome'”“seat 12A”“餐厅叫老正兴”：参数名（英文单词或中文叫法）后面紧跟的值。"""
+    words = [w for w in text.split_identifier(name) if w.lower() not in ("new", "the")]
+    label = labeled(value, words)
+    if label is None and len(text.split_identifier(name)) > 1:  # new_seat → seat
+        label = labeled(value, text.split_identifier(name)[-1:])
+    if label is None:
+        for alias in render.zh_aliases(name):
+            m = re.search(re.escape(alias) + r"\s*(?:叫做|叫|名叫|名为|是|为|：|:)\s*([\u4e00-\u9fffA-Za-z0-9·]{1,16})",
+                          value)
+            if m:
+                return m.group(1)
+    return label
+
+
+def _labeled_in(source: str, name: str) -> str | None:
+    words = text.split_identifier(name)
+    return labeled(source, words) if source and words else None
+
+
+# ---------------------------------------------------------------- 文字类的值
+
+
+def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> str:
+    """index：在数组里的第几项（-1 表示不在数组里）。"""
+    default = schema.get("default")
+    q = ctx.text
+    if name.lower() in ctx.verbatim:
+        return q.strip()
+    label = _label_for(name, q)
+    if label:
+        return label
+    quotes = ent.values("quoted", q)
+    if sense == "title" and quotes:
+        return quotes[0]
+    if sense in ("summary", "title") and not (ctx.output and ctx.grounded):
+        return render.summary(q, ctx.english, limit=24 if sense == "title" else 48,  # 工单的摘要、标题：概括用户的话
+                              keep_contact=sense == "summary" and not ctx.contact_field)
+    if sense == "level":
+        return judge.level_word(q, ctx.english)
+    if sense == "category" and ctx.output:
+        if judge.SENTIMENT_FIELD.search(name):
+            return judge.sentiment(q, ctx.english)
+        return judge.category(q, ctx.english)
+    if sense == "reason":
+        if ctx.output:
+            stated = _because(q)
+            return stated or judge.rationale(ctx)
+        return next((r for r in map(_because, ctx.sources) if r), None) or next(
+            (r for r in map(_stated_reason, ctx.sources[:3]) if r), "not specified" if ctx.english else "未说明")
+    if sense == "product":
+        return next((p for p in map(text.noun_phrase, ctx.sources[:3]) if p), None) or text.keyword(q)
+    if sense == "keyword":
+        core = next((p for p in map(_search_terms, ctx.sources[:3]) if p), None) or text.keyword(q)
+        return core if index <= 0 else _variant(core, index, ctx.english)
+    if sense == "input":
+        if ctx.output:
+            return ctx.answer
+        if quotes and _wants_quoted(name, schema):
+            return quotes[-1]
+        return render.self_contained(q, ctx.state) if ctx.state is not None else q.strip()
+    if sense == "text":
+        return _from_answer(ctx, index)
+    if sense == "device":
+        return next((d for d in map(_device, ctx.sources[:3]) if d), None) or text.keyword(q)
+    if sense == "name":
+        called = re.search(r"(?:\bcalled|\bnamed|叫做?|名为|名叫)\s*", q, re.I)
+        if called:
+            rest = q[called.end():]
+            hit = ent.QUOTED.match(rest) or re.match(r"([A-Za-z0-9][\w.-]*[A-Za-z0-9]|[\u4e00-\u9fff]{1,12})", rest)
+            if hit:
+                return next(g for g in hit.groups() if g is not None)
+        found = text.nouns(q) if not text.is_english(q) else re.findall(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*", q)
+        return found[0] if found else (default or text.keyword(q))
+    if default is not None:
+        return str(default)
+    if ctx.output:
+        return _from_answer(ctx, index)
+    return text.keyword(q)
+
+
+def _search_terms(source: str) -> str | None:
+    """搜索词：英文去掉口头语（recommend、do you have、any……），中文取名词短语，再不行取去掉口头语的原话。"""
+    if text.is_english(source):
+        core = text.keyword(source)
+        return core if core and core.lower() != source.strip(" ?!.").lower() or len(core.split()) <= 5 else None
+    return text.noun_phrase(source) or None
+
+
+_BECAUSE = re.compile(r"(因为|由于|原因是|理由是|because|since|due to)\s*(.+?)(?:[，。,!！?？]|$)", re.I)
+_REQUESTING = re.compile(r"退|帮|要|想|请|申请|好的|办|refund|return|please|want|would like|can i|go ahead", re.I)
+
+
+def reason_in(sources: tuple[str, ...] | list[str]) -> str | None:
+    """原文里说的原因：先找“因为……”，再找不是在提要求的那个分句。"""
+    return next((r for r in map(_because, sources) if r), None) or next(
+        (r for r in map(_stated_reason, sources) if r), None)
+
+
+def _because(source: str) -> str | None:
+    m = _BECAUSE.search(source)
+    return m.group(2).strip() if m else None
+
+
+def _stated_reason(source: str) -> str | None:
+    """没说“因为”时的原因：句子里不是在提要求的那个分句（“帮我退了，尺码不合适” → 尺码不合适；
+    “A1010，颜色不喜欢” → 颜色不喜欢）。前后的“的 / 了”不要。"""
+    for clause in (c.strip() for c in re.split(r"[，,。.;；!！?？]", source) if c.strip()):
+        rest = ent.ORDER_ID.sub("", clause).strip()
+        rest = re.sub(r"^(?:的|了|是|就是|主要是|订单号?)\s*", "", rest).strip()
+        if len(rest) >= 2 and not _REQUESTING.search(rest) and not text.concepts(rest) & {"greet"}:
+            return rest
+    return None
+
+
+def _wants_quoted(name: str, schema: dict) -> bool:
+    return bool(re.search(r"text|content|body|message|内容|正文", name + " " + (schema.get("description") or ""), re.I))
+
+
+def _from_answer(ctx: Context, index: int) -> str:
+    """结构化输出的文字字段：整段回答；在数组里时，回答是编号列表就取对应的一项。"""
+    if not ctx.output or index < 0 or (index == 0 and not _numbered(ctx.answer)):
+        return ctx.answer
+    return _variant(ctx.answer, index, ctx.english)
+
+
+def _numbered(value: str) -> bool:
+    return len(re.findall(r"^\s*\d+[.、)]\s", value, re.M)) >= 2
+
+
+def _variant(value: str, index: int, english: bool) -> str:
+    """数组里的第 2、3 个字符串：回答本身是编号列表时取第 index 项；否则是同一个主题的不同角度。"""
+    items = re.findall(r"^\s*\d+[.、)]\s*(.+)$", value, re.M)
+    if items:
+        return items[index % len(items)]
+    return render.angle(value, index, english)
+
+
+# ---------------------------------------------------------------- 数组、对象
+
+
+def _array(name: str, schema: dict, ctx: Context, root: dict) -> list:
+    items = resolve(schema.get("items") or {"type": "string"}, root)
+    sense = meaning(name, schema)
+    if sense in ("city", "order_id", "date", "email", "url") and type_of(items) == "string":
+        values = ent.values(sense, ctx.text)
+        if values:
+            return values
+    if type_of(items) == "string" and not ctx.output:  # “dependencies: fastapi, uvicorn”：标签后面列出的几项
+        listed = labeled_list(ctx.text, text.split_identifier(name))
+        if listed:
+            return listed
+    count = judge.count_for(name, schema, ctx) if ctx.output else 1
+    lo = schema.get("minItems") or 0
+    count = max(count, lo)
+    if schema.get("maxItems") is not None:
+        count = min(count, schema["maxItems"])
+    if type_of(items) == "object":
+        return [build_object(items, ctx, root, index=i) for i in range(count)]
+    return [value_for(name, items, ctx, root, index=i) for i in range(count)]
+
+
+def build_object(schema: dict, ctx: Context, root: dict | None = None, index: int = -1) -> dict:
+    """按 schema 生成对象。
+
+    结构化输出（ctx.output）：每个字段都填（严格和非严格的 schema 都一样），值从对话里来。
+    工具参数：必填字段都填；选填字段有把握才填（文中确有其值），不瞎编。
+    """
+    root = root or schema
+    schema = resolve(schema, root)
+    props: dict = schema.get("properties") or {}
+    required = set(schema.get("required") or [])
+    strict = schema.get("additionalProperties") is False
+    out: dict[str, Any] = {}
+    for name in props:  # 先认领有标签的编号，没标签的参数就不会错拿别人的值
+        claimed = labeled(ctx.text, text.split_identifier(name)) or _labeled_in(ctx.history, name)
+        if claimed:
+            ctx.claimed.add(claimed)
+    if not props and isinstance(schema.get("additionalProperties"), dict) and ctx.output:
+        return _mapping(schema, ctx, root)
+    ctx.contact_field = any(meaning(n, resolve(p, root)) in ("email", "phone") for n, p in props.items())
+    for name, prop in props.items():
+        if name in required or strict or ctx.output:
+            value = value_for(name, prop, ctx, root, index, optional=name not in required and not strict)
+            if value is not ABSENT:
+                out[name] = value
+        elif _confident(name, prop, ctx, root):
+            value = value_for(name, prop, ctx, root, index, optional=True)
+            if value is not ABSENT:
+                out[name] = value
+    if ctx.output:
+        out = judge.settle(out, props, ctx)
+    return out
+
+
+def _mapping(schema: dict, ctx: Context, root: dict) -> dict:
+    """只有 additionalProperties 的对象（如 dict[int, str]）：按要求的个数生成几个条目，键是 1、2、3。"""
+    value_schema = resolve(schema["additionalProperties"], root)
+    count = judge.count_for("", schema, ctx)
+    return {str(i + 1): value_for("", value_schema, ctx, root, index=i) for i in range(count)}
+
+
+def _confident(name: str, prop: dict, ctx: Context, root: dict) -> bool:
+    """选填的工具参数：文中确有其值才填。"""
+    if ctx.fact(name) is not None:
+        return True
+    resolved = resolve(prop, root)
+    sense = meaning(name, resolved)
+    q = ctx.text
+    if sense == "money":
+        return any(("money", ent.plain(v)) not in ctx.picked for v in ent.money(q))
+    if sense == "time":
+        return bool(ent.find("time", q))
+    if sense in ("quantity", "degree", "percent"):
+        return bool(ent.counted(q))
+    if sense in ("origin", "destination", "city", "country"):
+        return bool(places(q))
+    if sense == "room":
+        return _room(q) is not None
+    if sense in ("order_id", "email", "url", "date", "phone", "last4"):
+        return bool(ent.find(sense, q))
+    if resolved.get("enum"):
+        return any(str(o) in q for o in resolved["enum"])
+    return labeled(q, text.split_identifier(name)) is not None

@@ -1,0 +1,590 @@
+"""模拟模型的词库：**所有的词表都在这里，各写一次。** 这里只有数据，没有规则代码。
+
+像 spaCy 的 `lang/` 数据模块、dateparser 的语言文件那样：读字（text.py）、认实体（entities.py）、
+选工具（route.py）、填参数（fill.py）、下判断（judge.py）、说话（render.py）都从这里取词，
+改一个说法只改一处。分几组：
+
+- 概念：把“查 / 查查 / where is”“退 / refund”这类说法归到同一个概念上（用户的话和工具说明用同一张表读）；
+- 对话：确认、拒绝、指代、道谢、问对话本身、助手主动提议——读整段对话时用；
+- 数与量：中英文数词、量词和单位（数量参数、字段名里的单位、工具结果念数值时用同一张表）；
+- 地点：城市、国家、房间……（地点类参数）；
+- 参数的含义：参数名 / 描述 → 它要什么（订单号、城市、金额……），按顺序匹配的数据表；
+- 字段的叫法：工具结果里常见字段名、状态值、布尔值怎么说（中 / 英）；
+- 等级、类别、情绪、紧急程度：结构化输出里选值时用。
+
+它描述的是客服和常见工具领域的普通说法，不是任何一节课或测试的句子（测试会检查这一点）。
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# ================================================================ 分词与停用词
+
+# 词典里没有、又常被切碎的说法：分词前加进词典
+EXTRA_WORDS = ("转人工", "人工客服", "快递员", "快递小哥", "送货员", "退货", "退款", "换货", "到哪了", "什么时候到",
+               "多少钱", "有没有", "能不能", "可不可以", "工单", "运单号", "订单号")
+
+STOP = frozenset(
+    "的 了 吗 呢 吧 啊 呀 嘛 么 我 你 他 她 它 我们 你们 是 在 有 和 与 及 或 就 都 也 还 又 把 被 给 让 "
+    "这 那 这个 那个 一个 一下 一些 请 请问 帮 帮我 麻烦 可以 能 想 要 我要 我想 一 个 下 吧 哦 嗯 "
+    "不 问 说 告诉 知道 什么 怎么 怎样 为什么 哪 哪个 哪些 多少 几 啥 时 时候 用 用户 使用 如果 问题 需要 进行 相关 信息 工具 "
+    "助手 调用 返回 结果 内容 当前 所有 负责 处理 提供 根据 指定 获取 时 并 再 先 然后 对 从 为 以 等 及其 其 该 此 之 中 上 里 "
+    "a an the to of in on for and or is are was be it its this that with by at as from my me i you "
+    "your we our can could would should will please do does did what which who how get tool agent "
+    "handoff transfer handle request use using info data id ok".split()
+)
+
+# 英文里几个词合起来才是一个意思：两边（用户的话、工具的描述）都先合成同一个词。(正则, 合成的词)
+EN_PHRASES = (
+    (r"\b(?:log|logg?ing|logged|sign|signing|signed)\s+(?:in|into|on)(?:to)?\b", "login"),
+    (r"\b(?:log|logg?ing|logged|sign|signing|signed)\s+(?:out|off)\b", "logout"),
+    (r"\b(?:sign|signing|signed)\s+up\b", "signup"),
+    (r"\b(?:log-?ins?|sign-?ins?)\b", "login"),
+)
+
+# 复数只能是名词的词：词形还原后会撞上同形的动词概念（books → book → 预订）
+NOUN_PLURALS = frozenset({"books"})
+
+# ================================================================ 概念
+
+# 概念名 → 触发词。英文按整词（含常见词形）、中文单字按整词、中文多字按子串匹配。
+CONCEPTS: dict[str, str] = {
+    # 意图（动词 + 宾语）
+    "lookup": "查 查查 查询 查一下 查看 看看 看下 核对 query lookup look check find search show 搜 搜索 找",
+    "status": "状态 进度 怎么样了 什么状态 啥情况 情况 status progress state",
+    "track": "物流 logistics 快递 到哪 到哪了 发货 发了 运单 包裹 配送 派送 送货 签收 送达 什么时候到 什么时候能到 啥时候到 "
+             "多久到 多久能到 几天到 几时到 到货 揽收 track tracking tracked shipment shipping shipped ship delivery "
+             "deliver delivered package parcel where arrive courier",
+    "order": "订单 下单 下的单 单号 买的 买了 买过 已购 购买的 花了 order orders purchased bought",
+    "product": "商品 产品 货品 东西 型号 item items product products goods",
+    "refund": "退 退款 退货 退钱 退费 退掉 退了 售后 换货 refund refunds refunded return returns returned "
+              "reimburse",
+    "eligibility": "能不能 能否 可不可以 可以退 能退 能退吗 可退 eligible eligibility allowed",
+    "submit": "申请 提交 办理 创建 新建 登记 帮我退 给我退 我要退 要退 立即 submit apply process create",
+    "shop": "买 卖 购买 有卖 有没有 多少钱 价格 价钱 报价 推荐 库存 有货 现货 选购 导购 售前 上新 想买 要买 哪款 几款 几种 哪种 "
+            "款式 预算 性价比 销售 buy sell selling sale sales price prices pricing quote cost costs recommend "
+            "recommendation stock product products catalog shop shopping purchase available cheap",
+    # 常见的商品品类（名词）：说到它们就是在说商品
+    "item": "耳机 手机 充电器 充电宝 数据线 电脑 笔记本 平板 键盘 鼠标 显示器 手表 手环 相机 音箱 电视 冰箱 洗衣机 空调 "
+            "微波炉 电饭煲 水壶 热水壶 吹风机 剃须刀 牙刷 跑鞋 运动鞋 鞋子 衣服 外套 裤子 裙子 帽子 背包 书包 玩具 "
+            "化妆品 口红 护肤品 零食 家具 床垫 椅子 台灯 杯子 路由器 游戏机 打印机 眼镜 首饰 项链 戒指 鞋 "
+            "headphones headphone earbuds earphones smartphone charger laptop laptops computer tablet keyboard "
+            "mouse monitor smartwatch camera speaker tv television fridge kettle shoes sneakers shirt jacket dress "
+            "toy toys lipstick furniture mattress chair lamp printer router console glasses",
+    "complaint": "投诉 转人工 人工客服 真人 客服经理 态度 差评 不满 不满意 举报 骗子 太差 "
+                 "complain complaint complaints human person representative manager escalate angry terrible",
+    "ticket": "工单 报修 报个问题 反馈问题 提交问题 ticket tickets",
+    "policy": "政策 规则 规定 保修 发票 运费 包邮 价格保护 退换货政策 policy policies warranty invoice rules",
+    "weather": "天气 气温 温度 下雨 下雪 晴 阴 冷 热 刮风 weather temperature forecast rain sunny snow",
+    "borrow": "借阅 借了 借的 借书 借过 在借 borrow borrowed borrowing loan loans",
+    "booking": "订票 预订 预定 预约 订个 订一个 约个 订房 机票 酒店 改签 航班 飞 飞往 飞机 座位 选座 火车票 高铁 动车 列车 车票 "
+               "book booking reserve reservation flight flights seat seats hotel hotels train trains",
+    "pay": "支付 付款 付了 付过 账单 扣款 扣费 扣了 到账 pay paid payment payments bill billed billing charge charged "
+           "charges declined",
+    "account": "账户 账号 登录 登不上 登陆 密码 注册 锁定 account login logout signup password sign locked",
+    "tech": "闪退 卡顿 报错 故障 打不开 用不了 没反应 崩溃 bug bugs crash crashes crashed crashing error errors glitch "
+            "technical tech freeze frozen",
+    "contact": "联系方式 联系 电话 手机号 contact phone",
+    "email": "邮件 发邮件 邮箱 email mail",
+    "news": "新闻 资讯 消息 最新 news headlines latest",
+    "math": "计算 算 一共 总共 总价 合计 等于 加 减 乘 除 数学 方程 calculate compute math sum plus minus times equation "
+            "solve",
+    "translate": "翻译 译成 translate translation",
+    "time": "时间 几点 日期 几号 今天 明天 time date today tomorrow",
+    "faq": "常见问题 营业时间 几点开门 几点关门 开门 关门 营业 开放时间 hours opening faq",
+    "renew": "续借 续订 续期 续费 续约 续一下 续上 续住 renew renewal renewing extend",
+    "baggage": "行李 托运 bag baggage luggage suitcase",
+    "wifi": "wifi 无线网 上网",
+    "greet": "你好 您好 在吗 哈喽 嗨 hello hi hey",
+    "cancel": "取消 撤销 不要了 cancel cancellation",
+    "change": "修改 更改 改成 换成 改 调到 调成 调高 调低 设成 设为 设置 change update modify switch set adjust",
+    # 转账：把钱从一处挪到另一处
+    "transfer": "转账 转钱 汇款 打钱 转给 转到 transfer transfers move wire",
+    # 问还剩多少：余额、剩余天数、积分还有几个
+    "remaining": "还剩 剩下 剩余 余额 还有几 还有多少 还能用 balance remaining left",
+    # 开关设备
+    "switch": "打开 开启 开一下 关掉 关闭 关上 关一下 switch power",
+    "light": "灯 灯光 照明 light lights lamp lighting",
+    "travel": "签证 护照 出境 入境 visa passport",
+    "leave": "请假 休假 年假 调休 病假 事假 假期 leave vacation pto holiday",
+    "card": "银行卡 信用卡 借记卡 卡片 card cards",
+    "lost": "丢了 丢失 被盗 被偷 挂失 盗刷 lost stolen theft",
+    "user": "用户 会员 客户 user users customer member profile",
+}
+
+# 意图类概念比宾语类更能说明用户要办什么事：打分时权重更高（没列出的是 1.0）
+INTENT_WEIGHT = {"refund": 2.0, "complaint": 3.0, "shop": 1.8, "track": 1.6, "eligibility": 1.0, "submit": 1.6,
+                 "lookup": 0.4, "status": 1.2, "order": 0.8, "ticket": 2.5, "policy": 1.6, "greet": 0.5,
+                 "user": 0.6, "product": 0.5, "item": 0.4, "transfer": 1.6, "lost": 2.0, "remaining": 1.4,
+                 "switch": 1.2}
+
+# 上位概念：说到品类名词（“耳机有货吗”）也就说到了商品
+BROADER = {"item": "product"}
+
+# 强意图：专员自己的工具都管不了这类事时，交回前台（route.py 的交回规则）
+STRONG = frozenset({"refund", "shop", "complaint", "track", "policy", "booking", "pay", "weather", "news",
+                    "translate", "math"})
+# 由一个概念推出另一个概念 → (推出它的概念, 权重)。问“到哪了”也是在问状态（权重低），也是要查这笔订单
+IMPLIED = {"status": ("track", 0.6), "order": ("track", 1.0), "lookup": ("track", 1.0)}
+# 要“办”的事（和“问”相对）：祈使句说到它们时，算提交
+ACTIONS = frozenset({"refund", "cancel", "change", "complaint", "booking", "email", "ticket", "transfer", "switch",
+                     "leave", "lost"})
+# 工具名 / 描述开头的动词：这个工具是去“办”一件事，还是“查”一下。问句（“还有几天调休”）遇到两种都有时选查的
+ACT_VERBS = frozenset("apply create submit request book reserve cancel set update send transfer open report delete add "
+                      "change make place pay issue block turn switch start stop schedule register renew order post "
+                      "file raise close remove move assign approve reject".split())
+QUERY_VERBS = frozenset("get check query search find list lookup look track show view read fetch count estimate "
+                        "compare describe explain verify calculate".split())
+ACT_VERBS_ZH = ("申请", "提交", "创建", "新建", "预订", "预约", "订", "取消", "设置", "修改", "发送", "转账", "办理", "开通",
+                "挂失", "冻结", "开关", "打开", "关闭", "调节", "登记", "下单", "退款")
+QUERY_VERBS_ZH = ("查询", "查看", "检查", "搜索", "获取", "查", "看", "列出", "统计", "计算", "估算")
+# 宾语类概念：追问里指回前面时（“它里面有什么”），从上文带过来的是这些，不是上文的意图
+OBJECTS = frozenset({"order", "product", "item", "user", "account", "card", "light"})
+
+# 和触发词共用一个字、意思却不同的词：触发词的匹配在它们中间断开时不算（“多久到账”不是“多久到”）
+FALSE_FRIENDS = ("到账", "到期", "到店", "到手价")
+PAST = frozenset("了的过")  # 紧跟在“买 / 购买 / 花”后面：说的是已经下的单
+PAST_VERBS = frozenset({"买", "购买", "花"})
+# 英文的固定短语 → 概念
+PHRASES = {"how much": "shop", "do you have": "shop", "do you sell": "shop", "in stock": "shop",
+           "money back": "refund", "talk to a": "complaint", "real person": "complaint", "where is": "track",
+           "can i": "eligibility", "am i eligible": "eligibility", "does nothing": "tech",
+           "doesn't work": "tech", "does not work": "tech", "not working": "tech", "won't open": "tech",
+           "won't load": "tech", "how many": "remaining", "turn on": "switch", "turn off": "switch",
+           "switch on": "switch", "switch off": "switch"}
+NEGATORS = frozenset({"不", "别", "无需", "不用", "不要", "不必", "非", "not", "don't", "dont", "never", "no", "without"})
+NEGATION_PREFIX = ("不", "别", "无需", "不用", "不要", "不必", "非")
+PERSON_SUFFIX = "员师哥姐工"  # 快递员、客服小哥：说的是人，不是那件事
+GENERIC_NOUNS = frozenset({"货", "钱", "东西", "款", "种", "样"})  # “还有货吗”“多少钱”里的名词不是要找的东西
+
+# 问句还是请求：问能不能、多少、怎么……是在问；“帮我退了 / please refund”是要办
+ASKING_MARKS = (r"[吗嘛么？?]|能不能|可不可以|能否|可以.{0,6}吗|多少|怎么|如何|还有几|几[天个次张]|"
+                r"\b(how|what|can|could|is|are|do|does|when|where|which)\b")
+
+# ================================================================ 对话：读整段对话时用的说法
+
+# 应答：听到了、同意（“好的”“嗯”“ok”）。助手刚提议了要办的事时，它就是确认；否则只是应一声
+ACKNOWLEDGE = ("好的", "好", "好啊", "好呀", "好吧", "行", "行吧", "可以", "可以的", "嗯", "嗯嗯", "对", "对的", "是的", "是",
+               "没问题", "收到", "知道了", "明白了", "明白", "了解", "要", "要的", "需要", "当然",
+               "yes", "yeah", "yep", "sure", "ok", "okay", "alright", "got it", "right", "correct", "of course")
+# 明说“办吧”：接着办刚才说的那件事（可以跟在应答后面：“好的，那就办吧”“yes please, go ahead”）
+PROCEED = ("办吧", "那就办吧", "办理吧", "帮我办", "帮我办吧", "帮我办一下", "提交吧", "那就提交", "那就提交吧", "就这么办",
+           "就这样办", "就这样吧", "那就这样", "确认", "确认办理", "确定", "同意", "来吧", "麻烦了", "麻烦你了", "帮我弄吧",
+           "go ahead", "do it", "please do", "please do it", "proceed", "please proceed", "yes please", "let's do it",
+           "confirm", "confirmed", "sounds good", "that works", "go for it")
+# 问句里的这些概念问的是“能不能 / 是什么”：接着办的时候去掉，换成“提交”
+QUESTION_CONCEPTS = frozenset({"eligibility", "lookup", "status", "remaining"})
+# 拒绝 / 算了：不办了
+DECLINE = ("不用了", "不用", "不需要", "不要了", "算了", "先不", "先不用", "暂时不用", "不了", "取消吧", "别办了",
+           "no", "nope", "no thanks", "no thank you", "not now", "never mind", "nevermind", "don't", "cancel that")
+# 道谢、道别：对话收尾，不用再办事
+THANKS = ("谢谢", "谢了", "感谢", "多谢", "辛苦了", "thanks", "thank you", "thx", "cheers", "appreciate it")
+GOODBYE = ("再见", "拜拜", "bye", "goodbye", "see you")
+GREETINGS = ("你好", "您好", "hi", "hello", "hey", "嗨", "哈喽", "在吗", "在不在")
+# 指代和省略：这句话指回前面说过的东西（“它”“那个订单”“里面”“那 A1002 呢”“the other one”）
+ANAPHORA = (r"它|他们|它们|那个|这个|那笔|这笔|那单|这单|那件|这件|那份|那些|这些|该订单|上面|刚才那|前面那|里面|里头|"
+            r"另一个|另外一个|第[一二三四五六七八九十\d]+[个款件单笔]|那.{0,12}呢|呢[？?]?$|"
+            r"\b(it|its|that|this|those|these|them|the other one|the other|the first one|the second one|"
+            r"the last one|same one|what about|how about|and the)\b")
+# 纠正：“不对，是 A1003”“I meant A1003”
+CORRECTION = (r"^(不对|不是|错了|搞错了|说错了|更正|应该是|我是说|我说的是)|\b(i meant|i mean|sorry,? (it'?s|i meant)|"
+              r"actually|correction|not that one|wrong one)\b")
+# 问这段对话本身：“我刚才问了什么”“我第一句话问的啥”
+ABOUT_CONVERSATION = (r"(刚才|刚刚|之前|上一[个句次]|前面|上次|第一[个句次]?|最开始|一开始|开头).{0,6}(问|说|提|聊)|"
+                      r"我(问|说)了(你)?(什么|啥)|我(问|说)的(是)?(什么|啥)|(聊|说)到哪了|"
+                      r"what did i (just )?(ask|say)|what was my (last |previous |first )?question|"
+                      r"what have we (talked|been talking) about")
+# 助手主动提议要办的事：“需要我为您提交退款申请吗？”“Shall I open a ticket for you?”
+OFFER = (r"(?:需要|要不要|要)我(?:为您|帮您|给您|替您)?(.{2,30}?)(?:吗|么)[？?]|是否需要(?:我)?(?:为您|帮您)?(.{2,30}?)[？?]|"
+         r"\b(?:shall|should) i (.{3,60}?)\?|\b(?:would|do) you (?:like|want) me to (.{3,60}?)\?|"
+         r"\bwant me to (.{3,60}?)\?")
+# 助手在问用户要东西：“请提供一下订单号”“could you give me the order number?”
+ASKS_FOR = (r"请(?:您)?(?:提供|告诉我|说一下|给我|发一下|补充)|还需要您提供|能(?:否|不能)(?:提供|告诉)|是哪[个一笔单]|"
+            r"\b(?:could|can) you (?:give|tell|share|send|provide)|\bplease (?:provide|share|send|tell)|"
+            r"\bwhat(?:'s| is) (?:your|the)\b|\bi (?:still )?need (?:your|the)\b|\bwhich (?:order|one)\b")
+# 声称办了某件事：没有工具结果支持时，回答里不能这么说（render.py 自检用）
+CLAIMS = (r"已(?:经)?(?:为您|帮您)?(?:提交|办理|处理|创建|登记|记录|记下|受理|安排|预订|取消|修改|退款|转账)|正在为您(?:办理|处理)|"
+          r"稍后(?:给您)?(?:答复|回复)|\bI(?:'ve| have) (?:submitted|processed|created|booked|cancelled|recorded|"
+          r"noted)|\b(?:am|is) (?:processing|handling) it\b")
+
+# ================================================================ 数与量
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_MAGNITUDES = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+EN_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+              "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
+              "a couple of": 2, "a pair of": 2}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """一种量：文中怎么说（数字后面的量词 / 单位），参数名里怎么说，念字段值时带什么单位。
+
+    words：文中跟在数字后面的说法；params：参数名里的词（nights 要“晚”）；fields：字段名最后一个词是它时
+    （delay_minutes、nights）数值带单位；zh / en：念数值时带的单位；label_zh / label_en：字段名只有这个词时的叫法。"""
+
+    words: str
+    params: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    zh: str = ""
+    en: str = ""
+    label_zh: str = ""
+    label_en: str = ""
+
+
+UNITS: dict[str, Unit] = {
+    "night": Unit("晚 夜 宿 nights night", ("nights", "night"), ("nights",), "晚", "nights", "入住", "stay"),
+    "day": Unit("天 日 days day", ("days", "day"), ("days",), "天", "days", "天数", "duration"),
+    "week": Unit("周 星期 weeks week", ("weeks",), ("weeks",), "周", "weeks", "周数", "duration"),
+    "month": Unit("个月 months month", ("months",), ("months",), "个月", "months", "月数", "duration"),
+    "year": Unit("years year", ("years",), ("years",), "年", "years", "年数", "duration"),
+    "hour": Unit("个小时 小时 hours hour hrs", ("hours",), ("hours",), "小时", "hours", "时长", "duration"),
+    "minute": Unit("分钟 minutes minute mins", ("minutes", "mins"), ("minutes", "mins"), "分钟", "minutes",
+                   "时长", "duration"),
+    "second": Unit("秒 seconds second secs", ("seconds",), ("seconds",), "秒", "seconds", "时长", "duration"),
+    "room": Unit("间 rooms room", ("rooms",)),
+    "person": Unit("个人 人 位 名 people persons person guests guest adults adult pax passengers passenger",
+                   ("people", "persons", "guests", "adults", "children", "kids", "pax", "headcount", "party",
+                    "passengers"), ("people", "guests", "passengers"), "人", "people", "人数", "party size"),
+    "ticket": Unit("张 tickets ticket", ("tickets", "passengers"), ("tickets",), "张", "tickets", "票数", "tickets"),
+    "item": Unit("件 个 台 份 瓶 盒 双 本 支 只 条 箱 部 样 items item pcs pieces units unit",
+                 ("quantity", "qty", "count", "items", "copies", "units")),
+    "degree": Unit("度 ℃ °C °c ° degrees degree", ("temperature", "temp", "degrees", "celsius"),
+                   ("celsius", "degrees"), "度", "°C", "温度", "temperature"),
+    "percent": Unit("% ％ percent", ("percent", "percentage", "pct", "ratio"), ("percent", "pct"), "%", "%",
+                    "比例", "share"),
+    "km": Unit("公里 千米 km kilometers", ("km", "kilometers", "distance"), ("km",), "公里", "km", "距离", "distance"),
+    "kg": Unit("公斤 千克 kg kilograms", ("kg", "weight"), ("kg",), "公斤", "kg", "重量", "weight"),
+    "yuan": Unit("元", (), ("yuan", "rmb", "cny"), "元", "yuan", "金额", "amount"),
+}
+# 参数名里的词 → 要哪几种量（passengers 可以数“张”也可以数“人”；duration 是天、晚或小时）
+QUANTITY_PARAMS: dict[str, tuple[str, ...]] = {"duration": ("day", "night", "hour")}
+for _kind, _unit in UNITS.items():
+    for _p in _unit.params:
+        QUANTITY_PARAMS[_p] = (*QUANTITY_PARAMS.get(_p, ()), _kind)
+QUANTITY_PARAMS["passengers"] = ("person", "ticket")
+QUANTITY_PARAMS["tickets"] = ("ticket", "person")
+
+# 钱：数字前后的货币说法
+CURRENCY_BEFORE = "¥￥$€£"
+CURRENCY_AFTER = ("元", "块钱", "块", "美元", "美金", "rmb", "RMB", "yuan", "dollars", "dollar", "bucks", "usd", "USD",
+                  "eur", "euros")
+
+# ================================================================ 地点
+
+CITIES = (
+    "北京 上海 广州 深圳 武汉 杭州 南京 成都 重庆 天津 西安 苏州 长沙 郑州 青岛 厦门 "
+    "沈阳 大连 哈尔滨 长春 济南 合肥 福州 南昌 昆明 贵阳 南宁 海口 三亚 兰州 西宁 银川 "
+    "呼和浩特 乌鲁木齐 拉萨 石家庄 太原 宁波 无锡 佛山 东莞 珠海 温州 桂林 丽江 香港 澳门 台北 "
+    "东京 大阪 首尔 纽约 伦敦 巴黎 柏林 悉尼 新加坡 曼谷 洛杉矶 旧金山 莫斯科 迪拜"
+).split()
+CITIES_EN = {
+    "beijing": "Beijing", "shanghai": "Shanghai", "wuhan": "Wuhan", "shenzhen": "Shenzhen",
+    "guangzhou": "Guangzhou", "hangzhou": "Hangzhou", "chengdu": "Chengdu", "hong kong": "Hong Kong",
+    "nanjing": "Nanjing", "xi'an": "Xi'an", "xian": "Xi'an", "tokyo": "Tokyo", "osaka": "Osaka",
+    "london": "London", "paris": "Paris", "new york": "New York", "berlin": "Berlin", "sydney": "Sydney",
+    "singapore": "Singapore", "seoul": "Seoul", "san francisco": "San Francisco", "los angeles": "Los Angeles",
+    "chicago": "Chicago", "seattle": "Seattle", "boston": "Boston", "toronto": "Toronto", "madrid": "Madrid",
+    "rome": "Rome", "dubai": "Dubai", "bangkok": "Bangkok", "amsterdam": "Amsterdam", "vienna": "Vienna",
+}
+COUNTRIES = (
+    "中国 日本 韩国 美国 英国 法国 德国 意大利 西班牙 葡萄牙 荷兰 比利时 瑞士 奥地利 瑞典 挪威 丹麦 芬兰 冰岛 "
+    "爱尔兰 希腊 土耳其 俄罗斯 乌克兰 波兰 捷克 匈牙利 加拿大 墨西哥 巴西 阿根廷 智利 秘鲁 澳大利亚 新西兰 "
+    "新加坡 马来西亚 泰国 越南 柬埔寨 老挝 缅甸 菲律宾 印度尼西亚 印尼 印度 尼泊尔 斯里兰卡 马尔代夫 巴基斯坦 "
+    "阿联酋 沙特 以色列 埃及 南非 肯尼亚 摩洛哥 蒙古 哈萨克斯坦"
+).split()
+COUNTRIES_EN = {
+    "china": "China", "japan": "Japan", "korea": "Korea", "south korea": "South Korea", "usa": "USA",
+    "united states": "United States", "america": "United States", "uk": "UK", "united kingdom": "United Kingdom",
+    "britain": "United Kingdom", "england": "England", "france": "France", "germany": "Germany", "italy": "Italy",
+    "spain": "Spain", "portugal": "Portugal", "netherlands": "Netherlands", "switzerland": "Switzerland",
+    "sweden": "Sweden", "norway": "Norway", "denmark": "Denmark", "finland": "Finland", "iceland": "Iceland",
+    "ireland": "Ireland", "greece": "Greece", "turkey": "Turkey", "russia": "Russia", "canada": "Canada",
+    "mexico": "Mexico", "brazil": "Brazil", "argentina": "Argentina", "australia": "Australia",
+    "new zealand": "New Zealand", "thailand": "Thailand", "vietnam": "Vietnam", "malaysia": "Malaysia",
+    "indonesia": "Indonesia", "philippines": "Philippines", "india": "India", "egypt": "Egypt",
+    "south africa": "South Africa", "uae": "UAE", "israel": "Israel", "poland": "Poland",
+}
+# 地点类参数（房间、部门……）的名词怎么收尾：“书房”“客厅”“财务部”“急诊科”
+PLACE_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "room": ("房", "室", "厅", "间", "台", "库", "院", "厨房", "阳台", "走廊", "玄关"),
+    "department": ("部", "科", "处", "中心", "组", "办", "局", "院"),
+}
+ROOMS_EN = ("living room", "dining room", "bedroom", "master bedroom", "guest room", "kids room", "kitchen",
+            "bathroom", "study", "office", "garage", "hallway", "balcony", "basement", "attic", "nursery")
+
+# ================================================================ 参数的含义
+
+# 参数（或结构化输出的字段）是什么意思：按顺序看，第一条对上的就是。每行：(含义, 规则, 词, 字样)。
+# 规则 "any"：参数名里有这些词（整词）或者名字 / 描述里有这些字样（子串）；
+# "both"：名字或描述里这两组字样各有一个（“订单”+“号”）；
+# "place"：方向词（from、to……）单独或者加上地点词（from_city），见 fill.py 的 _directional；
+# "recipient"：收件人（email、cc，或者描述没说是地点的 to）。
+SLOT_MEANINGS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("last4", "any", ("last4", "lastfour", "tail"), ("last 4", "last four", "后四位", "末四位", "尾号")),
+    ("origin", "place", ("from", "origin", "source", "departure", "depart"),
+     ("出发地", "出发城市", "始发", "departure city", "origin")),
+    ("destination", "place", ("to", "destination", "dest", "arrival", "arrive"),
+     ("目的地", "到达城市", "到达地", "destination", "arrival city")),
+    ("country", "any", ("country", "nation", "countries"), ("国家", "country")),
+    ("city", "any", (), ("city", "location", "place", "城市", "地点", "地区")),
+    ("room", "any", ("room", "area", "zone", "space"), ("房间", "区域", "room")),
+    ("department", "any", ("department", "dept", "division"), ("部门", "科室", "department")),
+    ("email", "recipient", ("email", "recipient", "cc", "bcc"), ("email", "邮箱", "e-mail")),
+    ("url", "any", ("url", "link", "website", "href"), ("网址", "链接")),
+    ("order_id", "both", ("order", "订单"), ("id", "no", "number", "num", "号", "编号")),
+    ("order_id", "any", ("tracking", "waybill"), ("tracking", "运单", "waybill")),
+    ("phone", "any", (), ("phone", "mobile", "电话", "手机")),
+    ("degree", "any", ("temperature", "temp", "degrees", "celsius"), ("温度", "度数", "temperature")),
+    ("percent", "any", ("percent", "percentage", "pct"), ("百分比", "percent")),
+    ("quantity", "any", tuple(QUANTITY_PARAMS), ("quantity", "数量", "人数", "天数", "晚数", "几晚", "几位", "how many")),
+    ("ident", "any", ("id", "number", "no", "sku", "seat", "account"), ("编号", "代码", "座位", "账号", "账户")),
+    ("time", "any", ("time", "datetime", "slot"), ("时间", "几点")),
+    ("date", "any", ("checkin", "checkout", "start", "end", "arrival", "departure", "pickup", "dropoff", "since",
+                     "until", "deadline", "due", "birthday", "dob", "when", "date", "day"),
+     ("date", "日期", "入住", "离店", "deadline")),
+    ("money", "any", (), ("amount", "price", "money", "cost", "total", "金额", "价格", "费用", "budget", "预算", "单价",
+                          "fare")),
+    ("quantity", "any", (), ("count", "qty", "number of", "num", "passenger", "guests")),
+    ("switch", "any", ("on", "enabled", "enable", "power", "active"), ("开关", "打开", "开启")),
+    ("level", "any", ("priority", "urgency", "severity", "importance"), ("优先级", "紧急程度", "严重程度")),
+    ("category", "any", ("category", "categories", "type", "kind", "intent", "class", "classification", "label",
+                         "sentiment", "mood", "tone", "queue", "team"), ("分类", "类别", "类型", "情绪")),
+    ("reason", "any", ("reason", "reasoning", "explanation", "rationale", "why"), ("原因", "理由")),
+    ("title", "any", ("subject", "title", "headline"), ("主题", "标题")),
+    ("summary", "any", ("summary", "abstract", "synopsis", "overview", "brief", "issue", "problem", "complaint",
+                        "gist"), ("摘要", "概要", "概述", "问题描述")),
+    ("product", "both", ("product", "商品", "货品"), ("keyword", "关键词", "name", "名称", "query")),
+    ("keyword", "any", ("keyword", "keywords", "search", "topic", "term", "terms"), ("关键词", "搜索词")),
+    ("input", "any", ("query", "q", "input", "question", "prompt", "message", "text", "request", "body", "content"),
+     ()),
+    ("text", "any", ("answer", "reply", "response", "description", "report", "output", "result", "story", "outline",
+                     "feedback", "translation", "markdown"), ("描述", "回答", "内容")),
+    ("device", "any", ("device", "appliance"), ("设备", "电器", "device")),
+    ("name", "any", ("name",), ("名称", "名字")),
+)
+# 地点类参数名里可以跟着方向词出现的地点词（from_city、to_airport）；这些词之外的（from_account）不是地点
+PLACE_WORDS = frozenset({"city", "place", "location", "airport", "station", "port", "country"})
+# 单独一个就能当地点的方向词；描述说它是这些东西时就不是地点
+BARE_DIRECTIONS = frozenset({"from", "origin", "source", "to", "destination", "dest"})
+NOT_PLACE = r"email|邮箱|e-mail|account|账户|账号|date|日期|time|时间|currency|币种|language|语言|unit|单位"
+# “from”“to”这类只有一个词的参数名：是地点还是别的，看描述（“from”没说明时按地点算）
+DIRECTION_FROM = frozenset({"from", "origin", "departure", "depart", "start", "source", "pickup"})
+DIRECTION_TO = frozenset({"to", "destination", "dest", "arrival", "arrive", "end", "target", "dropoff"})
+
+# 开 / 关：布尔型的开关参数（on、enabled）按用户说的是开还是关
+SWITCH_ON = r"打开|开启|开一下|开着|开灯|开空调|turn (?:it )?on|switch (?:it )?on|\bon\b|enable|启用|(?<![不关])开(?!关)"
+SWITCH_OFF = r"关掉|关闭|关上|关一下|关了|关灯|turn (?:it )?off|switch (?:it )?off|\boff\b|disable|停用|(?<!开)关(?!于|系)"
+
+# 英文关键词前后的口头语：“recommend a wireless mouse” → wireless mouse
+EN_LEAD_WORDS = (r"please|can you|could you|would you|i want to|i'd like to|i would like to|i want|i'd like|"
+                 r"i need|i'm looking for|im looking for|looking for|tell me about|tell me|show me|search(?: the web)? for|"
+                 r"look up|find me|find|get me|get|buy|recommend(?: me)?|suggest(?: me)?|any good|any|some|"
+                 r"do you (?:have|sell|carry|stock)|(?:are|is) there(?: any)?|have you got|what about|how about|"
+                 r"a|an|the|good|nice|best|cheap|new")
+EN_TAIL_WORDS = r"in stock|available|for sale|please|now|today|for me|to buy|that you have|you have|you sell"
+# 中文关键词前后的口头语（“帮我找一下……吗”）
+ZH_LEAD = r"请问|请|帮我|麻烦|能不能|可以|我想|我要|想|给我|推荐|推荐一下|推荐个|推荐一款|来个|来一个|买个|买一个|有没有"
+ZH_FILLER = r"查一下|查询一下|查询|查查|搜一下|搜索|找一下|找找|看看|看一下|有没有|一下|吗|呢|吧|呀|啊|？|\?|。|！|!"
+
+# ================================================================ 字段的叫法（工具结果念成句子时用）
+
+# 常见 API 字段名 → (中文, English)。不认识的字段按单词拼（WORDS），再不行就换个说法（render.py）。
+FIELDS: dict[str, tuple[str, str]] = {
+    "order_id": ("订单号", "order"), "order_no": ("订单号", "order"), "id": ("编号", "ID"),
+    "status": ("状态", "status"), "order_status": ("订单状态", "order status"), "state": ("状态", "state"),
+    "carrier": ("快递公司", "carrier"), "tracking_no": ("运单号", "tracking number"),
+    "tracking_number": ("运单号", "tracking number"), "eta": ("预计送达", "estimated arrival"),
+    "delivered_at": ("签收时间", "delivered at"), "created_at": ("创建时间", "created at"),
+    "updated_at": ("更新时间", "updated at"), "event_time": ("时间", "time"), "time": ("时间", "time"),
+    "latest": ("最新动态", "latest update"), "events": ("物流轨迹", "tracking history"),
+    "amount": ("金额", "amount"), "total": ("合计", "total"), "total_amount": ("总金额", "total"),
+    "price": ("价格", "price"), "unit_price": ("单价", "unit price"), "subtotal": ("小计", "subtotal"),
+    "refundable_amount": ("可退金额", "refundable amount"), "discount": ("折扣", "discount"),
+    "quantity": ("数量", "quantity"), "count": ("数量", "count"), "stock": ("库存", "stock"),
+    "items": ("商品", "items"), "item": ("商品", "item"), "products": ("商品", "products"),
+    "product": ("商品", "product"), "name": ("名称", "name"), "title": ("标题", "title"),
+    "sku": ("商品编号", "SKU"), "category": ("类别", "category"), "description": ("描述", "description"),
+    "reason": ("原因", "reason"), "ticket_id": ("工单号", "ticket"), "refund_id": ("退款单号", "refund"),
+    "city": ("城市", "city"), "weather": ("天气", "weather"), "condition": ("天气", "conditions"),
+    "conditions": ("天气", "conditions"), "temperature": ("气温", "temperature"),
+    "temperature_range": ("气温", "temperature range"), "humidity": ("湿度", "humidity"),
+    "wind": ("风力", "wind"), "location": ("地点", "location"), "customer": ("客户", "customer"),
+    "phone": ("电话", "phone"), "email": ("邮箱", "email"), "address": ("地址", "address"),
+    "message": ("说明", "message"), "note": ("备注", "note"), "summary": ("摘要", "summary"),
+    "keyword": ("关键词", "keyword"), "topic": ("主题", "topic"), "policies": ("政策", "policies"),
+    "content": ("内容", "content"), "url": ("链接", "link"), "user_id": ("用户编号", "user"),
+    "balance": ("余额", "balance"), "currency": ("币种", "currency"), "coupon": ("优惠券", "coupon"),
+    "member_level": ("会员等级", "member level"), "payment_status": ("支付状态", "payment status"),
+    "paid": ("已付款", "paid"), "refundable": ("可退款", "refundable"), "approved_by": ("审批方式", "approved by"),
+    "workspace": ("工作区", "workspace"), "transport": ("传输方式", "transport"), "version": ("版本", "version"),
+    "pid": ("进程号", "PID"), "service": ("服务", "service"), "source": ("来源", "source"),
+    "in_stock": ("有货", "in stock"), "eligible": ("符合条件", "eligible"), "issue_type": ("问题类型", "issue type"),
+    "priority": ("优先级", "priority"), "method": ("方式", "method"), "payment_method": ("支付方式", "payment method"),
+    "seat": ("座位", "seat"), "flight_number": ("航班号", "flight"), "confirmation_number": ("确认号", "confirmation"),
+    "check_in": ("入住日期", "check-in"), "check_out": ("退房日期", "check-out"), "checkin": ("入住日期", "check-in"),
+    "checkout": ("退房日期", "check-out"), "due_date": ("到期日", "due date"),
+    "is_relevant": ("与本店业务相关", "related to the business"), "is_jailbreak": ("越狱尝试", "a jailbreak attempt"),
+}
+# 字段名里的缩写 → 全称（两种语言都先换成全称再翻译：temp_low → low temperature → 最低气温）
+ABBREVIATIONS = {"temp": "temperature", "qty": "quantity", "amt": "amount", "desc": "description",
+                 "addr": "address", "num": "number", "msg": "message", "tel": "phone", "dept": "department",
+                 "cnt": "count", "avg": "average", "min": "minimum", "max": "maximum", "pct": "percent",
+                 "info": "information", "img": "image", "pic": "picture", "lon": "longitude", "lat": "latitude",
+                 "lng": "longitude", "dob": "birthday", "qty_left": "remaining"}
+# 修饰词：字段名里放在哪儿都先说（temp_high → 最高气温 / high temperature）
+MODIFIERS = frozenset({"low", "high", "minimum", "maximum", "lowest", "highest", "average", "total", "first",
+                       "last", "new", "old", "current", "next", "previous", "remaining", "estimated", "daily",
+                       "monthly", "weekly", "annual", "original", "expected", "actual", "available", "used",
+                       "free", "main", "other", "final", "latest"})
+# 字段名里一个英文词的中文
+WORDS: dict[str, str] = {
+    "order": "订单", "status": "状态", "id": "号", "no": "号", "number": "号", "amount": "金额", "price": "价格",
+    "total": "合计", "refund": "退款", "refundable": "可退", "ticket": "工单", "tracking": "运单", "time": "时间",
+    "date": "日期", "created": "创建", "updated": "更新", "delivered": "签收", "shipment": "物流", "payment": "支付",
+    "paid": "已付", "method": "方式", "user": "用户", "customer": "客户", "name": "名称", "product": "商品",
+    "item": "商品", "items": "商品", "stock": "库存", "count": "数量", "quantity": "数量", "city": "城市",
+    "weather": "天气", "temperature": "气温", "range": "范围", "humidity": "湿度", "wind": "风力",
+    "needs": "需要", "human": "人工", "approval": "审批", "approved": "审批", "by": "方", "existing": "已有",
+    "latest": "最新", "event": "事件", "events": "事件", "level": "等级", "member": "会员", "discount": "折扣",
+    "rate": "费率", "unit": "单", "fee": "费用", "shipping": "运费", "estimated": "预计",
+    "phone": "电话", "email": "邮箱", "address": "地址", "type": "类型", "issue": "问题", "result": "结果",
+    "score": "评分", "rating": "评分", "reason": "原因", "message": "说明", "balance": "余额", "account": "账户",
+    "confirmation": "确认", "seat": "座位", "flight": "航班", "contact": "联系", "information": "信息",
+    "data": "数据", "logistics": "物流", "courier": "快递", "invoice": "发票",
+    # 出行、预订、会员、天气、家居这些常见领域的词
+    "delay": "延误", "departure": "出发", "arrival": "到达", "gate": "登机口", "terminal": "航站楼",
+    "hotel": "酒店", "room": "房间", "booking": "预订", "reservation": "预订", "rental": "租车", "car": "车辆",
+    "train": "车次", "station": "车站", "platform": "站台", "airline": "航空公司", "airport": "机场",
+    "origin": "出发地", "destination": "目的地", "from": "出发", "to": "到达", "remaining": "剩余",
+    "points": "积分", "tier": "等级", "membership": "会员", "expiry": "到期", "expiration": "到期",
+    "expires": "到期", "valid": "有效", "until": "至", "credit": "额度", "limit": "上限", "tax": "税费",
+    "fare": "票价", "insurance": "保险", "breakfast": "早餐", "daily": "每日", "restaurant": "餐厅",
+    "guests": "客人", "people": "人数", "passengers": "乘客", "passenger": "乘客", "duration": "时长",
+    "distance": "距离", "weight": "重量", "size": "尺寸", "color": "颜色", "brand": "品牌", "model": "型号",
+    "warranty": "保修", "coupon": "优惠券", "voucher": "代金券", "card": "卡", "store": "门店",
+    "driver": "司机", "plate": "车牌", "start": "开始", "end": "结束", "last": "最近", "next": "下一",
+    "code": "代码", "language": "语言", "country": "国家", "region": "地区", "course": "课程",
+    "new": "新的", "old": "原", "current": "当前", "channel": "渠道", "expire": "即将到期", "expiring": "即将到期",
+    "left": "剩余", "used": "已用", "available": "可用", "original": "原始", "due": "应付",
+    "pickup": "取件", "delivery": "配送", "return": "退货", "exchange": "换货", "review": "评价", "comment": "备注",
+    "note": "备注", "notes": "备注", "detail": "详情", "details": "详情", "url": "链接", "link": "链接",
+    "description": "描述", "title": "标题", "category": "类别", "tag": "标签", "tags": "标签", "owner": "负责人",
+    "agent": "客服", "assignee": "处理人", "queue": "队列", "sla": "时限", "eta": "预计到达", "route": "路线",
+    "speed": "速度", "floor": "楼层", "building": "楼栋", "zip": "邮编", "postal": "邮政", "street": "街道",
+    "district": "区", "province": "省份", "state": "状态", "progress": "进度", "step": "步骤", "stage": "阶段",
+    "version": "版本", "capacity": "容量", "battery": "电池", "screen": "屏幕", "sold": "已售",
+    "views": "浏览量", "likes": "点赞数", "followers": "粉丝数", "stars": "星级", "nights": "晚数", "days": "天数",
+    "minutes": "分钟数", "hours": "小时数", "minimum": "最低", "maximum": "最高", "average": "平均",
+    "low": "最低", "high": "最高", "lowest": "最低", "highest": "最高", "estimate": "预计", "per": "每",
+    "night": "晚", "day": "天", "month": "月", "year": "年", "reply": "回复", "callback": "回电",
+    "jailbreak": "越狱尝试", "relevant": "与业务相关", "safe": "安全", "toxic": "有害内容", "spam": "垃圾信息",
+    "offensive": "冒犯内容", "harmful": "有害内容", "homework": "作业", "book": "图书", "books": "图书",
+    "library": "图书馆", "loan": "借阅", "loans": "借阅", "fine": "罚款", "overdue": "逾期", "renewed": "已续借",
+    "renewal": "续借", "deposit": "押金", "penalty": "违约金", "confirmed": "已确认", "cancelled": "已取消",
+    "canceled": "已取消", "booked": "已预订", "feels": "体感", "like": "温度", "rain": "降雨", "chance": "概率",
+    "probability": "概率", "uv": "紫外线", "index": "指数", "visibility": "能见度", "pressure": "气压",
+    "sunrise": "日出", "sunset": "日落", "forecast": "预报", "summary": "概况", "visa": "签证", "required": "需要",
+    "stay": "停留", "max_stay": "最长停留", "processing": "办理", "leave": "假期", "annual": "年", "sick": "病假",
+    "compensatory": "调休", "light": "灯", "brightness": "亮度", "mode": "模式", "power": "电源", "device": "设备",
+    "setpoint": "设定温度", "target": "目标", "humidity_level": "湿度", "last4": "尾号", "masked": "卡号",
+    "blocked": "已冻结", "replacement": "补卡", "transfer": "转账", "transaction": "交易", "reference": "参考号",
+    "fee_waived": "免手续费", "department": "部门", "doctor": "医生", "clinic": "诊室", "slot": "时段",
+    "appointment": "预约", "queue_number": "排队号", "wait": "等待", "position": "位置", "lesson": "课时",
+    "remaining_days": "剩余天数", "quota": "额度", "image": "图片", "picture": "图片", "longitude": "经度",
+    "latitude": "纬度", "birthday": "生日", "percent": "比例", "share": "占比",
+}
+# 名词本身带着单位：气温的数值说“度”，湿度说“%”
+NOUN_UNITS = {"temperature": "degree", "humidity": "percent"}
+# 放在字段名最后时意思更具体的词：new_departure → 新的出发时间，不是“新出发”
+LAST_WORDS = {"departure": "出发时间", "arrival": "到达时间", "start": "开始时间", "end": "结束时间",
+              "expiry": "到期时间", "deadline": "截止时间", "pickup": "取件时间"}
+# 状态值 → 中文
+VALUES_ZH = {"open": "待处理", "closed": "已关闭", "pending": "待处理", "approved": "已批准", "rejected": "已拒绝",
+             "shipped": "已发货", "delivered": "已签收", "processing": "处理中", "completed": "已完成",
+             "cancelled": "已取消", "canceled": "已取消", "paid": "已支付", "failed": "失败", "success": "成功",
+             "in_transit": "运输中", "auto": "自动审批", "human": "人工审批",
+             "delayed": "已延误", "on_time": "准点", "ontime": "准点", "departed": "已起飞", "arrived": "已到达",
+             "boarding": "登机中", "scheduled": "计划中", "confirmed": "已确认", "booked": "已预订",
+             "refunded": "已退款", "returned": "已退货", "out_for_delivery": "派送中", "unpaid": "未支付",
+             "active": "正常", "inactive": "未激活", "locked": "已锁定", "expired": "已过期", "valid": "有效",
+             "invalid": "无效", "available": "可用", "unavailable": "不可用", "in_stock": "有货",
+             "out_of_stock": "缺货", "sold_out": "已售罄", "gold": "金卡", "silver": "银卡", "platinum": "白金卡",
+             "bronze": "铜卡", "diamond": "钻石卡", "regular": "普通", "standard": "标准", "premium": "高级",
+             "high": "高", "medium": "中", "low": "低", "normal": "正常", "urgent": "紧急",
+             "resolved": "已解决", "escalated": "已升级", "not_found": "未找到", "yes": "是", "no": "否",
+             "on": "开", "off": "关", "blocked": "已冻结", "frozen": "已冻结", "sunny": "晴", "cloudy": "多云",
+             "rainy": "雨", "snowy": "雪", "overcast": "阴"}
+VALUES_EN: dict[str, str] = {}
+for _en, _zh in VALUES_ZH.items():  # 反过来：已发货 → shipped（同一个中文词取第一个英文词）
+    VALUES_EN.setdefault(_zh, _en.replace("_", " "))
+VALUES_EN.update({"待处理": "pending", "已创建": "created", "运输中": "in transit", "派送中": "out for delivery"})
+# 布尔字段名是过去分词（confirmed、refunded、insurance_included）：真 → “已确认”，假 → “未确认”
+PARTICIPLES: dict[str, str] = {
+    "confirmed": "确认", "cancelled": "取消", "canceled": "取消", "booked": "预订", "reserved": "预订",
+    "refunded": "退款", "created": "创建", "approved": "批准", "rejected": "拒绝", "shipped": "发货",
+    "delivered": "签收", "paid": "付款", "locked": "锁定", "verified": "验证", "included": "包含",
+    "completed": "完成", "processed": "处理", "submitted": "提交", "sent": "发送", "received": "收到",
+    "activated": "激活", "expired": "过期", "returned": "退货", "updated": "更新", "deleted": "删除",
+    "scheduled": "安排", "assigned": "分配", "resolved": "解决", "closed": "关闭", "delayed": "延误",
+    "escalated": "升级", "accepted": "接受", "checked": "检查", "saved": "保存", "registered": "注册",
+    "blocked": "冻结", "frozen": "冻结", "issued": "补发", "waived": "免除", "required": "需要",
+}
+# 常见布尔字段 → ((真, 假) 中文, (真, 假) English)
+BOOLS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "in_stock": (("有货", "缺货"), ("in stock", "out of stock")),
+    "available": (("有货", "暂无"), ("available", "not available")),
+    "eligible": (("符合条件", "不符合条件"), ("eligible", "not eligible")),
+    "refundable": (("可以退款", "不能退款"), ("refundable", "not refundable")),
+    "returnable": (("支持退货", "不支持退货"), ("returnable", "not returnable")),
+    "paid": (("已付款", "未付款"), ("paid", "not paid")),
+    "created": (("已创建", "未创建"), ("created", "not created")),
+    "success": (("成功", "失败"), ("succeeded", "failed")),
+    "ok": (("成功", "失败"), ("succeeded", "failed")),
+    "on": (("已打开", "已关闭"), ("on", "off")),
+    "visa_required": (("需要签证", "免签"), ("visa required", "no visa needed")),
+    "needs_human_approval": (("需要人工审批", "无需人工审批"), ("needs human approval", "no approval needed")),
+    "is_relevant": (("与本店业务相关", "与本店业务无关"), ("related to the business", "not related to the business")),
+    "is_jailbreak": (("是越狱尝试", "不是越狱尝试"), ("a jailbreak attempt", "not a jailbreak attempt")),
+}
+
+# ================================================================ 等级、类别、情绪、紧急程度
+
+# 等级词，从低到高。一组选项里认得出两个以上，就当作等级来选
+LEVELS: tuple[tuple[str, ...], ...] = (
+    ("lowest", "trivial", "minor", "low", "低", "不急", "一般", "p3", "p4"),
+    ("normal", "medium", "moderate", "mid", "中", "中等", "普通", "正常", "p2"),
+    ("high", "major", "important", "高", "较高", "重要", "急", "p1"),
+    ("urgent", "critical", "highest", "blocker", "emergency", "紧急", "非常紧急", "最高", "特急", "p0"),
+)
+# 概念 → 类别词 (中文, English)，按优先顺序：投诉比物流更能说明要怎么处理
+CATEGORIES = (
+    ("complaint", "投诉", "complaint"), ("refund", "退款", "refund"), ("pay", "支付", "billing"),
+    ("account", "账户", "account"), ("tech", "技术故障", "technical"), ("track", "物流", "shipping"),
+    ("booking", "预订", "booking"), ("shop", "售前咨询", "pre-sales"), ("item", "售前咨询", "pre-sales"),
+    ("policy", "政策咨询", "policy"), ("order", "订单", "order"), ("weather", "天气", "weather"),
+)
+OTHER_OPTIONS = frozenset({"other", "others", "general", "misc", "unknown", "其他", "其它", "一般", "一般咨询", "未知"})
+# 催促：很急、尽快、asap（投诉不算催促）
+HURRY = r"紧急|加急|马上|立刻|尽快|赶紧|着急|急着|很急|太急|急死|\b(?:urgent(?:ly)?|asap|immediately|right now|right away|emergency)\b"
+# 只说了“急”：“很急！”“有点着急”
+RUSHED = r"^(?:很|非常|太|特别|比较|有点|挺)?(?:急|着急)(?:了|啊|呀|的)?$|\b(?:asap|right now|quickly)\b"
+# 说明问题严重的说法：东西坏了、钱的问题、投诉、账户被锁……（不算催促，催促另算）
+SERIOUS = (r"坏了|碎了|破了|漏|故障|不能用|用不了|打不开|闪退|崩溃|扣了两次|重复扣|多扣|被盗|盗刷|锁定|登不上|"
+           r"投诉|差评|太差|骗|丢了|丢件|没收到|错发|发错|安全|过敏|受伤|broken|damaged|crash|not working|"
+           r"doesn't work|charged twice|double charged|stolen|locked|hacked|complain|missing|never arrived|"
+           r"wrong item|injur|unsafe")
+POSITIVE_WORDS = r"好|棒|满意|喜欢|谢谢|赞|不错|great|good|love|thanks|excellent|happy"
+NEGATIVE_WORDS = (r"差|烂|失望|生气|投诉|坏了|糟糕|垃圾|慢|太[\u4e00-\u9fff]{1,3}了|受不了|难受|不舒服|没法用|"
+                  r"bad|terrible|angry|awful|broken|worst|hate|too (?:cold|hot|loud|slow|noisy)")
+# 咨询类的说法：普通问问，不急
+CASUAL = (r"^(?:请问|问一下|想问|咨询|了解|有没有|多少钱|推荐|how much|do you|is there|can you tell|what is|what's|"
+          r"i'd like to know)|[吗?？]\s*$")
+
+# ================================================================ 说话：人设
+
+# 中文指令里的角色 → 英文说法（英文回答时用；只看结尾的角色词，店名之类不翻）
+ROLES_EN = (("客服", "a customer service agent"), ("专员", "a specialist"), ("顾问", "a consultant"),
+            ("导购", "a shopping assistant"), ("翻译", "a translator"), ("老师", "a teacher"),
+            ("助手", "an assistant"), ("助理", "an assistant"), ("专家", "an expert"), ("经理", "a manager"))

@@ -1,0 +1,298 @@
+"""读整段对话：对话状态（dialogue state）。
+
+真实模型每次都读完整段对话再回答；模拟模型也一样：`read(conv)` 从头读到尾，算出
+
+- 这句话和前文是什么关系（`move`）：问对话本身、道谢、拒绝、确认、回答助手刚问的问题、追问（指回前面说过的
+  东西）、还是一件新事；
+- 这句话要办的事（`Request`）：选工具用的概念和问 / 办，以及取参数值的原文（先看这句话，再看它接着的那几句）；
+- 助手上一句话问过什么、提议过什么。
+
+每一轮用户消息都按同一张有序的规则表（`MOVES`）归类，前一轮的结果是后一轮的上下文，所以“我要退货 →
+（请提供订单号）→ A1010，颜色不喜欢 → 那 A1009 呢”一路接得上。handoff 之后的专员、被当成工具问话的
+专家，拿到的都是 SDK 传来的完整历史，读出来的状态一样。
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from shared.mock import entities as ent
+from shared.mock import lexicon as lx
+from shared.mock import text
+from shared.mock.conversation import Conversation, Turn
+
+
+@dataclass(frozen=True)
+class Request:
+    """要办的事。选工具看 `concepts`、`modality` 和 `text` 里的词；填参数按 `sources` 的顺序取原文。"""
+
+    text: str  # 选工具时读词的文字：这句话，追问和回答时接上它接着的那句
+    concepts: frozenset[str]
+    modality: str  # ask（问）/ act（办）
+    sources: tuple[str, ...]  # 取参数值的原文，先看前面的
+    move: str = "new"
+    own: frozenset[str] = frozenset()  # 最后这句话自己说到的概念（不含从上文带来的）
+
+    @property
+    def has_intent(self) -> bool:
+        return bool(self.concepts - lx.OBJECTS - {"greet", "lookup"})
+
+
+@dataclass(frozen=True)
+class DialogueState:
+    question: str  # 最后一句用户消息
+    users: tuple[str, ...]  # 所有用户消息，从早到晚
+    move: str
+    request: Request
+    previous_answer: str  # 这句话之前助手说的最后一段话
+    offer: str | None  # 助手上一句话提议要办的事（“需要我为您提交退款申请吗？” → 提交退款申请）
+
+    @property
+    def earlier(self) -> tuple[str, ...]:
+        return self.users[:-1]
+
+    @property
+    def continuing(self) -> bool:
+        """这句话接着前文说（回答、确认、追问、问对话本身……），不是另起一件事。"""
+        return self.move not in ("new",)
+
+
+# ---------------------------------------------------------------- 读一句话本身
+
+
+def own_request(message: str) -> Request:
+    """只看这句话本身：概念、问还是办。祈使句说了要办的事 → 加上“提交”；带订单号又问钱 → 问的是已有订单；
+    有数量又有价钱 → 要计算。"""
+    found = set(text.concepts(message))
+    modality = "ask" if text.intent_modality(message) == {"ask"} else "act"
+    if modality == "act" and found & lx.ACTIONS:
+        found.add("submit")
+    if ent.find("order_id", message) and "order" in found and "shop" in found:
+        found.discard("shop")
+    counts = [c[0] for c in ent.counted(message)]
+    if counts and "shop" in found and any(n not in counts for n in ent.numbers(message)):
+        found.add("math")
+    return Request(message, frozenset(found), modality, (message,), own=frozenset(found))
+
+
+# ---------------------------------------------------------------- 这句话和前文的关系（有序的规则表）
+
+
+@dataclass
+class _Context:
+    """归类一句话时可用的上文。"""
+
+    message: str
+    previous_answer: str  # 助手在这句话之前说的最后一段话
+    last: Request | None  # 上一件要办的事
+    offer: str | None
+
+
+_PUNCT = re.compile(r"[\s,，.。!！?？~～、;；…]+")
+_PARTICLES = re.compile(r"(?:吧|啊|呀|哈|嘛|哦|呢|了|的)+$")
+_ANAPHORA = re.compile(lx.ANAPHORA, re.I)
+_CORRECTION = re.compile(lx.CORRECTION, re.I)
+_ABOUT = re.compile(lx.ABOUT_CONVERSATION, re.I)
+_ASKS_FOR = re.compile(lx.ASKS_FOR, re.I)
+_OFFER = re.compile(lx.OFFER, re.I)
+
+
+def _chunks(message: str) -> list[str]:
+    return [p for p in _PUNCT.split(message.lower().strip()) if p]
+
+
+def _forms(chunk: str) -> set[str]:
+    """一个分句的几种写法：原样、去掉句尾语气词、去掉句首的“那就 / 那 / 就 / 嗯”（“那就办吧” → 办吧）。"""
+    forms = {chunk, _PARTICLES.sub("", chunk) or chunk}
+    forms |= {re.sub(r"^(?:那就|那|就|嗯|哦|哈)", "", f) or f for f in list(forms)}
+    return forms
+
+
+def _only(message: str, *vocab: tuple[str, ...]) -> bool:
+    """整句话只由这些说法组成（“好的，那就办吧”“yes please, go ahead”“谢谢啦”）。"""
+    words = {w for v in vocab for w in v}
+    chunks = _chunks(message)
+    if not chunks:
+        return False
+    for chunk in chunks:
+        forms = _forms(chunk)
+        if forms & words:
+            continue
+        if " " in chunk and all(w in words for w in chunk.split()):
+            continue  # “ok go ahead”
+        if not any(f.startswith(w) and f[len(w):] in words for f in forms for w in words if len(w) < len(f)):
+            return False  # “好的谢谢”：两个说法连在一起
+    return True
+
+
+def _has(message: str, vocab: tuple[str, ...]) -> bool:
+    words = set(vocab)
+    return any(_forms(chunk) & words or (" " in chunk and any(w in chunk for w in words if " " in w))
+               for chunk in _chunks(message))
+
+
+def is_about_conversation(c: _Context) -> bool:
+    return bool(_ABOUT.search(c.message))
+
+
+def is_closing(c: _Context) -> bool:
+    return _only(c.message, lx.THANKS, lx.GOODBYE, lx.ACKNOWLEDGE) and (
+        _has(c.message, lx.THANKS) or _has(c.message, lx.GOODBYE))
+
+
+def is_decline(c: _Context) -> bool:
+    return _only(c.message, lx.DECLINE, lx.THANKS, lx.ACKNOWLEDGE) and _has(c.message, lx.DECLINE)
+
+
+def is_confirmation(c: _Context) -> bool:
+    """应一声或说“办吧”。助手刚提议了要办的事，或者明说“办吧”而上文有要办的事，才是确认。"""
+    if not _only(c.message, lx.ACKNOWLEDGE, lx.PROCEED):
+        return False
+    return bool(c.offer) or (_has(c.message, lx.PROCEED) and c.last is not None)
+
+
+def is_acknowledgement(c: _Context) -> bool:
+    return _only(c.message, lx.ACKNOWLEDGE)
+
+
+def answers_question(c: _Context) -> bool:
+    """助手刚问了用户要什么（订单号、原因……），这句话给了，而且没有另起一件事。"""
+    if c.last is None or not c.previous_answer or not (
+            _ASKS_FOR.search(c.previous_answer) or c.previous_answer.rstrip().endswith(("？", "?"))):
+        return False
+    own = own_request(c.message)
+    new_intent = (own.concepts & (lx.STRONG | lx.ACTIONS)) - c.last.concepts
+    if new_intent:
+        return False  # 换了件事：“算了，我想买耳机”
+    gives = any(ent.find(kind, c.message) for kind in ("order_id", "ident", "date", "money", "quantity", "email",
+                                                        "phone", "city", "country", "last4"))
+    return gives or (len(c.message) <= 30 and not text.intent_modality(c.message) == {"ask"})
+
+
+def refers_back(c: _Context) -> bool:
+    """追问：指回前面说过的东西（“它里面有什么”“那 A1003 呢”“the other one?”），或者纠正（“不对，是 A1003”），
+    或者只给了一个编号、自己没说要办什么。"""
+    if c.last is None:
+        return False
+    own = own_request(c.message)
+    if _ANAPHORA.search(c.message) or _CORRECTION.search(c.message):
+        return True
+    entity_only = not own.has_intent and any(ent.find(k, c.message) for k in ("order_id", "ident", "city", "date"))
+    return entity_only or (not own.concepts and len(c.message) <= 12 and not is_acknowledgement(c))
+
+
+# (关系, 判断)：按顺序，第一条成立的就是。
+MOVES: tuple[tuple[str, Callable[[_Context], bool]], ...] = (
+    ("meta", is_about_conversation),  # 问这段对话本身：从历史里答
+    ("closing", is_closing),  # 道谢、道别：收尾
+    ("decline", is_decline),  # 不用了、算了
+    ("confirm", is_confirmation),  # 同意助手提议的事 / 明说“办吧”
+    ("acknowledge", is_acknowledgement),  # 只是应一声
+    ("answer", answers_question),  # 回答助手刚问的
+    ("follow_up", refers_back),  # 追问、纠正
+    ("new", lambda c: True),
+)
+SILENT = frozenset({"meta", "closing", "decline", "acknowledge"})  # 这几种不用办事，不调工具
+
+
+def classify(c: _Context) -> str:
+    return next(name for name, rule in MOVES if rule(c))
+
+
+def request_for(move: str, c: _Context) -> Request:
+    """按关系拼出要办的事。"""
+    own = own_request(c.message)
+    last = c.last
+    if move in SILENT or move == "new" or (last is None and move != "confirm"):
+        return replace(own, move=move)
+    if move == "confirm":
+        if c.offer:  # 助手提议的那件事：“需要我为您提交退款申请吗？”
+            offered = own_request(c.offer)
+            concepts = (offered.concepts | (last.concepts & lx.OBJECTS if last else frozenset())) \
+                - lx.QUESTION_CONCEPTS
+            sources = (c.message, c.offer, *(last.sources if last else ()))
+            return Request(f"{c.offer} {last.text if last else ''}".strip(), concepts | {"submit"}, "act",
+                           sources, move, own.concepts)
+        return Request(last.text, _as_action(last.concepts), "act", (c.message, *last.sources), move, own.concepts)
+    if move == "answer":
+        return Request(f"{last.text} {c.message}", last.concepts | own.concepts, last.modality,
+                       (c.message, *last.sources), move, own.concepts)
+    # follow_up：自己说了点什么（“它里面有几样东西”“它什么时候到”），就只从上文带宾语（订单、商品）；
+    # 什么都没说（“那 A1003 呢”“也帮我查一下”），就接着办上一件事
+    if own.concepts - {"greet", "lookup"}:
+        objects = last.concepts & lx.OBJECTS
+        return Request(c.message, own.concepts | objects, own.modality, (c.message, *last.sources), move,
+                       own.concepts)
+    return Request(f"{last.text} {c.message}", last.concepts | own.concepts, last.modality,
+                   (c.message, *last.sources), move, own.concepts)
+
+
+def _as_action(concepts: frozenset[str]) -> frozenset[str]:
+    """“能退吗”→“退吧”：去掉问句的概念，加上提交。"""
+    return (concepts - lx.QUESTION_CONCEPTS) | {"submit"}
+
+
+# ---------------------------------------------------------------- 读整段对话
+
+
+def offered(answer: str) -> str | None:
+    """助手提议要办的事：“需要我为您提交退款申请吗？” → 提交退款申请。"""
+    m = _OFFER.search(answer or "")
+    return next((g for g in m.groups() if g), None) if m else None
+
+
+def read(conv: Conversation) -> DialogueState:
+    users: list[str] = []
+    last: Request | None = None
+    request: Request | None = None
+    answer = ""
+    move = "new"
+    args: list[str] = []  # 工具调用里用过的值（取编号时也算前文）
+    for turn in conv.turns:
+        if turn.role == "assistant":
+            if turn.text.strip():
+                answer = turn.text
+            args += _argument_values(turn)
+            continue
+        if turn.role != "user":
+            continue
+        c = _Context(turn.text, answer, last, offered(answer))
+        move = classify(c)
+        request = request_for(move, c)
+        users.append(turn.text)
+        if request.has_intent and move not in SILENT:
+            last = request
+        answer_before, answer = answer, ""
+    if request is None:
+        request = Request("", frozenset(), "ask", ())
+        answer_before = answer
+    earlier = tuple(reversed(users[:-1]))
+    sources = tuple(dict.fromkeys((*request.sources, *earlier, *reversed(args))))
+    request = replace(request, sources=sources)
+    return DialogueState(users[-1] if users else "", tuple(users), move, request, answer_before,
+                         offered(answer_before))
+
+
+def _argument_values(turn: Turn) -> list[str]:
+    values = []
+    for call in turn.calls:
+        if call.name.startswith("transfer_to_"):
+            continue
+        try:
+            data = json.loads(call.arguments or "{}")
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            values += [v for v in data.values() if isinstance(v, str) and v and len(v) <= 40]
+    return values
+
+
+def mentioned(kind: str, state: DialogueState) -> list[str]:
+    """这段对话里说到过的这一种实体，最近的在前（这句话里的最先）。"""
+    found: list[str] = []
+    for source in state.request.sources:
+        found += [v for v in ent.values(kind, source) if v not in found]
+    return found
