@@ -60,15 +60,18 @@ class Preset:
     reasoning_tools: bool = True  # 推理模型能带工具调用
     reasoning_stream_only: bool = False  # 推理模型只能流式调用（Runner.run_streamed）
     thinking_by_default: bool = False  # 默认模型也默认输出推理内容（reasoning_content）
+    conversations: bool = False  # 有 OpenAI 的 Conversations API（OpenAIConversationsSession 要用）
 
 
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
-        Preset("mock", "内置模拟模型", "", "mock-model", None, True, True, "无需申请", "mock-reasoner"),
+        Preset("mock", "内置模拟模型", "", "mock-model", None, True, True, "无需申请", "mock-reasoner",
+               conversations=True),
         Preset(
             "openai", "OpenAI", "https://api.openai.com/v1", "gpt-4.1-mini",
             "OPENAI_API_KEY", True, True, "https://platform.openai.com/api-keys", "o4-mini",
+            conversations=True,
         ),
         Preset(
             "bailian", "阿里云百炼 DashScope", "https://dashscope.aliyuncs.com/compatible-mode/v1",

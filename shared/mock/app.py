@@ -3,7 +3,8 @@
 路由：
     GET  /v1/models                 模型列表
     POST /v1/chat/completions       Chat Completions（stream 可选）
-    POST /v1/responses              Responses（stream 可选，支持 previous_response_id）
+    POST /v1/responses              Responses（stream 可选，支持 previous_response_id 和 conversation）
+    /v1/conversations…              Conversations API（内存里，见 conversations.py）
     GET  /health                    最简单的端点，基准测试用作“地板”
     GET  /mock/stats                收到的请求数（按接口统计）
     POST /mock/faults               预约故障：{"mode": "500", "count": 1}；DELETE 清除
@@ -31,6 +32,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from shared.mock import brain, profiles, wire
+from shared.mock.conversations import ConversationStore
+from shared.mock.conversations import routes as conversation_routes
 
 FAULT_MODES = ("401", "402", "403", "404", "429", "500", "503", "moderation", "timeout", "break")
 MODELS = ("mock-model", "mock-reasoner") + tuple(f"mock-fault-{m}" for m in FAULT_MODES)
@@ -45,6 +48,7 @@ class MockState:
         self.responses: OrderedDict[str, list[brain.Turn]] = OrderedDict()
         self.armed: list[str] = []  # 预约的故障，按顺序消耗
         self.stats: Counter[str] = Counter()
+        self.conversations = ConversationStore()
 
     def remember(self, rid: str, turns: list[brain.Turn]) -> None:
         self.responses[rid] = turns
@@ -177,18 +181,30 @@ def create_app(profile: str | None = None) -> Starlette:
             body = profiles.check_responses(surface, body)
             history: list[brain.Turn] = []
             previous = body.get("previous_response_id")
+            thread = wire.conversation_id(body)
+            if previous and thread:
+                return error_body(400, "Cannot use both 'previous_response_id' and 'conversation'.",
+                                  "invalid_request_error", None, "conversation")
             if previous:
                 if previous not in state.responses:
                     return error_body(400, f"Previous response with id '{previous}' not found.",
                                       "invalid_request_error", "previous_response_not_found",
                                       "previous_response_id")
                 history = state.responses[previous]
+            if thread:  # Conversations API：会话里已有的条目接在输入前面
+                stored = state.conversations.get(thread) if surface.is_default else None
+                if stored is None:
+                    return error_body(404, f"Conversation with id '{thread}' not found.",
+                                      "invalid_request_error", None, "conversation")
+                history = wire.responses_turns(stored["items"], [])
             conv = wire.responses_conversation(body, history)
             _profile_conversation(surface, conv, body)
             plan = brain.decide(conv)
             rid = "resp_" + uuid.uuid4().hex[:24]
             items = wire.output_items(plan)
             state.remember(rid, wire.history_after(conv, items))
+            if thread:  # 这次的输入和输出追加进会话
+                state.conversations.append(thread, wire.input_items(body) + items)
             if not stream:
                 return _maybe_broken(wire.response_object(body, conv, plan, rid, items), fault)
             frames = (
@@ -211,7 +227,7 @@ def create_app(profile: str | None = None) -> Starlette:
     async def responses(request: Request) -> Response:
         if not surface.responses_endpoint:
             state.stats["responses"] += 1
-            return surface.no_responses()
+            return _response(surface.no_responses())
         return await model_call(request, "responses")
 
     async def models(request: Request) -> Response:
@@ -241,6 +257,7 @@ def create_app(profile: str | None = None) -> Starlette:
         return JSONResponse({"armed_faults": list(state.armed)})
 
     app = Starlette(routes=[
+        *conversation_routes(state.conversations, lambda: surface.is_default, lambda: _response(surface.no_responses())),
         Route("/v1/chat/completions", chat_completions, methods=["POST"]),
         Route("/v1/responses", responses, methods=["POST"]),
         Route("/v1/models", models, methods=["GET"]),
@@ -259,6 +276,10 @@ def _profile_conversation(surface: profiles.Profile, conv: brain.Conversation, b
         conv.reasoning = surface.thinking(str(body["model"]), body)
     if conv.json_mode and conv.schema is None:
         conv.schema = profiles.adopt_schema_from_instructions(conv.system)
+
+
+def _response(answer: Response | profiles.ProviderError) -> Response:
+    return answer.response() if isinstance(answer, profiles.ProviderError) else answer
 
 
 def _sse(frames) -> StreamingResponse:

@@ -614,10 +614,11 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
         return next((r for r in map(_because, ctx.sources) if r), None) or next(
             (r for r in map(_stated_reason, ctx.sources[:3]) if r), "not specified" if ctx.english else "未说明")
     if sense == "product":
-        return next((p for p in map(text.noun_phrase, ctx.sources[:3]) if p), None) or text.keyword(q)
+        return _in_tool_language(next((p for p in map(text.noun_phrase, ctx.sources[:3]) if p), None)
+                                 or text.keyword(q), schema)
     if sense == "keyword":
         core = next((p for p in map(_search_terms, ctx.sources[:3]) if p), None) or text.keyword(q)
-        return core if index <= 0 else _variant(core, index, ctx.english)
+        return _in_tool_language(core, schema) if index <= 0 else _variant(core, index, ctx.english)
     if sense == "input":
         if ctx.output:
             return ctx.answer
@@ -642,6 +643,14 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
     if ctx.output:
         return _from_answer(ctx, index)
     return text.keyword(q)
+
+
+def _in_tool_language(phrase: str, schema: dict) -> str:
+    """参数说明是中文（“商品关键词，例如‘蓝牙耳机’”）、用户写的是英文：认得出的商品说法换成中文再搜，
+    就像真实模型会按商品库的语言写关键词。"""
+    if text.is_english(phrase) and CJK.search(str(schema.get("description") or "")):
+        return text.to_chinese_keyword(phrase) or phrase
+    return phrase
 
 
 def _search_terms(source: str) -> str | None:

@@ -257,6 +257,8 @@ UNITS: dict[str, Unit] = {
     "km": Unit("公里 千米 km kilometers", ("km", "kilometers", "distance"), ("km",), "公里", "km", "距离", "distance"),
     "kg": Unit("公斤 千克 kg kilograms", ("kg", "weight"), ("kg",), "公斤", "kg", "重量", "weight"),
     "yuan": Unit("元", (), ("yuan", "rmb", "cny"), "元", "yuan", "金额", "amount"),
+    "speed": Unit("公里每小时 km/h kph", ("kph", "kmh", "speed"), ("kph", "kmh"), "公里/小时", "km/h", "速度", "speed"),
+    "mm": Unit("毫米 mm", ("mm", "precipitation"), ("mm",), "毫米", "mm", "降水量", "precipitation"),
 }
 # 参数名里的词 → 要哪几种量（passengers 可以数“张”也可以数“人”；duration 是天、晚或小时）
 QUANTITY_PARAMS: dict[str, tuple[str, ...]] = {"duration": ("day", "night", "hour")}
@@ -384,6 +386,17 @@ EN_LEAD_WORDS = (r"please|can you|could you|would you|i want to|i'd like to|i wo
                  r"do you (?:have|sell|carry|stock)|(?:are|is) there(?: any)?|have you got|what about|how about|"
                  r"a|an|the|good|nice|best|cheap|new")
 EN_TAIL_WORDS = r"in stock|available|for sale|please|now|today|for me|to buy|that you have|you have|you sell"
+# 常见商品说法的中文：英文提问、而工具的参数说明是中文（商品库是中文的）时，关键词换成中文再搜
+ITEM_ZH = {
+    "noise cancelling": "降噪", "noise-cancelling": "降噪", "noise canceling": "降噪", "running shoes": "跑鞋",
+    "power bank": "充电宝", "gift card": "礼品卡", "fast charging": "快充", "smart watch": "智能手表",
+    "earbuds": "耳机", "earphones": "耳机", "headphones": "耳机", "headphone": "耳机", "headset": "耳机",
+    "wireless": "无线", "bluetooth": "蓝牙", "sneakers": "运动鞋", "shoes": "鞋", "smartphone": "手机", "phone": "手机",
+    "laptop": "笔记本电脑", "notebook": "笔记本电脑", "smartwatch": "智能手表", "watch": "手表", "keyboard": "键盘",
+    "mechanical": "机械", "mouse": "鼠标", "charger": "充电器", "kettle": "水壶", "electric": "电", "tablet": "平板",
+    "monitor": "显示器", "camera": "相机", "speaker": "音箱", "tv": "电视", "router": "路由器", "cable": "数据线",
+    "sports": "运动", "running": "跑步", "lightweight": "轻薄", "portable": "便携", "gaming": "游戏",
+}
 # 中文关键词前后的口头语（“帮我找一下……吗”）
 ZH_LEAD = r"请问|请|帮我|麻烦|能不能|可以|我想|我要|想|给我|推荐|推荐一下|推荐个|推荐一款|来个|来一个|买个|买一个|有没有"
 ZH_FILLER = r"查一下|查询一下|查询|查查|搜一下|搜索|找一下|找找|看看|看一下|有没有|一下|吗|呢|吧|呀|啊|？|\?|。|！|!"
@@ -425,6 +438,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "seat": ("座位", "seat"), "flight_number": ("航班号", "flight"), "confirmation_number": ("确认号", "confirmation"),
     "check_in": ("入住日期", "check-in"), "check_out": ("退房日期", "check-out"), "checkin": ("入住日期", "check-in"),
     "checkout": ("退房日期", "check-out"), "due_date": ("到期日", "due date"),
+    "shipping_address": ("收货地址", "shipping address"), "delivery_address": ("收货地址", "delivery address"),
     "is_relevant": ("与本店业务相关", "related to the business"), "is_jailbreak": ("越狱尝试", "a jailbreak attempt"),
 }
 # 字段名里的缩写 → 全称（两种语言都先换成全称再翻译：temp_low → low temperature → 最低气温）
@@ -496,7 +510,7 @@ WORDS: dict[str, str] = {
     "latitude": "纬度", "birthday": "生日", "percent": "比例", "share": "占比",
 }
 # 名词本身带着单位：气温的数值说“度”，湿度说“%”
-NOUN_UNITS = {"temperature": "degree", "humidity": "percent"}
+NOUN_UNITS = {"temperature": "degree", "humidity": "percent", "chance": "percent", "probability": "percent"}
 # 放在字段名最后时意思更具体的词：new_departure → 新的出发时间，不是“新出发”
 LAST_WORDS = {"departure": "出发时间", "arrival": "到达时间", "start": "开始时间", "end": "结束时间",
               "expiry": "到期时间", "deadline": "截止时间", "pickup": "取件时间"}

@@ -317,13 +317,15 @@ def _record(data: dict, question: str, english: bool, echoed: set[str]) -> str:
     leads = [_to_user(data[k], english).rstrip("。.") for k in lead_keys]
     foreign = english and any(text.CJK.search(x) for x in leads)  # 英文回答里，工具给的中文说明放到最后引用
     lead = "" if foreign else " ".join(x + ("." if english else "。") for x in leads)
+    if failed and lead and failed.lower() in ("created", "success", "ok"):  # 工具说没办成：先说没办成，再说原因
+        lead = ("This could not be done: " if english else "没有办成：") + lead
 
     facts = _facts(data, question, english, echoed, skip={subject_key, *lead_keys}, currency=currency,
                    quiet_success=bool(lead))
     lists = [(k, v) for k, v in data.items() if isinstance(v, list) and k not in (subject_key, *lead_keys)]
-    if len(facts) == 1 and len(lists) == 1 and lists[0][1]:  # 结果就是一个列表：“找到 2 项商品：……”
+    if len(facts) == 1 and len(lists) == 1:  # 结果就是一个列表：“找到 2 项商品：……”“没有找到商品”
         label = _label(lists[0][0], english) or ("results" if english else "结果")
-        facts = [_list_sentence(label, lists[0][1], english).rstrip("。.")]
+        facts = [_list_sentence(label, lists[0][1], english).rstrip("。.")] if lists[0][1] or not lead else []
     body = ("; " if english else "，").join(facts).rstrip("。.")  # 值自己带的句号不再叠一个
     if english:
         sentence = " ".join(p for p in (f"{subject}:" if subject and (lead or body) else subject, lead,

@@ -151,7 +151,7 @@ def is_confirmation(c: _Context) -> bool:
     """应一声或说“办吧”。助手刚提议了要办的事，或者明说“办吧”而上文有要办的事，才是确认。"""
     if not _only(c.message, lx.ACKNOWLEDGE, lx.PROCEED):
         return False
-    return bool(c.offer) or (_has(c.message, lx.PROCEED) and c.last is not None)
+    return bool(c.offer) or (_has(c.message, lx.PROCEED) and (c.last is not None or bool(c.previous_answer)))
 
 
 def is_acknowledgement(c: _Context) -> bool:
@@ -206,7 +206,7 @@ def request_for(move: str, c: _Context) -> Request:
     """按关系拼出要办的事。"""
     own = own_request(c.message)
     last = c.last
-    if move in SILENT or move == "new" or (last is None and move != "confirm"):
+    if move in SILENT or move == "new" or (last is None and not (move == "confirm" and c.offer)):
         return replace(own, move=move)
     if move == "confirm":
         if c.offer:  # 助手提议的那件事：“需要我为您提交退款申请吗？”

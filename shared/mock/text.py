@@ -301,3 +301,13 @@ def clip(value: str, limit: int = 24) -> str:
     first = value.strip().splitlines()[0] if value.strip() else ""
     first = re.sub(r"[「“\"][^」”\"]{12,}[」”\"]", "…", first)
     return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
+_ITEM_ZH = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(lx.ITEM_ZH, key=len, reverse=True)) + r")\b", re.I)
+
+
+def to_chinese_keyword(phrase: str) -> str | None:
+    """英文的商品说法换成中文（wireless earbuds → 无线耳机）：认得出的词照原来的顺序换掉，认不出的词不要；
+    一个都认不出返回 None。"""
+    found = [lx.ITEM_ZH[m.group(1).lower()] for m in _ITEM_ZH.finditer(phrase)]
+    return "".join(found) if found else None

@@ -352,6 +352,7 @@ def response_object(body: dict, conv: Conversation, plan: Plan, rid: str, items:
         "parallel_tool_calls": conv.parallel, "tool_choice": body.get("tool_choice", "auto"),
         "tools": body.get("tools") or [], "instructions": body.get("instructions"),
         "previous_response_id": body.get("previous_response_id"),
+        "conversation": {"id": conversation_id(body)} if conversation_id(body) else None,
         "temperature": body.get("temperature"), "top_p": body.get("top_p"),
         "text": body.get("text") or {"format": {"type": "text"}},
         "reasoning": body.get("reasoning"), "metadata": body.get("metadata") or {},
@@ -424,6 +425,22 @@ def responses_stream(body: dict, conv: Conversation, plan: Plan, rid: str,
                         content_index=0, part=part)
         yield event("response.output_item.done", output_index=index, item=item)
     yield event("response.completed", response=response_object(body, conv, plan, rid, items))
+
+
+def conversation_id(body: dict) -> str | None:
+    """`conversation` 可以是 id 字符串，也可以是 {"id": ...}。"""
+    value = body.get("conversation")
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) and value else None
+
+
+def input_items(body: dict) -> list[dict]:
+    """这次请求的输入条目（追加进会话用）：字符串输入就是一条用户消息。"""
+    value = body.get("input")
+    if isinstance(value, str):
+        return [{"type": "message", "role": "user", "content": value}]
+    return [i for i in value or [] if isinstance(i, dict)]
 
 
 def history_after(conv: Conversation, items: list[dict]) -> list[Turn]:
