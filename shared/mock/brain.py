@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from shared.mock import entities as ent
 from shared.mock import fill, render, route, state, text
+from shared.mock import lexicon as lx
 from shared.mock.conversation import Call, Conversation, Plan, ToolSpec, Turn
 
 __all__ = ["Call", "Conversation", "Plan", "ToolSpec", "Turn", "decide", "reply_in_english"]
@@ -68,10 +69,13 @@ def decide(conv: Conversation) -> Plan:
     clarification = None
     request = dialogue.request
 
+    recalled = None if outputs or must_call else _recall(s)
     if named and any(t.name == named for t in functions):
         plan.calls = _calls_for(_spec(functions, named), s)
     elif outputs and not must_call:
         pass  # 工具结果已经回来：下面据此作答
+    elif recalled is not None:
+        pass  # 问的是前面列出的某一项（“第二款多少钱”）：从前面的工具结果里答，不用再查
     elif functions and not must_call and dialogue.move in state.SILENT:
         pass  # 问对话本身、道谢、不用了、应一声：不调工具
     elif functions:
@@ -106,6 +110,8 @@ def decide(conv: Conversation) -> Plan:
     if plan.calls:
         for c in plan.calls:
             c.call_id = "call_" + _digest(question, c.name, c.arguments, str(len(conv.turns)))
+    elif recalled is not None:
+        plan.text = render.recalled(*recalled, english)
     else:
         plan.text = compose(s, plan, clarification)
 
@@ -220,6 +226,56 @@ def search_terms(question: str) -> str:
     return re.sub(r"[\"\\“”「」]", "", text.keyword(first)).strip() or question.strip()[:60]
 
 
+_ZH_ORD = "|".join(k for k in sorted(lx.ORDINALS, key=len, reverse=True) if text.CJK.search(k))
+_EN_ORD = "|".join(k for k in sorted(lx.ORDINALS, key=len, reverse=True) if not text.CJK.search(k))
+ORDINAL = re.compile(r"(" + _ZH_ORD + r")\s*(?:" + lx.ORDINAL_NOUNS + r")|\bthe\s+(" + _EN_ORD + r")\b|\b(" + _EN_ORD
+                     + r")\s+(?:" + lx.ORDINAL_NOUNS + r")\b", re.I)
+CHEAPEST = re.compile(lx.CHEAPEST, re.I)
+PRICIEST = re.compile(lx.PRICIEST, re.I)
+
+
+def _recall(s: Situation) -> tuple[int, dict] | None:
+    """这句话指着前面工具结果里列出的某一项（“第二款多少钱”“最便宜的那个有货吗”“the first one?”）：
+    找到最近一次列表结果里的那一项。没有这样的指代、或者前面没有列表，返回 None（照常选工具）。"""
+    if s.state.move not in ("follow_up", "new") or not s.state.earlier:
+        return None
+    q = s.question
+    m = ORDINAL.search(q)
+    cheapest, priciest = CHEAPEST.search(q), PRICIEST.search(q)
+    if not (m or cheapest or priciest):
+        return None
+    last_user = max(i for i, t in enumerate(s.conv.turns) if t.role == "user")
+    for turn in reversed(s.conv.turns[:last_user]):
+        if turn.role != "tool":
+            continue
+        rows = _listed(turn.text)
+        if not rows:
+            continue
+        if m:
+            index = lx.ORDINALS[next(g for g in m.groups() if g).lower()]
+            if index >= len(rows):
+                return None
+            return (index % len(rows), rows[index])
+        priced = [(r.get("price"), i) for i, r in enumerate(rows) if isinstance(r.get("price"), (int, float))]
+        if not priced:
+            return None
+        _, index = (min if cheapest else max)(priced)
+        return (index, rows[index])
+    return None
+
+
+def _listed(raw: str) -> list[dict]:
+    """工具结果里的记录列表（商品、航班、订单……）：结果本身是列表，或者对象里唯一的一个列表字段。"""
+    try:
+        data = json.loads(raw)
+    except (ValueError, TypeError):
+        return []
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        data = lists[0] if len(lists) == 1 else []
+    return [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
+
+
 # ---------------------------------------------------------------- 作答
 
 
@@ -266,6 +322,7 @@ def _echoed(turns: list[Turn]) -> dict[str, set[str]]:
 # ---------------------------------------------------------------- 不调工具时的回答：有序的规则表
 
 MY_NAME = re.compile(r"我(?:叫|的名字是|是)([\u4e00-\u9fffA-Za-z]{1,8}?)(?:[，。,.!！]|$)|my name is (\w+)", re.I)
+INTRODUCTION = re.compile(r"(?:你好[，,]?\s*)?我(?:叫|的名字是)([\u4e00-\u9fffA-Za-z]{1,8})|my name is (\w+)", re.I)
 ASKS_NAME = re.compile(r"我叫什么|我的名字|what'?s my name|what is my name", re.I)
 POEM = re.compile(r"([七五])言(绝句|律诗)?")
 WANTS_POEM = re.compile(r"写.{0,4}诗|\bpoem\b|\bhaiku\b", re.I)
@@ -300,6 +357,14 @@ def _my_name(s: Situation) -> str | None:
         if m:
             return render.your_name(m.group(1) or m.group(2), s.english)
     return render.your_name(None, s.english)
+
+
+def _introduces_self(s: Situation) -> str | None:
+    """“我叫小王”“my name is Tom”：记住名字，打个招呼。"""
+    m = INTRODUCTION.fullmatch(s.question.strip().rstrip("。.!！"))
+    if not m:
+        return None
+    return render.nice_to_meet(m.group(1) or m.group(2), s.english)
 
 
 def _closing(s: Situation) -> str | None:
@@ -442,6 +507,7 @@ def _fallback(s: Situation) -> str:
 REPLIES: tuple[tuple[str, Callable[[Situation], str | None]], ...] = (
     ("about_conversation", _about_conversation),  # 我刚才问了什么
     ("my_name", _my_name),
+    ("introduces_self", _introduces_self),  # 我叫小王
     ("closing", _closing),  # 谢谢、再见
     ("declined", _declined),  # 不用了
     ("acknowledged", _acknowledged),  # 好的（没有要接着办的事）

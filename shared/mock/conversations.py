@@ -109,54 +109,44 @@ async def _json(request: Request) -> dict[str, Any]:
 def routes(store: ConversationStore, allowed, refuse) -> list[Route]:
     """`allowed()`：这个 profile 有没有 Conversations 接口；没有时 `refuse()` 给出该提供方的 404。"""
 
+    def existing(handler):
+        """先确认有这个接口、有这个会话，再交给 handler(request, 会话 id, 会话)。"""
+        async def endpoint(request: Request) -> Response:
+            if not allowed():
+                return refuse()
+            cid = request.path_params["cid"]
+            conv = store.get(cid)
+            if conv is None:
+                return _not_found(cid)
+            try:
+                return await handler(request, cid, conv)
+            except ValueError as exc:
+                return _error(400, str(exc), "items")
+        return endpoint
+
     async def conversations(request: Request) -> Response:
         if not allowed():
             return refuse()
         try:
             body = await _json(request)
-            items = body.get("items") or []
-            if not isinstance(items, list) or len(items) > MAX_ITEMS_PER_REQUEST:
-                return _error(400, f"'items' must be an array of at most {MAX_ITEMS_PER_REQUEST} items.", "items")
+            items = _items(body, required=False)
             return JSONResponse(public(store.create(items, body.get("metadata"))))
         except ValueError as exc:
-            return _error(400, str(exc))
+            return _error(400, str(exc), "items")
 
-    async def one(request: Request) -> Response:
-        if not allowed():
-            return refuse()
-        cid = request.path_params["cid"]
-        conv = store.get(cid)
-        if conv is None:
-            return _not_found(cid)
+    @existing
+    async def one(request: Request, cid: str, conv: dict[str, Any]) -> Response:
         if request.method == "DELETE":
             store.conversations.pop(cid, None)
             return JSONResponse({"id": cid, "object": "conversation.deleted", "deleted": True})
         if request.method == "POST":
-            try:
-                body = await _json(request)
-            except ValueError as exc:
-                return _error(400, str(exc))
-            conv["metadata"] = body.get("metadata") or {}
+            conv["metadata"] = (await _json(request)).get("metadata") or {}
         return JSONResponse(public(conv))
 
-    async def items(request: Request) -> Response:
-        if not allowed():
-            return refuse()
-        cid = request.path_params["cid"]
-        conv = store.get(cid)
-        if conv is None:
-            return _not_found(cid)
+    @existing
+    async def items(request: Request, cid: str, conv: dict[str, Any]) -> Response:
         if request.method == "POST":
-            try:
-                body = await _json(request)
-                new = body.get("items")
-                if not isinstance(new, list) or not new or len(new) > MAX_ITEMS_PER_REQUEST:
-                    return _error(400, f"'items' must be a non-empty array of at most {MAX_ITEMS_PER_REQUEST} items.",
-                                  "items")
-                added = store.append(cid, new)
-            except ValueError as exc:
-                return _error(400, str(exc), "items")
-            return JSONResponse(_page(added, has_more=False))
+            return JSONResponse(_page(store.append(cid, _items(await _json(request), required=True)), False))
         order = request.query_params.get("order", "desc")
         try:
             limit = max(1, min(100, int(request.query_params.get("limit", "20"))))
@@ -169,13 +159,9 @@ def routes(store: ConversationStore, allowed, refuse) -> list[Route]:
             listed = listed[ids.index(after) + 1:] if after in ids else []
         return JSONResponse(_page(listed[:limit], has_more=len(listed) > limit))
 
-    async def item(request: Request) -> Response:
-        if not allowed():
-            return refuse()
-        cid, iid = request.path_params["cid"], request.path_params["iid"]
-        conv = store.get(cid)
-        if conv is None:
-            return _not_found(cid)
+    @existing
+    async def item(request: Request, cid: str, conv: dict[str, Any]) -> Response:
+        iid = request.path_params["iid"]
         found = next((i for i in conv["items"] if i["id"] == iid), None)
         if found is None:
             return _error(404, f"Item with id '{iid}' not found.")
@@ -190,6 +176,14 @@ def routes(store: ConversationStore, allowed, refuse) -> list[Route]:
         Route("/v1/conversations/{cid}/items", items, methods=["GET", "POST"]),
         Route("/v1/conversations/{cid}/items/{iid}", item, methods=["GET", "DELETE"]),
     ]
+
+
+def _items(body: dict[str, Any], required: bool) -> list[Any]:
+    items = body.get("items") if required else body.get("items") or []
+    if not isinstance(items, list) or (required and not items) or len(items) > MAX_ITEMS_PER_REQUEST:
+        raise ValueError(f"'items' must be {'a non-empty' if required else 'an'} array of at most "
+                         f"{MAX_ITEMS_PER_REQUEST} items.")
+    return items
 
 
 def _page(items: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:

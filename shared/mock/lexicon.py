@@ -187,6 +187,13 @@ ANAPHORA = (r"它|他们|它们|那个|这个|那笔|这笔|那单|这单|那件
             r"另一个|另外一个|第[一二三四五六七八九十\d]+[个款件单笔]|那.{0,12}呢|呢[？?]?$|"
             r"\b(it|its|that|this|those|these|them|the other one|the other|the first one|the second one|"
             r"the last one|same one|what about|how about|and the)\b")
+# 指着前面列出的某一项：“第二款”“最便宜的那个”“the first one”（值：第几项，-1 是最后一项）
+ORDINALS = {"第一": 0, "第二": 1, "第三": 2, "第四": 3, "第五": 4, "第1": 0, "第2": 1, "第3": 2, "第4": 3, "第5": 4,
+            "最后一": -1, "first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "1st": 0, "2nd": 1,
+            "3rd": 2, "last": -1}
+ORDINAL_NOUNS = r"个|款|件|项|条|样|种|单|家|班|one|item|option|product|choice|result"
+CHEAPEST = r"最便宜|最实惠|价格最低|cheapest|least expensive|lowest price"
+PRICIEST = r"最贵|价格最高|most expensive|priciest|highest price"
 # 纠正：“不对，是 A1003”“I meant A1003”
 CORRECTION = (r"^(不对|不是|错了|搞错了|说错了|更正|应该是|我是说|我说的是)|\b(i meant|i mean|sorry,? (it'?s|i meant)|"
               r"actually|correction|not that one|wrong one)\b")

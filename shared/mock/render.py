@@ -218,6 +218,8 @@ def _value(key: str, value: Any, english: bool, currency: str | None = None) -> 
         return f"¥{_number(value)}" if english else f"{_number(value)} 元"
     if isinstance(value, (int, float)):
         unit = field_unit(key, english)
+        if unit == "%" and isinstance(value, float) and 0 < value < 1:  # 0.4 → 40%
+            value = round(value * 100, 1)
         shown = _number(value) if isinstance(value, float) else str(value)
         if unit in ("%", "°C"):
             return f"{shown}{unit}"
@@ -513,6 +515,14 @@ def slots_progress(duty: str | None, have: list[str], missing: list[str], englis
     return opening + noted + f"还需要您提供：{'、'.join(missing)}。"
 
 
+def recalled(index: int, item: dict, english: bool) -> str:
+    """前面列出的第几项：“第 2 项是：声动 Pro 头戴式降噪蓝牙耳机，899 元，有货。”"""
+    entry = _entry(item, english)
+    if english:
+        return f"Item {index + 1} from the list above is: {entry}."
+    return f"前面列出的第 {index + 1} 项是：{entry}。"
+
+
 def offer(label: str, english: bool) -> str:
     """据工具结果作答之后，提议下一步能办的事（只提议有工具能办的）。"""
     if english:
@@ -558,6 +568,10 @@ def greeting(who: str, english: bool) -> str:
         return f"Hello! I'm {who}. How can I help you today?" if who != "an assistant" else \
             "Hello! How can I help you today?"
     return f"您好！我是{who}，有什么可以帮您？"
+
+
+def nice_to_meet(name: str, english: bool) -> str:
+    return f"Nice to meet you, {name}! How can I help you?" if english else f"{name}您好！有什么可以帮您？"
 
 
 def welcome(english: bool) -> str:

@@ -46,8 +46,6 @@ SKIP = {
     "memory/mongodb_session_example.py": "需要 MongoDB",
     "memory/redis_session_example.py": "需要 Redis 服务",
     "memory/sqlalchemy_session_example.py": "需要 SQLAlchemy 异步驱动",
-    "memory/openai_session_example.py": "OpenAI Conversations 接口：模拟模型不支持",
-    "memory/openai_session_hitl_example.py": "OpenAI Conversations 接口：模拟模型不支持",
     "memory/compaction_session_example.py": "responses.compact 接口：模拟模型不支持",
     "memory/compaction_session_stateless_example.py": "responses.compact 接口：模拟模型不支持",
     "model_providers/any_llm_auto.py": "需要 any-llm",
