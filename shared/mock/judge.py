@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from shared.mock import entities as ent
@@ -234,7 +235,13 @@ def listed(name: str, schema: dict, system: str) -> list[str] | None:
     """字段描述或指令里列出的可选值：“low/medium/high”“category 取 物流、退款、投诉、其他 之一”。
 
     指令里只看紧跟在字段名（或它的中文叫法）后面的那一小段，免得把“需要用户提供订单号、原因”当成选项。"""
-    places = [": " + str(schema.get("description") or "")]  # 描述可以只是一串选项（“low, normal or urgent”）
+    found = _listed(name, str(schema.get("description") or ""), system or "")
+    return list(found) if found else None
+
+
+@lru_cache(maxsize=4096)
+def _listed(name: str, description: str, system: str) -> tuple[str, ...] | None:
+    places = [": " + description]  # 描述可以只是一串选项（“low, normal or urgent”）
     label = render.field_label(name, english=False) if name else ""
     mentions = [name] + ([label] if text.CJK.search(label) else [])
     for line in re.split(r"[\n。；;]", system or ""):
@@ -251,7 +258,7 @@ def listed(name: str, schema: dict, system: str) -> list[str] | None:
             if len(found) == 2 and not re.search(r"/|\||或|\bor\b", m.group(1)):
                 continue  # 逗号隔开的两段多半是一句话（“问题描述，尽量具体”），不是选项
             if 2 <= len(found) <= 8 and len(set(found)) == len(found) and all(len(o) <= 12 for o in found):
-                return found
+                return tuple(found)
     return None
 
 

@@ -79,7 +79,12 @@ def aliases(tool_name: str) -> set[str]:
     return {n for n in names if len(n) > 2}
 
 
-def route_lines(system: str, tool_names: list[str]) -> dict[str, list[str]]:
+def route_lines(system: str, tool_names: list[str]) -> dict[str, tuple[str, ...]]:
+    return _route_lines(system or "", tuple(tool_names))
+
+
+@lru_cache(maxsize=1024)
+def _route_lines(system: str, tool_names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     """指令里点名某个工具的行 → 那一行里描述“什么情况用它”的部分。
 
     一行点名了几个工具时，按位置切开：每个工具分到它前面（到上一个工具为止）的那段文字，
@@ -87,7 +92,7 @@ def route_lines(system: str, tool_names: list[str]) -> dict[str, list[str]]:
     """
     found: dict[str, list[str]] = {n: [] for n in tool_names}
     alias_map = {n: sorted(aliases(n), key=len, reverse=True) for n in tool_names}
-    for line in LINE_SPLIT.split(system or ""):
+    for line in LINE_SPLIT.split(system):
         low = line.lower()
         hits: list[tuple[int, int, str]] = []
         for name, names in alias_map.items():
@@ -106,7 +111,7 @@ def route_lines(system: str, tool_names: list[str]) -> dict[str, list[str]]:
         for begin, end, name in hits:
             found[name].append(line[start:begin])
             start = end
-    return found
+    return {name: tuple(lines) for name, lines in found.items()}
 
 
 def _strip_names(line: str, names: list[str]) -> str:
@@ -177,7 +182,7 @@ def _label(name: str, description: str, handoff: bool) -> str:
 def profiles(tools: list, system: str) -> list[ToolProfile]:
     lines = route_lines(system, [t.name for t in tools])
     return [_profile(t.name, t.description or "", json.dumps(t.parameters or {}, sort_keys=True, ensure_ascii=False),
-                     tuple(lines[t.name])) for t in tools]
+                     lines[t.name]) for t in tools]
 
 
 def rank(request: Request, tools: list, system: str, candidates: list | None = None) -> list[Ranked]:

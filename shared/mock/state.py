@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from shared.mock import entities as ent
 from shared.mock import lexicon as lx
@@ -100,20 +101,28 @@ _ASKS_FOR = re.compile(lx.ASKS_FOR, re.I)
 _OFFER = re.compile(lx.OFFER, re.I)
 
 
-def _chunks(message: str) -> list[str]:
-    return [p for p in _PUNCT.split(message.lower().strip()) if p]
+@lru_cache(maxsize=4096)
+def _chunks(message: str) -> tuple[str, ...]:
+    return tuple(p for p in _PUNCT.split(message.lower().strip()) if p)
 
 
-def _forms(chunk: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _forms(chunk: str) -> frozenset[str]:
     """一个分句的几种写法：原样、去掉句尾语气词、去掉句首的“那就 / 那 / 就 / 嗯”（“那就办吧” → 办吧）。"""
     forms = {chunk, _PARTICLES.sub("", chunk) or chunk}
     forms |= {re.sub(r"^(?:那就|那|就|嗯|哦|哈)", "", f) or f for f in list(forms)}
-    return forms
+    return frozenset(forms)
 
 
+@lru_cache(maxsize=64)
+def _vocabulary(*vocab: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for v in vocab for w in v)
+
+
+@lru_cache(maxsize=8192)
 def _only(message: str, *vocab: tuple[str, ...]) -> bool:
     """整句话只由这些说法组成（“好的，那就办吧”“yes please, go ahead”“谢谢啦”）。"""
-    words = {w for v in vocab for w in v}
+    words = _vocabulary(*vocab)
     chunks = _chunks(message)
     if not chunks:
         return False
@@ -123,13 +132,14 @@ def _only(message: str, *vocab: tuple[str, ...]) -> bool:
             continue
         if " " in chunk and all(w in words for w in chunk.split()):
             continue  # “ok go ahead”
-        if not any(f.startswith(w) and f[len(w):] in words for f in forms for w in words if len(w) < len(f)):
+        if not any(f[:i] in words and f[i:] in words for f in forms for i in range(1, len(f))):
             return False  # “好的谢谢”：两个说法连在一起
     return True
 
 
+@lru_cache(maxsize=8192)
 def _has(message: str, vocab: tuple[str, ...]) -> bool:
-    words = set(vocab)
+    words = _vocabulary(vocab)
     return any(_forms(chunk) & words or (" " in chunk and any(w in chunk for w in words if " " in w))
                for chunk in _chunks(message))
 
