@@ -10,7 +10,13 @@ import asyncio
 
 import openai
 import pytest
-from agents import Agent, OpenAIConversationsSession, OpenAIResponsesModel, Runner, set_tracing_disabled
+from agents import (
+    Agent,
+    OpenAIConversationsSession,
+    OpenAIResponsesModel,
+    Runner,
+    set_tracing_disabled,
+)
 
 from shared.mock import start_mock_server
 
