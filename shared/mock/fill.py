@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from shared.mock import entities as ent
-from shared.mock import judge, render, text
+from shared.mock import judge, render, state, text
 from shared.mock import lexicon as lx
 
 CJK = text.CJK
@@ -682,7 +682,8 @@ def _stated_reason(source: str) -> str | None:
     for clause in (c.strip() for c in re.split(r"[，,。.;；!！?？]", source) if c.strip()):
         rest = ent.ORDER_ID.sub("", clause).strip()
         rest = re.sub(r"^(?:的|了|是|就是|主要是|订单号?)\s*", "", rest).strip()
-        if len(rest) >= 2 and not _REQUESTING.search(rest) and not text.concepts(rest) & {"greet"}:
+        if len(rest) >= 2 and not _REQUESTING.search(rest) and not text.concepts(rest) & {"greet"} \
+                and not state.filler(rest):
             return rest
     return None
 

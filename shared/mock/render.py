@@ -301,6 +301,10 @@ def _list_sentence(label: str, values: list, english: bool) -> str:
 def _record(data: dict, question: str, english: bool, echoed: set[str]) -> str:
     """一个 JSON 对象 → 一两句话。"""
     data = {k: v for k, v in data.items() if v not in (None, "")}
+    nested = [k for k, v in data.items() if isinstance(v, dict) and _subject_key(v)]
+    if _subject_key(data) is None and len(nested) == 1:  # {"created": true, "refund": {"refund_id": …}}：说的是里面那条
+        inner = data.pop(nested[0])
+        data = {**data, **{k: v for k, v in inner.items() if k not in data and v not in (None, "")}}
     error = next((data[k] for k in data if k.lower() in ERRORS and data[k]), None)
     currency = data.get("currency") if isinstance(data.get("currency"), str) else None
     subject_key = _subject_key(data)

@@ -92,7 +92,7 @@ class _Context:
     offer: str | None
 
 
-_PUNCT = re.compile(r"[\s,，.。!！?？~～、;；…]+")
+_PUNCT = re.compile(r"[,，.。!！?？~～、;；…]+")
 _PARTICLES = re.compile(r"(?:吧|啊|呀|哈|嘛|哦|呢|了|的)+$")
 _ANAPHORA = re.compile(lx.ANAPHORA, re.I)
 _CORRECTION = re.compile(lx.CORRECTION, re.I)
@@ -103,7 +103,7 @@ _OFFER = re.compile(lx.OFFER, re.I)
 
 @lru_cache(maxsize=4096)
 def _chunks(message: str) -> tuple[str, ...]:
-    return tuple(p for p in _PUNCT.split(message.lower().strip()) if p)
+    return tuple(" ".join(p.split()) for p in _PUNCT.split(message.lower().strip()) if p.strip())
 
 
 @lru_cache(maxsize=4096)
@@ -111,7 +111,11 @@ def _forms(chunk: str) -> frozenset[str]:
     """一个分句的几种写法：原样、去掉句尾语气词、去掉句首的“那就 / 那 / 就 / 嗯”（“那就办吧” → 办吧）。"""
     forms = {chunk, _PARTICLES.sub("", chunk) or chunk}
     forms |= {re.sub(r"^(?:那就|那|就|嗯|哦|哈)", "", f) or f for f in list(forms)}
+    forms |= {_EN_FILLER.sub("", f).strip() or f for f in list(forms)}  # “please go ahead then” → go ahead
     return frozenset(forms)
+
+
+_EN_FILLER = re.compile(r"^(?:please|then|so|well|oh|ah)\b\s*|\s*\b(?:please|then|now|thanks|thank you)$")
 
 
 @lru_cache(maxsize=64)
@@ -142,6 +146,11 @@ def _has(message: str, vocab: tuple[str, ...]) -> bool:
     words = _vocabulary(vocab)
     return any(_forms(chunk) & words or (" " in chunk and any(w in chunk for w in words if " " in w))
                for chunk in _chunks(message))
+
+
+def filler(message: str) -> bool:
+    """整句只是应答、道谢、“办吧”、“不用了”这类话，没有别的内容（不能当原因、关键词用）。"""
+    return _only(message, lx.ACKNOWLEDGE, lx.PROCEED, lx.THANKS, lx.DECLINE, lx.GOODBYE)
 
 
 def is_about_conversation(c: _Context) -> bool:
