@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shared.mock import entities as ent
-from shared.mock import fill, render, route, state, text
+from shared.mock import fill, judge, recall, render, route, state, text
 from shared.mock import lexicon as lx
 from shared.mock.conversation import Call, Conversation, Plan, ToolSpec, Turn
 
@@ -48,7 +48,7 @@ class Situation:
 def decide(conv: Conversation) -> Plan:
     dialogue = state.read(conv)
     question = dialogue.question
-    english = reply_in_english(conv.system, question)
+    english = reply_in_english(conv.system, question, dialogue.earlier)
     last_user = max((i for i, t in enumerate(conv.turns) if t.role == "user"), default=-1)
     since = conv.turns[last_user + 1 :]
     outputs = [t for t in since if t.role == "tool" and not t.name.startswith("transfer_to_")]
@@ -69,7 +69,7 @@ def decide(conv: Conversation) -> Plan:
     clarification = None
     request = dialogue.request
 
-    recalled = None if outputs or must_call else _recall(s)
+    recalled = None if outputs or must_call else _from_context(s)
     if named and any(t.name == named for t in functions):
         plan.calls = _calls_for(_spec(functions, named), s)
     elif outputs and not must_call:
@@ -84,18 +84,30 @@ def decide(conv: Conversation) -> Plan:
         if fallback_tool is not None:
             ranked = [route.Ranked(route.MIN_SCORE, fallback_tool.profile, ["catch_all"]),
                       *[r for r in ranked if r is not fallback_tool]]
-        best = ranked[0]
+        best = ranked[0] = _callable_first(ranked, functions, s)
         if not must_call and route.should_ask(ranked, conv.system):
             clarification = render.clarify([ranked[0].profile.label, ranked[1].profile.label], english)
         elif best.score >= route.MIN_SCORE or must_call:
             spec = _spec(functions, best.profile.name)
             missing = [] if must_call else _missing(spec, s)
-            if missing:  # 缺了只能由用户提供的编号、金额：先问，不拿空值去调
-                clarification = _ask_for(missing, s)
+            producer = _producer(spec, missing, functions)
+            if producer is not None:  # 缺的编号要先用另一个工具查出来（“Hotel id from search_hotels”）：先查
+                spec, missing = producer, _missing(producer, s)
+            gate = None if must_call or missing else _gate(spec, functions, s)
+            if missing:  # 缺了只能由用户提供的信息（编号、日期、房间……）：先问，不拿空值去调
+                clarification, plan.intended = _ask_for(missing, s), spec.name
+            elif gate is not None and gate[0] == "first":  # 指令说办之前先查一下（取消前先核对预约）
+                plan.calls = _calls_for(gate[1], s)
+            elif gate is not None:  # 要用户确认了才能办：先把要办的事说清楚、问一句
+                clarification, plan.intended = _confirm(spec, s), spec.name
             else:
                 plan.calls = _calls_for(spec, s)
+            if plan.calls and conv.parallel and not best.profile.handoff and not gate and not missing:
+                plan.calls = _in_sequence(spec, plan.calls, functions, s)
             if plan.calls and conv.parallel and not best.profile.handoff:
                 for other in ranked[1:]:  # “……顺便查下物流”“in Spanish and French”：要了两样东西，并行都调
+                    if other.profile.name in {c.name for c in plan.calls}:
+                        continue
                     if (other.score >= max(route.MIN_SCORE, best.score * 0.3) and not other.profile.handoff
                             and route.distinct(best, other) and (route.several_requests(question)
                                                                  or route.coordinated(question, best, other))):
@@ -111,7 +123,7 @@ def decide(conv: Conversation) -> Plan:
         for c in plan.calls:
             c.call_id = "call_" + _digest(question, c.name, c.arguments, str(len(conv.turns)))
     elif recalled is not None:
-        plan.text = render.recalled(*recalled, english)
+        plan.text = recalled
     else:
         plan.text = compose(s, plan, clarification)
 
@@ -120,16 +132,18 @@ def decide(conv: Conversation) -> Plan:
     return plan
 
 
-def reply_in_english(system: str, question: str) -> bool:
-    """作答语言：指令规定的优先；否则跟用户这句话；这句话看不出（只有编号、数字）就跟指令。"""
+def reply_in_english(system: str, question: str, earlier: tuple[str, ...] = ()) -> bool:
+    """作答语言：指令规定的优先；否则跟用户这句话；这句话看不出（只有编号、数字）就跟用户前面说的话，
+    再看不出就跟指令。"""
     if text.wants_english(system):
         return True
     if text.wants_chinese(system):
         return False
-    if text.CJK.search(question):
-        return False
-    if text.is_english(question):
-        return True
+    for said in (question, *reversed(earlier)):
+        if text.CJK.search(said):
+            return False
+        if text.is_english(said):
+            return True
     return bool(system) and not text.CJK.search(system) and text.is_english(system)
 
 
@@ -162,60 +176,176 @@ def _digest(*parts: str) -> str:
 
 
 def _context(spec: ToolSpec, s: Situation) -> fill.Context:
-    return fill.Context(s.question, system=s.conv.system, english=s.english, tool=spec.name,
-                        sources=s.state.request.sources, state=s.state)
+    """填参数的材料。这句话指着前面列出的某一条（“就订评分最高的那家”“把台灯关了”）时，那条记录和它所在的
+    结果也是材料：hotel_id、device_id、入住日期这类参数照记录里同名的字段填。"""
+    referenced = _referenced(s) if s.state.earlier else None
+    facts = [referenced[1], referenced[2]] if referenced else None
+    ctx = fill.Context(s.question, facts=facts, system=s.conv.system, english=s.english, tool=spec.name,
+                       sources=s.state.request.sources, state=s.state)
+    ctx.results = tuple(json.dumps(r.data, ensure_ascii=False) if not isinstance(r.data, str) else r.data
+                        for r in recall.earlier_results(s.conv)[:3])
+    return ctx
 
 
-def _missing(spec: ToolSpec, s: Situation) -> list[tuple[str, str]]:
-    """必填的订单号 / 编号 / 金额，这句话和前面的对话里都没有：返回这些参数的说法 (中文, 英文)。"""
+# 只能由用户说的信息：必填、文中和前文都没有时先问，不编一个值去调
+MUST_ASK = frozenset({"order_id", "ident", "last4", "date", "time", "origin", "destination", "city", "country", "room",
+                      "department", "quantity", "nationality"})
+USER_STATED = re.compile(lx.USER_STATED, re.I)
+PERSON_NAME = re.compile(r"passenger|guest|patient|customer|contact|recipient|traveller|traveler|姓名|就诊人|乘客|入住人",
+                         re.I)
+
+
+def _missing(spec: ToolSpec, s: Situation) -> list[tuple[str, dict]]:
+    """必填、只能由用户给的信息（订单号、编号、金额、日期、地点、房间、人数、姓名……），这句话和前面的对话里
+    都没有：返回这些参数（名字, schema）。参数有默认值、或描述说可以不填的不算。"""
     params = spec.parameters or {}
     props = params.get("properties") or {}
     missing = []
     ctx = _context(spec, s)
     for name in params.get("required") or []:
-        prop = props.get(name) or {}
+        prop = fill.resolve(props.get(name) or {}, params)
         sense = fill.meaning(name, prop)
-        optional = MONEY_OPTIONAL.search(prop.get("description") or "")
-        words = " ".join(w.lower() for w in text.split_identifier(name))
-        if sense == "money" and not optional and "default" not in prop:  # 金额只能由用户说：没说就问，不编
-            said = " ".join(ctx.sources)
-            if not (ent.money(said) or ent.numbers(s.question)):
-                missing.append((prop.get("description") or render.field_label(name, False), words))
+        if MONEY_OPTIONAL.search(prop.get("description") or "") or "default" in prop or ctx.fact(name) is not None:
             continue
-        if sense not in ("order_id", "ident", "last4") or optional or fill.type_of(prop) != "string":
-            continue
-        if not fill.value_for(name, prop, ctx):  # 同一个编号不会同时填进两个参数
-            missing.append((prop.get("description") or words, words))
+        if sense == "money":  # 金额只能由用户说：没说就问，不编
+            if fill.value_for(name, prop, ctx, params, optional=True) in (fill.ABSENT, None):
+                missing.append((name, prop))
+        elif prop.get("enum"):
+            if sense in MUST_ASK and not judge.mentioned(prop["enum"], ctx):  # 房间、科室这类选项，一个都没说到
+                missing.append((name, prop))
+        elif USER_STATED.search(str(prop.get("description") or "")) and sense in ("reason", "summary", "text", "other"):
+            if not fill.reason_in(ctx.sources[:3]):  # 说明写着要用户自己说（“用户说明的退款原因”）：没说就问
+                missing.append((name, prop))
+        elif sense == "name" and PERSON_NAME.search(f"{name} {prop.get('description') or ''}"):
+            if not any(fill.person_name(source) for source in ctx.sources[:3]):  # 乘客、就诊人的姓名：没说就问
+                missing.append((name, prop))
+        elif sense in MUST_ASK:
+            if fill.value_for(name, prop, ctx, params, optional=True) in (fill.ABSENT, None, ""):
+                missing.append((name, prop))
     return missing
 
 
-def _ask_for(missing: list[tuple[str, str]], s: Situation) -> str:
+def _ask_for(missing: list[tuple[str, dict]], s: Situation) -> str:
     needs = _needs(s)
     if needs is not None:
         return needs
-    wanted = [m[1] if s.english else re.split(r"[，,。(（]", m[0])[0].strip() for m in missing]
-    return render.ask_for(wanted, s.english)
+    return render.ask_for([render.slot_name(name, prop, fill.meaning(name, prop), s.english)
+                           for name, prop in missing], s.english)
+
+
+def _producer(spec: ToolSpec, missing: list[tuple[str, dict]], functions: list[ToolSpec]) -> ToolSpec | None:
+    """缺的参数是另一个工具给出来的（参数说明写着“Hotel id from search_hotels”“find_slots 返回的号源编号”）：
+    先用那个工具。订酒店要先搜出酒店，挂号要先查号源——真实模型读参数说明也会这样做。"""
+    for _, prop in missing:
+        described = str(prop.get("description") or "")
+        found = next((t for t in functions if t.name != spec.name and re.search(
+            r"(?<![A-Za-z0-9_])" + re.escape(t.name) + r"(?![A-Za-z0-9_])", described)), None)
+        if found is not None:
+            return found
+    return None
+
+
+FILL_MARGIN = 0.7  # 分数在第一名的这个比例以内的工具，能直接调用（参数齐）的优先
+CALLABLE_MARGIN = 0.5  # 第一名缺参数时，比例放宽到这里
+
+
+def _callable_first(ranked: list[route.Ranked], functions: list[ToolSpec], s: Situation) -> route.Ranked:
+    """几个工具分数相近时，选参数能从对话里填齐的那个（“从北京到首尔的航班”有地点和日期、没有预订号：
+    search_flights 而不是 get_booking）；指着前面列出的某一条时，参数就是那条记录里字段的工具优先
+    （“把台灯关了”：记录里有 device_id）。"""
+    best = ranked[0]
+    referenced = _referenced(s) if s.state.earlier else None
+    record = set(referenced[1]) if referenced else set()
+    if record and "submit" in s.state.request.concepts:  # 挑定了前面列出的一条要办（“就 14:30 那个吧”）
+        doing = [r for r in ranked if r.profile.acts and set(
+            (_spec(functions, r.profile.name).parameters or {}).get("required") or []) & record]
+        if doing:
+            return route.Ranked(max(doing[0].score, route.MIN_SCORE), doing[0].profile, doing[0].reasons)
+    if best.profile.handoff or best.score < route.MIN_SCORE:
+        return best
+    # 第一名缺参数时放宽：分数过半、参数齐的工具也算在内（“查一下挂号 RG-1234”：查预约详情，不是查号源）
+    margin = FILL_MARGIN if not _missing(_spec(functions, best.profile.name), s) else CALLABLE_MARGIN
+    close = [r for r in ranked if not r.profile.handoff and r.score >= max(route.MIN_SCORE, best.score * margin)]
+    if len(close) < 2:
+        return best
+
+    def fit(r: route.Ranked) -> tuple[int, int, float]:
+        spec = _spec(functions, r.profile.name)
+        required = set((spec.parameters or {}).get("required") or [])
+        return (-len(_missing(spec, s)), len(required & record), r.score)
+
+    return max(close, key=fit)
+
+
+ALL = re.compile(r"都|全部|全都|所有|两个都|\b(?:all|both|every|each)\b", re.I)
 
 
 def _calls_for(spec: ToolSpec, s: Situation) -> list[Call]:
-    """生成参数；一句话里有多个城市 / 订单号、而工具一次只收一个时，并行调用多次。"""
+    """生成参数；要的是几样东西、而工具一次只收一样时，并行调用几次：一句话里并列的几个城市 / 订单号
+    （“A1001 和 A1002 到哪了”），或者“都关掉吧”指着前面说过的几个房间。"""
     params = spec.parameters or {"type": "object", "properties": {}}
+    base = fill.build_object(params, _context(spec, s))
+    if s.state.move == "follow_up":  # 接着上一次同一个工具再办（“不对，是支票账户”）：这句话没改的参数照旧
+        base.update(_kept(spec, s, base))
+    if s.conv.parallel:
+        for name, values in _several(spec, s):
+            return [Call(spec.name, json.dumps({**base, name: v}, ensure_ascii=False)) for v in values]
+    return [Call(spec.name, json.dumps(base, ensure_ascii=False))]
+
+
+def _kept(spec: ToolSpec, s: Situation, base: dict) -> dict:
+    """上一次调用同一个工具时的参数里，这句话没有给出新值的那些（这次没填、或者只填了默认值）：照旧
+    （“最近 3 笔”改成另一个账户，还是 3 笔）。"""
+    params = spec.parameters or {}
     props = params.get("properties") or {}
-    required = params.get("required") or list(props)
-    if s.conv.parallel and len(required) == 1:
-        only = required[0]
-        prop = props.get(only) or {}
-        sense = fill.meaning(only, prop)
-        if sense in ("city", "order_id") and prop.get("type", "string") == "string":
-            values = ent.values(sense, s.question)
-            if len(values) > 1:
-                calls = []
-                for v in values:
-                    args = fill.build_object(params, _context(spec, s))
-                    args[only] = v
-                    calls.append(Call(spec.name, json.dumps(args, ensure_ascii=False)))
-                return calls
-    return [Call(spec.name, json.dumps(fill.build_object(params, _context(spec, s)), ensure_ascii=False))]
+    kept = {}
+    for name, value in _last_arguments(s.conv, spec.name).items():
+        prop = fill.resolve(props.get(name) or {}, params)
+        if name in props and (name not in base or ("default" in prop and base[name] == prop["default"])):
+            kept[name] = value
+    return kept
+
+
+def _last_arguments(conv: Conversation, tool: str) -> dict:
+    """这段对话里最近一次调用这个工具用的参数（没调用过是空的）。"""
+    for turn in reversed(conv.turns):
+        for call in reversed(turn.calls):
+            if call.name == tool:
+                try:
+                    found = json.loads(call.arguments or "{}")
+                except ValueError:
+                    return {}
+                return found if isinstance(found, dict) else {}
+    return {}
+
+
+def _several(spec: ToolSpec, s: Situation) -> list[tuple[str, list[str]]]:
+    """哪个参数要并行取几个值：这句话里要办的那几个分句说到的几个城市 / 订单号（“我有 A1003 和 A1005，
+    先帮我查 A1003”只取 A1003），或者“都 / all”指着前文说过的几个房间、订单。"""
+    params = spec.parameters or {}
+    props = params.get("properties") or {}
+    for name in params.get("required") or []:
+        prop = fill.resolve(props.get(name) or {}, params)
+        sense = fill.meaning(name, prop)
+        if sense not in ("city", "order_id", "room") or fill.type_of(prop) != "string":
+            continue
+        if ALL.search(s.question) and s.state.continuing:
+            mentioned = [v for src in s.state.request.sources for v in fill.places_of(sense, src)]
+            values = list(dict.fromkeys(v for v in mentioned if not prop.get("enum") or v in prop["enum"]))
+        else:
+            values = _asked_values(sense, s.question)
+        if len(values) > 1:
+            return [(name, values)]
+    return []
+
+
+def _asked_values(sense: str, question: str) -> list[str]:
+    """这句话里要办的那几个值：只有一个分句在提要求时（“我有两个订单 A1003 和 A1005，先帮我查 A1003”），
+    只算那个分句里的。"""
+    clauses = [c for c in re.split(r"[，,。.;；!！?？]", question) if c.strip()]
+    asking = [c for c in clauses if state.own_request(c).has_intent or re.search(r"[吗呢?？]|多少|几", c)]
+    found = [v for c in asking for v in fill.places_of(sense, c)] if 0 < len(asking) < len(clauses) else []
+    return list(dict.fromkeys(found)) or fill.places_of(sense, question)
 
 
 def search_terms(question: str) -> str:
@@ -226,54 +356,155 @@ def search_terms(question: str) -> str:
     return re.sub(r"[\"\\“”「」]", "", text.keyword(first)).strip() or question.strip()[:60]
 
 
-_ZH_ORD = "|".join(k for k in sorted(lx.ORDINALS, key=len, reverse=True) if text.CJK.search(k))
-_EN_ORD = "|".join(k for k in sorted(lx.ORDINALS, key=len, reverse=True) if not text.CJK.search(k))
-ORDINAL = re.compile(r"(" + _ZH_ORD + r")\s*(?:" + lx.ORDINAL_NOUNS + r")|\bthe\s+(" + _EN_ORD + r")\b|\b(" + _EN_ORD
-                     + r")\s+(?:" + lx.ORDINAL_NOUNS + r")\b", re.I)
-CHEAPEST = re.compile(lx.CHEAPEST, re.I)
-PRICIEST = re.compile(lx.PRICIEST, re.I)
+# ---------------------------------------------------------------- 先确认、先核对：工具说明和指令里的规矩
+
+GATE = re.compile(r"only (?:call|use|do|run)?\s*(?:it|this)?\s*(?:after|once|if|when) .{0,40}(?:confirm|agree|say yes)|"
+                  r"(?:after|once|until) (?:the )?(?:user|customer|traveller|traveler|patient|client) .{0,20}"
+                  r"(?:has |have )?(?:explicitly |clearly )?(?:confirm|agree|say yes)|wait for .{0,50}confirmation|"
+                  r"ask (?:the \w+ )?(?:them |the user |the customer )?(?:to confirm|whether|for confirmation)|"
+                  r"confirm (?:with .{0,20})?before|"
+                  r"(?:用户|顾客|客户|对方|病人)?(?:明确)?(?:确认|同意)(?:之|以)?后(?:才|再)?|经(?:用户)?确认|先(?:和|跟|向)?.{0,8}确认",
+                  re.I)
+LISTING = re.compile(lx.LISTING, re.I)
+OWN_INSTRUCTIONS = re.compile(lx.OWN_INSTRUCTIONS, re.I)
+CHECK_FIRST = re.compile(r"先用\s*(\w+)|先调用\s*(\w+)|first (?:use|call|check with|look it up with)\s+(\w+)", re.I)
+CONFIRMING = re.compile(r"^(?:对|是的|是|好的|好|行|可以|没问题|确认|嗯|yes|yeah|yep|sure|ok|okay|please)\b|^(?:对|是的|好的|确认)",
+                        re.I)
 
 
-def _recall(s: Situation) -> tuple[int, dict] | None:
-    """这句话指着前面工具结果里列出的某一项（“第二款多少钱”“最便宜的那个有货吗”“the first one?”）：
-    找到最近一次列表结果里的那一项。没有这样的指代、或者前面没有列表，返回 None（照常选工具）。"""
-    if s.state.move not in ("follow_up", "new") or not s.state.earlier:
+def _gate(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> tuple[str, ToolSpec | None] | None:
+    """这个工具要用户确认了才能调（说明写着“Only call after … confirmed”，或者指令里说到它的那一行这样写）：
+    没确认时返回 ("confirm", None)；指令还说了“先用 X 查一下”、而 X 这段对话里还没用过时返回 ("first", X)。
+    已经确认了（“好的，办吧”“对，取消吧”“Sure, block the card”）返回 None。"""
+    rules = _gate_lines(spec, s)
+    if not rules:
         return None
-    q = s.question
-    m = ORDINAL.search(q)
-    cheapest, priciest = CHEAPEST.search(q), PRICIEST.search(q)
-    if not (m or cheapest or priciest):
+    if s.state.move == "confirm" or (s.state.offer and CONFIRMING.search(s.question.strip())):
         return None
-    last_user = max(i for i, t in enumerate(s.conv.turns) if t.role == "user")
-    for turn in reversed(s.conv.turns[:last_user]):
-        if turn.role != "tool":
+    used = {c.name for t in s.conv.turns for c in t.calls}
+    for rule in rules:
+        first = CHECK_FIRST.search(rule)
+        name = next(g for g in first.groups() if g) if first else None
+        check = next((t for t in functions if t.name == name and t.name != spec.name), None)
+        if check is not None and name not in used:
+            return "first", check
+    return "confirm", None
+
+
+SEQUENCE = re.compile(r"先(?:用|调用|调)\s*(\w+).{0,40}?(?:再|然后|接着)(?:用|调用|调)\s*(\w+)|"
+                      r"first (?:use|call|run)\s+(\w+).{0,60}?then (?:use|call|run)?\s*(\w+)", re.I)
+
+
+def _in_sequence(spec: ToolSpec, calls: list[Call], functions: list[ToolSpec], s: Situation) -> list[Call]:
+    """指令说这类问题“先用 A 查……，再用 B 查……”、A 和 B 都只是查询：两个一起调（按指令的先后）。
+    后一步是办事（提交、取消）的不算：要等前一步的结果。"""
+    if s.outputs or len(calls) != 1:
+        return calls
+    for line in re.split(r"\n|(?<=[。.])\s*", s.conv.system or ""):
+        m = SEQUENCE.search(line)
+        names = [g for g in (m.groups() if m else ()) if g]
+        if spec.name not in names or len(names) != 2:
             continue
-        rows = _listed(turn.text)
-        if not rows:
+        steps = [next((t for t in functions if t.name == n), None) for n in names]
+        if None in steps or any(route.profiles([t], "")[0].acts for t in steps):
             continue
-        if m:
-            index = lx.ORDINALS[next(g for g in m.groups() if g).lower()]
-            if index >= len(rows):
-                return None
-            return (index % len(rows), rows[index])
-        priced = [(r.get("price"), i) for i, r in enumerate(rows) if isinstance(r.get("price"), (int, float))]
-        if not priced:
-            return None
-        _, index = (min if cheapest else max)(priced)
-        return (index, rows[index])
+        return [c for t in steps for c in (calls if t.name == spec.name else _calls_for(t, s))]
+    return calls
+
+
+def _gate_lines(spec: ToolSpec, s: Situation) -> list[str]:
+    """说明这个工具要先确认的话：指令里说到它、又和这句话最对得上的那一行，以及工具自己的说明。"""
+    found = []
+    verb = (text.split_identifier(spec.name) or [spec.name])[0].lower()
+    lines = [line for line in re.split(r"\n|(?<=[。.])\s*", s.conv.system or "")
+             if spec.name in line or (len(verb) > 3 and re.search(r"\b" + verb, line, re.I))]
+    if lines:
+        asked = s.state.request.concepts
+        said = set(text.words(s.state.request.text))
+        best = max(lines, key=lambda line: (len(text.concepts(line) & asked), len(set(text.words(line)) & said)))
+        first = CHECK_FIRST.search(best)
+        if GATE.search(best) and not (first and next(g for g in first.groups() if g) == spec.name):
+            found.append(best)  # 这一行说“先用它查一下”的那个工具，自己不用等确认
+    if GATE.search(spec.description or ""):
+        found.append(spec.description)
+    return found
+
+
+def _confirm(spec: ToolSpec, s: Situation) -> str:
+    """要确认的事说清楚：做什么、用哪些值（“Shall I cancel a flight booking (booking ref: SK523LW)?”）。"""
+    call = _calls_for(spec, s)[0]
+    label = re.sub(r"[（(][^）)]*[）)]", "", route.profiles([spec], "")[0].label).strip()
+    return render.confirm_action(label, _shown(call, limit=4), s.english)
+
+
+def _pending_gate(s: Situation) -> ToolSpec | None:
+    """这一轮刚按指令先查过（取消前先核对）：找出等着确认的那个工具，回答末尾问一句。"""
+    done = {t.name: t for t in s.conv.functions if t.name in {o.name for o in s.outputs}}
+    for spec in s.conv.functions:
+        for rule in _gate_lines(spec, s):
+            first = CHECK_FIRST.search(rule)
+            checked = done.get(next(g for g in first.groups() if g)) if first else None
+            if checked is None:
+                continue
+            # 用户要办的是这件事（“帮我取消预约”：取消），不是只想查一下（“查一下预约”）
+            gated, check = route.profiles([spec, checked], s.conv.system)
+            if s.state.request.concepts & (gated.described - check.described):
+                return spec
     return None
 
 
-def _listed(raw: str) -> list[dict]:
-    """工具结果里的记录列表（商品、航班、订单……）：结果本身是列表，或者对象里唯一的一个列表字段。"""
-    try:
-        data = json.loads(raw)
-    except (ValueError, TypeError):
-        return []
-    if isinstance(data, dict):
-        lists = [v for v in data.values() if isinstance(v, list)]
-        data = lists[0] if len(lists) == 1 else []
-    return [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
+# ---------------------------------------------------------------- 从上下文里答：前面的工具结果已经有了
+
+
+def _from_context(s: Situation) -> str | None:
+    """问的是前面工具结果里已经有的东西（“第二款多少钱”“湿度呢”“为什么不行”“那几时能到货”）：直接从结果里答，
+    不再调用工具。说了新的编号、或者要办一件事（“就订评分最高的那家”），都不算：照常选工具。"""
+    dialogue = s.state
+    if dialogue.move not in ("follow_up", "new") or not dialogue.earlier or state.corrects(s.question):
+        return None  # 纠正（“Sorry, I meant savings”）要重新查
+    if "submit" in dialogue.request.concepts or any(ent.find(k, s.question) for k in ("order_id", "ident", "last4")):
+        return None
+    results = recall.earlier_results(s.conv)
+    if not results:
+        return None
+    referenced = _referenced(s, results)
+    own = dialogue.request.own - lx.OBJECTS - {"lookup", "shop", "greet"}
+    if referenced is not None:
+        index, record, _ = referenced
+        asked = recall.fields_asked(s.question, record, _labels)
+        if asked or not own:  # 问的是这一条里有的东西；问别的（“它保修几年”）就照常去查
+            return render.recalled(index, record, s.english, asked)
+        sentences = [] if LISTING.search(s.question) else recall.sentences_about(s.question, record)
+        return render.quoted(sentences, s.english) if sentences else None  # 这一条的介绍里写着（“预计两周内到货”）
+    if dialogue.move != "follow_up" or LISTING.search(s.question):
+        return None  # 要看一批新的东西（“那你们有哪些……”）：去查，不从前面的结果里摘句子
+    newest = results[0].data
+    record = newest if isinstance(newest, dict) else {}
+    asked = recall.fields_asked(s.question, record, _labels)
+    if asked:
+        return render.recalled_fields(asked, record, s.english)
+    sentences = recall.sentences_about(s.question, newest)
+    return render.quoted(sentences, s.english) if sentences else None
+
+
+def _referenced(s: Situation, results: list[recall.Result] | None = None) -> tuple[int, dict, dict] | None:
+    """这句话（或者它指回的上一句，“那它还有库存吗”）指着最近一次列表结果里的哪一条：(序号, 记录, 整个结果)。"""
+    results = results if results is not None else recall.earlier_results(s.conv)
+    listing = next((r for r in results if recall.rows(r.data)), None)
+    if listing is None:
+        return None
+    records = recall.rows(listing.data)
+    picked = recall.pick(s.question, records)
+    if picked is None and s.state.move == "follow_up" and s.state.earlier:
+        picked = recall.pick(s.state.earlier[-1], records)  # “那这个呢”：指的是上一句说的那一条
+    if picked is None:
+        return None
+    parent = listing.data if isinstance(listing.data, dict) else {}
+    return picked[0], picked[1], {k: v for k, v in parent.items() if not isinstance(v, list)}
+
+
+def _labels(key: str) -> tuple[str, str]:
+    return render.field_label(key, False), render.field_label(key, True)
 
 
 # ---------------------------------------------------------------- 作答
@@ -285,6 +516,15 @@ def compose(s: Situation, plan: Plan, clarification: str | None = None) -> str:
         body, plan.citations = render.search_answer(plan.web_search, _digest(plan.web_search)[:8], english)
     elif outputs:
         body = render.tool_results([(t.name, t.text) for t in outputs], question, english, _echoed(conv.turns))
+        waiting = _pending_gate(s)
+        if waiting is not None and conv.schema is None:  # 先核对过了：问用户要不要接着办
+            body += ("\n" if english else "") + _confirm(waiting, s)
+        elif conv.schema is None and not _refused(outputs):
+            next_step = _still_missing(s)
+            if next_step is not None:  # 查过了、可以办，只差用户才知道的（退款原因）：问一句
+                plan.intended, missing = next_step.name, _missing(next_step, s)
+                body += (" " if english else "") + render.ask_to_continue(
+                    [render.slot_name(n, p, fill.meaning(n, p), english) for n, p in missing], english)
     elif clarification:
         body = clarification
     else:
@@ -303,6 +543,36 @@ def compose(s: Situation, plan: Plan, clarification: str | None = None) -> str:
     if conv.json_mode:
         return json.dumps({"answer": body}, ensure_ascii=False)
     return body
+
+
+REFUSAL_FIELD = re.compile(r"^(?:is_)?(?:eligible|allowed|available|ok|success|approved|possible|can_\w+)$", re.I)
+
+
+def _refused(outputs: list[Turn]) -> bool:
+    """工具结果说了不行（eligible: false、allowed: false……）：不再往下问办理需要的信息。"""
+    for t in outputs:
+        try:
+            data = json.loads(t.text)
+        except (ValueError, TypeError):
+            continue
+        if isinstance(data, dict) and any(REFUSAL_FIELD.match(k) and v is False for k, v in data.items()):
+            return True
+    return False
+
+
+def _still_missing(s: Situation) -> ToolSpec | None:
+    """用户要办一件事，这一轮先用别的工具查过（能不能退），办的那个工具还没调、缺着只有用户知道的信息：
+    返回它。"""
+    request = s.state.request
+    if request.modality != "act" or "submit" not in request.concepts or not s.conv.functions:
+        return None
+    called = {t.name for t in s.outputs}
+    ranked = route.rank(request, s.conv.functions, s.conv.system)
+    doing = next((r for r in ranked if not r.profile.handoff), None)
+    if doing is None or not doing.profile.acts or doing.score < route.MIN_SCORE or doing.profile.name in called:
+        return None
+    spec = _spec(s.conv.functions, doing.profile.name)
+    return spec if _missing(spec, s) else None
 
 
 def _echoed(turns: list[Turn]) -> dict[str, set[str]]:
@@ -327,8 +597,8 @@ ASKS_NAME = re.compile(r"我叫什么|我的名字|what'?s my name|what is my na
 POEM = re.compile(r"([七五])言(绝句|律诗)?")
 WANTS_POEM = re.compile(r"写.{0,4}诗|\bpoem\b|\bhaiku\b", re.I)
 SCOPE = re.compile(r"只(?:能|会)?回答(?:关于|和|与|有关)?(.{1,12}?)(?:相关|有关)?的?问题")
-INTRO = re.compile(r"你是谁|介绍一下你|介绍下你|你叫什么|你能做什么|你会什么|who are you|introduce yourself|"
-                   r"what can you do", re.I)
+INTRO = re.compile(r"你是谁|介绍一下你|介绍下你|你叫什么|你(?:都)?能(?:帮我)?(?:做|干)(?:点)?(?:什么|啥)|你会什么|能帮我(?:做|干)(?:点)?(?:什么|啥)|"
+                   r"who are you|introduce yourself|what can you (?:do|help)", re.I)
 GREETING = re.compile(r"(你好|您好|hi|hello|hey|嗨|哈喽|在吗|在不在)[呀啊！!。.~，, ]*(there)?[！!。.]*", re.I)
 THANKS = re.compile(r"谢谢|感谢|多谢|\bthanks?\b|thank you", re.I)
 ARITH = re.compile(r"^[\d\s.+\-*/×÷()（）^]+$")
@@ -338,15 +608,35 @@ JOKE = re.compile(r"笑话|\bjokes?\b", re.I)
 NEEDS = re.compile(
     r"(?:需要(?:用户|客户|对方)?|(?:请|让)(?:用户|客户|对方))提供([^。；;\n（(]+?)(?:[（(][^）)]*[）)])?(?:[，,]?(?:并|然后|再)|[。；;]|$)"
 )
-FIRST = re.compile(r"第一|最开始|一开始|开头|first", re.I)
+FIRST_QUESTION = re.compile(r"第一|最开始|一开始|开头|first", re.I)
 
 
 def _about_conversation(s: Situation) -> str | None:
+    """“我刚才问了什么”“我刚才退的是哪个订单”：引用那句话；那句话之后调用过工具时，也说说办了什么（用了哪些值）。"""
     if s.state.move != "meta":
         return None
     q = s.question
+    if OWN_INSTRUCTIONS.search(q):  # 没有护栏的模型：问什么答什么，把指令念出来（输出护栏要拦的正是这个）
+        return render.own_instructions(s.conv.system, s.english)
     verb = "说" if "说" in q and "问" not in q else "问"
-    return render.previous_question(list(s.state.earlier), bool(FIRST.search(q)), verb, s.english)
+    earlier = list(s.state.earlier)
+    first = bool(FIRST_QUESTION.search(q))
+    action = _action_after(s, 0 if first else len(earlier) - 1) if earlier else None
+    return render.previous_question(earlier, first, verb, s.english, action)
+
+
+def _action_after(s: Situation, nth: int) -> tuple[str, list[tuple[str, object]]] | None:
+    """第 nth 句用户消息之后（到下一句之前）最后调用的那个工具：(它做什么, 用了哪些值)。"""
+    users = [i for i, t in enumerate(s.conv.turns) if t.role == "user"]
+    if nth >= len(users) - 1:
+        return None
+    calls = [c for t in s.conv.turns[users[nth] + 1: users[nth + 1]] for c in t.calls
+             if not c.name.startswith("transfer_to_")]
+    if not calls:
+        return None
+    spec = next((t for t in s.conv.tools if t.name == calls[-1].name), None)
+    label = route.profiles([spec], "")[0].label if spec else calls[-1].name
+    return re.sub(r"[（(][^）)]*[）)]", "", label).strip(), _shown(calls[-1], limit=3)
 
 
 def _my_name(s: Situation) -> str | None:
@@ -494,9 +784,9 @@ def _what_to_do(s: Situation) -> str | None:
 
 
 def _fallback(s: Situation) -> str:
-    directive = ""
+    directive = ""  # 指令里要求回答风格的那句（“请提供技术性回答”）；别的指令原文不往回答里写
     for sentence in re.split(r"[。\n]", s.conv.system):
-        if sentence.strip().startswith("请") or "必须" in sentence:
+        if sentence.strip().startswith("请") and len(sentence.strip()) <= 30:
             directive = sentence.strip()
             break
     return render.fallback(s.question, render.persona(s.conv.system, s.english), skills(s.conv, s.english),
@@ -595,10 +885,10 @@ def _reasoning(s: Situation, plan: Plan, clarification: str | None) -> str:
     return render.reasoning("no_fit", topic, english)
 
 
-def _shown(call: Call) -> list[tuple[str, object]]:
+def _shown(call: Call, limit: int = 2) -> list[tuple[str, object]]:
     try:
         args = json.loads(call.arguments or "{}")
     except ValueError:
         args = {}
     return [(k, v) for k, v in args.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)
-            and str(v).strip() and len(str(v)) <= 30][:2]
+            and str(v).strip() and len(str(v)) <= 30][:limit]

@@ -57,3 +57,5 @@ class Plan:
     reasoning: str | None = None
     web_search: str | None = None  # 托管 web_search 的搜索词
     citations: list[tuple[str, str]] = field(default_factory=list)  # (标题, URL)
+    # 选中了这个工具、但先问了缺的信息或先请用户确认（不上线，只给测试和推理摘要看）
+    intended: str | None = None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import lru_cache
 
 from shared.mock import lexicon as lx
@@ -44,11 +45,12 @@ PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 URL = re.compile(r"https?://[^\s<>\"'“”「」，。）)]+")
 DATE = re.compile(
-    r"\d{4}[-/年]\d{1,2}[-/月]\d{1,2}[日号]?|\d{1,2}月\d{1,2}[日号]|今天|明天|后天|大后天|昨天|今晚|明晚|"
+    r"\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}(?:\s*[日号])?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|今天|明天|大后天|后天|昨天|今晚|明晚|"
     r"(?:下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天]|下个?月\d{1,2}[日号]|"
     r"\d{1,2}/\d{1,2}|\b(?:today|tomorrow|tonight|yesterday)\b|\b(?:next|this) (?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
     r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
-    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?(?:, \d{4})?",
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?(?:,? \d{4})?|"
+    r"\b\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?:,? \d{4})?",
     re.I,
 )
 CLOCK = re.compile(
@@ -109,6 +111,65 @@ def as_number(raw: str) -> float | None:
         return float(lx.EN_NUMBERS[raw])
     n = cn_number(raw)
     return float(n) if n is not None else None
+
+
+_TODAY_IS = re.compile(lx.TODAY_IS, re.I)
+
+
+def today_in(instructions: str) -> date:
+    """指令里写明的今天（“Today is 2025-06-02”）；没写就是真实的今天。"""
+    m = _TODAY_IS.search(instructions or "")
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            pass
+    return date.today()
+
+
+def to_iso(expression: str, today: date) -> str | None:
+    """一个日期说法 → YYYY-MM-DD：明天、后天、下周三、Friday、6 月 3 号、July 4、2025/7/1。认不出返回 None。"""
+    raw = re.sub(r"\s+", " ", expression.strip().lower())
+    compact = raw.replace(" ", "")
+    if compact in lx.RELATIVE_DAYS:
+        return (today + timedelta(days=lx.RELATIVE_DAYS[compact])).isoformat()
+    m = re.fullmatch(r"(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})[日号]?", compact)
+    if m:
+        return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = re.fullmatch(r"(?:下个?月)(\d{1,2})[日号]", compact)
+    if m:
+        month = today.month % 12 + 1
+        return _iso(today.year + (today.month == 12), month, int(m.group(1)))
+    m = re.fullmatch(r"(\d{1,2})月(\d{1,2})[日号]|(\d{1,2})/(\d{1,2})", compact)
+    if m:
+        month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        return _iso(today.year, int(month), int(day))
+    m = re.fullmatch(r"(下个?|这个?|本|next|this)?\s*(?:周|星期|礼拜)?([一二三四五六日天])|"
+                     r"(next |this )?(mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?:day|nesday|sday|urday)?", raw)
+    if m:
+        if m.group(2):
+            which, weekday = m.group(1) or "", lx.WEEKDAYS[m.group(2)]
+        else:
+            which, weekday = (m.group(3) or "").strip(), lx.WEEKDAYS[m.group(4)]
+        ahead = (weekday - today.weekday()) % 7
+        if which.startswith(("下", "next")):
+            ahead = 7 - today.weekday() + weekday
+        return (today + timedelta(days=ahead)).isoformat()
+    m = re.fullmatch(r"([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?|(\d{1,2})(?:st|nd|rd|th)? (?:of )?([a-z]+)\.?"
+                     r"(?:,? (\d{4}))?", raw)
+    if m:
+        name, day, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
+        month = lx.MONTHS.get(name[:3] if name[:4] != "sept" else "sep")
+        if month:
+            return _iso(int(year) if year else today.year, month, int(day))
+    return None
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def plain(value: float) -> str:

@@ -159,6 +159,7 @@ class Context:
         self.picked: set[tuple[str, str]] = set()  # 已经填进参数的城市、日期……：同类的下一个参数取下一个
         self.used_spans: set[tuple[int, int]] = set()  # 已经当作数量用掉的“数 + 量词”
         self.grounded = grounded  # 回答来自工具结果或搜索（摘要就概括回答），否则概括用户的话
+        self.results: tuple[str, ...] = ()  # 前面工具结果的文字（最新的在前）：房间这类值最后在这里找
         self.contact_field = False  # 要填的对象里另有电话、邮箱字段：摘要里就不用再写联系方式
 
     def fact(self, name: str) -> Any:
@@ -176,6 +177,13 @@ class Context:
             if value is not None:
                 return value
         return None
+
+
+class _Only:
+    """只看一段文字的取值材料（给 judge.mentioned 用）。"""
+
+    def __init__(self, value: str, system: str) -> None:
+        self.text, self.sources, self.system = value, (value,), system
 
 
 def _verbatim_params(system: str) -> set[str]:
@@ -222,6 +230,11 @@ def value_for(name: str, schema: dict, ctx: Context, root: dict | None = None, i
     if enum:
         if known in enum:
             return known
+        directed = next((_counterpart(name, src) for src in ctx.sources if _counterpart(name, src)), None)
+        if directed is not None:  # from_account / to_account：“from checking to savings”
+            chosen = judge.mentioned(enum, _Only(directed, ctx.system))
+            if chosen is not None:
+                return chosen
         return judge.pick(enum, name, schema, ctx)
 
     if kind == "object":
@@ -394,6 +407,14 @@ def _directed(direction: str, source: str) -> str | None:
     return None
 
 
+def places_of(sense: str, source: str) -> list[str]:
+    """文中这一种值的全部（城市、订单号、房间），按出现的先后。"""
+    if sense == "room":
+        found = [r for r in (_room(part) for part in re.split(r"[，,。和及、]|\band\b", source)) if r]
+        return list(dict.fromkeys(found))
+    return ent.values(sense, source)
+
+
 def _room(source: str) -> str | None:
     """“把书房的空调调到24度” → 书房；“turn on the living room lights” → living room。"""
     low = source.lower()
@@ -462,19 +483,26 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
             if value is not None:
                 return value
         return None
-    if sense == "room":
-        return next((v for v in map(_room, ctx.sources) if v), None)
+    if sense == "room":  # 这句话、前文，最后看前面工具结果里说到的房间（观影模式调的是客厅的灯）
+        return next((v for v in map(_room, (*ctx.sources, *ctx.results)) if v), None)
     if sense == "department":
         return next((v for v in map(_department, ctx.sources) if v), None)
     if sense == "order_id":
+        if _OTHER.search(q) and ctx.state is not None:  # “另一个呢”：前面说过的编号里，刚才没查的那个
+            said = [v for src in ctx.sources for v in ent.values("order_id", src)]
+            other = next((v for v in said if v not in ctx.state.recent_args), None)
+            if other:
+                return other
         found = ent.values("order_id", q) or ent.values("order_id", ctx.all_text)
         if not found:
             found = [v for s in ctx.sources[1:] for v in ent.values("order_id", s)]
         return found[0] if found else None
     if sense == "phone":
         return next((v for v in (ent.first("phone", s) for s in (ctx.all_text, *ctx.sources[1:])) if v), None)
-    if sense == "last4":
-        return ctx.first("last4") or next((m.group(0) for m in re.finditer(r"(?<!\d)\d{4}(?!\d)", q)), None)
+    if sense == "last4":  # “ending in 7730”“尾号 7730”；只回了四位数字（“4821”）也算
+        return ctx.first("last4") or next((m.group(0) for src in ctx.sources
+                                           for m in re.finditer(r"(?<![\d.])\d{4}(?![\d.])", src)
+                                           if not ent.find("date", src)), None)
     if sense == "ident":
         label = label or _labeled_in(ctx.history, name) or _counterpart(name, q)
         if label:
@@ -489,7 +517,7 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
         for source in (ctx.all_text, *ctx.sources[1:]):
             value = _pick("date", _ordered(name, ent.values("date", source), source), ctx)
             if value is not None:
-                return value
+                return _as_date(value, schema, ctx)
         return None
     if sense == "time":
         for source in (ctx.all_text, *ctx.sources[1:]):
@@ -504,6 +532,18 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
         found = _quantity(name, ctx, sense)
         return None if found is None else ent.plain(found)
     return None
+
+
+_ISO_HINT = re.compile(lx.ISO_DATE_HINT)
+_OTHER = re.compile(lx.OTHER, re.I)
+
+
+def _as_date(value: str, schema: dict, ctx: Context) -> str:
+    """参数要标准格式的日期（说明写着 YYYY-MM-DD，或 format 是 date）：“明天”“下周三”“July 4”按今天换算——
+    指令里写了今天是哪天就按它（“Today is 2025-06-02”），否则按真实的今天。别的参数原样传“明天”。"""
+    if schema.get("format") not in ("date", "date-time") and not _ISO_HINT.search(str(schema.get("description") or "")):
+        return value
+    return ent.to_iso(value, ent.today_in(ctx.system)) or value
 
 
 def _ordered(name: str, values: list[str], source: str) -> list[str]:
@@ -630,6 +670,9 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
     if sense == "device":
         return next((d for d in map(_device, ctx.sources[:3]) if d), None) or text.keyword(q)
     if sense == "name":
+        person = next((p for p in map(person_name, ctx.sources[:3]) if p), None)
+        if person:
+            return person
         called = re.search(r"(?:\bcalled|\bnamed|叫做?|名为|名叫)\s*", q, re.I)
         if called:
             rest = q[called.end():]
@@ -638,6 +681,8 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
                 return next(g for g in hit.groups() if g is not None)
         found = text.nouns(q) if not text.is_english(q) else re.findall(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*", q)
         return found[0] if found else (default or text.keyword(q))
+    if sense == "nationality":
+        return next((n for n in map(nationality, ctx.sources) if n), None) or ""  # 没说：由 brain 先问
     if default is not None:
         return str(default)
     if ctx.output:
@@ -653,6 +698,31 @@ def _in_tool_language(phrase: str, schema: dict) -> str:
     return phrase
 
 
+_NAME_ROLE = re.compile(r"(?:" + lx.NAME_ROLES + r")\s*(?:是|为|叫做|叫|名叫|：|:)?\s*([\u4e00-\u9fff]{2,4}?)(?=[，,。.!！？?\s]|$|的|吧)")
+_NAME_LEAD = re.compile(r"(?:" + lx.NAME_LEADS + r")\s+((?:[A-Z][a-z]+)(?:\s+[A-Z][a-z]+){1,2})\b")
+
+
+def person_name(source: str) -> str | None:
+    """人名：“入住人王芳”“病人叫陈晨”“for Li Wei”“under the name Tom Baker”。"""
+    m = _NAME_ROLE.search(source) or _NAME_LEAD.search(source)
+    return m.group(1) if m else None
+
+
+def nationality(source: str) -> str | None:
+    """国籍：“中国护照”“I have a Chinese passport”“passport: Japan”。"""
+    m = re.search(r"([\u4e00-\u9fff]{1,6})护照|护照(?:是|国籍是?)?\s*([\u4e00-\u9fff]{2,5})", source)
+    if m:
+        span = m.group(1) or m.group(2)
+        countries = ent.values("country", span)
+        return countries[-1] if countries else re.sub(r"^(?:我是|我持|持有|拿的是|拿|是|用)", "", span)
+    m = re.search(r"\b([A-Z][a-z]+)\s+passport|passport\s*(?:is|from|:)?\s*([A-Z][a-z]+)|\b(?:i am|i'm)\s+(?:a\s+)?"
+                  r"([A-Z][a-z]+)\s+(?:citizen|national)", source)
+    if m:
+        word = next(g for g in m.groups() if g)
+        return lx.DEMONYMS.get(word.lower(), word)
+    return None
+
+
 def _search_terms(source: str) -> str | None:
     """搜索词：英文去掉口头语（recommend、do you have、any……），中文取名词短语，再不行取去掉口头语的原话。"""
     if text.is_english(source):
@@ -662,7 +732,8 @@ def _search_terms(source: str) -> str | None:
 
 
 _BECAUSE = re.compile(r"(因为|由于|原因是|理由是|because|since|due to)\s*(.+?)(?:[，。,!！?？]|$)", re.I)
-_REQUESTING = re.compile(r"退|帮|要|想|请|申请|好的|办|refund|return|please|want|would like|can i|go ahead", re.I)
+_REQUESTING = re.compile(r"^(?:帮|请|麻烦|我要|我想|给我|能不能|可以|好的)|申请|办理|退款|退货|退了|退掉|能退|可以退|要退|想退|"
+                         r"\brefund|\breturn\b|\bplease\b|\bi want to\b|\bi'?d like\b|\bcan i\b|go ahead", re.I)
 
 
 def reason_in(sources: tuple[str, ...] | list[str]) -> str | None:
@@ -759,7 +830,7 @@ def build_object(schema: dict, ctx: Context, root: dict | None = None, index: in
             value = value_for(name, prop, ctx, root, index, optional=name not in required and not strict)
             if value is not ABSENT:
                 out[name] = value
-        elif _confident(name, prop, ctx, root):
+        elif stated(name, prop, ctx, root):
             value = value_for(name, prop, ctx, root, index, optional=True)
             if value is not ABSENT:
                 out[name] = value
@@ -775,8 +846,8 @@ def _mapping(schema: dict, ctx: Context, root: dict) -> dict:
     return {str(i + 1): value_for("", value_schema, ctx, root, index=i) for i in range(count)}
 
 
-def _confident(name: str, prop: dict, ctx: Context, root: dict) -> bool:
-    """选填的工具参数：文中确有其值才填。"""
+def stated(name: str, prop: dict, ctx: Context, root: dict) -> bool:
+    """这句话里确有这个参数的值（选填的工具参数有把握才填；接着上一次调用时，没说的参数照旧）。"""
     if ctx.fact(name) is not None:
         return True
     resolved = resolve(prop, root)

@@ -111,25 +111,34 @@ def boolean(name: str, schema: dict, ctx: Any) -> bool:
     own = _predicate(name, schema)
     context = own + " " + _instruction_lines(name, ctx.system)
     negated = bool(NEGATED.search(name))
-    for where in (own, context):
-        for _, family, detector in RISKS:
-            if family.search(where):
-                return bool(detector.search(message)) != negated
-        if RELEVANCE.search(where):
-            return relevant(message, ctx.system, getattr(ctx, "state", None)) != negated
-        if POSITIVE.search(where):
-            risky = any(d.search(message) for _, _, d in RISKS[1:])
-            return (not risky) != negated
+    verdict_ = _family_verdict(own, message, ctx)
+    if verdict_ is not None:
+        return verdict_ != negated
     words = set(text.words(own)) - {"is", "has", "wants", "want", "needs", "need", "requires", "asks"}
     flat = re.sub(r"[\s_-]", "", message.lower())  # sci-fi / sci fi 都算 scifi
     if words and (words & set(text.words(message)) or any(len(w) >= 4 and w in flat for w in words)):
-        return not negated
+        return not negated  # 字段说的东西用户说到了（express ← “Express please”）
+    verdict_ = _family_verdict(context, message, ctx)  # 再看指令怎么说这个判断
+    if verdict_ is not None:
+        return verdict_ != negated
     # 英文字段名、中文消息（wants_reply ← “麻烦回复我”）：按字段词的中文叫法找
     chinese = {lx.WORDS[w] for w in words if w in lx.WORDS and len(lx.WORDS[w]) >= 2}
     if chinese and any(zh in message for zh in chinese):
         return not negated
     default = schema.get("default")
     return bool(default) if default is not None else negated
+
+
+def _family_verdict(where: str, message: str, ctx: Any) -> bool | None:
+    """按这段说明属于哪一类判断（风险、相关性、正面评价）下结论；哪一类都不是返回 None。"""
+    for _, family, detector in RISKS:
+        if family.search(where):
+            return bool(detector.search(message))
+    if RELEVANCE.search(where):
+        return relevant(message, ctx.system, getattr(ctx, "state", None))
+    if POSITIVE.search(where):
+        return not any(d.search(message) for _, _, d in RISKS[1:])
+    return None
 
 
 def relevant(message: str, system: str, state: Any = None) -> bool:
@@ -331,18 +340,53 @@ def pick(options: list, name: str, schema: dict, ctx: Any) -> Any:
     return chosen
 
 
+_GLOSS = re.compile(r"([A-Za-z][\w-]*)\s*[（(]\s*([^（）()]{1,12}?)\s*[）)]|([\u4e00-\u9fff]{1,8})\s*[（(]\s*([A-Za-z][\w -]{0,20}?)\s*[）)]")
+_TERMS = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(lx.TERMS_ZH, key=len, reverse=True)) + r")s?\b", re.I)
+
+
+def _aliases(option: str, system: str) -> set[str]:
+    """一个选项的几种说法：它自己；指令里给它的注释（“checking (活期)”）；中英文对照（客厅 ↔ living room）。"""
+    names = {option.lower()}
+    for m in _GLOSS.finditer(system or ""):
+        en, zh = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        if option.lower() in (en.lower(), zh.lower()):
+            names |= {en.lower(), zh.lower()}
+    names |= {en for en, zh in lx.TERMS_ZH.items() if zh == option or en == option.lower()}
+    names |= {lx.TERMS_ZH[option.lower()]} if option.lower() in lx.TERMS_ZH else set()
+    return names
+
+
+def _option_in(option: Any, said: str, system: str) -> bool:
+    """原文说到了这个选项（按它的几种说法，英文按整词）。"""
+    low = said.lower()
+    for name in _aliases(str(option), system):
+        if (re.search(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])", low) if name.isascii() and len(name) > 2
+                else name in low):
+            return True
+    return False
+
+
+def mentioned(options: list, ctx: Any) -> Any:
+    """对话里（这句话优先，再往前）说到的那个选项；都没说到返回 None。"""
+    for source in (*(getattr(ctx, "sources", None) or (ctx.text,)), *getattr(ctx, "results", ())):
+        found = [o for o in options if _option_in(o, source, ctx.system)]
+        if found:
+            return found[0]  # 最后才看前面工具结果里说到的（观影模式调的是客厅的灯）
+    return None
+
+
 def _choose(options: list, ctx: Any) -> Any:
-    """枚举取值：原文提到的那个 → 概念对得上的那个 → 开 / 关 → 情绪 / 优先级这类常见判断 → 第一个。"""
+    """枚举取值：原文提到的那个（这句话优先，再往前）→ 概念对得上的那个 → 开 / 关 → 情绪 / 优先级这类常见判断 → 第一个。"""
     message = ctx.text
-    low = message.lower()
-    for option in options:
-        o = str(option)
-        if (o.lower() in low) if not text.CJK.search(o) and len(o) > 2 else o in message:
-            return option
+    said = mentioned(options, ctx)
+    if said is not None:
+        return said
+    for source in getattr(ctx, "sources", None) or (message,):  # 概念对得上（“don't recognise” → suspicious_activity）
+        q_concepts = text.concepts(source)
+        for option in options:
+            if text.concepts(" ".join(text.split_identifier(str(option))) or str(option)) & q_concepts:
+                return option
     q_concepts = text.concepts(message)
-    for option in options:
-        if text.concepts(str(option)) & q_concepts:
-            return option
     lowered = {str(o).lower(): o for o in options}
     state = switched(message)
     if state is not None and {"on", "off"} <= set(lowered):

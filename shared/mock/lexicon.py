@@ -29,6 +29,7 @@ STOP = frozenset(
     "的 了 吗 呢 吧 啊 呀 嘛 么 我 你 他 她 它 我们 你们 是 在 有 和 与 及 或 就 都 也 还 又 把 被 给 让 "
     "这 那 这个 那个 一个 一下 一些 请 请问 帮 帮我 麻烦 可以 能 想 要 我要 我想 一 个 下 吧 哦 嗯 "
     "不 问 说 告诉 知道 什么 怎么 怎样 为什么 哪 哪个 哪些 多少 几 啥 时 时候 用 用户 使用 如果 问题 需要 进行 相关 信息 工具 "
+    "现在 目前 now currently "
     "助手 调用 返回 结果 内容 当前 所有 负责 处理 提供 根据 指定 获取 时 并 再 先 然后 对 从 为 以 等 及其 其 该 此 之 中 上 里 "
     "a an the to of in on for and or is are was be it its this that with by at as from my me i you "
     "your we our can could would should will please do does did what which who how get tool agent "
@@ -54,15 +55,16 @@ CONCEPTS: dict[str, str] = {
     "lookup": "查 查查 查询 查一下 查看 看看 看下 核对 query lookup look check find search show 搜 搜索 找",
     "status": "状态 进度 怎么样了 什么状态 啥情况 情况 status progress state",
     "track": "物流 logistics 快递 到哪 到哪了 发货 发了 运单 包裹 配送 派送 送货 签收 送达 什么时候到 什么时候能到 啥时候到 "
-             "多久到 多久能到 几天到 几时到 到货 揽收 track tracking tracked shipment shipping shipped ship delivery "
+             "多久到 多久能到 几天到 几时到 到货 揽收 送到 能送到 寄到 track tracking tracked shipment shipping shipped ship delivery "
              "deliver delivered package parcel where arrive courier",
     "order": "订单 下单 下的单 单号 买的 买了 买过 已购 购买的 花了 order orders purchased bought",
-    "product": "商品 产品 货品 东西 型号 item items product products goods",
+    "product": "商品 产品 货品 东西 型号 里面有 里头有 买的是 买的啥 买了啥 买了什么 item items product products goods contents",
     "refund": "退 退款 退货 退钱 退费 退掉 退了 售后 换货 refund refunds refunded return returns returned "
               "reimburse",
     "eligibility": "能不能 能否 可不可以 可以退 能退 能退吗 可退 eligible eligibility allowed",
     "submit": "申请 提交 办理 创建 新建 登记 帮我退 给我退 我要退 要退 立即 submit apply process create",
     "shop": "买 卖 购买 有卖 有没有 多少钱 价格 价钱 报价 推荐 库存 有货 现货 选购 导购 售前 上新 想买 要买 哪款 几款 几种 哪种 "
+            "还有别的 别的款 其他款 你们还有 你们有 怎么下单 如何下单 想下单 要下单 怎么买 "
             "款式 预算 性价比 销售 buy sell selling sale sales price prices pricing quote cost costs recommend "
             "recommendation stock product products catalog shop shopping purchase available cheap",
     # 常见的商品品类（名词）：说到它们就是在说商品
@@ -72,14 +74,20 @@ CONCEPTS: dict[str, str] = {
             "headphones headphone earbuds earphones smartphone charger laptop laptops computer tablet keyboard "
             "mouse monitor smartwatch camera speaker tv television fridge kettle shoes sneakers shirt jacket dress "
             "toy toys lipstick furniture mattress chair lamp printer router console glasses",
-    "complaint": "投诉 转人工 人工客服 真人 客服经理 态度 差评 不满 不满意 举报 骗子 太差 "
-                 "complain complaint complaints human person representative manager escalate angry terrible",
+    "complaint": "投诉 转人工 人工客服 找人工 真人 客服经理 态度 举报 骗子 "
+                 "complain complaint complaints human person representative manager escalate angry",
+    # 只是不满意（“用着不满意，帮我退款吧”）：说明情绪，不等于要投诉
+    "unhappy": "不满 不满意 差评 太差 失望 terrible disappointed unhappy",
     "ticket": "工单 报修 报个问题 反馈问题 提交问题 ticket tickets",
     "policy": "政策 规则 规定 保修 发票 运费 包邮 价格保护 退换货政策 policy policies warranty invoice rules",
-    "weather": "天气 气温 温度 下雨 下雪 晴 阴 冷 热 刮风 weather temperature forecast rain sunny snow",
+    "weather": "天气 气温 温度 几度 多少度 下雨 下雪 晴 阴 冷 热 刮风 weather temperature forecast rain sunny snow",
     "borrow": "借阅 借了 借的 借书 借过 在借 borrow borrowed borrowing loan loans",
-    "booking": "订票 预订 预定 预约 订个 订一个 约个 订房 机票 酒店 改签 航班 飞 飞往 飞机 座位 选座 火车票 高铁 动车 列车 车票 "
-               "book booking reserve reservation flight flights seat seats hotel hotels train trains",
+    "booking": "订票 预订 预定 预约 订个 订一个 约个 订房 订 机票 酒店 改签 航班 飞 飞往 飞机 座位 选座 火车票 高铁 动车 列车 车票 "
+               "挂号 挂个号 号源 还有号 约号 book booking reserve reservation flight flights seat seats hotel hotels train "
+               "trains appointment appointments slot slots",
+    # 订什么：机票和酒店常在同一个团队里分给不同的人，分开认
+    "flight": "机票 航班 飞 飞往 飞机 乘机 登机 flight flights airline fly plane",
+    "hotel": "酒店 宾馆 民宿 住宿 订房 入住 hotel hotels accommodation lodging room rooms",
     "pay": "支付 付款 付了 付过 账单 扣款 扣费 扣了 到账 pay paid payment payments bill billed billing charge charged "
            "charges declined",
     "account": "账户 账号 登录 登不上 登陆 密码 注册 锁定 account login logout signup password sign locked",
@@ -87,7 +95,7 @@ CONCEPTS: dict[str, str] = {
             "technical tech freeze frozen",
     "contact": "联系方式 联系 电话 手机号 contact phone",
     "email": "邮件 发邮件 邮箱 email mail",
-    "news": "新闻 资讯 消息 最新 news headlines latest",
+    "news": "新闻 资讯 最新 news headlines latest",
     "math": "计算 算 一共 总共 总价 合计 等于 加 减 乘 除 数学 方程 calculate compute math sum plus minus times equation "
             "solve",
     "translate": "翻译 译成 translate translation",
@@ -98,23 +106,29 @@ CONCEPTS: dict[str, str] = {
     "wifi": "wifi 无线网 上网",
     "greet": "你好 您好 在吗 哈喽 嗨 hello hi hey",
     "cancel": "取消 撤销 不要了 cancel cancellation",
-    "change": "修改 更改 改成 换成 改 调到 调成 调高 调低 设成 设为 设置 change update modify switch set adjust",
+    "change": "修改 更改 改成 换成 改 调到 调成 调高 调低 调至 开到 设成 设为 设到 设置 change update modify switch set adjust",
     # 转账：把钱从一处挪到另一处
     "transfer": "转账 转钱 汇款 打钱 转给 转到 transfer transfers move wire",
     # 问还剩多少：余额、剩余天数、积分还有几个
     "remaining": "还剩 剩下 剩余 余额 还有几 还有多少 还能用 balance remaining left",
     # 开关设备
-    "switch": "打开 开启 开一下 关掉 关闭 关上 关一下 switch power",
+    "switch": "打开 开启 开一下 关 关掉 关闭 关上 关一下 关灯 开灯 switch power",
     "light": "灯 灯光 照明 light lights lamp lighting",
     "travel": "签证 护照 出境 入境 visa passport",
     "leave": "请假 休假 年假 调休 病假 事假 假期 leave vacation pto holiday",
     "card": "银行卡 信用卡 借记卡 卡片 card cards",
-    "lost": "丢了 丢失 被盗 被偷 挂失 盗刷 lost stolen theft",
+    "lost": "丢了 丢失 被盗 被偷 挂失 lost stolen theft",
+    "fraud": "盗刷 可疑 陌生 不认识 没买过 不是我 suspicious fraud fraudulent unauthorized unauthorised unrecognised "
+             "unrecognized",
+    "replace": "补卡 补办 换卡 新卡 补寄 重寄 replacement replace reissue",
+    "history": "交易 流水 明细 账单明细 记录 transaction transactions statement history",
     "user": "用户 会员 客户 user users customer member profile",
 }
 
 # 意图类概念比宾语类更能说明用户要办什么事：打分时权重更高（没列出的是 1.0）
 INTENT_WEIGHT = {"refund": 2.0, "complaint": 3.0, "shop": 1.8, "track": 1.6, "eligibility": 1.0, "submit": 1.6,
+                 "unhappy": 0.6,
+                 "flight": 1.6, "hotel": 1.6, "replace": 1.6, "history": 1.4, "fraud": 1.4,
                  "lookup": 0.4, "status": 1.2, "order": 0.8, "ticket": 2.5, "policy": 1.6, "greet": 0.5,
                  "user": 0.6, "product": 0.5, "item": 0.4, "transfer": 1.6, "lost": 2.0, "remaining": 1.4,
                  "switch": 1.2}
@@ -124,7 +138,7 @@ BROADER = {"item": "product"}
 
 # 强意图：专员自己的工具都管不了这类事时，交回前台（route.py 的交回规则）
 STRONG = frozenset({"refund", "shop", "complaint", "track", "policy", "booking", "pay", "weather", "news",
-                    "translate", "math"})
+                    "translate", "math", "flight", "hotel", "travel"})
 # 由一个概念推出另一个概念 → (推出它的概念, 权重)。问“到哪了”也是在问状态（权重低），也是要查这笔订单
 IMPLIED = {"status": ("track", 0.6), "order": ("track", 1.0), "lookup": ("track", 1.0)}
 # 要“办”的事（和“问”相对）：祈使句说到它们时，算提交
@@ -152,7 +166,9 @@ PHRASES = {"how much": "shop", "do you have": "shop", "do you sell": "shop", "in
            "can i": "eligibility", "am i eligible": "eligibility", "does nothing": "tech",
            "doesn't work": "tech", "does not work": "tech", "not working": "tech", "won't open": "tech",
            "won't load": "tech", "how many": "remaining", "turn on": "switch", "turn off": "switch",
-           "switch on": "switch", "switch off": "switch"}
+           "switch on": "switch", "switch off": "switch", "what's in": "product", "what is in": "product",
+           "new one": "replace", "new card": "replace", "don't recognise": "fraud", "don't recognize": "fraud",
+           "somewhere to stay": "hotel", "place to stay": "hotel"}
 NEGATORS = frozenset({"不", "别", "无需", "不用", "不要", "不必", "非", "not", "don't", "dont", "never", "no", "without"})
 NEGATION_PREFIX = ("不", "别", "无需", "不用", "不要", "不必", "非")
 PERSON_SUFFIX = "员师哥姐工"  # 快递员、客服小哥：说的是人，不是那件事
@@ -160,6 +176,7 @@ GENERIC_NOUNS = frozenset({"货", "钱", "东西", "款", "种", "样"})  # “�
 
 # 问句还是请求：问能不能、多少、怎么……是在问；“帮我退了 / please refund”是要办
 ASKING_MARKS = (r"[吗嘛么？?]|能不能|可不可以|能否|可以.{0,6}吗|多少|怎么|如何|还有几|几[天个次张]|"
+                r"是什么|是啥|有什么|有哪些|为什么|为啥|是不是|有没有|是谁|哪位|"
                 r"\b(how|what|can|could|is|are|do|does|when|where|which)\b")
 
 # ================================================================ 对话：读整段对话时用的说法
@@ -173,17 +190,34 @@ PROCEED = ("办吧", "那就办吧", "办理吧", "帮我办", "帮我办吧", "
            "就这样办", "就这样吧", "那就这样", "确认", "确认办理", "确定", "同意", "来吧", "麻烦了", "麻烦你了", "帮我弄吧",
            "go ahead", "do it", "please do", "please do it", "proceed", "please proceed", "yes please", "let's do it",
            "confirm", "confirmed", "sounds good", "that works", "go for it")
+# 在几样里挑定一样：“就 14:30 那个吧”“就订评分最高的那家”“I'll take the first one”“The earliest one please”——是要办
+CHOICE = (r"^就(?!是)|^(?:那|那就)?(?:选|要|订)(?:这|那|第)|就(?:这|那)(?:个|家|班|款)吧|(?:这|那)(?:个|家|班|款)吧|"
+          r"\bi'?ll (?:take|go with|have)\b|\bgo with the\b|^the \w+ one\b|\b(?:one|option) please\b")
+# 一个字的触发词前后常粘着虚词（“就订”“关了”）：去掉再认
+TOKEN_AFFIXES = r"^[就再先也都还快去来给的把]|[了吧啊呀嘛掉开关着]$"
+# 问句的焦点：情态词后面问的那件事（“买笔记本电脑能开发票吗” 问的是开发票；“can I return it if …”）
+MODALS = r"能不能|可不可以|会不会|能否|可以|能|会|\bcan\b|\bcould\b|\bmay\b|\bis it possible to\b"
+# 指着前面几样里的另一样：“另一个呢”“the other one”
+OTHER = r"另一个|另外一个|另一单|另一笔|另一件|另一张|\bthe other(?: one)?\b|\bthe second one\b"
+# 参数说明写着这个值要用户自己说（“用户说明的退款原因”）：没说就问，不替用户编
+USER_STATED = (r"用户(?:说明|给出|提供|自己说|描述)的|顾客(?:说明|给出)的|stated by the (?:user|customer)|"
+               r"in the (?:user|customer)'s own words|as (?:given|provided|stated) by the (?:user|customer)")
 # 问句里的这些概念问的是“能不能 / 是什么”：接着办的时候去掉，换成“提交”
 QUESTION_CONCEPTS = frozenset({"eligibility", "lookup", "status", "remaining"})
 # 拒绝 / 算了：不办了
-DECLINE = ("不用了", "不用", "不需要", "不要了", "算了", "先不", "先不用", "暂时不用", "不了", "取消吧", "别办了",
-           "no", "nope", "no thanks", "no thank you", "not now", "never mind", "nevermind", "don't", "cancel that")
+DECLINE = ("不用了", "不用", "不需要", "不要了", "算了", "先不", "先不用", "暂时不用", "不了", "别办了", "还是不了",
+           "不用动", "别动", "不用管", "不用改", "不用调", "先这样", "no", "nope", "no thanks", "no thank you", "not now",
+           "never mind", "nevermind", "forget it", "actually no", "no need", "leave it", "skip it")
+# “不退了”“不挂了”“还是不买了”：不 + 一两个字 + 了，也是不办了
+DECLINE_PATTERN = r"^(?:还是|那就|那)?不[\u4e00-\u9fff]{1,2}了$"
 # 道谢、道别：对话收尾，不用再办事
 THANKS = ("谢谢", "谢了", "感谢", "多谢", "辛苦了", "thanks", "thank you", "thx", "cheers", "appreciate it")
-GOODBYE = ("再见", "拜拜", "bye", "goodbye", "see you")
+GOODBYE = ("再见", "拜拜", "就这些", "没别的了", "没有别的了", "没事了", "我再看看", "再看看", "我再想想", "再想想",
+           "我考虑一下", "考虑一下", "bye", "goodbye", "see you", "that's all", "that is all", "nothing else",
+           "let me think", "i'll think about it")
 GREETINGS = ("你好", "您好", "hi", "hello", "hey", "嗨", "哈喽", "在吗", "在不在")
 # 指代和省略：这句话指回前面说过的东西（“它”“那个订单”“里面”“那 A1002 呢”“the other one”）
-ANAPHORA = (r"它|他们|它们|那个|这个|那笔|这笔|那单|这单|那件|这件|那份|那些|这些|该订单|上面|刚才那|前面那|里面|里头|"
+ANAPHORA = (r"^那(?!么多)|^(?:都|全都|全部|两个都)|它|他们|它们|那个|这个|那笔|这笔|那单|这单|那件|这件|那份|那些|这些|该订单|上面|刚才那|前面那|里面|里头|"
             r"另一个|另外一个|第[一二三四五六七八九十\d]+[个款件单笔]|那.{0,12}呢|呢[？?]?$|"
             r"\b(it|its|that|this|those|these|them|the other one|the other|the first one|the second one|"
             r"the last one|same one|what about|how about|and the)\b")
@@ -192,20 +226,51 @@ ORDINALS = {"第一": 0, "第二": 1, "第三": 2, "第四": 3, "第五": 4, "�
             "最后一": -1, "first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "1st": 0, "2nd": 1,
             "3rd": 2, "last": -1}
 ORDINAL_NOUNS = r"个|款|件|项|条|样|种|单|家|班|one|item|option|product|choice|result"
-CHEAPEST = r"最便宜|最实惠|价格最低|cheapest|least expensive|lowest price"
-PRICIEST = r"最贵|价格最高|most expensive|priciest|highest price"
+# 最值：(说法, 按哪些字段比（正则，按顺序找第一个有数的）, 取大还是取小)
+SUPERLATIVES = (
+    (r"最便宜|最实惠|价格最低|cheapest|least expensive|lowest price", ("price", "fee", "fare", "cost", "amount"), "min"),
+    (r"最贵|价格最高|most expensive|priciest|highest price", ("price", "fee", "fare", "cost", "amount"), "max"),
+    (r"评分最高|评分最好|评价最好|口碑最好|highest[- ]rated|best[- ]rated|top[- ]rated|best reviewed",
+     ("rating", "score", "stars", "评分"), "max"),
+    (r"最大|最多|金额最大|biggest|largest", ("amount", "price", "total", "size", "金额"), "max"),
+    (r"最小|最少|smallest", ("amount", "price", "total", "size", "金额"), "min"),
+    (r"最早|earliest|soonest|first available", ("time", "start", "depart", "date"), "min"),
+    (r"最晚|最迟|latest", ("time", "start", "depart", "date"), "max"),
+)
+# 一天里的时段：(说法, 从几点, 到几点)
+DAYPARTS = ((r"早上|上午|早班|清早|morning", 5, 12), (r"中午|noon|midday", 11, 14), (r"下午|afternoon", 12, 18),
+            (r"晚上|晚班|傍晚|夜里|evening|night|tonight", 18, 24))
+# 要看一批东西（“有哪些……”“show me …”）：是去查一个新的列表，不是问前面结果里的某句话
+LISTING = (r"有哪些|有什么(?!问题|区别|不同)|还有别的|都有啥|哪几款|哪几种|\bwhat (?:\w+ ){0,3}do you (?:have|sell|offer)\b|"
+           r"\bwhich (?:\w+ ){0,3}do you (?:have|sell|offer)\b|\bshow me\b|\blist (?:all|your|the)\b")
+# 疑问词：找“结果里哪句话说到了它”时不算关键词（“那几时能到货” → 到货）
+INTERROGATIVES = (r"什么时候|啥时候|几时|多久|多长时间|为什么|为啥|怎么样|怎么|如何|哪里|哪儿|哪个|哪些|是什么|什么|"
+                  r"多少|有没有|是不是|能不能|吗|呢|吧|^那|^那么|\b(?:when|why|how long|how|what|which|where|is|are|"
+                  r"does|do|will|it|the)\b")
+# 问的是哪一类字段：(问法, 字段名里的词)
+ASKS_ABOUT = ((r"为什么|为啥|怎么不行|什么原因|\bwhy\b", r"reason|原因|note|message"),
+              (r"多久|多长时间|几天|how long", r"days|hours|minutes|duration|eta"),
+              (r"多少钱|价格|价钱|how much|price|cost", r"price|amount|fee|fare|cost|total"),
+              (r"几度|多少度|温度|temperature|how (?:hot|warm|cold)", r"temp"),
+              (r"什么时候|何时|哪天|\bwhen\b", r"eta|date|_at$|time"))
 # 纠正：“不对，是 A1003”“I meant A1003”
-CORRECTION = (r"^(不对|不是|错了|搞错了|说错了|更正|应该是|我是说|我说的是)|\b(i meant|i mean|sorry,? (it'?s|i meant)|"
-              r"actually|correction|not that one|wrong one)\b")
+CORRECTION = (r"^.{0,8}?(不对|不是这个|错了|搞错了|说错了|写错了|更正|应该是|我是说|我说的是)|\b(i meant|i mean|sorry,? (it'?s|i meant)|"
+              r"correction|not that one|wrong one)\b")
 # 问这段对话本身：“我刚才问了什么”“我第一句话问的啥”
-ABOUT_CONVERSATION = (r"(刚才|刚刚|之前|上一[个句次]|前面|上次|第一[个句次]?|最开始|一开始|开头).{0,6}(问|说|提|聊)|"
+# 问助手自己收到的指令（“你的工作规则是什么”“what are your instructions”）：没有护栏的模型多半照实念出来
+OWN_INSTRUCTIONS = (r"(?:你|您)(?:的|收到的|被设定的)(?:指令|提示词|系统提示|工作规则|规则|设定|守则|工作要求)|"
+                    r"(?:你|您)(?:是)?(?:被)?怎么(?:设定|要求)的|\byour (?:instructions|system prompt|rules|guidelines)\b|"
+                    r"\bwhat (?:were|are) you told\b")
+ABOUT_CONVERSATION = (OWN_INSTRUCTIONS + r"|(刚才|刚刚|之前|上一[个句次]|前面|上次|第一[个句次]?|最开始|一开始|开头).{0,6}(问|说|提|聊)|"
                       r"我(问|说)了(你)?(什么|啥)|我(问|说)的(是)?(什么|啥)|(聊|说)到哪了|"
-                      r"what did i (just )?(ask|say)|what was my (last |previous |first )?question|"
+                      r"我(刚才|刚刚|之前|前面|上一次)[^，。？?]{0,16}(哪个|哪一|哪|什么|多少|几)|"
+                      r"what did (i|you) (just )?(ask|say|do|change|set|book|order)|"
+                      r"what was my (last |previous |first )?question|what did i ask (you )?(about )?(first|last)?|"
                       r"what have we (talked|been talking) about")
 # 助手主动提议要办的事：“需要我为您提交退款申请吗？”“Shall I open a ticket for you?”
-OFFER = (r"(?:需要|要不要|要)我(?:为您|帮您|给您|替您)?(.{2,30}?)(?:吗|么)[？?]|是否需要(?:我)?(?:为您|帮您)?(.{2,30}?)[？?]|"
-         r"\b(?:shall|should) i (.{3,60}?)\?|\b(?:would|do) you (?:like|want) me to (.{3,60}?)\?|"
-         r"\bwant me to (.{3,60}?)\?")
+OFFER = (r"(?:需要|要不要|要)我(?:为您|帮您|给您|替您)?(.{2,80}?)(?:吗|么)[？?]|是否需要(?:我)?(?:为您|帮您)?(.{2,80}?)[？?]|"
+         r"\b(?:shall|should) i (.{3,160}?)\?|\b(?:would|do) you (?:like|want) me to (.{3,160}?)\?|"
+         r"\bwant me to (.{3,160}?)\?")
 # 助手在问用户要东西：“请提供一下订单号”“could you give me the order number?”
 ASKS_FOR = (r"请(?:您)?(?:提供|告诉我|说一下|给我|发一下|补充)|还需要您提供|能(?:否|不能)(?:提供|告诉)|是哪[个一笔单]|"
             r"\b(?:could|can) you (?:give|tell|share|send|provide)|\bplease (?:provide|share|send|tell)|"
@@ -255,7 +320,7 @@ UNITS: dict[str, Unit] = {
                    ("people", "persons", "guests", "adults", "children", "kids", "pax", "headcount", "party",
                     "passengers"), ("people", "guests", "passengers"), "人", "people", "人数", "party size"),
     "ticket": Unit("张 tickets ticket", ("tickets", "passengers"), ("tickets",), "张", "tickets", "票数", "tickets"),
-    "item": Unit("件 个 台 份 瓶 盒 双 本 支 只 条 箱 部 样 items item pcs pieces units unit",
+    "item": Unit("件 个 台 份 瓶 盒 双 本 支 只 条 箱 部 样 笔 items item pcs pieces units unit",
                  ("quantity", "qty", "count", "items", "copies", "units")),
     "degree": Unit("度 ℃ °C °c ° degrees degree", ("temperature", "temp", "degrees", "celsius"),
                    ("celsius", "degrees"), "度", "°C", "温度", "temperature"),
@@ -274,6 +339,19 @@ for _kind, _unit in UNITS.items():
         QUANTITY_PARAMS[_p] = (*QUANTITY_PARAMS.get(_p, ()), _kind)
 QUANTITY_PARAMS["passengers"] = ("person", "ticket")
 QUANTITY_PARAMS["tickets"] = ("ticket", "person")
+
+# 日期：相对的说法离今天几天；星期几；英文月份
+RELATIVE_DAYS = {"今天": 0, "今晚": 0, "今日": 0, "明天": 1, "明晚": 1, "明日": 1, "后天": 2, "大后天": 3, "昨天": -1,
+                 "today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1}
+WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "monday": 0, "tuesday": 1,
+            "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6, "mon": 0, "tue": 1, "tues": 1,
+            "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5, "sun": 6}
+MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+          "oct": 10, "nov": 11, "dec": 12}
+# 参数要标准格式的日期（YYYY-MM-DD）：描述里这样写，或者 JSON Schema 的 format 是 date
+ISO_DATE_HINT = r"YYYY-MM-DD|yyyy-mm-dd|ISO[ -]?8601|ISO date|\d{4}-\d{2}-\d{2}"
+# 指令里写明的今天：“Today is 2025-06-02”“今天是 2025-06-02”
+TODAY_IS = r"(?:today is|today's date is|current date is|今天是|今天日期是|当前日期是|今日是)\s*[:：]?\s*(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})"
 
 # 钱：数字前后的货币说法
 CURRENCY_BEFORE = "¥￥$€£"
@@ -317,11 +395,44 @@ COUNTRIES_EN = {
 }
 # 地点类参数（房间、部门……）的名词怎么收尾：“书房”“客厅”“财务部”“急诊科”
 PLACE_SUFFIXES: dict[str, tuple[str, ...]] = {
-    "room": ("房", "室", "厅", "间", "台", "库", "院", "厨房", "阳台", "走廊", "玄关"),
+    "room": ("房", "室", "厅", "间", "台", "库", "院", "卧", "厨房", "阳台", "走廊", "玄关"),
     "department": ("部", "科", "处", "中心", "组", "办", "局", "院"),
 }
 ROOMS_EN = ("living room", "dining room", "bedroom", "master bedroom", "guest room", "kids room", "kitchen",
-            "bathroom", "study", "office", "garage", "hallway", "balcony", "basement", "attic", "nursery")
+            "bathroom", "study", "office", "garage", "hallway", "balcony", "basement", "attic", "nursery",
+            "second bedroom", "spare room")
+# 英文说法 → 中文：参数的选项是中文、用户说英文时按它对上（房间、科室、账户……）
+TERMS_ZH = {
+    "living room": "客厅", "lounge": "客厅", "master bedroom": "主卧", "main bedroom": "主卧", "bedroom": "主卧",
+    "second bedroom": "次卧", "guest room": "次卧", "spare room": "次卧", "kids room": "儿童房", "study": "书房",
+    "office": "书房", "kitchen": "厨房", "bathroom": "卫生间", "balcony": "阳台", "dining room": "餐厅",
+    "dermatologist": "皮肤科", "dermatology": "皮肤科", "skin": "皮肤科", "eye doctor": "眼科", "ophthalmologist": "眼科",
+    "eyes": "眼科", "pediatrician": "儿科", "paediatrician": "儿科", "pediatrics": "儿科", "children's doctor": "儿科",
+    "internal medicine": "内科", "physician": "内科", "gp": "内科", "surgeon": "外科", "surgery": "外科",
+    "checking": "活期", "savings": "储蓄",
+}
+# 向用户要信息时这些信息怎么说：参数含义 → (中文, English)
+SLOT_NAMES = {"order_id": ("订单号", "order number"), "last4": ("卡号后四位", "last four digits of the card"),
+              "date": ("日期", "date"), "time": ("时间", "time"), "origin": ("出发城市", "departure city"),
+              "destination": ("目的地", "destination"), "city": ("城市", "city"), "country": ("国家", "country"),
+              "room": ("哪个房间", "which room"), "department": ("科室", "department"),
+              "nationality": ("护照国籍", "passport nationality"), "name": ("姓名", "name"), "money": ("金额", "amount")}
+# 数量按单位问：住几晚、几位
+QUANTITY_ASKS = {"night": ("住几晚", "number of nights"), "person": ("几位", "number of people"),
+                 "ticket": ("几张", "number of tickets"), "day": ("几天", "number of days")}
+# 指令里的中文说法（“请用户提供订单号”）在英文回答里怎么说
+ZH_SLOTS_EN = {"订单号": "order number", "订单编号": "order number", "原因": "reason", "退款原因": "reason",
+               "日期": "date", "人数": "number of people", "舱位": "cabin class", "城市": "city", "手机号": "phone number",
+               "手机": "phone number", "电话": "phone number", "邮箱": "email", "姓名": "name", "地址": "address",
+               "金额": "amount", "时间": "time"}
+# 人名：跟在这些说法后面的两到四个字是姓名（“入住人王芳”“病人叫陈晨”“乘客是李伟”）
+NAME_ROLES = r"入住人|就诊人|乘机人|乘车人|乘客|旅客|病人|患者|客人|联系人|收件人|收货人|姓名|名字|名叫|叫做|叫"
+# 英文里引出人名的说法：“for Li Wei”“under the name Tom Baker”“passenger is Amy Lee”
+NAME_LEADS = r"\bfor|\bnamed|\bcalled|under the name|name is|passenger is|guest is|patient is|\bby"
+# 国籍：护照 / passport 前后的国名或国籍形容词
+DEMONYMS = {"chinese": "China", "japanese": "Japan", "american": "United States", "british": "United Kingdom",
+            "korean": "Korea", "french": "France", "german": "Germany", "canadian": "Canada",
+            "australian": "Australia", "singaporean": "Singapore", "thai": "Thailand", "indian": "India"}
 
 # ================================================================ 参数的含义
 
@@ -336,6 +447,8 @@ SLOT_MEANINGS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
      ("出发地", "出发城市", "始发", "departure city", "origin")),
     ("destination", "place", ("to", "destination", "dest", "arrival", "arrive"),
      ("目的地", "到达城市", "到达地", "destination", "arrival city")),
+    ("nationality", "any", ("nationality", "citizenship"), ("国籍", "护照国籍", "nationality", "citizenship",
+                                                              "passport country", "passport nationality")),
     ("country", "any", ("country", "nation", "countries"), ("国家", "country")),
     ("city", "any", (), ("city", "location", "place", "城市", "地点", "地区")),
     ("room", "any", ("room", "area", "zone", "space"), ("房间", "区域", "room")),
@@ -347,8 +460,11 @@ SLOT_MEANINGS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("phone", "any", (), ("phone", "mobile", "电话", "手机")),
     ("degree", "any", ("temperature", "temp", "degrees", "celsius"), ("温度", "度数", "temperature")),
     ("percent", "any", ("percent", "percentage", "pct"), ("百分比", "percent")),
+    ("name", "both", ("passenger", "guest", "patient", "customer", "contact", "recipient", "traveller", "traveler",
+                      "就诊人", "乘客", "入住人", "联系人"), ("name", "名字", "姓名")),
     ("quantity", "any", tuple(QUANTITY_PARAMS), ("quantity", "数量", "人数", "天数", "晚数", "几晚", "几位", "how many")),
-    ("ident", "any", ("id", "number", "no", "sku", "seat", "account"), ("编号", "代码", "座位", "账号", "账户")),
+    ("ident", "any", ("id", "number", "no", "sku", "seat", "account", "ref", "reference"),
+     ("编号", "代码", "座位", "账号", "账户", "预约号", "单号")),
     ("time", "any", ("time", "datetime", "slot"), ("时间", "几点")),
     ("date", "any", ("checkin", "checkout", "start", "end", "arrival", "departure", "pickup", "dropoff", "since",
                      "until", "deadline", "due", "birthday", "dob", "when", "date", "day"),
@@ -383,11 +499,12 @@ DIRECTION_FROM = frozenset({"from", "origin", "departure", "depart", "start", "s
 DIRECTION_TO = frozenset({"to", "destination", "dest", "arrival", "arrive", "end", "target", "dropoff"})
 
 # 开 / 关：布尔型的开关参数（on、enabled）按用户说的是开还是关
-SWITCH_ON = r"打开|开启|开一下|开着|开灯|开空调|turn (?:it )?on|switch (?:it )?on|\bon\b|enable|启用|(?<![不关])开(?!关)"
+SWITCH_ON = (r"打开|开启|开一下|开着|开灯|开空调|调暗|调亮|调到|调成|亮一点|暗一点|turn (?:it )?on|switch (?:it )?on|\bon\b|"
+             r"enable|dim|brighten|启用|(?<![不关])开(?!关)")
 SWITCH_OFF = r"关掉|关闭|关上|关一下|关了|关灯|turn (?:it )?off|switch (?:it )?off|\boff\b|disable|停用|(?<!开)关(?!于|系)"
 
 # 英文关键词前后的口头语：“recommend a wireless mouse” → wireless mouse
-EN_LEAD_WORDS = (r"please|can you|could you|would you|i want to|i'd like to|i would like to|i want|i'd like|"
+EN_LEAD_WORDS = (r"ok|okay|oh|so|well|hmm|actually|also|and|please|can you|could you|would you|i want to|i'd like to|i would like to|i want|i'd like|"
                  r"i need|i'm looking for|im looking for|looking for|tell me about|tell me|show me|search(?: the web)? for|"
                  r"look up|find me|find|get me|get|buy|recommend(?: me)?|suggest(?: me)?|any good|any|some|"
                  r"do you (?:have|sell|carry|stock)|(?:are|is) there(?: any)?|have you got|what about|how about|"
@@ -405,6 +522,8 @@ ITEM_ZH = {
     "sports": "运动", "running": "跑步", "lightweight": "轻薄", "portable": "便携", "gaming": "游戏",
 }
 # 中文关键词前后的口头语（“帮我找一下……吗”）
+# 指示词加量词（“那款”“这双”）：分词前先拿掉，免得和后面的字粘在一起（“那款挂耳式……”切成“那款挂 / 耳式”）
+ZH_DEMONSTRATIVE = r"(?:那|这|哪)(?:一)?(?:款|个|种|件|台|双|把|只|部|本|套|条|瓶|盒|份)"
 ZH_LEAD = r"请问|请|帮我|麻烦|能不能|可以|我想|我要|想|给我|推荐|推荐一下|推荐个|推荐一款|来个|来一个|买个|买一个|有没有"
 ZH_FILLER = r"查一下|查询一下|查询|查查|搜一下|搜索|找一下|找找|看看|看一下|有没有|一下|吗|呢|吧|呀|啊|？|\?|。|！|!"
 
@@ -467,7 +586,7 @@ WORDS: dict[str, str] = {
     "paid": "已付", "method": "方式", "user": "用户", "customer": "客户", "name": "名称", "product": "商品",
     "item": "商品", "items": "商品", "stock": "库存", "count": "数量", "quantity": "数量", "city": "城市",
     "weather": "天气", "temperature": "气温", "range": "范围", "humidity": "湿度", "wind": "风力",
-    "needs": "需要", "human": "人工", "approval": "审批", "approved": "审批", "by": "方", "existing": "已有",
+    "needs": "需要", "human": "人工", "approval": "审批", "approved": "审批", "threshold": "门槛", "by": "方", "existing": "已有",
     "latest": "最新", "event": "事件", "events": "事件", "level": "等级", "member": "会员", "discount": "折扣",
     "rate": "费率", "unit": "单", "fee": "费用", "shipping": "运费", "estimated": "预计",
     "phone": "电话", "email": "邮箱", "address": "地址", "type": "类型", "issue": "问题", "result": "结果",
@@ -581,7 +700,8 @@ LEVELS: tuple[tuple[str, ...], ...] = (
 )
 # 概念 → 类别词 (中文, English)，按优先顺序：投诉比物流更能说明要怎么处理
 CATEGORIES = (
-    ("complaint", "投诉", "complaint"), ("refund", "退款", "refund"), ("pay", "支付", "billing"),
+    ("complaint", "投诉", "complaint"), ("refund", "退款", "refund"), ("unhappy", "投诉", "complaint"),
+    ("pay", "支付", "billing"),
     ("account", "账户", "account"), ("tech", "技术故障", "technical"), ("track", "物流", "shipping"),
     ("booking", "预订", "booking"), ("shop", "售前咨询", "pre-sales"), ("item", "售前咨询", "pre-sales"),
     ("policy", "政策咨询", "policy"), ("order", "订单", "order"), ("weather", "天气", "weather"),

@@ -120,6 +120,7 @@ def zh_aliases(name: str) -> list[str]:
 
 # ================================================================ 工具结果念成句子
 
+_CODE = re.compile(r"[a-z]+(?:_[a-z]+)+")
 LEAD = ("message", "msg", "summary", "note", "notes", "answer", "说明", "备注", "提示", "detail", "details", "result")
 ERRORS = ("error", "errors", "error_message", "err", "错误", "failure")
 SUBJECTS = ("order_id", "order_no", "ticket_id", "refund_id", "city", "user_id", "id", "sku")
@@ -229,14 +230,23 @@ def _value(key: str, value: Any, english: bool, currency: str | None = None) -> 
             return lx.VALUES_ZH[value.lower()]
         if english and value in lx.VALUES_EN:  # 英文回答里，工具给的中文状态词换回英文
             return lx.VALUES_EN[value]
+        if _CODE.fullmatch(value):  # suspicious_activity 这类代码值：念成词（中文认得出就翻译）
+            return field_label(value, english) or value.replace("_", " ")
         return _to_user(value, english)
     if isinstance(value, dict):
+        own = _currency_of(value)
         return ("，" if not english else ", ").join(
-            _value(k, v, english) for k, v in value.items() if v not in (None, "", [], {})
-            and not re.search(r"_?id$|sku", k, re.I))
+            _value(k, v, english, own) for k, v in value.items() if v not in (None, "", [], {})
+            and not re.search(r"_?id$|sku", k, re.I) and not (own and k.lower() == "currency"))
     if isinstance(value, list):
         return _list_items(value, english)
     return str(value)
+
+
+def _currency_of(record: dict) -> str | None:
+    """记录自己写明的币种（currency: USD）：金额跟着它念，不再套人民币符号。"""
+    value = record.get("currency")
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _bare(key: str, value: Any) -> bool:
@@ -270,10 +280,13 @@ def _entry(item: dict, english: bool) -> str:
     head = next((item[k] for k in ("name", "title", "label", "product", "item", "description", "content")
                  if isinstance(item.get(k), str)), None)
     parts = [head[:40] + ("…" if len(head) > 40 else "")] if head else []
+    own = _currency_of(item)
     for key, value in item.items():
         if value in (None, "", [], {}) or (head is not None and value == head):
             continue
         low = key.lower()
+        if own and low == "currency":
+            continue
         if re.search(r"sku|_id$|^id$|description|content", low) and head is not None:
             continue
         if low in ("quantity", "qty", "count") and parts:
@@ -284,7 +297,7 @@ def _entry(item: dict, english: bool) -> str:
             parts.append(_value(key, value, english))
         elif isinstance(value, (int, float)) and _is_money(low) or head is None or low in (
                 "status", "location", "time", "event_time", "stock"):
-            parts.append(_value(key, value, english) if head is not None or isinstance(value, (int, float))
+            parts.append(_value(key, value, english, own) if head is not None or isinstance(value, (int, float))
                          else str(value))
         if len(parts) >= 4:
             break
@@ -318,7 +331,9 @@ def _record(data: dict, question: str, english: bool, echoed: set[str]) -> str:
     lead_keys = [k for k in data if k.lower() in LEAD and isinstance(data[k], str)]
     failed = next((k for k, v in data.items() if v is False and k.lower() in ("created", "success", "ok", "eligible")),
                   None)
-    if failed or (not lead_keys and "reason" in data and isinstance(data["reason"], str)):
+    if failed or (not lead_keys and "reason" in data and isinstance(data["reason"], str)
+                  and not _CODE.fullmatch(data["reason"]) and " " in data["reason"].strip() or
+                  not lead_keys and isinstance(data.get("reason"), str) and text.CJK.search(data["reason"])):
         lead_keys = ["reason", *lead_keys] if "reason" in data else lead_keys
     leads = [_to_user(data[k], english).rstrip("。.") for k in lead_keys]
     foreign = english and any(text.CJK.search(x) for x in leads)  # 英文回答里，工具给的中文说明放到最后引用
@@ -494,6 +509,41 @@ def what_can_i_do(persona: str, skills: list[str], english: bool) -> str:
     return f"您好，我是{persona}。请问您想办理什么？我可以帮您：{listed}。"
 
 
+def slot_name(name: str, prop: dict, meaning: str, english: bool) -> str:
+    """向用户要一个参数时它怎么说：参数说明是这种语言就用说明（去掉“例如……”和格式），否则按含义
+    （日期、出发城市、住几晚、卡号后四位……），再不行用字段名的叫法。"""
+    desc = re.split(r"[，,。;；(（]|\be\.g\.|例如|比如|\bYYYY", str(prop.get("description") or ""))[0].strip(" .")
+    desc = re.sub(r"^(?:用户|顾客)(?:说明|给出|提供|自己说|描述)的", "", desc)
+    if desc and (bool(text.CJK.search(desc)) != english) and len(desc) <= (40 if english else 16):
+        return desc[:1].lower() + desc[1:] if english else desc
+    if meaning == "quantity":
+        kinds = [k for w in text.split_identifier(name) for k in lx.QUANTITY_PARAMS.get(w.lower(), ())]
+        asked = next((lx.QUANTITY_ASKS[k] for k in kinds if k in lx.QUANTITY_ASKS), None)
+        if asked:
+            return asked[1 if english else 0]
+    if meaning in lx.SLOT_NAMES:
+        return lx.SLOT_NAMES[meaning][1 if english else 0]
+    return field_label(name, english) or " ".join(text.split_identifier(name)).lower()
+
+
+def slot_in_english(zh: str) -> str:
+    """指令里写的中文说法（“订单号”“原因 耳机有杂音”）换成英文（order number）；值照原样带着。"""
+    for word, en in sorted(lx.ZH_SLOTS_EN.items(), key=lambda kv: -len(kv[0])):
+        if zh.startswith(word):
+            return en + zh[len(word):]
+    return zh
+
+
+def confirm_action(label: str, shown: list[tuple[str, Any]], english: bool) -> str:
+    """要用户确认了才能办的事：说清楚办什么、用哪些值，问一句。用户回“好的 / yes”就是确认。"""
+    args = (", " if english else "，").join(f"{field_label(k, english) or k}{': ' if english else ' '}{_value(k, v, english)}"
+                                            for k, v in shown)
+    if english:
+        what = label[:1].lower() + label[1:] if label else "go ahead"
+        return f"Just to confirm — shall I {what}{f' ({args})' if args else ''}?"
+    return f"为了确认一下：需要我为您{label}{f'（{args}）' if args else ''}吗？"
+
+
 def ask_for(wanted: list[str], english: bool) -> str:
     """缺了只能由用户给的信息（订单号、金额……）：只问缺的那几样。"""
     if english:
@@ -502,11 +552,20 @@ def ask_for(wanted: list[str], english: bool) -> str:
     return f"好的，请提供一下{'、'.join(wanted)}，我马上为您处理。"
 
 
+def ask_to_continue(wanted: list[str], english: bool) -> str:
+    """查过了、可以接着办，只差用户才知道的信息（退款原因）：结果后面问这几样。"""
+    if english:
+        listed = " and ".join([", ".join(wanted[:-1]), wanted[-1]] if len(wanted) > 1 else wanted)
+        return f"To go ahead, could you tell me the {listed}?"
+    return f"要继续办理的话，请告诉我{'、'.join(wanted)}。"
+
+
 def slots_progress(duty: str | None, have: list[str], missing: list[str], english: bool) -> str:
     """指令写了“需要用户提供 A、B、C”：说已经有了什么、还缺什么。信息齐了也不说“已经在办”——
     没有工具结果，就没有办成任何事。"""
     if english:
-        opening = f"Sure, I can help with {duty}. " if duty else "Sure, I can help. "
+        have, missing = [slot_in_english(h) for h in have], [slot_in_english(m) for m in missing]
+        opening = "Sure, I can help with that. "
         if not missing:
             return opening + (f"I have everything needed: {', '.join(have)}. I have no tool here to submit it myself, "
                               "so nothing has been filed yet.")
@@ -519,12 +578,38 @@ def slots_progress(duty: str | None, have: list[str], missing: list[str], englis
     return opening + noted + f"还需要您提供：{'、'.join(missing)}。"
 
 
-def recalled(index: int, item: dict, english: bool) -> str:
-    """前面列出的第几项：“第 2 项是：声动 Pro 头戴式降噪蓝牙耳机，899 元，有货。”"""
+def recalled(index: int, item: dict, english: bool, asked: list[tuple[str, Any]] | None = None) -> str:
+    """前面列出的第几项：“前面列出的第 2 项是：声动 Air3 真无线蓝牙耳机，299 元，有货。”；问了某个字段时
+    把它也念出来。"""
     entry = _entry(item, english)
+    extra = _fields_sentence([a for a in asked or [] if str(_value(a[0], a[1], english)) not in entry], english)
     if english:
-        return f"Item {index + 1} from the list above is: {entry}."
-    return f"前面列出的第 {index + 1} 项是：{entry}。"
+        return f"Item {index + 1} from the list above is: {entry}." + (f" {extra}" if extra else "")
+    return f"前面列出的第 {index + 1} 项是：{entry}。" + extra
+
+
+def recalled_fields(asked: list[tuple[str, Any]], record: dict, english: bool) -> str:
+    """上一次结果里的某几个字段：“客厅：湿度：58%。”"""
+    key = _subject_key(record)
+    subject = _subject(key, record[key], english) if key else ""
+    body = _fields_sentence(asked, english)
+    if english:
+        return f"{subject}: {body}" if subject else body
+    return f"{subject}：{body}" if subject else body
+
+
+def _fields_sentence(asked: list[tuple[str, Any]], english: bool) -> str:
+    if not asked:
+        return ""
+    parts = [(_value(k, v, english) if _bare(k, v) else f"{field_label(k, english) or k}: {_value(k, v, english)}"
+              if english else f"{field_label(k, english) or '另有一项'}：{_value(k, v, english)}") for k, v in asked]
+    return ("; ".join(parts) + ".") if english else ("，".join(parts) + "。")
+
+
+def quoted(sentences: list[str], english: bool) -> str:
+    """上一次结果里说到这件事的原话。"""
+    joined = " ".join(sentences)
+    return f"According to the result above: {joined}" if english else f"前面的结果里写着：{joined}"
 
 
 def offer(label: str, english: bool) -> str:
@@ -537,16 +622,39 @@ def offer(label: str, english: bool) -> str:
 # ---------------------------------------------------------------- 不用办事的回答
 
 
-def previous_question(earlier: list[str], first: bool, verb: str, english: bool) -> str:
+def previous_question(earlier: list[str], first: bool, verb: str, english: bool,
+                      action: tuple[str, list[tuple[str, Any]]] | None = None) -> str:
+    """我刚才问了什么：引用那句话；那句话之后办过事（调用过工具）时，再说办了什么、用了哪些值。"""
     if not earlier:
         return ("This is the first question in our conversation; you haven't asked me anything else yet."
                 if english else "这是我们对话中的第一个问题，您之前还没有问过我别的问题。")
     said = earlier[0] if first else earlier[-1]
+    done = ""
+    if action and any(str(v) not in said for _, v in action[1]):  # 用到的值那句话里没说全（“那个呢”），才补一句
+        label, shown = action
+        args = (", " if english else "，").join(f"{field_label(k, english) or k}{': ' if english else ' '}{v}"
+                                                for k, v in shown)
+        done = (f" Then I used {label[:1].lower() + label[1:]}{f' ({args})' if args else ''}." if english
+                else f"之后我{label}{f'（{args}）' if args else ''}。")
     if english:
-        return f'Your {"first" if first else "previous"} question was: "{said}"'
+        return f'Your {"first" if first else "previous"} question was: "{said}"' + done
     if first:
-        return f"您问的第一个问题是：「{said}」"
-    return f"您刚才{verb}的是：「{said}」"
+        return f"您问的第一个问题是：「{said}」" + done
+    return f"您刚才{verb}的是：「{said}」" + done
+
+
+def own_instructions(system: str, english: bool) -> str:
+    """用户问“你的规则是什么”：照实念指令的头两句（真实模型没有护栏时也常这样泄露系统提示词）。"""
+    sentences = [s.strip() for s in re.split(r"(?<=[。！？.!?])\s*|\n+", system or "")
+                 if s.strip() and not s.strip().startswith("#")]
+    role = PERSONA.search(system or "") or PERSONA_EN.search(system or "")
+    start = next((i for i, s in enumerate(sentences) if role and role.group(1).strip() in s), 0)
+    sentences = sentences[start:]  # 从“你是……”那句念起（前面可能是框架加的通用说明）
+    if not sentences:
+        return ("I wasn't given any special instructions for this conversation." if english
+                else "这段对话我没有收到特别的指令。")
+    quoted = " ".join(sentences[:2]) if english else "".join(sentences[:2])
+    return f'My instructions say: "{quoted}"' if english else f"我收到的指令是这样写的：「{quoted}」"
 
 
 def your_name(name: str | None, english: bool) -> str:

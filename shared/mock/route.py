@@ -31,14 +31,21 @@ MIN_SCORE = 1.0  # 低于它：问题和工具不相关，不调用
 ROUTED_BONUS = 0.6  # 指令里写明“X 交给某工具”，命中 X 时在概念分上再加的比例
 PARAM_ONLY = 0.3  # 只在参数里出现的概念（参数 date → “时间”）：说明要填什么，不说明工具管什么
 CLOSE = 0.85  # 第二名的分数达到第一名的这个比例，算“难分高下”
+WORDS_ONLY_ACT = 0.3  # 用户在问，办事类工具只撞上几个字（没对上任何一件事）：多半不是要办它
 ASKING_DISCOUNT = 0.6  # 用户在问、候选里又有查询类工具时，办事类工具的分数乘以它
-ASK_RULE = re.compile(r"意图不(清|明)|不清楚|不明确|问清|确认用户|澄清|clarif|unclear|ambiguous", re.I)
+OPTION_WEIGHT = 1.2  # 说到一个参数选项加的分
+OWN_BONUS = 1.25  # 概念出现在工具自己的名字或说明里时乘的系数
+FOCUS_BONUS = 1.6  # 问句焦点上的概念（“……能开发票吗”的发票）乘的系数
+HANDBACK_WEIGHT = 2.0  # 这句话要办的事专员的工具都管不了时，交回前台的那个 handoff 每个概念加的分（× 意图权重）
+ASK_RULE = re.compile(r"意图不(清|明)|不清楚|不明确|问清|确认用户|澄清|clarif|unclear|ambiguous|not (yet )?clear", re.I)
 HANDBACK = re.compile(r"不归|不属于|不负责|不是你|以外|之外|其他问题|其它问题|交回|交接回|转回|无法回答|答不了|无关|"
                       r"outside|not your|unrelated|"
                       r"(hand|transfer|send|route) (it |them |the customer )?back|cannot answer|can't answer|unable to", re.I)
 CATCH_ALL = re.compile(r"answer(s|ing)? (any |general |common |customer |the user'?s? )?questions|"
                        r"frequently asked|\bfaq\b|常见问题|答疑|解答.{0,4}问题|回答.{0,6}问题", re.I)
 LINE_SPLIT = re.compile(r"[\n。；;]|(?<=[.!?])\s")
+TOPIC = re.compile(r"^\s*[-•*]?\s*[^：:，,。.]{1,24}[：:]")
+CONJUNCTION = re.compile(r"[\s,，、/]*(?:和|与|及|或|以及|and|or)?[\s,，、/]*", re.I)
 # 指令里说“不归它管”的那一段（“和退款无关的问题”“unrelated to refunds”）：这些话题不是分派给它的
 NOT_FOR = re.compile(r"(?:和|与|跟)[^，,。；;]{1,12}?(?:无关|不相关|没关系)|(?:unrelated to|not related to|not about|"
                      r"other than|outside(?: of)?)\s+[\w\s-]{1,30}", re.I)
@@ -59,6 +66,9 @@ class ToolProfile:
     handback: bool = False  # 指令说“不归你管的问题交回它”（专员交回前台的那个 handoff）
     catch_all: bool = False  # 描述说它回答一般问题（FAQ、答疑）：别的都不对口时，信息类问题交给它
     param_concepts: frozenset[str] = frozenset()  # 只在参数里出现的概念：算得很轻
+    options: frozenset[str] = frozenset()  # 参数的枚举选项（眼科、living room……）：用户说到了就是很具体的证据
+    described: frozenset[str] = frozenset()  # 工具自己的名字和说明里的概念（比只在指令里被提到更有说服力）
+    id_shapes: frozenset[str] = frozenset()  # 参数说明里举例的编号长什么样（“例如 AP-3321” → AA-9999）
     acts: bool = False  # 名字 / 描述开头的动词是“办”（apply、create、申请、提交……）
     queries: bool = False  # 名字 / 描述开头的动词是“查”（get、check、查询……）
 
@@ -107,10 +117,17 @@ def _route_lines(system: str, tool_names: tuple[str, ...]) -> dict[str, tuple[st
         if len({h[2] for h in hits}) == 1:
             found[hits[0][2]].append(_strip_names(line, alias_map[hits[0][2]]))
             continue
-        start = 0
+        # 一行点名了几个工具：行首的话题（“取消：”“Transfers:”）归每一个；其余按位置，每个工具分到它前面
+        # （到上一个工具为止）的那段；只隔着“和 / and / 、”的工具（“get_balance and list_transactions”）共用前一段
+        topic = TOPIC.match(line)
+        prefix = topic.group(0) if topic and topic.end() <= hits[0][0] else ""
+        start, previous = len(prefix), ""
         for begin, end, name in hits:
-            found[name].append(line[start:begin])
-            start = end
+            segment = line[start:begin]
+            if CONJUNCTION.fullmatch(segment):
+                segment = previous
+            found[name].append(prefix + segment if segment != prefix else segment)
+            previous, start = segment, end
     return {name: tuple(lines) for name, lines in found.items()}
 
 
@@ -165,7 +182,14 @@ def _profile(name: str, description: str, params_json: str, lines: tuple[str, ..
     acts, queries = (False, False) if handoff else _verb_kind(name, description)
     return ToolProfile(name, handoff, frozenset(concepts), frozenset(words), text.concepts(routed_text),
                        frozenset(routed_words), frozenset(slots), _label(name, description, handoff), handback,
-                       catch_all, frozenset(from_params), acts, queries)
+                       catch_all, frozenset(from_params), options=frozenset(o.lower() for o in options if len(o) >= 2),
+                       acts=acts, queries=queries, described=text.concepts(f"{name_text} {desc}"),
+                       id_shapes=frozenset(id_shape(v) for v in ent.values("ident", " ".join([desc, *param_text]))))
+
+
+def id_shape(value: str) -> str:
+    """编号的样子：字母换成 A、数字换成 9（AP-3321 → AA-9999，SK523LW → AA999AA）。"""
+    return re.sub(r"\d", "9", re.sub(r"[A-Za-z]", "A", value))
 
 
 def _label(name: str, description: str, handoff: bool) -> str:
@@ -200,10 +224,13 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
     own_words = set(text.words(request.text))
     q_words = own_words | {g for w in own_words for g in text.subgrams(w)}
     q_slots = ent.slots(request.text)
-    covered = set().union(*(p.concepts for p in everyone if not p.handoff)) if everyone else set()
+    # 专员自己的工具管得了的事（只出现在参数说明里的概念不算：护照号参数不等于管签证）
+    covered = set().union(*(p.concepts - p.param_concepts for p in everyone if not p.handoff)) if everyone else set()
     # 自己的工具都管不了的事：只看这句话自己说的（从上文带来的事，本来就是这位在办的）
     uncovered = (request.own & lx.STRONG) - covered
     asking = request.modality == "ask" and "submit" not in q_concepts
+    said = request.text.lower() + " " + " ".join(text.in_chinese_terms(request.text))
+    shapes = {id_shape(v) for v in ent.values("ident", request.text)}
     ranked = []
     for order, p in enumerate(everyone):
         if p.name not in allowed:
@@ -213,6 +240,10 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
             gain = lx.INTENT_WEIGHT.get(c, 1.0) * idf(c, "c") * (lx.IMPLIED[c][1] if c in implied else 1.0)
             if c in p.routed:
                 gain *= 1 + ROUTED_BONUS
+            if c in p.described and c not in implied:
+                gain *= OWN_BONUS
+            if c in request.focus:
+                gain *= FOCUS_BONUS
             if c in p.param_concepts:
                 gain *= PARAM_ONLY
             total += gain
@@ -224,17 +255,25 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
             total += weight * idf(w, "w") * (1.3 if w in p.routed_words else 1.0)
             reasons.append(w)
         if p.handback and uncovered - p.concepts:  # 不归自己管：交回前台
-            total += sum(lx.INTENT_WEIGHT.get(c, 1.0) for c in uncovered - p.concepts)
+            total += HANDBACK_WEIGHT * sum(lx.INTENT_WEIGHT.get(c, 1.0) for c in uncovered - p.concepts)
             reasons += sorted(uncovered - p.concepts)
+        if total and shapes & p.id_shapes:  # 用户给的编号和参数说明里举的例子一个样子（AP-5510 ↔ 例如 AP-3321）
+            total += OPTION_WEIGHT
+            reasons.append("id")
+        named = {o for o in p.options if o in said}  # 说到了参数的某个选项（“眼科”“dermatologist” → 皮肤科）
+        if named:
+            total += OPTION_WEIGHT * len(named)
+            reasons += sorted(named)
         total += 0.05 * len(q_slots & p.slots)  # 实体只打破平局
-        ranked.append([total, -order, Ranked(round(total, 3), p, reasons)])
-    if asking and any(r[2].profile.queries and r[0] > 0 for r in ranked):
-        for r in ranked:  # 在问：有查询类工具时，办事类工具退后
-            if r[2].profile.acts:
-                r[0] *= ASKING_DISCOUNT
+        ranked.append([total, -order, Ranked(round(total, 3), p, reasons), bool(q_concepts & p.concepts)])
+    querying = any(r[2].profile.queries and r[0] > 0 for r in ranked)
+    if asking:
+        for r in ranked:  # 在问：有查询类工具时，办事类工具退后；只撞上几个字、没对上事的办事工具也退后
+            if r[2].profile.acts and (querying or not r[3]):
+                r[0] *= ASKING_DISCOUNT if r[3] else WORDS_ONLY_ACT
                 r[2].score = round(r[0], 3)
     ranked.sort(key=lambda x: (x[0], x[1]), reverse=True)
-    return [r for _, _, r in ranked]
+    return [r[2] for r in ranked]
 
 
 SEVERAL = re.compile(r"顺便|另外|还有|同时|以及|并且|再帮我|[；;]|\b(also|as well as|plus)\b", re.I)

@@ -36,6 +36,7 @@ class Request:
     sources: tuple[str, ...]  # 取参数值的原文，先看前面的
     move: str = "new"
     own: frozenset[str] = frozenset()  # 最后这句话自己说到的概念（不含从上文带来的）
+    focus: frozenset[str] = frozenset()  # 问句焦点上的概念（情态词后面问的那件事），打分时更重
 
     @property
     def has_intent(self) -> bool:
@@ -50,6 +51,7 @@ class DialogueState:
     request: Request
     previous_answer: str  # 这句话之前助手说的最后一段话
     offer: str | None  # 助手上一句话提议要办的事（“需要我为您提交退款申请吗？” → 提交退款申请）
+    recent_args: tuple[str, ...] = ()  # 这句话之前最近一次工具调用用的值（“另一个呢”要换一个）
 
     @property
     def earlier(self) -> tuple[str, ...]:
@@ -69,14 +71,32 @@ def own_request(message: str) -> Request:
     有数量又有价钱 → 要计算。"""
     found = set(text.concepts(message))
     modality = "ask" if text.intent_modality(message) == {"ask"} else "act"
-    if modality == "act" and found & lx.ACTIONS:
+    if _CHOICE.search(message.strip()):  # 挑定了一样（“就 14:30 那个吧”）：是要办
+        modality = "act"
         found.add("submit")
-    if ent.find("order_id", message) and "order" in found and "shop" in found:
+    if modality == "act" and found & lx.ACTIONS and "lookup" not in found:  # “查一下航班”是查，不是办
+        found.add("submit")
+    if ent.find("order_id", message) and "shop" in found:  # 带着订单号说“买…”：说的是已经下的单
         found.discard("shop")
+        found.add("order")
     counts = [c[0] for c in ent.counted(message)]
     if counts and "shop" in found and any(n not in counts for n in ent.numbers(message)):
         found.add("math")
-    return Request(message, frozenset(found), modality, (message,), own=frozenset(found))
+    return Request(message, frozenset(found), modality, (message,), own=frozenset(found), focus=_focus(message))
+
+
+_MODAL = re.compile(lx.MODALS, re.I)
+
+
+@lru_cache(maxsize=4096)
+def _focus(message: str) -> frozenset[str]:
+    """问句焦点上的概念：最后一个问句里、情态词后面的那段（“买笔记本电脑能开发票吗” → 发票 → policy）。"""
+    clauses = [c for c in re.split(r"[，,。.;；!！]", message) if c.strip()]
+    asking = [c for c in clauses if re.search(r"[吗?？]|\b(?:can|could|may)\b", c, re.I)]
+    if not asking:
+        return frozenset()
+    tail = _MODAL.split(asking[-1])
+    return text.concepts(tail[-1]) if len(tail) > 1 and tail[-1].strip() else frozenset()
 
 
 # ---------------------------------------------------------------- 这句话和前文的关系（有序的规则表）
@@ -95,6 +115,7 @@ class _Context:
 _PUNCT = re.compile(r"[,，.。!！?？~～、;；…]+")
 _PARTICLES = re.compile(r"(?:吧|啊|呀|哈|嘛|哦|呢|了|的)+$")
 _ANAPHORA = re.compile(lx.ANAPHORA, re.I)
+_CHOICE = re.compile(lx.CHOICE, re.I)
 _CORRECTION = re.compile(lx.CORRECTION, re.I)
 _ABOUT = re.compile(lx.ABOUT_CONVERSATION, re.I)
 _ASKS_FOR = re.compile(lx.ASKS_FOR, re.I)
@@ -106,16 +127,9 @@ def _chunks(message: str) -> tuple[str, ...]:
     return tuple(" ".join(p.split()) for p in _PUNCT.split(message.lower().strip()) if p.strip())
 
 
-@lru_cache(maxsize=4096)
-def _forms(chunk: str) -> frozenset[str]:
-    """一个分句的几种写法：原样、去掉句尾语气词、去掉句首的“那就 / 那 / 就 / 嗯”（“那就办吧” → 办吧）。"""
-    forms = {chunk, _PARTICLES.sub("", chunk) or chunk}
-    forms |= {re.sub(r"^(?:那就|那|就|嗯|哦|哈)", "", f) or f for f in list(forms)}
-    forms |= {_EN_FILLER.sub("", f).strip() or f for f in list(forms)}  # “please go ahead then” → go ahead
-    return frozenset(forms)
-
-
-_EN_FILLER = re.compile(r"^(?:please|then|so|well|oh|ah)\b\s*|\s*\b(?:please|then|now|thanks|thank you)$")
+_LEADING = re.compile(r"^(?:那就|那么|那|就|嗯|哦|哈|噢|oh|ah|hmm|well|so)\s*")
+_EN_FILLER = re.compile(r"^(?:please|then|so|well|oh|ah|hmm|right)\b\s*|\s*\b(?:please|then|now|thanks|thank you)$")
+_DECLINE_PATTERN = re.compile(lx.DECLINE_PATTERN)
 
 
 @lru_cache(maxsize=64)
@@ -123,34 +137,74 @@ def _vocabulary(*vocab: tuple[str, ...]) -> frozenset[str]:
     return frozenset(w for v in vocab for w in v)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
+def _covered(chunk: str, words: frozenset[str]) -> bool:
+    """这个分句能不能整个切成这些说法（中间的空格、句尾语气词、句首的“那就 / oh”、英文的 please / then 不算）：
+    “好的谢谢”“ok never mind then”“yes please go ahead”“就这么办”。"""
+    joined = frozenset(w.replace(" ", "") for w in words)
+    forms = {chunk, _LEADING.sub("", chunk).strip()}
+    forms |= {_EN_FILLER.sub("", f).strip() for f in list(forms)}
+    forms |= {_PARTICLES.sub("", f) for f in list(forms)}
+    if any(f and _segment(f.replace(" ", ""), joined) for f in forms):
+        return True
+    return "不" in joined and any(_DECLINE_PATTERN.fullmatch(f) for f in forms)
+
+
+@lru_cache(maxsize=16384)
+def _segment(value: str, words: frozenset[str]) -> bool:
+    if not value:
+        return True
+    return any(value.startswith(w) and _segment(value[len(w):], words) for w in words if w)
+
+
 def _only(message: str, *vocab: tuple[str, ...]) -> bool:
     """整句话只由这些说法组成（“好的，那就办吧”“yes please, go ahead”“谢谢啦”）。"""
-    words = _vocabulary(*vocab)
     chunks = _chunks(message)
-    if not chunks:
-        return False
-    for chunk in chunks:
-        forms = _forms(chunk)
-        if forms & words:
-            continue
-        if " " in chunk and all(w in words for w in chunk.split()):
-            continue  # “ok go ahead”
-        if not any(f[:i] in words and f[i:] in words for f in forms for i in range(1, len(f))):
-            return False  # “好的谢谢”：两个说法连在一起
-    return True
+    words = _vocabulary(*vocab)
+    return bool(chunks) and all(_covered(chunk, words) for chunk in chunks)
 
 
-@lru_cache(maxsize=8192)
 def _has(message: str, vocab: tuple[str, ...]) -> bool:
+    """有一个分句整个是这组说法里的。"""
     words = _vocabulary(vocab)
-    return any(_forms(chunk) & words or (" " in chunk and any(w in chunk for w in words if " " in w))
-               for chunk in _chunks(message))
+    return any(_covered(chunk, words) for chunk in _chunks(message))
+
+
+def _mentions(message: str, vocab: tuple[str, ...]) -> bool:
+    """说到了这组说法里的某一个（“好的谢谢”里有“谢谢”；英文按整词）。"""
+    low = message.lower()
+    return any((re.search(r"\b" + re.escape(w) + r"\b", low) if w.isascii() else w in low) for w in vocab)
+
+
+def _starts_with(message: str, vocab: tuple[str, ...]) -> tuple[bool, str]:
+    """第一个分句是这组说法里的：(是不是, 剩下的话)。“好吧，那我回头再看” → (True, 那我回头再看)。"""
+    chunks = _chunks(message)
+    if not chunks or not _covered(chunks[0], _vocabulary(vocab)):
+        return False, message
+    return True, "，".join(chunks[1:])
+
+
+_QUESTION = re.compile(r"[?？吗]\s*$|什么|怎么|多少|多久|多长时间|何时|几[个天点号次]|哪|为什么|^(?:what|how|when|where|why|which|who|"
+                       r"can|could|is|are|do|does|will|would|should)\b", re.I)
+
+
+def _plain(rest: str) -> bool:
+    """剩下的话只是陈述，不提新的要求：没有要办的事、没有编号、不是问句。"""
+    return not rest or (not own_request(rest).has_intent and not _entities(rest) and not _QUESTION.search(rest))
+
+
+_DECLINE_WORDS = (*lx.DECLINE, "不")  # “不”让 DECLINE_PATTERN（“不退了”）也算进来
 
 
 def filler(message: str) -> bool:
-    """整句只是应答、道谢、“办吧”、“不用了”这类话，没有别的内容（不能当原因、关键词用）。"""
+    """整句只是应答、道谢、“办吧”、“算了”这类话，没有别的内容（不能当原因、关键词用）。
+    “不想要了”这种说自己为什么的不算。"""
     return _only(message, lx.ACKNOWLEDGE, lx.PROCEED, lx.THANKS, lx.DECLINE, lx.GOODBYE)
+
+
+def corrects(message: str) -> bool:
+    """纠正前面说的（“不对，是 A1003”“Sorry, I meant savings”）。"""
+    return bool(_CORRECTION.search(message))
 
 
 def is_about_conversation(c: _Context) -> bool:
@@ -158,12 +212,23 @@ def is_about_conversation(c: _Context) -> bool:
 
 
 def is_closing(c: _Context) -> bool:
-    return _only(c.message, lx.THANKS, lx.GOODBYE, lx.ACKNOWLEDGE) and (
-        _has(c.message, lx.THANKS) or _has(c.message, lx.GOODBYE))
+    """道谢、道别：整句都是这类话，或者带着“谢谢 / 就这些”、别的话也没提新的要求（“行，那我再等等，多谢”）。"""
+    if not (_mentions(c.message, lx.THANKS) or _mentions(c.message, lx.GOODBYE)):
+        return False
+    rest = [chunk for chunk in _chunks(c.message) if not _covered(chunk, _vocabulary(
+        lx.THANKS, lx.GOODBYE, lx.ACKNOWLEDGE))]
+    return all(_plain(chunk) for chunk in rest)
 
 
 def is_decline(c: _Context) -> bool:
-    return _only(c.message, lx.DECLINE, lx.THANKS, lx.ACKNOWLEDGE) and _has(c.message, lx.DECLINE)
+    """不用了、算了、不退了：说了拒绝，别的分句也没提新的要求（“算了，不退了，自己留着用”“Hmm, too expensive.
+    Never mind, thanks.”）。"""
+    said = _vocabulary(_DECLINE_WORDS, lx.THANKS, lx.ACKNOWLEDGE)
+    chunks = _chunks(c.message)
+    if not any(_covered(chunk, _vocabulary(_DECLINE_WORDS)) or _covered(chunk, said) and _mentions(chunk, lx.DECLINE)
+               for chunk in chunks):
+        return False
+    return all(_covered(chunk, said) or _plain(chunk) for chunk in chunks)
 
 
 def is_confirmation(c: _Context) -> bool:
@@ -174,7 +239,14 @@ def is_confirmation(c: _Context) -> bool:
 
 
 def is_acknowledgement(c: _Context) -> bool:
-    return _only(c.message, lx.ACKNOWLEDGE)
+    """应一声（“好的”“嗯，收到了就行”“好吧，那我回头再看”）：应答开头、后面只是陈述。"""
+    first, rest = _starts_with(c.message, lx.ACKNOWLEDGE)
+    return first and all(_plain(chunk) for chunk in _chunks(rest))
+
+
+def _entities(message: str) -> bool:
+    return any(ent.find(kind, message) for kind in ("order_id", "ident", "date", "money", "quantity", "email",
+                                                     "phone", "city", "country", "last4"))
 
 
 def answers_question(c: _Context) -> bool:
@@ -186,21 +258,20 @@ def answers_question(c: _Context) -> bool:
     new_intent = (own.concepts & (lx.STRONG | lx.ACTIONS)) - c.last.concepts
     if new_intent:
         return False  # 换了件事：“算了，我想买耳机”
-    gives = any(ent.find(kind, c.message) for kind in ("order_id", "ident", "date", "money", "quantity", "email",
-                                                        "phone", "city", "country", "last4"))
-    return gives or (len(c.message) <= 30 and not text.intent_modality(c.message) == {"ask"})
+    return _entities(c.message) or (len(c.message) <= 30 and not text.intent_modality(c.message) == {"ask"})
 
 
 def refers_back(c: _Context) -> bool:
     """追问：指回前面说过的东西（“它里面有什么”“那 A1003 呢”“the other one?”），或者纠正（“不对，是 A1003”），
-    或者只给了一个编号、自己没说要办什么。"""
-    if c.last is None:
+    或者只给了一个编号、自己没说要办什么，或者一句很短、什么也没说的追问（“为啥不可以”“多久能处理”）。
+    护栏看到的对话只有“上一句回答 + 这句话”，没有上一件事，也照样算追问。"""
+    if c.last is None and not c.previous_answer:
         return False
     own = own_request(c.message)
     if _ANAPHORA.search(c.message) or _CORRECTION.search(c.message):
         return True
     entity_only = not own.has_intent and any(ent.find(k, c.message) for k in ("order_id", "ident", "city", "date"))
-    return entity_only or (not own.concepts and len(c.message) <= 12 and not is_acknowledgement(c))
+    return entity_only or (not own.concepts and len(c.message) <= 12)
 
 
 # (关系, 判断)：按顺序，第一条成立的就是。
@@ -236,15 +307,17 @@ def request_for(move: str, c: _Context) -> Request:
             return Request(f"{c.offer} {last.text if last else ''}".strip(), concepts | {"submit"}, "act",
                            sources, move, own.concepts)
         return Request(last.text, _as_action(last.concepts), "act", (c.message, *last.sources), move, own.concepts)
-    if move == "answer":
-        return Request(f"{last.text} {c.message}", last.concepts | own.concepts, last.modality,
-                       (c.message, *last.sources), move, own.concepts)
+    if move == "answer":  # 回答助手的问题：这句话是内容（原因、编号），要办的还是上一件事
+        return Request(last.text, last.concepts, last.modality, (c.message, *last.sources), move, own.concepts,
+                       last.focus)
     # follow_up：自己说了点什么（“它里面有几样东西”“它什么时候到”），就只从上文带宾语（订单、商品）；
-    # 什么都没说（“那 A1003 呢”“也帮我查一下”），就接着办上一件事
-    if own.concepts - {"greet", "lookup"}:
+    # 什么都没说（“那 A1003 呢”“也帮我查一下”）或者是纠正（“我是说 A2003 那双跑鞋”），就接着办上一件事
+    if own.concepts - {"greet", "lookup"} and not _CORRECTION.search(c.message):
         objects = last.concepts & lx.OBJECTS
         return Request(c.message, own.concepts | objects, own.modality, (c.message, *last.sources), move,
                        own.concepts)
+    if last.modality == "act" and _QUESTION.search(c.message) and c.previous_answer:
+        return replace(own, sources=(c.message, *last.sources), move=move)  # 办完之后问一句（“多久能处理”）：不再办一次
     return Request(f"{last.text} {c.message}", last.concepts | own.concepts, last.modality,
                    (c.message, *last.sources), move, own.concepts)
 
@@ -270,11 +343,14 @@ def read(conv: Conversation) -> DialogueState:
     answer = ""
     move = "new"
     args: list[str] = []  # 工具调用里用过的值（取编号时也算前文）
+    recent: list[str] = []
     for turn in conv.turns:
         if turn.role == "assistant":
             if turn.text.strip():
                 answer = turn.text
-            args += _argument_values(turn)
+            called = _argument_values(turn)
+            args += called
+            recent = called or recent
             continue
         if turn.role != "user":
             continue
@@ -282,17 +358,18 @@ def read(conv: Conversation) -> DialogueState:
         move = classify(c)
         request = request_for(move, c)
         users.append(turn.text)
-        if request.has_intent and move not in SILENT:
+        recent_before = tuple(recent)
+        if request.concepts - {"greet"} and move not in SILENT:  # 查一下也是一件事，追问可以接着它
             last = request
         answer_before, answer = answer, ""
     if request is None:
         request = Request("", frozenset(), "ask", ())
-        answer_before = answer
+        answer_before, recent_before = answer, ()
     earlier = tuple(reversed(users[:-1]))
     sources = tuple(dict.fromkeys((*request.sources, *earlier, *reversed(args))))
     request = replace(request, sources=sources)
     return DialogueState(users[-1] if users else "", tuple(users), move, request, answer_before,
-                         offered(answer_before))
+                         offered(answer_before), recent_before)
 
 
 def _argument_values(turn: Turn) -> list[str]:

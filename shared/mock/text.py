@@ -18,7 +18,7 @@ from shared.mock import lexicon as lx
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z']+")
-TOKEN_ID = re.compile(r"[A-Za-z]*\d[\w-]*")  # A1001、user456、12A：编号，不是单词
+TOKEN_ID = re.compile(r"[A-Za-z]*[-_]?\d[\w-]*")  # A1001、user456、12A：编号，不是单词
 
 _lock = threading.Lock()
 _jieba = None
@@ -125,11 +125,24 @@ def _split_identifier(name: str) -> tuple[str, ...]:
     return tuple(re.findall(r"[A-Za-z][A-Za-z']+\d*", spaced))
 
 
+_ID_SPAN = re.compile(r"[A-Za-z]{1,6}[-_]?\d[\w-]*|\d+[A-Za-z][\w-]*")
+
+
+def _tokens(value: str) -> list[str]:
+    """分词，但编号（AP-3321、SK523LW、A1001）整个算一个词，不被切成“AP”“3321”。"""
+    out, start = [], 0
+    for m in _ID_SPAN.finditer(value):
+        out += cut(value[start:m.start()]) if m.start() > start else []
+        out.append(m.group(0))
+        start = m.end()
+    return out + (list(cut(value[start:])) if start < len(value) else [])
+
+
 @lru_cache(maxsize=8192)
 def words(text: str) -> tuple[str, ...]:
-    """切成词：中文按词，英文按单词（小写、还原词形），编号（A1001、user456）整个保留；去掉停用词和标点。"""
+    """切成词：中文按词，英文按单词（小写、还原词形），编号（A1001、user456、AP-3321）整个保留；去掉停用词和标点。"""
     out: list[str] = []
-    for token in cut(normalize_english(text)):
+    for token in _tokens(normalize_english(text)):
         token = token.strip()
         if not token or token.lower() in lx.STOP:
             continue
@@ -167,6 +180,7 @@ CJK_TRIGGERS = frozenset(_SINGLE) | {t for t, _ in _MULTI}
 ITEM_WORDS = frozenset(lx.CONCEPTS["item"].split())
 _PHRASES = tuple((re.compile(r"\b" + phrase + r"\b"), name) for phrase, name in lx.PHRASES.items())
 _FALSE_FRIENDS = re.compile("|".join(lx.FALSE_FRIENDS))
+_AFFIXES = re.compile(lx.TOKEN_AFFIXES)
 _NEGATED = re.compile("(" + "|".join(lx.NEGATION_PREFIX) + ")$")
 
 
@@ -214,6 +228,8 @@ def concepts(text: str) -> frozenset[str]:
             found.add("order")
         elif token in _SINGLE:
             found |= _SINGLE[token]
+        elif CJK.search(token) and len(token) == 2 and _AFFIXES.sub("", token) in _SINGLE:
+            found |= _SINGLE[_AFFIXES.sub("", token)]  # “就订”“关了”
         elif token in lx.NOUN_PLURALS:
             continue  # books 是“书”，不是“预订”（book a flight）
         elif not CJK.search(token) and not TOKEN_ID.fullmatch(token):
@@ -251,7 +267,7 @@ def nouns(text: str) -> list[str]:
     """文中的名词短语：相邻名词合并，前面紧挨着的修饰词（“降噪”“轻薄”）也算进去。
     “有卖台灯吗” → 台灯；“想买个蓝牙耳机” → 蓝牙耳机；“有没有轻薄笔记本” → 轻薄笔记本。"""
     out, run, modifier = [], "", ""
-    for word, pos in tag(text):
+    for word, pos in tag(_DEMONSTRATIVE.sub("，", text)):
         content = (word.strip() and word not in lx.STOP and word not in lx.GENERIC_NOUNS and CJK.search(word)
                    and (word not in CJK_TRIGGERS or word in ITEM_WORDS))  # 品类名词（耳机、跑鞋）正是要找的
         if content and pos.startswith(("n", "vn", "nz")):
@@ -269,6 +285,7 @@ def nouns(text: str) -> list[str]:
 
 # ---------------------------------------------------------------- 名词短语：搜索词、商品关键词
 
+_DEMONSTRATIVE = re.compile(lx.ZH_DEMONSTRATIVE)
 _EN_LEAD = re.compile(r"^(?:(?:" + lx.EN_LEAD_WORDS + r")\b[\s,]*)+", re.I)
 _EN_TAIL = re.compile(r"(?:\s+(?:" + lx.EN_TAIL_WORDS + r"))+$", re.I)
 _ZH_LEAD = re.compile(r"^(?:" + lx.ZH_LEAD + r")+")
@@ -293,7 +310,8 @@ def noun_phrase(value: str) -> str | None:
         core = keyword(value)
         return core if core and core.lower() != value.strip(" ?!.").lower() or len(core.split()) <= 4 else None
     found = [p for p in nouns(value) if not re.fullmatch(r"[A-Za-z]{1,3}-?\d{3,}", p)]
-    return found[-1] if found else None
+    whole = [p for p in found if len(p) >= 2]  # 单个字（“有 42 码吗”的码）多半是量词，不是要找的东西
+    return (whole or found)[-1] if found else None
 
 
 def clip(value: str, limit: int = 24) -> str:
@@ -303,7 +321,8 @@ def clip(value: str, limit: int = 24) -> str:
     return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
 
-_ITEM_ZH = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(lx.ITEM_ZH, key=len, reverse=True)) + r")\b", re.I)
+_ITEM_ZH = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(lx.ITEM_ZH, key=len, reverse=True)) + r")(?:e?s)?\b",
+                      re.I)
 
 
 def to_chinese_keyword(phrase: str) -> str | None:
@@ -311,3 +330,11 @@ def to_chinese_keyword(phrase: str) -> str | None:
     一个都认不出返回 None。"""
     found = [lx.ITEM_ZH[m.group(1).lower()] for m in _ITEM_ZH.finditer(phrase)]
     return "".join(found) if found else None
+
+
+_TERMS = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(lx.TERMS_ZH, key=len, reverse=True)) + r")s?\b", re.I)
+
+
+def in_chinese_terms(value: str) -> list[str]:
+    """英文里说到的房间、科室这类说法的中文（living room → 客厅，dermatologist → 皮肤科）。"""
+    return [lx.TERMS_ZH[m.group(1).lower()] for m in _TERMS.finditer(value)] if not CJK.search(value) else []
