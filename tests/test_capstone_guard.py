@@ -51,7 +51,7 @@ def app(mock_server, tmp_path_factory):
 
 
 def db(app: App):
-    return app.data_dir / "its_shop.db"
+    return app.shop_url
 
 
 def seen_by_customer(events: list) -> str:
@@ -215,7 +215,7 @@ def test_a_phone_number_the_customer_typed_into_a_ticket_is_masked_for_the_model
     result = first(events, "tool_completed")["tool_result"]
     assert "13812345678" not in result and "138****5678" in result
     ticket = json.loads(result)
-    [row] = shop_rows(db(app), "SELECT description, customer_id FROM tickets WHERE ticket_id = ?", ticket["ticket_id"])
+    [row] = shop_rows(db(app), "SELECT description, customer_id FROM tickets WHERE ticket_id = :id", id=ticket["ticket_id"])
     assert "13812345678" in row["description"] and row["customer_id"] == ZHANG  # 工单里留着给人工客服回电
 
 
@@ -281,10 +281,11 @@ def business(tmp_path_factory):
 
 def test_mcp_tools_take_the_customer_from_request_meta_not_from_arguments(business):
     from agents.mcp import MCPServerStreamableHttp
-    from its_service.mcp_server import AGENT_TOOLS, CUSTOMER_META
+    from its_service.business import AGENT_TOOLS, CUSTOMER_META
 
     async def check() -> None:
-        server = MCPServerStreamableHttp(params={"url": business.url}, cache_tools_list=True)
+        server = MCPServerStreamableHttp(params={"url": business.url, "headers": business.headers()},
+                                         cache_tools_list=True)
         await server.connect()
         try:
             tools = {t.name: t for t in await server.list_tools()}

@@ -37,6 +37,7 @@ from tests.capstone import (
     BusinessService,
     RedisServer,
     add_order,
+    approval_record,
     ask,
     assert_well_formed,
     decide,
@@ -66,7 +67,7 @@ def cluster(mock_server, tmp_path_factory):
     root = tmp_path_factory.mktemp("scale")
     redis = RedisServer(root / "redis").start()
     business = BusinessService(root).start()
-    env = {"ITS_REDIS_URL": redis.url, "ITS_MCP_URL": business.url, "ITS_LOCK_TTL": "3",
+    env = {"ITS_REDIS_URL": redis.url, **business.app_env(), "ITS_LOCK_TTL": "3",
            "ITS_RESUME_LEASE": "3", "ITS_RESUME_POLL": "0.3", "ITS_SECRET_KEY": "shared-by-both-instances"}
     apps = []
     try:
@@ -84,7 +85,7 @@ def cluster(mock_server, tmp_path_factory):
 
 
 def refunds(business: BusinessService, order_id: str) -> list[dict]:
-    return shop_rows(business.db, "SELECT * FROM refunds WHERE order_id = ?", order_id)
+    return shop_rows(business.db, "SELECT * FROM refunds WHERE order_id = :order", order=order_id)
 
 
 def test_instances_are_different_workers_on_one_store(cluster, mock):
@@ -218,8 +219,8 @@ def test_a_worker_killed_mid_resume_is_taken_over_and_applied_once(cluster, mock
     assert decide(a, aid, "approve").status_code == 200
 
     def holder() -> str | None:
-        rows = shop_rows(business.db, "SELECT lease_owner FROM approvals WHERE approval_id = ?", aid)
-        return rows[0]["lease_owner"] if rows else None
+        record = approval_record(business.db, aid)
+        return record["lease_owner"] if record else None
 
     owner = wait_until(holder, 10, message="没有实例接手接着运行")
     victim, survivor = (a, b) if owner == a.health()["worker"] else (b, a)

@@ -26,15 +26,15 @@ import contextlib
 import logging
 from typing import Any
 
+from its_service.business import DECISIONS, Business
 from its_service.chat import ChatService, Turn
 from its_service.errors import ApiError, describe_failure
 from its_service.events import Event
-from its_service.sessions import ConversationStore, render_messages
+from its_service.sessions import render_messages
 from its_service.settings import ServiceSettings
-from its_service.tools import Business
+from its_service.store import ConversationStore
 
 log = logging.getLogger("its_service.approvals")
-DECISIONS = {"approve": "approved", "reject": "rejected"}
 LABELS = {"approved": "批准", "rejected": "拒绝"}
 
 
@@ -59,6 +59,10 @@ class ApprovalService:
         for task in [*self._tasks, *self.running.values()]:
             task.cancel()
         await asyncio.gather(*self._tasks, *self.running.values(), return_exceptions=True)
+
+    def status(self) -> dict[str, Any]:
+        """/healthz：本 worker 正在接着运行的暂停数。"""
+        return {"resuming": len(self.running)}
 
     # ------------------------------------------------------------ 后台看到的列表
 
@@ -160,13 +164,8 @@ class ApprovalService:
                     "note": decided.get("note") or "", "decided_at": decided.get("decided_at")})
             turn = Turn(session_id, pause.customer_id, pause.query, pause.start_agent, pause.base_len,
                         pause=pause, state=state, decisions=decisions)
-            task = asyncio.current_task()
-            if task is not None:
-                self.chat.lock_tasks[owner] = task
             try:
-                async with self.chat.admission.slot():
-                    outcome = await asyncio.wait_for(self.chat.execute(turn, publish.put),
-                                                     self.settings.run_timeout)
+                outcome = await self.chat.resume(turn, owner, publish.put)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -25,7 +25,7 @@ import redis.asyncio as redis
 from agents.extensions.memory import RedisSession
 from redis.driver_info import DriverInfo
 
-from its_service.sessions import USAGE_KEYS, ConversationStore, Pause
+from its_service.store import USAGE_KEYS, ConversationStore, Pause
 
 PREFIX = "its"
 # 只动自己的锁：值对得上才续期 / 删除（比较和操作在 Redis 里一步完成）
