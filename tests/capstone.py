@@ -46,6 +46,13 @@ BOB = {"Authorization": "Bearer bob-token-for-tests"}
 MCP_TOKEN = "business-token-for-tests"  # 单独运行的业务服务的令牌（ITS_MCP_TOKEN）
 
 
+def temp_postgres():  # noqa: ANN201
+    """07_projects/temp_postgres.py 的 TempPostgres（那个文件夹在上面放进了 sys.path）。"""
+    from temp_postgres import TempPostgres
+
+    return TempPostgres
+
+
 def pid_alive(pid: int, within: float = 3) -> bool:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:

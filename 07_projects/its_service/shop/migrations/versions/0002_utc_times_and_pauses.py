@@ -80,7 +80,8 @@ def upgrade() -> None:
     pauses: dict[str, dict[str, Any]] = {}
     for a in approvals:  # 同一次暂停的几张审批单租约字段一样：取最早的申请时间和最大的其余字段
         p = pauses.setdefault(a["pause_id"], {"pause_id": a["pause_id"], "created_at": utc(a["requested_at"]),
-                                              "attempts": 0})
+                                              "attempts": 0, "lease_owner": None, "lease_until": None,
+                                              "applied_at": None, "outcome": None})
         p["created_at"] = min(p["created_at"], utc(a["requested_at"]))
         p["attempts"] = max(p["attempts"], a["attempts"] or 0)
         for key, value in (("lease_owner", a["lease_owner"]), ("lease_until", utc(a["lease_until"])),
