@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -347,6 +348,32 @@ def assert_well_formed(events: list, last: str = "run_completed") -> None:
     inputs = [i for i, (n, d) in enumerate(events) if n.startswith("guardrail_") and d["stage"] == "input"]
     if agent_events and inputs:
         assert max(inputs) < min(agent_events), names(events)
+
+
+# ---------------------------------------------------------------- 业务服务的门
+
+
+def mcp_call(url: str, tool: str, arguments: dict, headers: dict | None = None) -> httpx2.Response:
+    """直接对业务服务发一个 MCP `tools/call`（JSON-RPC，HTTP POST），不经任何 MCP 客户端。"""
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}}
+    return httpx2.post(url, json=body, timeout=10,
+                       headers={"Accept": "application/json, text/event-stream", **(headers or {})})
+
+
+def business_url(log: str) -> str:
+    """服务日志里它拉起的业务服务的地址（一个 worker：“业务服务已启动：地址”；--workers：“业务服务：地址”）。"""
+    found = re.findall(r"业务服务(?:已启动)?：(http://\S+/mcp)", log)
+    assert found, log[-3000:]
+    return found[-1]
+
+
+def assert_closed_without_token(url: str) -> None:
+    """没带令牌、令牌不对：decide_approval 一律 401，什么都没做。"""
+    decide = {"approval_id": "any", "decision": "approve", "staff": "mallory"}
+    for headers in ({}, {"Authorization": "Bearer wrong-token"}, {"Authorization": "Basic bWFsbG9yeQ=="}):
+        response = mcp_call(url, "decide_approval", decide, headers)
+        assert response.status_code == 401, (headers, response.status_code, response.text)
+        assert response.headers.get("www-authenticate") == "Bearer"
 
 
 # ---------------------------------------------------------------- 主管与业务库

@@ -32,7 +32,9 @@ from tests.capstone import (
     App,
     add_order,
     ask,
+    assert_closed_without_token,
     assert_well_formed,
+    business_url,
     decide,
     first,
     messages,
@@ -71,6 +73,26 @@ def app(mock_server, data_dir):
     instance = App(data_dir, mock_server.base_url, ITS_RESUME_POLL="0.3").start()
     yield instance
     instance.stop()
+
+
+@pytest.fixture(scope="module")
+def pg_app(mock_server, postgres, tmp_path_factory):
+    """同一个服务，业务库换成 PostgreSQL（ITS_SHOP_DB_URL）：库由部署的人先建好、升级、写入演示数据，
+    服务自己拉起的业务服务连它。"""
+    from its_service.shop import create_database
+
+    url = postgres.create_database("its_api")
+    create_database(url)
+    instance = App(tmp_path_factory.mktemp("capstone_pg"), mock_server.base_url, ITS_RESUME_POLL="0.3",
+                   ITS_SHOP_DB_URL=url).start()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_app(request):
+    """默认的 SQLite 业务库，或者 PostgreSQL：并发退款的测试两种都跑。"""
+    return request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
 
 
 def arm(mock: str, mode: str, count: int = 1) -> None:
@@ -292,8 +314,18 @@ def test_customer_endpoints_cannot_decide(app, mock):
     assert decide(app, aid, "reject", note="测试结束").status_code == 200
 
 
-def test_concurrent_small_refunds_on_one_order_create_exactly_one(app, mock):
+def test_the_business_service_it_starts_itself_is_closed_without_its_token(app):
+    """app.py 自己拉起的业务服务：令牌是这次启动随机生成的、只交给它自己（不在任何环境变量里）。
+    本机任何别的进程直接调 decide_approval 都是 401。"""
+    url = business_url(app.output())
+    assert_closed_without_token(url)
+    assert app.env.get("ITS_MCP_TOKEN") is None
+    assert app.health()["mcp"] == "up"  # 服务自己照常用它
+
+
+def test_concurrent_small_refunds_on_one_order_create_exactly_one(any_app, mock):
     """十个会话同时为同一张 149 元的订单申请退款（门槛以下，不用审批）：只有一张退款单。"""
+    app = any_app
     add_order(app.shop_url, "B2001", "CH-65W")
     with ThreadPoolExecutor(10) as pool:
         results = list(pool.map(lambda _: ask(app, "订单 B2001 申请退款，因为买多了"), range(10)))
@@ -304,9 +336,10 @@ def test_concurrent_small_refunds_on_one_order_create_exactly_one(app, mock):
     assert (row["amount"], row["approved_by"]) == (149, "auto")
 
 
-def test_concurrent_large_refunds_get_one_review_and_two_staff_apply_it_once(app, mock):
+def test_concurrent_large_refunds_get_one_review_and_two_staff_apply_it_once(any_app, mock):
     """五个会话同时为同一张 5999 元的订单申请退款：只有一张审批单，其余会话被告知已在审核；
     两位主管同时批准：一位成功、一位 409；最终只有一张退款单。"""
+    app = any_app
     add_order(app.shop_url, "B2002", "LP-MO14")
     with ThreadPoolExecutor(5) as pool:
         results = list(pool.map(lambda _: ask(app, "订单 B2002 申请退款，因为屏幕太暗"), range(5)))
