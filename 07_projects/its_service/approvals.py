@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import datetime
 from typing import Any
 
 from its_service.business import DECISIONS, Business
@@ -94,7 +95,7 @@ class ApprovalService:
             # 网络重试时第一次其实已经成功了：同一个人、同样的决定，当作成功
             if not (current.get("decided_by") == staff and current.get("status") == DECISIONS[decision]):
                 raise ApiError(409, "approval_decided", extra={"approval": current},
-                               text=f"这条审批已经在 {current.get('decided_at')} 由 {current.get('decided_by')} "
+                               text=f"这条审批已经在 {shown_time(current.get('decided_at'))} 由 {current.get('decided_by')} "
                                     f"{LABELS.get(current.get('status'), '处理')}了。")
             outcome["approval"] = current
         approval = outcome["approval"]
@@ -209,6 +210,14 @@ class ApprovalService:
         await self.store.drop_pause(pause.pause_id)
         publish.event("run_completed", {"final_output": answer, "agent": "系统", "usage": {}})
         await self._finish(claim["pause_id"], "gave_up")
+
+
+def shown_time(iso: str | None) -> str:
+    """句子里的时间：业务服务给的是 ISO 8601（UTC），写成“2026-12-02 02:00 UTC”。"""
+    try:
+        return f"{datetime.fromisoformat(iso or ''):%Y-%m-%d %H:%M} UTC"
+    except ValueError:
+        return iso or "（未知时间）"
 
 
 class Publisher:
