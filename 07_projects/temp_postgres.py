@@ -141,6 +141,11 @@ class TempPostgres:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
 
+    @property
+    def server_pid(self) -> int | None:
+        """PostgreSQL 主进程的 pid（每条连接一个的后端进程是它的子进程）。"""
+        return self._server_pid()
+
     def _server_pid(self) -> int | None:
         """服务进程的 pid（以 root 运行时 Popen 拿到的是 runuser 的 pid）：数据目录里 postmaster.pid 的第一行。"""
         with contextlib.suppress(OSError, ValueError, TypeError):

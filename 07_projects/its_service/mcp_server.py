@@ -264,9 +264,9 @@ def serve(shop: Shop, token: str, host: str = "127.0.0.1", port: int = 0, parent
             guard = "要令牌" if token else "本机开发模式，不要令牌"
             print(f"[{NAME}] 业务服务已就绪：{url}（{guard}；业务库 {shown(shop.url)}，"
                   f"退款审批门槛 {shop.rules.approval_threshold:g} 元）", file=sys.stderr, flush=True)
-        await task
+        try:
+            await task
+        finally:
+            await shop.aclose()
 
-    try:
-        asyncio.run(run())
-    finally:
-        shop.close()
+    asyncio.run(run())
