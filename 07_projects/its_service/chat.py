@@ -18,7 +18,7 @@
 - 整轮的超时（ITS_RUN_TIMEOUT）用 `asyncio.wait_for` 套在后台任务外面，简单可靠。
 
 这个 worker 自己不记任何会话状态：历史、最后的 Agent、暂停的运行、会话锁都在会话存储里
-（sessions.py：SQLite 或 Redis），所以下一轮可以落在任何一个 worker 上。团队（Agent）和到业务服务的
+（store.py 的接口：SQLite 或 Redis），所以下一轮可以落在任何一个 worker 上。团队（Agent）和到业务服务的
 MCP 长连接是每个 worker 启动时建一次、所有对话共用的。
 
 失败时（模型 401/429/500/超时/断流、业务服务不可用）：发一个 `error` 事件，历史里什么都不写，
