@@ -37,27 +37,26 @@ def upgrade() -> None:
     op.create_table(
         "products",
         sa.Column("sku", text, nullable=False),
-        sa.PrimaryKeyConstraint("sku", name="products_pkey"),
         sa.Column("name", text, nullable=False),
         sa.Column("category", text, nullable=False),
         sa.Column("price", real, nullable=False),
         sa.Column("stock", integer, nullable=False),
         sa.Column("returnable", integer, nullable=False, server_default="1"),
         sa.Column("description", text, nullable=False, server_default=""),
+        sa.PrimaryKeyConstraint("sku", name="products_pkey"),
     )
     op.create_table(
         "customers",
         sa.Column("customer_id", text, nullable=False),
-        sa.PrimaryKeyConstraint("customer_id", name="customers_pkey"),
         sa.Column("name", text, nullable=False),
         sa.Column("phone", text, nullable=False),
         sa.Column("city", text, nullable=False),
         sa.Column("address", text, nullable=False, server_default=""),
+        sa.PrimaryKeyConstraint("customer_id", name="customers_pkey"),
     )
     op.create_table(
         "orders",
         sa.Column("order_id", text, nullable=False),
-        sa.PrimaryKeyConstraint("order_id", name="orders_pkey"),
         sa.Column("customer", text, nullable=False),
         sa.Column("phone", text, nullable=False),
         sa.Column("city", text, nullable=False),
@@ -66,41 +65,41 @@ def upgrade() -> None:
         sa.Column("created_at", text, nullable=False),
         sa.Column("customer_id", text, sa.ForeignKey("customers.customer_id")),
         sa.Column("address", text, nullable=False, server_default=""),
+        sa.PrimaryKeyConstraint("order_id", name="orders_pkey"),
     )
     op.create_table(
         "order_items",
         sa.Column("id", integer, nullable=False, autoincrement=True),
-        sa.PrimaryKeyConstraint("id", name="order_items_pkey"),
         sa.Column("order_id", text, sa.ForeignKey("orders.order_id"), nullable=False),
         sa.Column("sku", text, sa.ForeignKey("products.sku"), nullable=False),
         sa.Column("name", text, nullable=False),
         sa.Column("quantity", integer, nullable=False),
         sa.Column("unit_price", real, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="order_items_pkey"),
         sqlite_autoincrement=True,
     )
     op.create_table(
         "shipments",
         sa.Column("order_id", text, sa.ForeignKey("orders.order_id"), nullable=False),
-        sa.PrimaryKeyConstraint("order_id", name="shipments_pkey"),
         sa.Column("carrier", text, nullable=False),
         sa.Column("tracking_no", text, nullable=False),
         sa.Column("eta", text),
         sa.Column("delivered_at", text),
+        sa.PrimaryKeyConstraint("order_id", name="shipments_pkey"),
     )
     op.create_table(
         "logistics_events",
         sa.Column("id", integer, nullable=False, autoincrement=True),
-        sa.PrimaryKeyConstraint("id", name="logistics_events_pkey"),
         sa.Column("order_id", text, sa.ForeignKey("orders.order_id"), nullable=False),
         sa.Column("event_time", text, nullable=False),
         sa.Column("location", text, nullable=False),
         sa.Column("description", text, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="logistics_events_pkey"),
         sqlite_autoincrement=True,
     )
     op.create_table(
         "approvals",
         sa.Column("approval_id", text, nullable=False),
-        sa.PrimaryKeyConstraint("approval_id", name="approvals_pkey"),
         sa.Column("pause_id", text, nullable=False),
         sa.Column("session_id", text, nullable=False),
         sa.Column("kind", text, nullable=False),
@@ -124,11 +123,11 @@ def upgrade() -> None:
         sa.Column("outcome", text),
         sa.Column("call_id", text),
         sa.Column("customer_id", text),
+        sa.PrimaryKeyConstraint("approval_id", name="approvals_pkey"),
     )
     op.create_table(
         "refunds",
         sa.Column("refund_id", text, nullable=False),
-        sa.PrimaryKeyConstraint("refund_id", name="refunds_pkey"),
         sa.Column("order_id", text, sa.ForeignKey("orders.order_id"), nullable=False),
         sa.Column("amount", real, nullable=False),
         sa.Column("reason", text, nullable=False),
@@ -138,11 +137,11 @@ def upgrade() -> None:
         sa.Column("approval_id", text, sa.ForeignKey("approvals.approval_id")),
         sa.Column("idempotency_key", text),
         sa.UniqueConstraint("idempotency_key", name="refunds_idempotency_key_key"),
+        sa.PrimaryKeyConstraint("refund_id", name="refunds_pkey"),
     )
     op.create_table(
         "tickets",
         sa.Column("ticket_id", text, nullable=False),
-        sa.PrimaryKeyConstraint("ticket_id", name="tickets_pkey"),
         sa.Column("order_id", text),
         sa.Column("category", text, nullable=False),
         sa.Column("description", text, nullable=False),
@@ -151,12 +150,13 @@ def upgrade() -> None:
         sa.Column("idempotency_key", text),
         sa.UniqueConstraint("idempotency_key", name="tickets_idempotency_key_key"),
         sa.Column("customer_id", text),
+        sa.PrimaryKeyConstraint("ticket_id", name="tickets_pkey"),
     )
     op.create_table(
         "policies",
         sa.Column("topic", text, nullable=False),
-        sa.PrimaryKeyConstraint("topic", name="policies_pkey"),
         sa.Column("content", text, nullable=False),
+        sa.PrimaryKeyConstraint("topic", name="policies_pkey"),
     )
     for name, (table, columns, where) in LEGACY_INDEXES.items():
         partial = {"sqlite_where": sa.text(where), "postgresql_where": sa.text(where)} if where else {}
