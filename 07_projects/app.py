@@ -39,14 +39,14 @@ import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import replace
 from pathlib import Path
 
 import httpx2
 import uvicorn
 from its_service.auth import new_token
+from its_service.business import READY_PREFIX
 from its_service.main import create_app
-from its_service.mcp_server import READY_PREFIX
+from its_service.mcp_client import business_command
 from its_service.settings import load_settings
 
 from shared.config import ConfigError
@@ -96,9 +96,9 @@ def self_check(settings) -> int:
     """起一个真的服务（空闲端口），走一遍 HTTP + SSE，和浏览器看到的一样。
     数据放在临时目录：自检不碰 data/ 里你自己的对话和订单。"""
     with tempfile.TemporaryDirectory(prefix="its-self-check-") as tmp:
-        settings = replace(settings, shop_db=Path(tmp) / "its_shop.db",
-                           conversations_db=Path(tmp) / "its_conversations.db",
-                           redis_url="", mcp_url="", staff_token=new_token(), workers=1)
+        settings = settings.model_copy(update={
+            "shop_db_url": f"sqlite:///{Path(tmp) / 'its_shop.db'}", "conversations_db": Path(tmp) / "its_conversations.db",
+            "redis_url": "", "mcp_url": "", "staff_token": new_token(), "workers": 1})
         return _self_check(settings)
 
 
@@ -176,13 +176,15 @@ def staff_console_line(settings, shown_host: str) -> str:
     return f"客服后台 {url}   （令牌见 ITS_STAFF_TOKEN）"
 
 
-def start_business_service(settings) -> subprocess.Popen:
-    """多个 worker 共用一个业务服务：由这里（父进程）拉起，地址经 ITS_MCP_URL 交给每个 worker。"""
+def start_business_service(settings, token: str) -> tuple[subprocess.Popen, str]:
+    """多个 worker 共用一个业务服务：由这里（父进程）拉起，令牌经标准输入交给它；
+    地址和令牌经 ITS_MCP_URL、ITS_MCP_TOKEN 交给每个 worker（它们是这个进程的子进程）。"""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "its_service", "mcp", "--db", str(settings.shop_db), "--port", "0",
-         "--parent-pid", str(os.getpid())],
-        cwd=HERE, env=env, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    env.pop("ITS_MCP_TOKEN", None)
+    proc = subprocess.Popen(business_command(settings.shop_db_url), cwd=HERE, env=env, stdout=subprocess.PIPE,
+                            stdin=subprocess.PIPE, text=True)
+    proc.stdin.write(f"{token}\n")
+    proc.stdin.close()
     line = proc.stdout.readline().strip() if proc.stdout else ""
     if not line.startswith(READY_PREFIX):
         proc.kill()
@@ -206,7 +208,7 @@ def main() -> int:
     if not settings.staff_token:  # 像 Jupyter 一样：生成一个令牌，和后台地址一起打印一次
         os.environ["ITS_STAFF_TOKEN"] = new_token()
         os.environ["ITS_STAFF_TOKEN_GENERATED"] = "1"
-        settings = replace(settings, staff_token=os.environ["ITS_STAFF_TOKEN"])
+        settings = settings.model_copy(update={"staff_token": os.environ["ITS_STAFF_TOKEN"]})
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     print(f"打开 http://{shown}:{settings.port}/   （接口文档 /docs，Ctrl+C 停止）")
     print(staff_console_line(settings, shown))
@@ -256,8 +258,9 @@ def run_workers(settings) -> int:
             return 2
     business = None
     if not settings.mcp_url:
-        business, url = start_business_service(settings)
-        os.environ["ITS_MCP_URL"] = url
+        token = new_token()  # 这一次启动的业务服务令牌：只交给它和这些 worker
+        business, url = start_business_service(settings, token)
+        os.environ.update(ITS_MCP_URL=url, ITS_MCP_TOKEN=token)
         print(f"业务服务：{url}（pid {business.pid}，{settings.workers} 个 worker 共用）")
     if not settings.redis_url:
         print("提示：没有设置 ITS_REDIS_URL，几个 worker 共用 SQLite 会话库（只适合一台机器）")

@@ -1,10 +1,10 @@
-"""压测：一个 worker（开 / 关护栏）、两个 worker（共用 Redis）和“地板”在同一台机器上并排比较，
-检查一个事件都不丢，并量出护栏每轮的代价。
+"""压测：一个 worker（开 / 关护栏）、两个 worker（共用 Redis）、两个 worker 连 PostgreSQL 业务库和“地板”
+在同一台机器上并排比较，检查一个事件都不丢，并量出护栏每轮的代价。
 
 这不是单元测试，是一把尺子。脚本在本机空闲端口上自己拉起所有东西（数据放临时目录，跑完删掉）：
 1. 一个模拟模型进程（`python -m shared.mock`，MOCK_STREAM_DELAY=0：模型不“打字”，耗时全是开销）、
    一个 redis-server（不落盘；没装 redis-server 时退回 SQLite 会话库并注明）、一个业务服务
-   （`python -m its_service mcp`）。三组测量共用它们。
+   （`python -m its_service mcp`，SQLite 业务库，带令牌）。前三组测量共用它们。
 2. 【一个 worker】`app.py`，ITS_REDIS_URL + ITS_MCP_URL 指向上面的 Redis 和业务服务，护栏全开（默认）；
    --concurrency 个对话（默认 200）同时开始，每个对话是一位演示顾客（先 POST /api/login 拿到签名 cookie），
    每个问 --turns 轮（默认 2，第二轮带上 session_id），`POST /api/chat/sse`；问题取自这位顾客自己的订单物流
@@ -14,11 +14,14 @@
 3. 【一个 worker，不挂护栏】同上，ITS_GUARDRAILS=0。和第 2 组的差就是护栏每轮的代价：
    多几次模型请求、多少 token、多少服务 CPU、首个字晚了多少（护栏和 Agent 并行跑，首字只该多等一点点）。
 4. 【两个 worker】`app.py --workers 2`，护栏全开，其余和第 2 组相同。
-5. 【框架地板】一个什么都不做的 FastAPI SSE 接口（和 /api/chat/sse 同样的请求体、依赖和 SSE 响应），
+5. 【两个 worker，业务库 PostgreSQL】同第 4 组，但业务服务换成连 PostgreSQL 的那一个（temp_postgres.py 在临时
+   目录里起一个 PostgreSQL，建表、写入演示数据）：多台机器的部署就是这样连业务库的。和第 4 组比吞吐、
+   每轮 CPU（另列 PostgreSQL 自己的 CPU）和首个事件。装不了 PostgreSQL 的机器上跳过并注明。
+6. 【框架地板】一个什么都不做的 FastAPI SSE 接口（和 /api/chat/sse 同样的请求体、依赖和 SSE 响应），
    同样多的对话同时发来第一句：FastAPI + uvicorn 在这台机器上发出首个事件至少要多久。首个事件的 p99
    和它并排打印——200 个请求同时到达时，光是框架本身就要一两百毫秒。
-6. 【地板】同样的 Agent 团队和问题（不挂护栏），在本进程里直接 `Runner.run_streamed`，连同一个模拟模型；
-   没有 HTTP、SSE、MCP、会话存储（工具直接调本进程的 ShopDB，历史放在内存的列表里）。
+7. 【地板】同样的 Agent 团队和问题（不挂护栏），在本进程里直接 `Runner.run_streamed`，连同一个模拟模型；
+   没有 HTTP、SSE、MCP、会话存储（工具经 LocalBusiness 直接调本进程的 Shop，历史放在内存的列表里）。
    这是“只跑 Agent”的最低开销，服务的开销和它比（和同样不挂护栏的第 3 组比才公平）。
 
 核对每条流：第一个事件是 session，最后一个是 run_completed，之后流正常结束，所有 text_delta 拼起来
@@ -28,10 +31,10 @@ approval_required、HTTP 失败算“错误”。
 打印：完成数、错误、丢失、吞吐、首个事件 / 首个字 / 完成耗时的 p50 和 p99、每轮的服务 CPU（worker 进程，
 不含模拟模型；另列业务服务和 Redis）、CPU 都花在哪（每个 worker、模拟模型、业务服务、Redis、压测客户端）、
 内存，以及比值：两个 worker ÷ 一个 worker 的吞吐（目标 ≥1.4）、每轮服务 CPU ÷ 地板（不挂护栏那组，
-目标 ≤1.5）、首个事件 p99（目标 <300ms，旁边是框架地板和倍数）；新对话的第一句和接着问的首个事件
-分开列；最后是护栏的代价（开 − 关：每轮模型请求、token、CPU、首个字）。
+目标 ≤1.5）、首个事件 p99（目标 <300ms，旁边是框架地板和倍数）、PostgreSQL ÷ SQLite 业务库的吞吐（两个 worker）；
+新对话的第一句和接着问的首个事件分开列；最后是护栏的代价（开 − 关：每轮模型请求、token、CPU、首个字）。
 
-运行: python 07_projects/load_test.py                      （200 个对话 × 2 轮，五组；空闲机器上约 2–4 分钟）
+运行: python 07_projects/load_test.py                      （200 个对话 × 2 轮，六组；空闲机器上约 3–5 分钟）
       python 07_projects/load_test.py --concurrency 50 --turns 3
       python 07_projects/load_test.py --quick              （10 个对话，只测一个 worker 和地板；冒烟测试用）
 
@@ -41,7 +44,7 @@ approval_required、HTTP 失败算“错误”。
     【模型】提供方=mock（内置模拟模型） 模型=mock-model 地址=http://127.0.0.1:.../v1 Key=****
     模拟模型：http://127.0.0.1:.../v1（独立进程 pid ...，MOCK_STREAM_DELAY=0）
     会话存储：...
-    业务服务：http://127.0.0.1:.../mcp（独立进程 pid ...）
+    业务服务：http://127.0.0.1:.../mcp（独立进程 pid ...，SQLite 业务库）
     并发对话：10 个，每个 2 轮，共 20 轮
     【一个 worker】
     完成：20/20  错误：0  丢失事件：0
@@ -69,6 +72,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -322,18 +326,18 @@ async def run_http(base_url: str, concurrency: int, turns: int) -> tuple[list[Tu
 
 
 def floor_team(data_dir: Path):  # noqa: ANN201
-    """同样的 Agent 团队，订单专员用同名函数工具代替 MCP 工具；工具直接调本进程的 ShopDB。"""
+    """同样的 Agent 团队，订单专员用同名函数工具代替 MCP 工具；工具经 LocalBusiness 直接调本进程的 Shop。"""
     from its_service.agents import build_team
-    from its_service.db import RefundRules, ShopDB
-    from its_service.mcp_client import LocalBusiness
     from its_service.settings import load_settings
+    from its_service.shop import LocalBusiness, RefundRules, Shop, create_database
+    from its_service.shop.catalog import categories
     from its_service.tools import make_tools
 
     settings = load_settings()
-    shop = ShopDB(data_dir / "floor_shop.db",
-                  RefundRules(settings.refund_approval_threshold, settings.refund_window_days))
-    shop.init()
-    team = build_team(make_tools(LocalBusiness(shop)), None, categories=shop.categories(),
+    url = f"sqlite:///{data_dir / 'floor_shop.db'}"
+    create_database(url)
+    shop = Shop(url, RefundRules(settings.refund_approval_threshold, settings.refund_window_days))
+    team = build_team(make_tools(LocalBusiness(shop)), None, categories=shop.transaction(categories),
                       refund_approval_threshold=settings.refund_approval_threshold)
     return team, settings.max_turns, shop
 
@@ -403,12 +407,19 @@ def rss_mb(pid: int, key: str = "VmRSS") -> float:
     return 0.0
 
 
-def cpu_seconds(pid: int) -> float:
-    """/proc/<pid>/stat 的 utime + stime：这个进程到目前为止用掉的 CPU 秒数。"""
+def cpu_seconds(pid: int, reaped: bool = False) -> float:
+    """/proc/<pid>/stat 的 utime + stime：这个进程到目前为止用掉的 CPU 秒数。
+    reaped=True 再加上它已经收走的子进程用掉的（cutime + cstime）。"""
     with suppress(OSError, ValueError, IndexError):
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if reaped else 0)
+        return ticks / os.sysconf("SC_CLK_TCK")
     return 0.0
+
+
+def tree_cpu(pid: int) -> float:
+    """一个进程和它所有后代的 CPU 秒数（PostgreSQL：主进程 + 每条连接一个的后端进程，包括已经退出的）。"""
+    return sum(cpu_seconds(p, reaped=True) for p in {pid, *descendants(pid)})
 
 
 def children(pid: int) -> list[int]:
@@ -516,10 +527,11 @@ def start_redis(procs: Processes) -> tuple[subprocess.Popen | None, str]:
     raise SystemExit(f"redis-server 没能启动：{log.read_text()[-2000:]}")
 
 
-def start_business(procs: Processes, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+def start_business(procs: Processes, env: dict[str, str], url: str,
+                   name: str = "business") -> tuple[subprocess.Popen, str]:
+    """单独运行的业务服务（要 ITS_MCP_TOKEN，env 里带着）。"""
     port = free_port()
-    proc, log = procs.start("business", [sys.executable, "-m", "its_service", "mcp", "--db",
-                                         str(procs.data_dir / "its_shop.db"), "--port", str(port)],
+    proc, log = procs.start(name, [sys.executable, "-m", "its_service", "mcp", "--url", url, "--port", str(port)],
                             env, cwd=HERE)
     url = f"http://127.0.0.1:{port}/mcp"
     deadline = time.monotonic() + 60
@@ -528,6 +540,21 @@ def start_business(procs: Processes, env: dict[str, str]) -> tuple[subprocess.Po
             raise SystemExit(f"业务服务没能启动：{log.read_text(encoding='utf-8')[-2000:]}")
         time.sleep(0.05)
     return proc, url
+
+
+def start_postgres_business(procs: Processes, env: dict[str, str]):  # noqa: ANN201
+    """临时的 PostgreSQL（建表、写入演示数据）和连它的业务服务。装不了时返回 (None, 原因, "")。"""
+    from its_service.shop import create_database
+    from temp_postgres import TempPostgres
+
+    reason = TempPostgres.unavailable()
+    if reason:
+        return None, reason, ""
+    postgres = TempPostgres().start()
+    url = postgres.create_database("its_shop")
+    create_database(url)  # 部署的人做的那一步：升级到最新、写入演示数据
+    proc, business_url = start_business(procs, env, url, name="business-pg")
+    return postgres, proc, business_url
 
 
 # 框架地板：一个什么都不做的 FastAPI 接口，和 /api/chat/sse 同样的形状（pydantic 请求体、读 cookie 的
@@ -601,7 +628,9 @@ async def measure_framework(procs: Processes, env: dict[str, str], args: argpars
 
 
 async def measure_service(name: str, workers: int, procs: Processes, env: dict[str, str],
-                          others: dict[str, int], args: argparse.Namespace, guardrails: bool = True) -> Phase:
+                          others: dict[str, int], args: argparse.Namespace, guardrails: bool = True,
+                          trees: dict[str, int] | None = None) -> Phase:
+    """`others`：一起记 CPU 的别的进程；`trees`：按整棵进程树记 CPU 的（PostgreSQL）。"""
     port = free_port()
     cmd = [sys.executable, str(APP), "--host", "127.0.0.1", "--port", str(port)]
     if workers > 1:
@@ -616,16 +645,18 @@ async def measure_service(name: str, workers: int, procs: Processes, env: dict[s
     if workers > 1:
         pids["主进程"] = proc.pid
     await run_http(base, args.warmup, 1)  # 预热：第一次调用要建 JSON schema、连接池等，不计入
-    watched = {**pids, **others}
+    watched, trees = {**pids, **others}, trees or {}
     before = {k: cpu_seconds(p) for k, p in watched.items()}
+    before.update({k: tree_cpu(p) for k, p in trees.items()})
     client_before = time.process_time()
     results, elapsed = await run_http(base, args.concurrency, args.turns)
     cpu = {k: cpu_seconds(p) - before[k] for k, p in watched.items()}
+    cpu.update({k: tree_cpu(p) - before[k] for k, p in trees.items()})
     cpu["压测客户端"] = time.process_time() - client_before
     memory = "，".join(f"{k} 峰值 {rss_mb(p, 'VmHWM'):.0f}MB" for k, p in pids.items() if k != "主进程")
     phase = Phase(name, results, elapsed, cpu,
                   worker_cpu=sum(v for k, v in cpu.items() if k in pids),
-                  backend_cpu=cpu.get("业务服务", 0.0) + cpu.get("Redis", 0.0) + cpu.get("SQLite", 0.0),
+                  backend_cpu=sum(cpu.get(k, 0.0) for k in ("业务服务", "Redis", "PostgreSQL")),
                   memory=memory)
     procs.stop(proc)
     if not all(r.ok for r in results):
@@ -668,6 +699,15 @@ def report(phase: Phase) -> tuple[int, int]:
     return len(errors), len(lost)
 
 
+def report_service(phase: Phase) -> tuple[int, int]:
+    errors, lost = report(phase)
+    print(f"CPU 去向：{'  '.join(f'{k} {v:.1f}s' for k, v in phase.cpu.items())}")
+    print(f"服务 CPU：每轮 {per_turn(phase.worker_cpu, phase.turns):.1f}ms（worker）；"
+          f"加上业务服务和会话存储 {per_turn(phase.worker_cpu + phase.backend_cpu, phase.turns):.1f}ms")
+    print(f"内存：{phase.memory}")
+    return errors, lost
+
+
 def per_turn(seconds: float, turns: int) -> float:
     return seconds / max(turns, 1) * 1000
 
@@ -706,10 +746,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--skip-floor", action="store_true", help="不测地板")
     parser.add_argument("--skip-framework", action="store_true", help="不测框架地板（什么都不做的 FastAPI SSE 接口）")
     parser.add_argument("--skip-bare", action="store_true", help="不测“不挂护栏”的那组（也就不算护栏的代价）")
+    parser.add_argument("--skip-postgres", action="store_true", help="不测业务库换成 PostgreSQL 的那组")
     args = parser.parse_args()
     args.warmup = WARMUP
     if args.quick:
         args.concurrency, args.skip_two, args.skip_bare, args.skip_framework, args.warmup = 10, True, True, True, 2
+        args.skip_postgres = True
     return args
 
 
@@ -717,14 +759,16 @@ async def main() -> int:
     args = parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="its_load_"))
     procs = Processes(data_dir)
+    postgres = None
     try:
         base_env = {k: v for k, v in os.environ.items() if not k.startswith(("MOCK_", "ITS_"))}
         base_env.update(LLM_PROVIDER="mock", ITS_DOTENV="0", PYTHONUNBUFFERED="1",
                         OPENAI_AGENTS_DISABLE_TRACING="1", ITS_DATA_DIR=str(data_dir),
+                        ITS_MCP_TOKEN=secrets.token_urlsafe(24),  # 业务服务和 worker 用同一个
                         PYTHONPATH=os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])))
         (mock, mock_url), (redis, redis_url), (business, business_url) = await asyncio.gather(
             asyncio.to_thread(start_mock, procs, base_env), asyncio.to_thread(start_redis, procs),
-            asyncio.to_thread(start_business, procs, base_env))
+            asyncio.to_thread(start_business, procs, base_env, f"sqlite:///{data_dir / 'its_shop.db'}"))
         # 本进程（地板）和服务都连这个模拟模型
         os.environ.update(LLM_PROVIDER="mock", MOCK_BASE_URL=mock_url, ITS_DOTENV="0",
                           OPENAI_AGENTS_DISABLE_TRACING="1")
@@ -741,7 +785,7 @@ async def main() -> int:
             print(f"会话存储：Redis {redis_url}（独立进程 pid {redis.pid}，不落盘）")
         else:
             print("会话存储：SQLite（没有找到 redis-server；两个 worker 共用一个 SQLite 文件）")
-        print(f"业务服务：{business_url}（独立进程 pid {business.pid}）")
+        print(f"业务服务：{business_url}（独立进程 pid {business.pid}，SQLite 业务库）")
         total = args.concurrency * args.turns
         print(f"并发对话：{args.concurrency} 个，每个 {args.turns} 轮，共 {total} 轮")
 
@@ -753,14 +797,24 @@ async def main() -> int:
                 continue
             print(f"【{name}】")
             phase = await measure_service(name, workers, procs, env, others, args, guardrails=guarded)
-            e, lost_here = report(phase)
+            e, lost_here = report_service(phase)
             errors, lost = errors + e, lost + lost_here
-            where = "  ".join(f"{k} {v:.1f}s" for k, v in phase.cpu.items())
-            print(f"CPU 去向：{where}")
-            print(f"服务 CPU：每轮 {per_turn(phase.worker_cpu, phase.turns):.1f}ms（worker）；"
-                  f"加上业务服务和会话存储 {per_turn(phase.worker_cpu + phase.backend_cpu, phase.turns):.1f}ms")
-            print(f"内存：{phase.memory}")
             phases.append(phase)
+
+        if not args.skip_postgres:
+            print("【两个 worker，业务库 PostgreSQL】")
+            postgres, pg_business, pg_url = await asyncio.to_thread(start_postgres_business, procs, base_env)
+            if postgres is None:
+                print(f"（跳过：{pg_business}）")
+            else:
+                print(f"业务库：PostgreSQL 127.0.0.1:{postgres.port}（临时目录，进程 pid {postgres.server_pid}）；"
+                      f"业务服务：{pg_url}（独立进程 pid {pg_business.pid}）")
+                phase = await measure_service("两个 worker，业务库 PostgreSQL", 2, procs, {**env, "ITS_MCP_URL": pg_url},
+                                              {**others, "业务服务": pg_business.pid}, args,
+                                              trees={"PostgreSQL": postgres.server_pid})
+                e, lost_here = report_service(phase)
+                errors, lost = errors + e, lost + lost_here
+                phases.append(phase)
 
         framework = None
         if not args.skip_framework:
@@ -791,6 +845,7 @@ async def main() -> int:
         print("【比较】")
         named = {phase.name: phase for phase in phases}
         one, bare, two = named.get("一个 worker"), named.get("一个 worker，不挂护栏"), named.get("两个 worker")
+        on_pg = named.get("两个 worker，业务库 PostgreSQL")
         missed: list[str] = []
         if one and two:
             ratio = two.throughput / one.throughput
@@ -798,6 +853,11 @@ async def main() -> int:
                   f"{one.throughput:.1f} → {two.throughput:.1f} 轮/秒）")
             if ratio < 1.4:
                 missed.append("两个 worker 的吞吐比")
+        if two and on_pg:  # 同样两个 worker，只换业务库：多台机器的部署多花多少
+            print(f"吞吐：业务库 PostgreSQL ÷ SQLite（两个 worker）= ×{on_pg.throughput / two.throughput:.2f}"
+                  f"（{two.throughput:.1f} → {on_pg.throughput:.1f} 轮/秒）；每轮业务服务 + 数据库 CPU "
+                  f"{per_turn(two.cpu.get('业务服务', 0.0), two.turns):.1f}ms → "
+                  f"{per_turn(on_pg.cpu.get('业务服务', 0.0) + on_pg.cpu.get('PostgreSQL', 0.0), on_pg.turns):.1f}ms")
         for phase in phases:
             p99 = percentile([r.first_event for r in phase.results if r.first_event is not None], 99)
             bound = ""
@@ -828,6 +888,8 @@ async def main() -> int:
         return 0
     finally:
         procs.stop_all()
+        if postgres is not None:
+            postgres.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

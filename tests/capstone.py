@@ -1,4 +1,4 @@
-"""07 综合案例测试共用的工具：起服务进程、起 redis-server 和业务服务、读 SSE、查业务库。
+"""07 综合案例测试共用的工具：起服务进程、起 redis-server、PostgreSQL 和业务服务、读 SSE、查业务库。
 
 - `App`：一个 `python 07_projects/app.py --port N` 进程，就像学员启动它一样；模拟模型跑在测试进程里
   （conftest 的 mock_server），服务通过 MOCK_BASE_URL 连它——测试可以随时给模型预约故障、调节流式节奏
@@ -6,7 +6,10 @@
   检查退出码 0、日志里没有 traceback。
 - `RedisServer`：在空闲端口上前台运行 redis-server（不后台化、不落盘，数据目录在临时目录里），
   结束时停掉。没装 redis-server 时相关测试跳过。
-- `BusinessService`：单独运行的业务服务（`python -m its_service mcp`），几个 App 共用它。
+- `BusinessService`：单独运行的业务服务（`python -m its_service mcp`，带令牌 `MCP_TOKEN`），几个 App 共用它；
+  业务库是 SQLite 文件，或者给一个 PostgreSQL 地址（两个业务服务连同一个库）。
+- 业务库：`shop_rows(地址, SQL, 参数=值)` 直接查（SQLAlchemy，SQLite 和 PostgreSQL 一样写），`add_order()`
+  给测试加一张订单（经数据层的模型写，时间是 UTC）。地址是 `sqlite:///…` 或 `postgresql+psycopg://…`。
 - 顾客：每个请求都代表一位登录的演示顾客（seed.json：张三 C001 有 A1001/A1002，李四 C002 有 A1003/A1005，
   王五 C003 有 A1004/A1007，赵六 C004 有 A1006/A1008，孙七 C005 有 A1009/A1010）。`app.client(顾客)` 是一个
   登录过的 httpx 客户端（cookie 在里面）；`ask(app, 问题, 会话, who=顾客)` 用它发 POST。
@@ -16,13 +19,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
+from functools import cache
 from pathlib import Path
 
 import httpx2
@@ -39,6 +44,14 @@ STAFF = {"Authorization": f"Bearer {STAFF_TOKEN}"}
 # 两位主管（ITS_STAFF_TOKEN 的“名字:令牌”写法）：测“两个人同时点”
 TWO_STAFF = f"主管:{STAFF_TOKEN},bob:bob-token-for-tests"
 BOB = {"Authorization": "Bearer bob-token-for-tests"}
+MCP_TOKEN = "business-token-for-tests"  # 单独运行的业务服务的令牌（ITS_MCP_TOKEN）
+
+
+def temp_postgres():  # noqa: ANN201
+    """07_projects/temp_postgres.py 的 TempPostgres（那个文件夹在上面放进了 sys.path）。"""
+    from temp_postgres import TempPostgres
+
+    return TempPostgres
 
 
 def pid_alive(pid: int, within: float = 3) -> bool:
@@ -63,6 +76,11 @@ class App:
         self.base = ""
         self.logs: list[Path] = []
         self.clients: dict[str, httpx2.Client] = {}
+
+    @property
+    def shop_url(self) -> str:
+        """这个服务的业务库（自己拉起业务服务时）：ITS_SHOP_DB_URL，默认数据目录里的 its_shop.db。"""
+        return self.env.get("ITS_SHOP_DB_URL") or f"sqlite:///{self.data_dir / 'its_shop.db'}"
 
     def client(self, customer: str = ZHANG) -> httpx2.Client:
         """一位顾客的客户端：第一次用时登录（POST /api/login），之后复用它的 cookie。"""
@@ -192,20 +210,29 @@ class RedisServer:
 
 
 class BusinessService:
-    """单独运行的业务服务；几个 App 用 ITS_MCP_URL 共用它。"""
+    """单独运行的业务服务；几个 App 用 ITS_MCP_URL、ITS_MCP_TOKEN 共用它。`db`：业务库地址
+    （默认数据目录里的 SQLite 文件；PostgreSQL 的库要先建好：create_database(地址)）。"""
 
-    def __init__(self, data_dir: Path, **env: str) -> None:
-        self.db = data_dir / "its_shop.db"
-        self.env = smoke_env(data_dir, **env)
+    def __init__(self, data_dir: Path, db: str | None = None, name: str = "business", **env: str) -> None:
+        self.db = db or f"sqlite:///{data_dir / 'its_shop.db'}"
+        self.env = smoke_env(data_dir, ITS_MCP_TOKEN=MCP_TOKEN, **env)
         self.env["PYTHONPATH"] = str(PROJECT)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/mcp"
-        self.log_path = data_dir / "business.log"
+        self.log_path = data_dir / f"{name}.log"
         self.proc: subprocess.Popen | None = None
+
+    @staticmethod
+    def headers() -> dict[str, str]:
+        return {"Authorization": f"Bearer {MCP_TOKEN}"}
+
+    def app_env(self) -> dict[str, str]:
+        """连这个业务服务的 App 要设的环境变量。"""
+        return {"ITS_MCP_URL": self.url, "ITS_MCP_TOKEN": MCP_TOKEN}
 
     def start(self) -> BusinessService:
         self.log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115
-        self.proc = lessons.spawn(["-m", "its_service", "mcp", "--db", str(self.db), "--port", str(self.port)],
+        self.proc = lessons.spawn(["-m", "its_service", "mcp", "--url", self.db, "--port", str(self.port)],
                                   self.env, PROJECT, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while "MCP_READY" not in self.log_path.read_text(encoding="utf-8"):
@@ -323,6 +350,32 @@ def assert_well_formed(events: list, last: str = "run_completed") -> None:
         assert max(inputs) < min(agent_events), names(events)
 
 
+# ---------------------------------------------------------------- 业务服务的门
+
+
+def mcp_call(url: str, tool: str, arguments: dict, headers: dict | None = None) -> httpx2.Response:
+    """直接对业务服务发一个 MCP `tools/call`（JSON-RPC，HTTP POST），不经任何 MCP 客户端。"""
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}}
+    return httpx2.post(url, json=body, timeout=10,
+                       headers={"Accept": "application/json, text/event-stream", **(headers or {})})
+
+
+def business_url(log: str) -> str:
+    """服务日志里它拉起的业务服务的地址（一个 worker：“业务服务已启动：地址”；--workers：“业务服务：地址”）。"""
+    found = re.findall(r"业务服务(?:已启动)?：(http://\S+/mcp)", log)
+    assert found, log[-3000:]
+    return found[-1]
+
+
+def assert_closed_without_token(url: str) -> None:
+    """没带令牌、令牌不对：decide_approval 一律 401，什么都没做。"""
+    decide = {"approval_id": "any", "decision": "approve", "staff": "mallory"}
+    for headers in ({}, {"Authorization": "Bearer wrong-token"}, {"Authorization": "Basic bWFsbG9yeQ=="}):
+        response = mcp_call(url, "decide_approval", decide, headers)
+        assert response.status_code == 401, (headers, response.status_code, response.text)
+        assert response.headers.get("www-authenticate") == "Bearer"
+
+
 # ---------------------------------------------------------------- 主管与业务库
 
 
@@ -338,27 +391,45 @@ def decide(app: App, approval_id: str, decision: str = "approve", note: str = ""
                        headers=STAFF if headers is None else headers, timeout=15)
 
 
-def shop_rows(db: Path, sql: str, *params: object) -> list[dict]:
-    with sqlite3.connect(db) as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute(sql, params)]
+@cache
+def _engine(url: str):  # noqa: ANN202
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    return create_engine(url, poolclass=NullPool)  # 不留连接：测试结束时要能删掉 PostgreSQL 的库
 
 
-def add_order(db: Path, order_id: str, sku: str, delivered_days_ago: int = 1, customer: str = ZHANG) -> float:
+def shop_rows(db: str, sql: str, **params: object) -> list[dict]:
+    """直接查业务库（不经业务服务）。参数用 :名字 的写法，SQLite 和 PostgreSQL 一样。"""
+    from sqlalchemy import text
+
+    with _engine(db).connect() as conn:
+        return [dict(r) for r in conn.execute(text(sql), params).mappings()]
+
+
+def add_order(db: str, order_id: str, sku: str, delivered_days_ago: int = 1, customer: str = ZHANG) -> float:
     """测试准备：往业务库里给一位顾客加一张已签收的新订单（并发测试各用自己的订单，互不影响）。返回金额。"""
-    with sqlite3.connect(db) as conn:
-        name, price = conn.execute("SELECT name, price FROM products WHERE sku = ?", (sku,)).fetchone()
-        who, phone, city, address = conn.execute(
-            "SELECT name, phone, city, address FROM customers WHERE customer_id = ?", (customer,)).fetchone()
-        stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(time.time() - delivered_days_ago * 86400))
-        conn.execute("INSERT INTO orders (order_id, customer, phone, city, status, total_amount, created_at,"
-                     " customer_id, address) VALUES (?, ?, ?, ?, '已签收', ?, ?, ?, ?)",
-                     (order_id, who, phone, city, price, stamp, customer, address))
-        conn.execute("INSERT INTO order_items (order_id, sku, name, quantity, unit_price)"
-                     " VALUES (?, ?, ?, 1, ?)", (order_id, sku, name, price))
-        conn.execute("INSERT INTO shipments VALUES (?, '顺丰速运', 'SF0000000000', NULL, ?)",
-                     (order_id, stamp))
-    return price
+    from its_service.shop.models import Customer, Order, OrderItem, Product, Shipment
+    from sqlalchemy.orm import Session
+
+    delivered = datetime.now(timezone.utc) - timedelta(days=delivered_days_ago)
+    with Session(_engine(db)) as session, session.begin():
+        product, who = session.get(Product, sku), session.get(Customer, customer)
+        session.add(Order(order_id=order_id, customer_id=customer, customer=who.name, phone=who.phone,
+                          city=who.city, address=who.address, status="已签收", total_amount=product.price,
+                          created_at=delivered))
+        session.flush()
+        session.add(OrderItem(order_id=order_id, sku=sku, name=product.name, quantity=1, unit_price=product.price))
+        session.add(Shipment(order_id=order_id, carrier="顺丰速运", tracking_no="SF0000000000",
+                             delivered_at=delivered))
+        return product.price
+
+
+def approval_record(db: str, approval_id: str) -> dict | None:
+    """审批单，连同它那次暂停的进度（applied_at、outcome、attempts、lease_owner）。"""
+    rows = shop_rows(db, "SELECT a.*, p.applied_at, p.outcome, p.attempts, p.lease_owner FROM approvals a"
+                         " JOIN pauses p ON p.pause_id = a.pause_id WHERE a.approval_id = :id", id=approval_id)
+    return rows[0] if rows else None
 
 
 def wait_until(check, within: float = 20, every: float = 0.1, message: str = "条件没有满足"):
@@ -371,9 +442,7 @@ def wait_until(check, within: float = 20, every: float = 0.1, message: str = "�
     raise AssertionError(message)
 
 
-def wait_applied(db: Path, approval_id: str, within: float = 30) -> dict:
-    """等服务器接着运行、把结果写回对话（审批单的 applied_at 有值）。"""
-    return wait_until(
-        lambda: next(iter(shop_rows(db, "SELECT * FROM approvals WHERE approval_id = ?"
-                                        " AND applied_at IS NOT NULL", approval_id)), None),
-        within, message=f"审批 {approval_id} 在 {within}s 内没有写回对话")
+def wait_applied(db: str, approval_id: str, within: float = 30) -> dict:
+    """等服务器接着运行、把结果写回对话（那次暂停的 applied_at 有值）。"""
+    return wait_until(lambda: (lambda r: r if r and r["applied_at"] is not None else None)(
+        approval_record(db, approval_id)), within, message=f"审批 {approval_id} 在 {within}s 内没有写回对话")

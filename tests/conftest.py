@@ -83,6 +83,20 @@ def mock_server():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """一个临时的 PostgreSQL 服务（07_projects/temp_postgres.py：空闲端口、临时目录、非 root 用户），
+    每个 xdist worker 第一次用到时起一个。装不了 PostgreSQL 的机器上，用到它的测试跳过并写明原因。"""
+    from tests.capstone import temp_postgres
+
+    reason = temp_postgres().unavailable()
+    if reason:
+        pytest.skip(reason)
+    server = temp_postgres()().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def mock(mock_server):
     """模拟模型的根地址（不带 /v1）。测试前后都清掉预约的故障（/mock/faults），结束时把流式节奏

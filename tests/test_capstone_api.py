@@ -32,7 +32,9 @@ from tests.capstone import (
     App,
     add_order,
     ask,
+    assert_closed_without_token,
     assert_well_formed,
+    business_url,
     decide,
     first,
     messages,
@@ -54,12 +56,11 @@ SECRETS = ("mock-key", "sk-", "Traceback", "http://", "File \"")
 
 
 def refunds(app: App, order_id: str) -> list[dict]:
-    return shop_rows(app.data_dir / "its_shop.db", "SELECT * FROM refunds WHERE order_id = ?", order_id)
+    return shop_rows(app.shop_url, "SELECT * FROM refunds WHERE order_id = :order", order=order_id)
 
 
 def approval_row(app: App, approval_id: str) -> dict:
-    return shop_rows(app.data_dir / "its_shop.db", "SELECT * FROM approvals WHERE approval_id = ?",
-                     approval_id)[0]
+    return shop_rows(app.shop_url, "SELECT * FROM approvals WHERE approval_id = :id", id=approval_id)[0]
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +73,26 @@ def app(mock_server, data_dir):
     instance = App(data_dir, mock_server.base_url, ITS_RESUME_POLL="0.3").start()
     yield instance
     instance.stop()
+
+
+@pytest.fixture(scope="module")
+def pg_app(mock_server, postgres, tmp_path_factory):
+    """同一个服务，业务库换成 PostgreSQL（ITS_SHOP_DB_URL）：库由部署的人先建好、升级、写入演示数据，
+    服务自己拉起的业务服务连它。"""
+    from its_service.shop import create_database
+
+    url = postgres.create_database("its_api")
+    create_database(url)
+    instance = App(tmp_path_factory.mktemp("capstone_pg"), mock_server.base_url, ITS_RESUME_POLL="0.3",
+                   ITS_SHOP_DB_URL=url).start()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_app(request):
+    """默认的 SQLite 业务库，或者 PostgreSQL：并发退款的测试两种都跑。"""
+    return request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
 
 
 def arm(mock: str, mode: str, count: int = 1) -> None:
@@ -217,7 +238,7 @@ def test_large_refund_is_sent_for_review_and_staff_approval_completes_it(app, mo
     [row] = refunds(app, "A1003")
     assert (row["status"], row["approved_by"], row["amount"], row["approval_id"]) == \
         ("approved", "staff", 3299, pending["approval_id"])
-    record = wait_applied(app.data_dir / "its_shop.db", pending["approval_id"])
+    record = wait_applied(app.shop_url, pending["approval_id"])
     assert (record["status"], record["decided_by"], record["note"], record["outcome"]) == \
         ("approved", "主管", "屏幕坏点属实", "completed")
     assert record["decided_at"] and record["applied_at"]
@@ -242,7 +263,7 @@ def test_rejected_refund_is_not_executed_and_the_note_reaches_the_customer(app, 
     pending = first(events, "approval_required")
     sid = first(events, "session")["session_id"]
     assert decide(app, pending["approval_id"], "reject", note="已发货在途，请拒收").status_code == 200
-    wait_applied(app.data_dir / "its_shop.db", pending["approval_id"])
+    wait_applied(app.shop_url, pending["approval_id"])
     assert refunds(app, "A1004") == []
     shown = messages(app, sid, WANG).json()["messages"]
     tool = [m for m in shown if m["role"] == "tool"][-1]
@@ -259,7 +280,7 @@ def test_failed_resume_is_retried_and_refunds_exactly_once(app, mock):
     approval = messages(app, sid, SUN).json()["pending_approvals"][0]["approval_id"]
     arm(mock, "500")  # 工具已执行、接下来的模型请求失败：这次接着运行失败，稍后自动重试
     assert decide(app, approval).status_code == 200
-    record = wait_applied(app.data_dir / "its_shop.db", approval, within=40)
+    record = wait_applied(app.shop_url, approval, within=40)
     assert record["attempts"] >= 2 and record["outcome"] == "completed"
     assert len(refunds(app, "A1009")) == 1  # 退款工具带幂等键：重试不会重复退款
     body = messages(app, sid, SUN).json()
@@ -293,9 +314,19 @@ def test_customer_endpoints_cannot_decide(app, mock):
     assert decide(app, aid, "reject", note="测试结束").status_code == 200
 
 
-def test_concurrent_small_refunds_on_one_order_create_exactly_one(app, mock):
+def test_the_business_service_it_starts_itself_is_closed_without_its_token(app):
+    """app.py 自己拉起的业务服务：令牌是这次启动随机生成的、只交给它自己（不在任何环境变量里）。
+    本机任何别的进程直接调 decide_approval 都是 401。"""
+    url = business_url(app.output())
+    assert_closed_without_token(url)
+    assert app.env.get("ITS_MCP_TOKEN") is None
+    assert app.health()["mcp"] == "up"  # 服务自己照常用它
+
+
+def test_concurrent_small_refunds_on_one_order_create_exactly_one(any_app, mock):
     """十个会话同时为同一张 149 元的订单申请退款（门槛以下，不用审批）：只有一张退款单。"""
-    add_order(app.data_dir / "its_shop.db", "B2001", "CH-65W")
+    app = any_app
+    add_order(app.shop_url, "B2001", "CH-65W")
     with ThreadPoolExecutor(10) as pool:
         results = list(pool.map(lambda _: ask(app, "订单 B2001 申请退款，因为买多了"), range(10)))
     assert all(names(r)[-1] == "run_completed" for r in results)
@@ -305,10 +336,11 @@ def test_concurrent_small_refunds_on_one_order_create_exactly_one(app, mock):
     assert (row["amount"], row["approved_by"]) == (149, "auto")
 
 
-def test_concurrent_large_refunds_get_one_review_and_two_staff_apply_it_once(app, mock):
+def test_concurrent_large_refunds_get_one_review_and_two_staff_apply_it_once(any_app, mock):
     """五个会话同时为同一张 5999 元的订单申请退款：只有一张审批单，其余会话被告知已在审核；
     两位主管同时批准：一位成功、一位 409；最终只有一张退款单。"""
-    add_order(app.data_dir / "its_shop.db", "B2002", "LP-MO14")
+    app = any_app
+    add_order(app.shop_url, "B2002", "LP-MO14")
     with ThreadPoolExecutor(5) as pool:
         results = list(pool.map(lambda _: ask(app, "订单 B2002 申请退款，因为屏幕太暗"), range(5)))
     paused = [r for r in results if names(r)[-1] == "approval_required"]
@@ -317,13 +349,13 @@ def test_concurrent_large_refunds_get_one_review_and_two_staff_apply_it_once(app
     for events in others:  # 这些调用没能开审批单，被直接拒绝：工具结果说明已有申请在审核
         assert "审核" in first(events, "tool_completed")["tool_result"]
     aid = first(paused[0], "approval_required")["approval_id"]
-    assert len(shop_rows(app.data_dir / "its_shop.db",
+    assert len(shop_rows(app.shop_url,
                          "SELECT * FROM approvals WHERE order_id = 'B2002'")) == 1
     with ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(lambda who: decide(app, aid, "approve", headers=who), [STAFF, BOB]))
     assert sorted(r.status_code for r in answers) == [200, 409]
     winner = next(r for r in answers if r.status_code == 200).json()["decided_by"]
-    wait_applied(app.data_dir / "its_shop.db", aid)
+    wait_applied(app.shop_url, aid)
     [row] = refunds(app, "B2002")
     assert (row["approved_by"], row["approval_id"]) == ("staff", aid)
     assert approval_row(app, aid)["decided_by"] == winner
@@ -551,7 +583,7 @@ def test_conversation_and_pending_approval_survive_a_restart(app, mock):
     assert first(second, "agent_updated")["agent"] == "订单物流专员"
     assert roles(app, sid) == ["user", "handoff", "tool", "assistant", "user", "tool", "assistant"]
     assert decide(app, approval["approval_id"]).status_code == 200  # 重启前的审批，重启后照样能批
-    wait_applied(app.data_dir / "its_shop.db", approval["approval_id"])
+    wait_applied(app.shop_url, approval["approval_id"])
     [row] = refunds(app, "A1010")
     assert (row["approved_by"], row["amount"]) == ("staff", 1299 + 2 * 149)
 

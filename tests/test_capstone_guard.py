@@ -18,16 +18,20 @@ import time
 import httpx2
 import pytest
 
+from tests import lessons
 from tests.capstone import (
     LI,
+    PROJECT,
     SUN,
     ZHANG,
     App,
     BusinessService,
     ask,
+    assert_closed_without_token,
     assert_well_formed,
     decide,
     first,
+    mcp_call,
     messages,
     names,
     new_session,
@@ -37,6 +41,7 @@ from tests.capstone import (
     verdicts,
     wait_applied,
 )
+from tests.lessons import smoke_env
 
 # 李四（C002）的订单 A1003 里只属于他的值：任何一个出现在张三看得到的地方，就是泄露
 LI_SECRETS = ("JD0012345678", "3299", "张江路", "浦东", "星河 X20", "139****0002")
@@ -51,7 +56,7 @@ def app(mock_server, tmp_path_factory):
 
 
 def db(app: App):
-    return app.data_dir / "its_shop.db"
+    return app.shop_url
 
 
 def seen_by_customer(events: list) -> str:
@@ -216,7 +221,7 @@ def test_a_phone_number_the_customer_typed_into_a_ticket_is_masked_for_the_model
     result = first(events, "tool_completed")["tool_result"]
     assert "13812345678" not in result and "138****5678" in result
     ticket = json.loads(result)
-    [row] = shop_rows(db(app), "SELECT description, customer_id FROM tickets WHERE ticket_id = ?", ticket["ticket_id"])
+    [row] = shop_rows(db(app), "SELECT description, customer_id FROM tickets WHERE ticket_id = :id", id=ticket["ticket_id"])
     assert "13812345678" in row["description"] and row["customer_id"] == ZHANG  # 工单里留着给人工客服回电
 
 
@@ -280,12 +285,36 @@ def business(tmp_path_factory):
     service.stop()
 
 
+def test_a_separately_started_business_service_is_closed_to_callers_without_its_token(business):
+    assert_closed_without_token(business.url)
+    decide = {"approval_id": "no-such", "decision": "approve", "staff": "主管"}
+    ok = mcp_call(business.url, "decide_approval", decide, business.headers())
+    assert ok.status_code == 200 and "not_found" in ok.text  # 带对令牌才走到业务逻辑
+    # DNS 重绑定防护：浏览器里的网页（带 Origin）、冒名的 Host 都进不来，带对令牌也不行
+    assert mcp_call(business.url, "decide_approval", decide,
+                    {**business.headers(), "Origin": "http://evil.example"}).status_code == 403
+    assert mcp_call(business.url, "decide_approval", decide,
+                    {**business.headers(), "Host": f"evil.example:{business.port}"}).status_code == 421
+
+
+@pytest.mark.parametrize("args, env, expected", [
+    ([], {}, "ITS_MCP_TOKEN"),                                     # 没有令牌：不启动
+    (["--local-dev", "--host", "0.0.0.0"], {}, "--local-dev 只能听本机"),  # 本机开发模式不许对外
+], ids=["no-token", "local-dev-on-all-interfaces"])
+def test_a_business_service_without_a_token_refuses_to_start(tmp_path, args, env, expected):
+    done = lessons.run_python(["-m", "its_service", "mcp", "--url", f"sqlite:///{tmp_path / 's.db'}", "--port", "0",
+                               *args], {**smoke_env(tmp_path), **env}, timeout=30, cwd=PROJECT)
+    assert done.returncode == 2 and expected in done.stderr, done.stderr
+    assert "MCP_READY" not in done.stdout and "Traceback" not in done.stderr
+
+
 def test_mcp_tools_take_the_customer_from_request_meta_not_from_arguments(business):
     from agents.mcp import MCPServerStreamableHttp
-    from its_service.mcp_server import AGENT_TOOLS, CUSTOMER_META
+    from its_service.business import AGENT_TOOLS, CUSTOMER_META
 
     async def check() -> None:
-        server = MCPServerStreamableHttp(params={"url": business.url}, cache_tools_list=True)
+        server = MCPServerStreamableHttp(params={"url": business.url, "headers": business.headers()},
+                                         cache_tools_list=True)
         await server.connect()
         try:
             tools = {t.name: t for t in await server.list_tools()}

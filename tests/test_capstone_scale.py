@@ -37,8 +37,11 @@ from tests.capstone import (
     BusinessService,
     RedisServer,
     add_order,
+    approval_record,
     ask,
+    assert_closed_without_token,
     assert_well_formed,
+    business_url,
     decide,
     first,
     messages,
@@ -61,30 +64,69 @@ ORDER_QUESTION = "订单 A1001 现在到哪了？"
 
 
 @pytest.fixture(scope="module")
-def cluster(mock_server, tmp_path_factory):
-    """一个 Redis、一个业务服务、两个服务实例（A、B），都在空闲端口上。"""
+def redis(tmp_path_factory):
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+def instance_env(redis: RedisServer, business: BusinessService) -> dict[str, str]:
+    return {"ITS_REDIS_URL": redis.url, **business.app_env(), "ITS_LOCK_TTL": "3", "ITS_RESUME_LEASE": "3",
+            "ITS_RESUME_POLL": "0.3", "ITS_SECRET_KEY": "shared-by-both-instances"}
+
+
+@pytest.fixture(scope="module")
+def cluster(mock_server, redis, tmp_path_factory):
+    """一个 Redis、一个业务服务（SQLite 业务库）、两个服务实例（A、B），都在空闲端口上。"""
     root = tmp_path_factory.mktemp("scale")
-    redis = RedisServer(root / "redis").start()
     business = BusinessService(root).start()
-    env = {"ITS_REDIS_URL": redis.url, "ITS_MCP_URL": business.url, "ITS_LOCK_TTL": "3",
-           "ITS_RESUME_LEASE": "3", "ITS_RESUME_POLL": "0.3", "ITS_SECRET_KEY": "shared-by-both-instances"}
     apps = []
     try:
         for name in ("a", "b"):
             folder = root / name
             folder.mkdir()
-            apps.append(App(folder, mock_server.base_url, **env).start())
+            apps.append(App(folder, mock_server.base_url, **instance_env(redis, business)).start())
         yield apps[0], apps[1], business
     finally:
         for app in apps:
             if app.proc is not None:
                 app.stop()
         business.stop()
-        redis.stop()
+
+
+@pytest.fixture(scope="module")
+def pg_cluster(mock_server, redis, postgres, tmp_path_factory):
+    """多台机器的样子：一个 PostgreSQL 业务库、两个业务服务都连它，每个服务实例（A、B）连自己的那个业务服务。
+    返回 (A, B, A 的业务服务)：业务服务的 `db` 就是那个共用的 PostgreSQL 库。"""
+    from its_service.shop import create_database
+
+    root = tmp_path_factory.mktemp("scale_pg")
+    url = postgres.create_database("its_scale")
+    create_database(url)  # 部署的人先做一次：升级到最新、写入演示数据
+    services, apps = [], []
+    try:
+        for name in ("a", "b"):
+            folder = root / name
+            folder.mkdir()
+            services.append(BusinessService(folder, db=url, name=f"business-{name}").start())
+            apps.append(App(folder, mock_server.base_url, **instance_env(redis, services[-1])).start())
+        yield apps[0], apps[1], services[0]
+    finally:
+        for app in apps:
+            if app.proc is not None:
+                app.stop()
+        for service in services:
+            service.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_cluster(request):
+    """一个业务服务（SQLite），或者两个业务服务连同一个 PostgreSQL：并发退款两种都跑。"""
+    return request.getfixturevalue("cluster" if request.param == "sqlite" else "pg_cluster")
 
 
 def refunds(business: BusinessService, order_id: str) -> list[dict]:
-    return shop_rows(business.db, "SELECT * FROM refunds WHERE order_id = ?", order_id)
+    return shop_rows(business.db, "SELECT * FROM refunds WHERE order_id = :order", order=order_id)
 
 
 def test_instances_are_different_workers_on_one_store(cluster, mock):
@@ -218,8 +260,8 @@ def test_a_worker_killed_mid_resume_is_taken_over_and_applied_once(cluster, mock
     assert decide(a, aid, "approve").status_code == 200
 
     def holder() -> str | None:
-        rows = shop_rows(business.db, "SELECT lease_owner FROM approvals WHERE approval_id = ?", aid)
-        return rows[0]["lease_owner"] if rows else None
+        record = approval_record(business.db, aid)
+        return record["lease_owner"] if record else None
 
     owner = wait_until(holder, 10, message="没有实例接手接着运行")
     victim, survivor = (a, b) if owner == a.health()["worker"] else (b, a)
@@ -235,8 +277,10 @@ def test_a_worker_killed_mid_resume_is_taken_over_and_applied_once(cluster, mock
     victim.start()
 
 
-def test_concurrent_refunds_through_two_instances_create_exactly_one(cluster, mock):
-    a, b, business = cluster
+def test_concurrent_refunds_through_two_instances_create_exactly_one(any_cluster, mock):
+    """许多会话经两个实例同时退同一张订单（门槛以下：直接退；门槛以上：审批后退）。PostgreSQL 那一组里
+    两个实例各连自己的业务服务，两个业务服务连同一个库：规则由数据库守住，照样只成一张。"""
+    a, b, business = any_cluster
     add_order(business.db, "C3002", "KT-17")  # 129 元：不用审批
     add_order(business.db, "C3003", "PH-X20")  # 3299 元：要审批
     apps = [a, b] * 6
@@ -257,9 +301,11 @@ def test_concurrent_refunds_through_two_instances_create_exactly_one(cluster, mo
 
 def test_workers_flag_spreads_connections_restarts_a_dead_worker_and_stops_cleanly(cluster, mock, tmp_path):
     """`app.py --workers 2`：两个 worker 各自监听同一个端口（SO_REUSEPORT），新连接两个都接得到；
-    kill -9 一个，主进程重新拉起一个；给主进程 SIGINT（像服务管理器那样），全部退出、退出码 0、没有 traceback。"""
+    kill -9 一个，主进程重新拉起一个；给主进程 SIGINT（像服务管理器那样），全部退出、退出码 0、没有 traceback。
+    主进程自己拉起的业务服务（令牌只交给它和这两个 worker）对没有令牌的调用者一律 401。"""
     a, _b, _business = cluster
-    env = {**a.env, "ITS_DATA_DIR": str(tmp_path)}
+    env = {**{k: v for k, v in a.env.items() if k not in ("ITS_MCP_URL", "ITS_MCP_TOKEN")},
+           "ITS_DATA_DIR": str(tmp_path)}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "workers.log"
@@ -284,6 +330,7 @@ def test_workers_flag_spreads_connections_restarts_a_dead_worker_and_stops_clean
     try:
         workers = answering(90, 2)
         assert len(workers) == 2, log_path.read_text(encoding="utf-8")
+        assert_closed_without_token(business_url(log_path.read_text(encoding="utf-8")))
         # 压测脚本按同样的办法找 worker（主进程的后代里回答 /healthz 的）：worker 换了拉起方式时它也要跟上
         import load_test
 

@@ -55,18 +55,19 @@ def capstone_members() -> dict[str, tuple[str, list[dict]]]:
     """综合案例每位 Agent 的 (指令, 工具 JSON)。build_team 的签名只在这里适配。"""
     sys.path.insert(0, str(REPO / "07_projects"))
     from its_service import agents as team_module
-    from its_service.db import ShopDB
-    from its_service.mcp_client import LocalBusiness
-    from its_service.mcp_server import AGENT_TOOLS, build_server
+    from its_service.business import AGENT_TOOLS
+    from its_service.mcp_server import build_server
+    from its_service.shop import LocalBusiness, Shop
     from its_service.tools import make_tools
 
     # 不连任何服务：只要 Agent 的配置（指令、工具 Schema、handoff）。mcp_servers=[] 让订单专员
     # 和线上一样不带同名函数工具，它的工具清单直接从业务服务的 MCP 定义里读。
-    team = team_module.build_team(make_tools(LocalBusiness(None)), [],
+    shop = Shop("sqlite://")  # 内存里的空库：只为建出工具，不查数据
+    team = team_module.build_team(make_tools(LocalBusiness(shop)), [],
                                   categories=["蓝牙耳机", "运动鞋", "手机", "笔记本电脑", "智能手表",
                                               "电脑外设", "手机配件", "厨房电器"],
                                   refund_approval_threshold=500)
-    server = build_server(ShopDB(":memory:"))
+    server = build_server(shop)
     mcp_tools = [_mcp_tool(t) for t in asyncio.run(server.list_tools()) if t.name in AGENT_TOOLS]
     members = {}
     for name, agent in team.members.items():

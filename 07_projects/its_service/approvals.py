@@ -24,17 +24,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import datetime
 from typing import Any
 
+from its_service.business import DECISIONS, Business
 from its_service.chat import ChatService, Turn
 from its_service.errors import ApiError, describe_failure
 from its_service.events import Event
-from its_service.sessions import ConversationStore, render_messages
+from its_service.sessions import render_messages
 from its_service.settings import ServiceSettings
-from its_service.tools import Business
+from its_service.store import ConversationStore
 
 log = logging.getLogger("its_service.approvals")
-DECISIONS = {"approve": "approved", "reject": "rejected"}
 LABELS = {"approved": "批准", "rejected": "拒绝"}
 
 
@@ -59,6 +60,10 @@ class ApprovalService:
         for task in [*self._tasks, *self.running.values()]:
             task.cancel()
         await asyncio.gather(*self._tasks, *self.running.values(), return_exceptions=True)
+
+    def status(self) -> dict[str, Any]:
+        """/healthz：本 worker 正在接着运行的暂停数。"""
+        return {"resuming": len(self.running)}
 
     # ------------------------------------------------------------ 后台看到的列表
 
@@ -90,7 +95,7 @@ class ApprovalService:
             # 网络重试时第一次其实已经成功了：同一个人、同样的决定，当作成功
             if not (current.get("decided_by") == staff and current.get("status") == DECISIONS[decision]):
                 raise ApiError(409, "approval_decided", extra={"approval": current},
-                               text=f"这条审批已经在 {current.get('decided_at')} 由 {current.get('decided_by')} "
+                               text=f"这条审批已经在 {shown_time(current.get('decided_at'))} 由 {current.get('decided_by')} "
                                     f"{LABELS.get(current.get('status'), '处理')}了。")
             outcome["approval"] = current
         approval = outcome["approval"]
@@ -160,13 +165,8 @@ class ApprovalService:
                     "note": decided.get("note") or "", "decided_at": decided.get("decided_at")})
             turn = Turn(session_id, pause.customer_id, pause.query, pause.start_agent, pause.base_len,
                         pause=pause, state=state, decisions=decisions)
-            task = asyncio.current_task()
-            if task is not None:
-                self.chat.lock_tasks[owner] = task
             try:
-                async with self.chat.admission.slot():
-                    outcome = await asyncio.wait_for(self.chat.execute(turn, publish.put),
-                                                     self.settings.run_timeout)
+                outcome = await self.chat.resume(turn, owner, publish.put)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -210,6 +210,14 @@ class ApprovalService:
         await self.store.drop_pause(pause.pause_id)
         publish.event("run_completed", {"final_output": answer, "agent": "系统", "usage": {}})
         await self._finish(claim["pause_id"], "gave_up")
+
+
+def shown_time(iso: str | None) -> str:
+    """句子里的时间：业务服务给的是 ISO 8601（UTC），写成“2026-12-02 02:00 UTC”。"""
+    try:
+        return f"{datetime.fromisoformat(iso or ''):%Y-%m-%d %H:%M} UTC"
+    except ValueError:
+        return iso or "（未知时间）"
 
 
 class Publisher:

@@ -18,7 +18,7 @@
 - 整轮的超时（ITS_RUN_TIMEOUT）用 `asyncio.wait_for` 套在后台任务外面，简单可靠。
 
 这个 worker 自己不记任何会话状态：历史、最后的 Agent、暂停的运行、会话锁都在会话存储里
-（sessions.py：SQLite 或 Redis），所以下一轮可以落在任何一个 worker 上。团队（Agent）和到业务服务的
+（store.py 的接口：SQLite 或 Redis），所以下一轮可以落在任何一个 worker 上。团队（Agent）和到业务服务的
 MCP 长连接是每个 worker 启动时建一次、所有对话共用的。
 
 失败时（模型 401/429/500/超时/断流、业务服务不可用）：发一个 `error` 事件，历史里什么都不写，
@@ -47,21 +47,14 @@ from fastapi.encoders import jsonable_encoder
 
 from its_service.admission import Admission
 from its_service.agents import TRIAGE, Team, display_name
+from its_service.business import AGENT_TOOLS, Business
 from its_service.context import RunContext, Verdict
-from its_service.errors import describe_failure, message
+from its_service.errors import ApiError, describe_failure, message
 from its_service.events import TERMINAL, Event, EventMapper, Holdback, coalesce, error_event, sse
 from its_service.guardrails import refusal
-from its_service.sessions import (
-    USAGE_KEYS,
-    ConversationStore,
-    Pause,
-    add_usage,
-    new_session_id,
-    public_approval,
-    valid_session_id,
-)
+from its_service.sessions import new_session_id, transcript, valid_session_id
 from its_service.settings import ServiceSettings
-from its_service.tools import Business
+from its_service.store import USAGE_KEYS, ConversationStore, Pause, add_usage, public_approval
 
 log = logging.getLogger("its_service")
 _END = object()  # 队列结束标记
@@ -162,6 +155,65 @@ class ChatService:
                 if task is not None:
                     self.lost.add(owner)
                     task.cancel()
+
+    # ------------------------------------------------------------ 给路由的：会话（routes/sessions.py、routes/team.py、/healthz）
+
+    async def owns(self, session_id: str, customer_id: str) -> bool:
+        """这个会话存在、而且是这位顾客的。"""
+        return valid_session_id(session_id) and await self.store.owner(session_id) == customer_id
+
+    async def new_session(self, customer_id: str) -> str:
+        session_id = new_session_id()
+        await self.store.create(session_id, customer_id)
+        return session_id
+
+    async def transcript(self, session_id: str) -> dict[str, Any]:
+        """页面刷新后重画对话要的全部东西（sessions.py 的 transcript，加上业务服务里的审批结果）。"""
+        try:
+            approvals = await self.business.call("list_approvals", status="all", session_id=session_id, limit=500)
+        except Exception as exc:  # 业务服务暂时不可用：历史照样给，只是已决定的审批卡片画不出来
+            log.warning("读取会话 %s 的审批记录失败：%s", session_id, exc)
+            approvals = []
+        return await transcript(self.store, session_id, approvals)
+
+    async def pending(self, session_id: str) -> list[dict[str, Any]]:
+        """还在等主管决定的审批（给顾客看的字段）。"""
+        return [public_approval(a) for p in await self.store.pauses(session_id) for a in p.approvals]
+
+    async def updates(self, session_id: str) -> AsyncIterator[Event]:
+        """审批结果推送：session → approval_decided → 接着运行的事件 → 结束事件；没有待审批的运行时 session → idle。"""
+        yield sse("session", {"session_id": session_id})
+        async with self.store.subscribe(session_id) as events:
+            # 先订阅、再看还有没有暂停的运行：这之间发生的事件不会漏掉
+            if not await self.store.pauses(session_id):
+                yield sse("idle", {})
+                return
+            async for name, data in events:
+                yield sse(name, data)
+                if name in TERMINAL:
+                    return
+
+    async def delete_session(self, session_id: str) -> None:
+        """删掉历史和会话本身；正在回答时 409 session_busy，有申请在等主管审核时 409 approval_pending。"""
+        owner = await self.claim(session_id)
+        if owner is None:
+            raise ApiError(409, "session_busy")
+        try:
+            if await self.store.pauses(session_id):
+                raise ApiError(409, "approval_pending")
+            await self.store.delete(session_id)
+        finally:
+            await self.release(session_id, owner)
+
+    def describe_team(self) -> dict[str, Any]:
+        return self.team.describe(list(AGENT_TOOLS))
+
+    def status(self) -> dict[str, Any]:
+        """/healthz 里这个 worker 的运行情况。"""
+        return {"store": self.store.kind,
+                "active_runs": len(self.active_runs),  # 正在跑的 + 排队等名额的
+                "running_runs": self.admission.running, "queued_runs": self.admission.queued,
+                "loop_lag_ms": round(self.admission.lag * 1000, 1)}
 
     # ------------------------------------------------------------ 入口：新提问
 
@@ -282,6 +334,17 @@ class ChatService:
             with contextlib.suppress(Exception):
                 await asyncio.shield(self.release(turn.session_id, owner))
             queue.put_nowait(_END)
+
+    # ------------------------------------------------------------ 审批后接着运行（approvals.py 调）
+
+    async def resume(self, turn: Turn, owner: str, put: Put) -> str:
+        """接着运行一次暂停：调用方已经拿着会话锁（owner）。和新提问一样排队拿名额、有整轮超时；
+        锁续不上时这个任务会被取消（和新提问一样）。返回 execute() 的结果。"""
+        task = asyncio.current_task()
+        if task is not None:
+            self.lock_tasks[owner] = task
+        async with self.admission.slot():
+            return await asyncio.wait_for(self.execute(turn, put), self.settings.run_timeout)
 
     # ------------------------------------------------------------ 跑一轮（新提问和审批后继续共用）
 

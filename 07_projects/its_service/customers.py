@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from its_service.tools import Business
+from its_service.business import Business
 
 
 class CustomerDirectory:

@@ -10,7 +10,6 @@ import logging
 
 from agents.exceptions import MaxTurnsExceeded, ModelBehaviorError
 
-from its_service.mcp_client import McpUnavailable
 from shared.factory import explain_error
 
 log = logging.getLogger("its_service")
@@ -58,6 +57,14 @@ MESSAGES = {
 
 def message(code: str, **kwargs: object) -> str:
     return MESSAGES[code].format(**kwargs)
+
+
+class McpUnavailable(Exception):
+    """业务服务不可用（没启动起来、进程挂了、超时）：mcp_client.py 抛，这里翻译成 `mcp_unavailable`。"""
+
+
+class BusinessError(Exception):
+    """业务服务执行操作时报错（参数不对之类，不是连接问题）。"""
 
 
 class ApiError(Exception):

@@ -52,6 +52,7 @@ from agents import (
 from pydantic import BaseModel, Field
 
 from its_service.context import RunContext, Verdict
+from shared.content import content_text
 
 RELEVANCE = "relevance"
 JAILBREAK = "jailbreak"
@@ -138,14 +139,6 @@ def checker_input(items: str | list[Any]) -> list[dict[str, str]]:
     return [*messages, {"role": "user", "content": user}]
 
 
-def content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return ""
-
-
 def checker_guardrail(name: str, checker: Agent, tripped: Callable[[Any], bool]) -> InputGuardrail:
     """把一个护栏 Agent 包成 SDK 的输入护栏：跑它、记下结论（和 token）、报告给页面。"""
 
@@ -212,13 +205,11 @@ def mask_value(value: Any, counts: dict[str, int], key: str = "") -> Any:
 
 
 def tool_text(output: Any) -> str:
-    """工具结果的文字：MCP 工具的结果是内容块（{"type": "text", "text": "{...}"}），取出里面的文字。"""
-    if isinstance(output, str):
-        return output
-    if isinstance(output, dict) and output.get("type") == "text":
-        return str(output.get("text", ""))
-    if isinstance(output, list) and all(isinstance(p, dict) and p.get("type") == "text" for p in output):
-        return "".join(str(p.get("text", "")) for p in output)
+    """工具结果的文字：字符串原样；MCP 工具的结果是内容块（{"type": "text", "text": "{...}"}），取出里面的文字；
+    别的（dict、list）编成 JSON。"""
+    text = content_text(output)
+    if text or isinstance(output, str):
+        return text
     try:
         return json.dumps(output, ensure_ascii=False)
     except (TypeError, ValueError):

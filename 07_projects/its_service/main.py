@@ -22,7 +22,6 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +38,9 @@ from its_service.approvals import ApprovalService
 from its_service.auth import cookie_secret, new_token
 from its_service.chat import ChatService
 from its_service.customers import CustomerDirectory
-from its_service.errors import ApiError, message
+from its_service.errors import ApiError, McpUnavailable, message
 from its_service.guardrails import build_guardrails
-from its_service.mcp_client import BusinessClient, McpSupervisor, McpUnavailable
+from its_service.mcp_client import BusinessClient, McpSupervisor
 from its_service.routes import chat, customers, health, pages, sessions, staff, team
 from its_service.sessions import open_store
 from its_service.settings import ServiceSettings, load_settings
@@ -118,7 +117,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         token = new_token()
         log.warning("没有设置 ITS_STAFF_TOKEN，本进程生成了客服后台令牌：http://%s:%s/console#token=%s",
                     settings.host, settings.port, token)
-        settings = replace(settings, staff_token=token)
+        settings = settings.model_copy(update={"staff_token": token})
     app.state.staff_tokens = settings.staff_tokens()
     app.state.cookie_secret = cookie_secret(settings)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -11,8 +11,10 @@
   这里从运行上下文取出会话绑定的顾客编号放进去——顾客身份就这样一路带到业务服务，不经过模型。
   （它的 `tool_output_guardrails`，个人信息遮盖护栏，由 agents.py 的 build_team 挂上。）
 - 顾客身份：`call(name, customer=..., **参数)` 把顾客编号放进 `_meta`，不是参数。
-- `LocalBusiness`：同样的 `call()`，直接在本进程调用 ShopDB——只给压测的“地板”对照组
-  （没有 MCP 的最低开销）和单元测试用，服务本身从不用它。
+- 令牌：自己拉起业务服务时，每次启动生成一个新的随机令牌，经子进程的标准输入交给它（不进环境变量、不上命令行），
+  只有这个 worker 知道；连外部业务服务时用 ITS_MCP_TOKEN。
+
+worker 不导入业务数据层（shop/）：和业务服务之间的约定（名字、`_meta` 的键、给 Agent 的工具）在 business.py。
 
 为什么几条连接而不是一条：SDK 的 `MCPServerStreamableHttp` 在一条连接上一次只发一个请求
 （`_serialize_session_requests`），几百个并发对话共用一条会排长队。
@@ -26,6 +28,7 @@ import itertools
 import json
 import logging
 import os
+import secrets
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -33,22 +36,16 @@ from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from agents.mcp import MCPServer, MCPServerStreamableHttp, MCPToolMetaContext
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult
 
-from its_service.mcp_server import AGENT_TOOLS, CUSTOMER_META, NAME, READY_PREFIX
+from its_service.business import AGENT_TOOLS, CUSTOMER_META, NAME, READY_PREFIX
+from its_service.errors import BusinessError, McpUnavailable
 from its_service.settings import ServiceSettings
+from shared.content import content_text
 
 log = logging.getLogger("its_service.mcp")
 T = TypeVar("T")
 PROJECT_DIR = Path(__file__).resolve().parent.parent  # 07_projects/
-
-
-class McpUnavailable(Exception):
-    """业务服务不可用（没启动起来、进程挂了、超时）。"""
-
-
-class BusinessError(Exception):
-    """业务服务执行操作时报错（参数不对之类，不是连接问题）。"""
 
 
 # ---------------------------------------------------------------- 子进程
@@ -59,6 +56,8 @@ class McpSupervisor:
         self.settings = settings
         self.external_url = settings.mcp_url
         self.url: str | None = settings.mcp_url or None
+        # 自己拉起的业务服务：一个新的随机令牌（每次启动都换），只交给那个子进程
+        self.token = settings.mcp_token if settings.mcp_url else secrets.token_urlsafe(32)
         self.restarts = 0
         self._proc: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
@@ -86,7 +85,7 @@ class McpSupervisor:
         """拉起子进程，等它打印就绪行；超时或提前退出都抛 McpUnavailable。"""
         if self.external_url:
             return
-        self._proc, self.url = await spawn_business_service(self.settings)
+        self._proc, self.url = await spawn_business_service(self.settings, self.token)
         log.info("业务服务已启动：%s（pid %s）", self.url, self._proc.pid)
 
     async def stop(self) -> None:
@@ -123,14 +122,16 @@ class McpSupervisor:
             self.restarts += 1
 
 
-async def spawn_business_service(settings: ServiceSettings) -> tuple[asyncio.subprocess.Process, str]:
-    env = dict(os.environ)
+async def spawn_business_service(settings: ServiceSettings, token: str) -> tuple[asyncio.subprocess.Process, str]:
+    env = {k: v for k, v in os.environ.items() if k != "ITS_MCP_TOKEN"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get("PYTHONPATH")]))
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "its_service", "mcp",
-        "--db", str(settings.shop_db), "--port", "0", "--parent-pid", str(os.getpid()),
-        cwd=PROJECT_DIR, env=env, stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL,
+        *business_command(settings.shop_db_url),
+        cwd=PROJECT_DIR, env=env, stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.PIPE,
     )
+    proc.stdin.write(f"{token}\n".encode())
+    await proc.stdin.drain()
+    proc.stdin.close()
     try:
         line = await asyncio.wait_for(proc.stdout.readline(), settings.mcp_start_timeout)
     except asyncio.TimeoutError:
@@ -140,6 +141,12 @@ async def spawn_business_service(settings: ServiceSettings) -> tuple[asyncio.sub
         await _terminate(proc)
         raise McpUnavailable("业务服务没能启动")
     return proc, text.removeprefix(READY_PREFIX)
+
+
+def business_command(url: str) -> list[str]:
+    """拉起业务服务的命令：空闲端口；令牌从标准输入读；父进程没了它也退出。"""
+    return [sys.executable, "-m", "its_service", "mcp", "--url", url, "--port", "0", "--token-stdin",
+            "--parent-pid", str(os.getpid())]
 
 
 async def _terminate(proc: asyncio.subprocess.Process) -> None:
@@ -163,10 +170,6 @@ class _Slot:
         self.url: str | None = None  # 连的是哪个地址：业务服务重启后地址变了，旧连接作废
         self.generation = 0
         self.lock = asyncio.Lock()
-
-
-def _text(result: CallToolResult) -> str:
-    return "".join(c.text for c in result.content if isinstance(c, TextContent))
 
 
 class BusinessClient:
@@ -196,6 +199,12 @@ class BusinessClient:
     def connected(self) -> int:
         return sum(s.server is not None for s in self.slots)
 
+    async def status(self) -> dict[str, Any]:
+        """/healthz：业务服务在不在、是不是自己拉起的（pid）、重启过几次、开着几条长连接。"""
+        supervisor = self.supervisor
+        return {"mcp": "up" if await supervisor.is_up() else "down", "mcp_pid": supervisor.pid,
+                "mcp_restarts": supervisor.restarts, "mcp_connections": self.connected}
+
     async def _ensure(self, slot: _Slot) -> MCPServerStreamableHttp:
         if slot.server is not None and slot.url == self.supervisor.url:
             return slot.server
@@ -213,7 +222,8 @@ class BusinessClient:
 
     async def _open(self, url: str) -> MCPServerStreamableHttp:
         timeout = self.settings.mcp_timeout
-        headers = {"Authorization": f"Bearer {self.settings.mcp_token}"} if self.settings.mcp_token else None
+        token = self.supervisor.token
+        headers = {"Authorization": f"Bearer {token}"} if token else None
         server = MCPServerStreamableHttp(
             name=NAME,
             params={"url": url, "timeout": timeout, "sse_read_timeout": timeout,
@@ -276,7 +286,7 @@ class BusinessClient:
     async def call(self, name: str, *, customer: str | None = None, **arguments: Any) -> Any:
         """调一个业务操作。`customer`：代表哪位顾客（放进 MCP 请求的 _meta，业务服务据此只开放他的订单）。"""
         result = await self.call_raw(name, arguments, {CUSTOMER_META: customer} if customer else None)
-        text = _text(result)
+        text = content_text(result.content)
         if result.is_error:
             raise BusinessError(f"{name} 出错：{text}")
         return json.loads(text) if text else None
@@ -324,18 +334,3 @@ class AgentMcpServer(MCPServer):
 
     async def get_prompt(self, *args: Any, **kwargs: Any) -> Any:
         raise McpUnavailable("业务服务不提供 prompts")
-
-
-class LocalBusiness:
-    """和 BusinessClient 一样的 `call()`，但直接调用本进程里的 ShopDB（压测地板、单元测试用）。"""
-
-    # 这些操作按顾客过滤（业务服务里由 _meta 决定，这里直接传给 ShopDB）
-    SCOPED = {"get_order", "track_shipment", "refund_eligibility", "create_refund", "open_ticket", "disclosures"}
-
-    def __init__(self, shop: Any) -> None:
-        self.shop = shop
-
-    async def call(self, name: str, *, customer: str | None = None, **arguments: Any) -> Any:
-        if name in self.SCOPED:
-            arguments["customer_id"] = customer
-        return getattr(self.shop, name)(**arguments)

@@ -25,7 +25,7 @@ import redis.asyncio as redis
 from agents.extensions.memory import RedisSession
 from redis.driver_info import DriverInfo
 
-from its_service.sessions import USAGE_KEYS, ConversationStore, Pause
+from its_service.store import USAGE_KEYS, ConversationStore, Pause
 
 PREFIX = "its"
 # 只动自己的锁：值对得上才续期 / 删除（比较和操作在 Redis 里一步完成）
@@ -33,7 +33,7 @@ RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpir
 RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
 
 
-def _text(value: Any) -> str | None:
+def _decoded(value: Any) -> str | None:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
@@ -101,7 +101,7 @@ class RedisStore(ConversationStore):
                                mapping={"customer": customer_id, "created_at": time.time()})
 
     async def owner(self, session_id: str) -> str | None:
-        return _text(await self.client.hget(self._key("conv", session_id), "customer"))
+        return _decoded(await self.client.hget(self._key("conv", session_id), "customer"))
 
     async def load_turn(self, session_id: str) -> tuple[bool, str | None, list[Any]]:
         conv = self._key("conv", session_id)
@@ -110,14 +110,14 @@ class RedisStore(ConversationStore):
             pipe.scard(self._key("pauses", session_id))
             last, paused = await pipe.execute()
         if paused:
-            return True, _text(last), []
-        return False, _text(last), await self.history(session_id)
+            return True, _decoded(last), []
+        return False, _decoded(last), await self.history(session_id)
 
     async def history(self, session_id: str) -> list[Any]:
         return await self._session(session_id).get_items()
 
     async def last_agent(self, session_id: str) -> str | None:
-        return _text(await self.client.hget(self._key("conv", session_id), "last_agent"))
+        return _decoded(await self.client.hget(self._key("conv", session_id), "last_agent"))
 
     async def commit_turn(self, session_id: str, items: list[Any], last_agent: str,
                           usage: dict[str, int] | None = None) -> None:
@@ -142,7 +142,7 @@ class RedisStore(ConversationStore):
     async def delete(self, session_id: str) -> None:
         await self._session(session_id).clear_session()
         pauses = self._key("pauses", session_id)
-        ids = [_text(i) for i in await self.client.smembers(pauses)]
+        ids = [_decoded(i) for i in await self.client.smembers(pauses)]
         await self.client.delete(self._key("conv", session_id), pauses, self._key("notes", session_id),
                                  *(self._key("pause", i) for i in ids))
 
@@ -161,7 +161,7 @@ class RedisStore(ConversationStore):
             await pipe.execute()
 
     async def pauses(self, session_id: str) -> list[Pause]:
-        ids = [_text(i) for i in await self.client.smembers(self._key("pauses", session_id))]
+        ids = [_decoded(i) for i in await self.client.smembers(self._key("pauses", session_id))]
         if not ids:
             return []
         async with self.client.pipeline(transaction=False) as pipe:

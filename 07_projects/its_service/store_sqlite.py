@@ -27,7 +27,7 @@ from typing import Any
 
 from agents import SQLiteSession
 
-from its_service.sessions import USAGE_KEYS, ConversationStore, Pause, add_usage
+from its_service.store import USAGE_KEYS, ConversationStore, Pause, add_usage
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS its_sessions (

@@ -1,7 +1,7 @@
 """函数工具：商品搜索、政策查询、退款资格、提交退款（超额需主管审批）、创建工单。
 
 工具本身不碰数据库：每个工具都通过 `business.call(...)` 调用业务服务（mcp_server.py，经 MCP 长连接），
-真正读写业务库的代码在 db.py。所以几个 worker 同时跑这些工具，守规则的始终是业务服务里的事务和唯一索引。
+真正读写业务库的代码在 shop/（数据层）。所以几个 worker 同时跑这些工具，守规则的始终是业务服务里的事务和唯一索引。
 
 - 工具的“说明书”就是函数名、文档字符串和参数说明：模型（包括内置模拟模型）靠它们决定
   调哪个工具、传什么参数，所以写得像给新同事的交接说明。
@@ -23,21 +23,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from agents import FunctionTool, RunContextWrapper, function_tool
 from agents.tool_context import ToolContext
 
+from its_service.business import Business
 from its_service.context import RunContext
 
 Context = ToolContext[RunContext]
-
-
-class Business(Protocol):
-    """业务服务的客户端（mcp_client.BusinessClient；压测地板用 LocalBusiness）。"""
-
-    async def call(self, name: str, *, customer: str | None = None, **arguments: Any) -> Any: ...
-
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)

@@ -8,8 +8,8 @@
     health.py    运维：/healthz
     pages.py     页面：/（顾客聊天）、/console（客服后台）
 
-依赖注入：路由通过下面几个函数拿到 lifespan 里建好的服务对象；身份验证是 auth.py 里的依赖
-（`require_customer`、`require_staff`、`same_origin`）。
+依赖注入：路由通过下面几个函数拿到 lifespan 里建好的服务对象，只调用它们的公开方法；身份验证是
+auth.py 里的依赖（`require_customer`、`require_staff`、`same_origin`）。
 """
 
 from fastapi import Request
@@ -17,6 +17,7 @@ from fastapi import Request
 from its_service.approvals import ApprovalService
 from its_service.chat import ChatService
 from its_service.customers import CustomerDirectory
+from its_service.mcp_client import BusinessClient
 
 
 async def get_chat(request: Request) -> ChatService:
@@ -29,3 +30,7 @@ async def get_approvals(request: Request) -> ApprovalService:
 
 async def get_customers(request: Request) -> CustomerDirectory:
     return request.app.state.customers
+
+
+async def get_business(request: Request) -> BusinessClient:
+    return request.app.state.business

@@ -6,32 +6,22 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
+from its_service.approvals import ApprovalService
+from its_service.chat import ChatService
+from its_service.mcp_client import BusinessClient
+from its_service.routes import get_approvals, get_business, get_chat
 from shared.factory import get_settings
 
 router = APIRouter(tags=["运维"])
 
 
 @router.get("/healthz", summary="健康检查")
-async def healthz(request: Request) -> dict[str, Any]:
-    state = request.app.state
+async def healthz(request: Request, chat: ChatService = Depends(get_chat),
+                  approvals: ApprovalService = Depends(get_approvals),
+                  business: BusinessClient = Depends(get_business)) -> dict[str, Any]:
     model = get_settings()
-    supervisor = state.supervisor
-    return {
-        "status": "ok",
-        "provider": model.provider,
-        "model": model.model,
-        "worker": state.worker_id,
-        "pid": os.getpid(),
-        "store": state.store.kind,
-        "mcp": "up" if await supervisor.is_up() else "down",
-        "mcp_pid": supervisor.pid,
-        "mcp_restarts": supervisor.restarts,
-        "mcp_connections": state.business.connected,
-        "active_runs": len(state.chat.active_runs),   # 正在跑的 + 排队等名额的
-        "running_runs": state.chat.admission.running,
-        "queued_runs": state.chat.admission.queued,
-        "loop_lag_ms": round(state.chat.admission.lag * 1000, 1),
-        "resuming": len(state.approvals.running),
-    }
+    return {"status": "ok", "provider": model.provider, "model": model.model,
+            "worker": request.app.state.worker_id, "pid": os.getpid(),
+            **await business.status(), **chat.status(), **approvals.status()}

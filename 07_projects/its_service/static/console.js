@@ -30,6 +30,13 @@
     return node;
   }
 
+  // 服务给的时间都是 ISO 8601（UTC）；这里按浏览器的时区显示
+  function when(iso) {
+    if (!iso) return "";
+    const time = new Date(iso);
+    return Number.isNaN(time.getTime()) ? String(iso) : time.toLocaleString("zh-CN", { hour12: false });
+  }
+
   function pretty(json) {
     try {
       return JSON.stringify(JSON.parse(json), null, 2);
@@ -142,7 +149,7 @@
     head.append(el("span", "card-title", a.message || a.tool_name));
     card.append(head);
     card.append(el("div", "card-meta",
-      `提交于 ${a.requested_at} · 会话 ${String(a.session_id).slice(0, 8)}…`));
+      `提交于 ${when(a.requested_at)} · 会话 ${String(a.session_id).slice(0, 8)}…`));
 
     const facts = el("dl");
     const add = (label, value) => {
@@ -207,8 +214,8 @@
     card.classList.add(approved ? "done-approved" : "done-rejected");
     const note = a.note ? `（备注：${a.note}）` : "";
     const by = mine ? "你" : a.decided_by;
-    let text = `${by} 于 ${a.decided_at} ${approved ? "批准" : "拒绝"}了${note}`;
-    if (a.applied_at) text += ` · 结果已写回对话（${a.applied_at}）`;
+    let text = `${by} 于 ${when(a.decided_at)} ${approved ? "批准" : "拒绝"}了${note}`;
+    if (a.applied_at) text += ` · 结果已写回对话（${when(a.applied_at)}）`;
     const result = card.querySelector(".card-result") || card.appendChild(el("div", "card-result"));
     result.classList.remove("error");
     result.textContent = text;
