@@ -145,7 +145,9 @@ def test_message_content_is_flattened_in_one_place():
     # 综合案例里再没有自己拍平内容块的代码：用到的地方都导入这一个函数
     users = {name for name, path in MODULES.items() if "shared.content" in imports_of(path)}
     assert {"its_service.sessions", "its_service.guardrails", "its_service.mcp_client"} <= users
-    for name, path in MODULES.items():
+    mock = {f"shared.mock.{p.stem}": p for p in (REPO / "shared" / "mock").glob("*.py")}  # 模拟模型读请求也用它
+    assert "shared.content" in imports_of(mock["shared.mock.wire"], "shared.mock.wire")
+    for name, path in {**MODULES, **mock}.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
         assert not defined & {"content_text", "_content_text", "_text_of", "tool_text_of"}, name

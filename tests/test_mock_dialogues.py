@@ -1043,7 +1043,7 @@ def app(mock_server, tmp_path_factory):
     instance.env["LLM_TIMEOUT"] = "10"  # 几段对话同时进行，2 核机器上一次模型请求可能超过默认的 2 秒
     instance.start()
     for order_id, (customer, sku, days) in EXTRA_ORDERS.items():
-        add_order(data_dir / "its_shop.db", order_id, sku, days, customer)
+        add_order(instance.shop_url, order_id, sku, days, customer)
     yield instance
     instance.stop()
 

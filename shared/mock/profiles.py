@@ -24,6 +24,8 @@ from typing import Any
 
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from shared.content import content_text
+
 __all__ = ["PROFILES", "Profile", "ProviderError", "adopt_schema_from_instructions", "get_profile"]
 
 
@@ -55,19 +57,9 @@ class ModelSpec:
 # ---------------------------------------------------------------- 通用工具函数
 
 
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(
-            str(p.get("text") or "") if isinstance(p, dict) else str(p) for p in content
-        )
-    return "" if content is None else str(content)
-
-
 def _mentions_json(body: dict) -> bool:
     """json_object 模式要求提示里出现 “json”（不分大小写）。"""
-    return any("json" in _text(m.get("content")).lower() for m in body.get("messages") or []
+    return any("json" in content_text(m.get("content")).lower() for m in body.get("messages") or []
                if isinstance(m, dict))
 
 

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from shared.content import content_text
 from shared.mock.conversation import Call, Conversation, Plan, ToolSpec, Turn
 
 
@@ -37,24 +38,8 @@ HOSTED_TYPES = {"web_search", "web_search_preview", "web_search_2025_08_26", "fi
 REASONING_MODEL = re.compile(r"reason|think|r1\b|o\d", re.I)
 
 
-def _text_of(content: Any) -> str:
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = []
-        for part in content:
-            if isinstance(part, str):
-                parts.append(part)
-            elif isinstance(part, dict):
-                parts.append(str(part.get("text") or part.get("refusal") or ""))
-        return "".join(parts)
-    return str(content)
-
-
 def _tool_output_text(output: Any) -> str:
-    return output if isinstance(output, str) else _text_of(output) or json.dumps(output, ensure_ascii=False)
+    return output if isinstance(output, str) else content_text(output) or json.dumps(output, ensure_ascii=False)
 
 
 def _schema_of(fmt: dict | None) -> tuple[dict | None, bool]:
@@ -102,16 +87,16 @@ def chat_conversation(body: dict) -> Conversation:
             raise BadRequest("Each message must be an object with a 'role'.", "messages")
         role = m["role"]
         if role in ("system", "developer"):
-            system.append(_text_of(m.get("content")))
+            system.append(content_text(m.get("content")))
         elif role == "user":
-            turns.append(Turn("user", _text_of(m.get("content"))))
+            turns.append(Turn("user", content_text(m.get("content"))))
         elif role == "assistant":
             calls = []
             for tc in m.get("tool_calls") or []:
                 fn = tc.get("function") or {}
                 calls.append(Call(fn.get("name", ""), fn.get("arguments", ""), tc.get("id", "")))
                 names_by_id[tc.get("id", "")] = fn.get("name", "")
-            turns.append(Turn("assistant", _text_of(m.get("content")), calls))
+            turns.append(Turn("assistant", content_text(m.get("content")), calls))
         elif role == "tool":
             cid = m.get("tool_call_id", "")
             turns.append(Turn("tool", _tool_output_text(m.get("content")), call_id=cid,
@@ -252,7 +237,7 @@ def responses_turns(items: Any, system: list[str]) -> list[Turn]:
         kind = item.get("type", "message")
         if kind == "message" or (kind is None and "role" in item):
             role = item.get("role", "user")
-            text = _text_of(item.get("content"))
+            text = content_text(item.get("content"))
             if role in ("system", "developer"):
                 system.append(text)
             elif role == "assistant":
@@ -280,7 +265,7 @@ def responses_conversation(body: dict, history: list[Turn]) -> Conversation:
     prompt = body.get("prompt")
     if isinstance(prompt, dict):  # 存储的 prompt：模拟模型没有它的正文，只能看到变量
         variables = prompt.get("variables") or {}
-        system.append(" ".join(f"{k}: {_text_of(v) if not isinstance(v, str) else v}" for k, v in variables.items()))
+        system.append(" ".join(f"{k}: {content_text(v) if not isinstance(v, str) else v}" for k, v in variables.items()))
     turns = history + responses_turns(body["input"], system)
     tools = []
     for t in body.get("tools") or []:
