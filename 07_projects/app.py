@@ -200,7 +200,7 @@ def main() -> int:
         settings = load_settings(**overrides)
         print_provider()
     except ConfigError as exc:
-        print(f"✗ 配置有误：{exc}", file=sys.stderr)
+        print(exc, file=sys.stderr)  # ConfigError 自己带着“✗ 配置错误：”
         return 2
     setup_logging()
     if args.self_check:

@@ -30,6 +30,8 @@ def test_readme_settings_table_is_generated_from_the_declarations():
     ("ITS_COOKIE_SECURE", "yes", "ITS_COOKIE_SECURE='yes' 只能是 auto、1 或 0。"),
     ("ITS_GUARDRAILS", "maybe", "ITS_GUARDRAILS='maybe' 只能是 1（开）或 0（关）。"),
     ("ITS_SHOP_DB_URL", "mysql://shop", "ITS_SHOP_DB_URL='mysql://shop' 不对：只支持 sqlite:///"),
+    ("ITS_SHOP_DB", "/srv/its/shop.db",  # 旧版本的变量：不悄悄忽略
+     "ITS_SHOP_DB 已改名为 ITS_SHOP_DB_URL，值也换成数据库地址：请改成 ITS_SHOP_DB_URL=sqlite:////srv/its/shop.db"),
 ])
 def test_bad_values_are_explained_in_chinese(monkeypatch, name, value, expected):
     from its_service.settings import load_settings
@@ -61,3 +63,4 @@ def test_the_service_exits_with_the_message_and_no_traceback(tmp_path):
                               lessons.smoke_env(tmp_path, ITS_MAX_TURNS="-1"), timeout=60)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "ITS_MAX_TURNS 不能小于 1（当前 -1）" in done.stderr and "Traceback" not in done.stderr
+    assert done.stderr.count("✗") == 1, done.stderr  # 一句话说清，不重复前缀

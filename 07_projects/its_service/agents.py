@@ -51,6 +51,10 @@ DISPLAY_NAMES = {
 }
 
 
+# 业务库存的是 UTC 时间（见 shop/models.py）；顾客在中国，说给顾客听的时间换成北京时间
+TIME_RULE = "工具返回的时间是 UTC，告诉用户时一律换算成北京时间。\n"
+
+
 def display_name(agent_name: str | None) -> str:
     return DISPLAY_NAMES.get(agent_name or "", agent_name or "")
 
@@ -119,7 +123,7 @@ def build_team(tools: Tools, mcp_servers: list[MCPServer] | None, *, categories:
             "- 查订单详情（状态、金额、买了什么）用 get_order；\n"
             "- 查快递到哪了、物流轨迹、预计什么时候到用 track_shipment；\n"
             "- 用户没给订单号时，先请用户提供订单号（形如 A1001）。\n"
-            "回答时说清楚订单状态和最新物流动态，只使用工具返回的信息，不要编造。\n"
+            "回答时说清楚订单状态和最新物流动态，只使用工具返回的信息，不要编造。\n" + TIME_RULE +
             "退款退货、商品咨询这类不归你管的问题，交回 triage_agent。"
         ),
         tools=order_tools,
@@ -132,7 +136,7 @@ def build_team(tools: Tools, mcp_servers: list[MCPServer] | None, *, categories:
         output_guardrails=[],
         instructions=(
             "你是 ITS 商城的订单物流专员，正在回答同事的询问（不是直接面对用户）。"
-            "用 get_order 查订单详情，用 track_shipment 查物流，简明列出查到的事实，不要编造。"
+            "用 get_order 查订单详情，用 track_shipment 查物流，简明列出查到的事实，不要编造。" + TIME_RULE
         ),
     )
     policy_expert = Agent(
@@ -159,7 +163,7 @@ def build_team(tools: Tools, mcp_servers: list[MCPServer] | None, *, categories:
             "审核结果出来后会通知他；\n"
             "- 用户没给订单号时，先请用户提供订单号（形如 A1001）；\n"
             "- 想了解订单买了什么、快递到哪了，调用 ask_order_expert 向订单物流专员打听，不要把用户转走；\n"
-            "- 用户不满意、要投诉或要求人工时，用 open_ticket 建工单并告诉用户工单号。\n"
+            "- 用户不满意、要投诉或要求人工时，用 open_ticket 建工单并告诉用户工单号。\n" + TIME_RULE +
             "商品推荐这类不归你管的问题，交回 triage_agent。"
         ),
         tools=[

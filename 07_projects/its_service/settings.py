@@ -11,10 +11,12 @@
 
 from __future__ import annotations
 
+import os
 import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from dotenv import dotenv_values
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -116,10 +118,19 @@ class ServiceSettings(BaseSettings):
         return tokens
 
 
+# 改过名的变量：旧名字还在、新名字没设时说清楚怎么改，而不是悄悄用默认值
+RENAMED = {"ITS_SHOP_DB": ("ITS_SHOP_DB_URL", "sqlite:///{}")}
+
+
 def load_settings(**overrides: Any) -> ServiceSettings:
     """读取环境变量和 `.env`；`overrides` 给测试和 app.py 的命令行参数用（优先级最高）。"""
+    dotenv = find_dotenv_path()
+    said = {**(dotenv_values(dotenv) if dotenv else {}), **os.environ}
+    for old, (new, shape) in RENAMED.items():
+        if said.get(old) and not said.get(new) and "shop_db_url" not in overrides:
+            raise ConfigError(f"{old} 已改名为 {new}，值也换成数据库地址：请改成 {new}={shape.format(said[old])}")
     try:
-        return ServiceSettings(_env_file=find_dotenv_path(), **overrides)
+        return ServiceSettings(_env_file=dotenv, **overrides)
     except ValidationError as exc:
         raise ConfigError("；".join(explain(error) for error in exc.errors())) from None
 

@@ -469,8 +469,10 @@ def _from_context(s: Situation) -> str | None:
         return None
     referenced = _referenced(s, results)
     own = dialogue.request.own - lx.OBJECTS - {"lookup", "shop", "greet"}
+    zone = ent.zone_in(s.conv.system)
     if referenced is not None:
         index, record, _ = referenced
+        record = render.localize(record, zone, s.english)
         asked = recall.fields_asked(s.question, record, _labels)
         if asked or not own:  # 问的是这一条里有的东西；问别的（“它保修几年”）就照常去查
             return render.recalled(index, record, s.english, asked)
@@ -478,7 +480,7 @@ def _from_context(s: Situation) -> str | None:
         return render.quoted(sentences, s.english) if sentences else None  # 这一条的介绍里写着（“预计两周内到货”）
     if dialogue.move != "follow_up" or LISTING.search(s.question):
         return None  # 要看一批新的东西（“那你们有哪些……”）：去查，不从前面的结果里摘句子
-    newest = results[0].data
+    newest = render.localize(results[0].data, zone, s.english)
     record = newest if isinstance(newest, dict) else {}
     asked = recall.fields_asked(s.question, record, _labels)
     if asked:
@@ -515,7 +517,8 @@ def compose(s: Situation, plan: Plan, clarification: str | None = None) -> str:
     if plan.web_search:
         body, plan.citations = render.search_answer(plan.web_search, _digest(plan.web_search)[:8], english)
     elif outputs:
-        body = render.tool_results([(t.name, t.text) for t in outputs], question, english, _echoed(conv.turns))
+        body = render.tool_results([(t.name, t.text) for t in outputs], question, english, _echoed(conv.turns),
+                                   ent.zone_in(conv.system))
         waiting = _pending_gate(s)
         if waiting is not None and conv.schema is None:  # 先核对过了：问用户要不要接着办
             body += ("\n" if english else "") + _confirm(waiting, s)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
 from shared.mock import lexicon as lx
@@ -125,6 +125,39 @@ def today_in(instructions: str) -> date:
         except ValueError:
             pass
     return date.today()
+
+
+_ZONES = tuple((re.compile(pattern, re.I), hours, zh, en) for pattern, hours, zh, en in lx.TIME_ZONES)
+_STAMP = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})")
+
+
+def zone_in(instructions: str) -> tuple[int, str, str] | None:
+    """指令里写明的时区：(相对 UTC 的小时数, 中文称呼, 英文称呼)；没写返回 None。"""
+    for pattern, hours, zh, en in _ZONES:
+        if pattern.search(instructions or ""):
+            return hours, zh, en
+    return None
+
+
+def readable_time(value: str, zone: tuple[int, str, str] | None, english: bool) -> str | None:
+    """带时区的 ISO 时间（2026-12-08T09:46:00+00:00）→ 念给人听的“2026-12-08 17:46（北京时间）”：
+    指令写明了时区就换算过去，没写就照原来的时区说清楚是哪个时区。不是这种时间返回 None。"""
+    m = _STAMP.fullmatch(value.strip())
+    if not m:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    offset = moment.utcoffset() or timedelta(0)
+    if zone is not None:
+        moment = moment.astimezone(timezone(timedelta(hours=zone[0])))
+        name = zone[2] if english else zone[1]
+    else:
+        hours = offset.total_seconds() / 3600
+        name = "UTC" if hours == 0 else f"UTC{hours:+g}"
+    shown = moment.strftime("%Y-%m-%d %H:%M")
+    return f"{shown} ({name})" if english else f"{shown}（{name}）"
 
 
 def to_iso(expression: str, today: date) -> str | None:

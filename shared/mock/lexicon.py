@@ -351,6 +351,10 @@ MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, 
 # 参数要标准格式的日期（YYYY-MM-DD）：描述里这样写，或者 JSON Schema 的 format 是 date
 ISO_DATE_HINT = r"YYYY-MM-DD|yyyy-mm-dd|ISO[ -]?8601|ISO date|\d{4}-\d{2}-\d{2}"
 # 指令里写明的今天：“Today is 2025-06-02”“今天是 2025-06-02”
+# 指令里写明的时区：(说法, 相对 UTC 的小时数, 回答里怎么称呼)。工具结果里带时区的时间按它换算
+TIME_ZONES = ((r"北京时间|东八区|UTC\+0?8(?::00)?|GMT\+0?8|Asia/Shanghai|China (?:Standard )?time", 8, "北京时间", "Beijing time"),
+              (r"东京时间|UTC\+0?9|Asia/Tokyo|Japan (?:Standard )?time", 9, "东京时间", "Tokyo time"),
+              (r"\bUTC\b|协调世界时|GMT(?![+-])", 0, "UTC", "UTC"))
 TODAY_IS = r"(?:today is|today's date is|current date is|今天是|今天日期是|当前日期是|今日是)\s*[:：]?\s*(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})"
 
 # 钱：数字前后的货币说法

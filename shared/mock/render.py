@@ -133,17 +133,28 @@ PERSONAL = {"customer", "customer_name", "phone", "email", "address", "city", "u
 
 
 def tool_results(outputs: list[tuple[str, str]], question: str, english: bool,
-                 echoed: dict[str, set[str]] | None = None) -> str:
-    """outputs：[(工具名, 结果文字)]。每个结果一段，合起来就是回答。"""
+                 echoed: dict[str, set[str]] | None = None, zone: tuple[int, str, str] | None = None) -> str:
+    """outputs：[(工具名, 结果文字)]。每个结果一段，合起来就是回答。zone：指令写明的时区（见 entities.zone_in）。"""
     parts, noted = [], False
     for name, raw in outputs:
         body, had_note = _strip_note(raw)
         noted |= had_note
-        parts.append(tool_result(name, body, question, english, (echoed or {}).get(name, set())))
+        parts.append(tool_result(name, body, question, english, (echoed or {}).get(name, set()), zone))
     answer = "\n".join(p for p in parts if p)
     if noted:
         answer += "\n" + (NOTE_EN if english else NOTE_ZH)
     return answer
+
+
+def localize(data: Any, zone: tuple[int, str, str] | None, english: bool) -> Any:
+    """结果里带时区的 ISO 时间换成念给人听的样子（按指令的时区换算，见 entities.readable_time）。"""
+    if isinstance(data, dict):
+        return {k: localize(v, zone, english) for k, v in data.items()}
+    if isinstance(data, list):
+        return [localize(v, zone, english) for v in data]
+    if isinstance(data, str):
+        return ent.readable_time(data, zone, english) or data
+    return data
 
 
 def _strip_note(raw: str) -> tuple[str, bool]:
@@ -151,8 +162,9 @@ def _strip_note(raw: str) -> tuple[str, bool]:
     return cleaned.strip(), cleaned != raw
 
 
-def tool_result(name: str, raw: str, question: str, english: bool, echoed: set[str] | None = None) -> str:
-    data = _parse(raw)
+def tool_result(name: str, raw: str, question: str, english: bool, echoed: set[str] | None = None,
+                zone: tuple[int, str, str] | None = None) -> str:
+    data = localize(_parse(raw), zone, english)
     if isinstance(data, str):
         return _relay(data, english)
     if isinstance(data, dict):
