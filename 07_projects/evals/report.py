@@ -320,8 +320,8 @@ def _judge_section(results: dict[str, Any]) -> str:
             f'平均：有用程度 <b>{j["helpfulness"] if j["helpfulness"] is not None else "—"}</b>，语气 '
             f'<b>{j["tone"] if j["tone"] is not None else "—"}</b>（{j["graded"]} 个场景）。它和规则分数并排，'
             f'<b>不替代</b>规则分数：评分模型自己也会看错。{esc(j.get("note", ""))}</p>'
-            f'<table><tr><th>场景</th><th>规则</th><th class="num">有用</th><th class="num">语气</th><th>理由</th></tr>'
-            f'{"".join(rows)}</table></section>')
+            f'<details><summary>每个场景的评分（{len(rows)} 个）</summary><table><tr><th>场景</th><th>规则</th>'
+            f'<th class="num">有用</th><th class="num">语气</th><th>理由</th></tr>{"".join(rows)}</table></details></section>')
 
 
 def _args(args: Any) -> str:

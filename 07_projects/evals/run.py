@@ -13,22 +13,24 @@
       python 07_projects/evals/run.py --weaken no-refund-handoff               （故意削弱团队，看哪些分数掉了）
       python 07_projects/evals/run.py --compare a/results.json b/results.json --out /tmp/cmp
 
-Ctrl+C 停止：不再发新的场景，已经跑完的照样写进报告（退出码 130）。在内置模拟模型上全部 95 个场景约 30 秒。
+Ctrl+C 停止：不再发新的场景，已经跑完的照样写进报告（退出码 130）。在内置模拟模型上全部场景（100 多个）约 10–20 秒。
 
 测试参数: --only order-a1001-where,refund-a1003-screen,gr-essay,id-friend-order
 测试超时: 120
 预期输出（内置模拟模型）:
     【模型】提供方=mock（内置模拟模型） 模型=mock-model 地址=http://127.0.0.1:.../v1 Key=****
-    评测对象：进程内的客服团队（和 app.py 同一个 create_app），并发 1；模拟模型不“打字”（MOCK_STREAM_DELAY=0）
+    评测对象：进程内的客服团队（和 app.py 同一个 create_app），并发 1...
     场景：4 个（数据集共 ... 个，--only 选出），每个跑 1 次
-    评测结果（内置模拟模型 / mock-model，4 个场景 × 1 次，用时 ...s）：
-    场景通过                  .../4  ...
-    路由（最后回答的 Agent）  ...
-    工具选择                  ...
-    护栏 精确率 / 召回率      100.0% / 100.0%（拦对 1，误拦 0，漏拦 0）
-    身份泄露                  0 处
-    审批（该提交才提交）      100.0%（多提交 0，漏提交 0）
-    每 100 个对话的费用       免费
+    评测结果（... / mock-model，4 个场景 × 1 次，用时 ...s）：
+    场景通过                      .../4  ...
+    路由（最后回答的 Agent）      .../3  ...
+    护栏 精确率 / 召回率          100.0% / 100.0%（拦对 1，误拦 0，漏拦 0）
+    身份泄露                      0 处
+    审批（该提交才提交）          100.0%（多提交 0，漏提交 0）
+    首个字 p50 / p95              ... ms / ... ms
+    每 100 个对话的费用           ...
+    订单与物流                    .../1
+    跑题与越狱（护栏）            1/1
     没通过的场景：... 个（对话记录见 report.html 的“没通过的场景”）
     报告：.../report.html
     数据：.../results.json
@@ -132,9 +134,10 @@ async def evaluate(args: argparse.Namespace) -> int:
         settings = print_provider()
         target = runner.InProcessTarget(args.concurrency, args.weaken)
         note = ""
-        if settings.is_mock and "MOCK_STREAM_DELAY" not in os.environ:
-            os.environ["MOCK_STREAM_DELAY"] = "0"  # 进程内的模拟模型按请求读它：不等“打字”，延迟只剩开销
-            note = "；模拟模型不“打字”（MOCK_STREAM_DELAY=0）"
+        if settings.is_mock:
+            # 进程内的模拟模型按请求读它：默认不等“打字”，延迟只剩开销（想看课堂演示的节奏就自己设）
+            delay = os.environ.setdefault("MOCK_STREAM_DELAY", "0")
+            note = f"；模拟模型 MOCK_STREAM_DELAY={delay}" + ("（不“打字”）" if float(delay or 0) == 0 else "")
         print(f"评测对象：进程内的客服团队（和 app.py 同一个 create_app），并发 {args.concurrency}{note}")
         if args.weaken:
             print(f"故意削弱：{adapter.WEAKENINGS[args.weaken]}")
@@ -285,17 +288,15 @@ def update_golden(args: argparse.Namespace, results: dict[str, Any]) -> int:
             or meta["interrupted"]:
         print("--update-golden 只在内置模拟模型、进程内、全部场景、没有 --weaken 时可用。", file=sys.stderr)
         return 1
-    prints = [scoring.fingerprint({**results, "scenarios": [{**s, "runs": [r for r in s["runs"] if r["repeat"] == k]}
-                                                           for s in results["scenarios"]]})
-              for k in range(args.repeat)]
+    prints = [scoring.fingerprint(results, k) for k in range(args.repeat)]
     if any(p != prints[0] for p in prints[1:]):
         print("几次重复的规则分数不一样：模拟模型应该是确定性的，先查清楚再改写 golden。", file=sys.stderr)
         return 1
-    golden = {"_说明": "内置模拟模型上全部场景的规则分数（scoring.fingerprint）。tests/test_evals.py 拿新跑的结果和它"
-                       "逐项核对。模拟模型（shared/mock/）或场景改了之后重新生成：python 07_projects/evals/run.py "
-                       "--repeat 2 --update-golden，再看 git diff。",
+    golden = {"_说明": "内置模拟模型上全部场景、一次运行的规则分数（scoring.fingerprint）。tests/test_evals.py 拿新跑的"
+                       "结果和它逐项核对。模拟模型（shared/mock/）或场景改了之后重新生成：python 07_projects/evals/run.py "
+                       "--repeat 2 --update-golden，再看 git diff 里哪些场景变了。",
               "generated": time.strftime("%Y-%m-%d"), **prints[0]}
-    GOLDEN.write_text(json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    GOLDEN.write_text(scoring.dump_fingerprint(golden), encoding="utf-8")
     m = prints[0]["metrics"]["scenarios"]
     print(f"已改写 {GOLDEN.relative_to(adapter.PROJECT_DIR.parent)}：场景通过 {m[0]}/{m[1]}")
     return 0

@@ -39,7 +39,8 @@ class RateLimited(Exception):
 class Backoff:
     """所有并发位置共用的“先别发”时刻：一个位置撞上 429，大家一起等。"""
 
-    def __init__(self) -> None:
+    def __init__(self, base: float = 2.0, cap: float = 60.0) -> None:
+        self.base, self.cap = base, cap
         self.until = 0.0
         self.events = 0
 
@@ -49,7 +50,7 @@ class Backoff:
 
     def hit(self, attempt: int) -> float:
         self.events += 1
-        delay = min(60.0, 2.0 ** attempt)
+        delay = min(self.cap, self.base * 2 ** (attempt - 1))
         self.until = max(self.until, time.monotonic() + delay)
         return delay
 
@@ -279,13 +280,13 @@ class Progress:
 
 
 async def run_jobs(target: Any, jobs: list[tuple[Scenario, int]], concurrency: int,
-                   on_done: Callable[[Scenario, int, Raw, int], None]) -> Backoff:
+                   on_done: Callable[[Scenario, int, Raw, int], None], backoff: Backoff | None = None) -> Backoff:
     """N 个并发位置从队列里取 (场景, 第几次重复) 来跑；每跑完一个调 `on_done(场景, 第几次, 各轮, 试了几次)`。
     被取消（Ctrl+C）时正在跑的场景直接丢掉，已经完成的都已经交给 on_done 了。"""
     queue: asyncio.Queue[tuple[Scenario, int]] = asyncio.Queue()
     for job in jobs:
         queue.put_nowait(job)
-    backoff = Backoff()
+    backoff = backoff or Backoff()
 
     async def worker() -> None:
         while not queue.empty():

@@ -460,21 +460,41 @@ def spread(per_repeat: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def fingerprint(results: dict[str, Any]) -> dict[str, Any]:
-    """规则分数的指纹：每个场景过没过、哪些检查没过，各项指标的计数，以及模型请求数和 token 数。模拟模型上
-    每次运行都该一模一样（golden_mock.json 存的就是它）；延迟会随机器和并发变化，不在里面。"""
-    summary = results["summary"]
-    steady = [t for s in results["scenarios"] for r in s["runs"] for t in r["turns"]
-              if t["usage"] and t["blocked_by"] not in INPUT_GUARDRAILS]
+def fingerprint(results: dict[str, Any], repeat: int = 0) -> dict[str, Any]:
+    """第 `repeat` 次运行的规则分数的指纹：每个场景过没过、哪些检查没过，各项指标和各类别的计数，
+    以及模型请求数和 token 数。模拟模型上每次运行都该一模一样（golden_mock.json 存的就是它）；
+    延迟会随机器和并发变化，不在里面。"""
+    runs = [(s, r) for s in results["scenarios"] for r in s["runs"] if r["repeat"] == repeat]
+    summary = aggregate([r for _, r in runs], None)
+    # 输入护栏拦下的那几轮不算 token：护栏和 Agent 并行跑，Agent 的第一次模型调用赶没赶上被取消，每次不一样
+    steady = [t for _, r in runs for t in r["turns"] if t["usage"] and t["blocked_by"] not in INPUT_GUARDRAILS]
+    categories: dict[str, list[int]] = {}
+    for s, r in runs:
+        counts = categories.setdefault(s["category"], [0, 0])
+        counts[0] += r["passed"]
+        counts[1] += 1
     return {
         "metrics": {m: [summary[m]["passed"], summary[m]["total"]] for m in METRICS},
-        # 输入护栏拦下的那几轮不算：护栏和 Agent 并行跑，Agent 的第一次模型调用赶没赶上被取消，每次不一样
         "usage": {k: sum(t["usage"][k] + t["usage"][f"guardrail_{k}"] for t in steady)
                   for k in ("requests", "input_tokens", "output_tokens")},
         "identity_leaks": summary["identity_leaks"],
         "guardrails": {k: summary["guardrails"][k] for k in ("tp", "fp", "fn", "tn", "answer_blocks")},
         "approvals": {k: summary["approvals"][k] for k in ("tp", "fp", "fn")},
-        "categories": {k: [v["scenarios"]["passed"], v["scenarios"]["total"]]
-                       for k, v in results["categories"].items()},
-        "scenarios": {s["id"]: sorted({f for r in s["runs"] for f in r["failed"]}) for s in results["scenarios"]},
+        "categories": {k: categories[k] for k in CATEGORIES if k in categories},
+        "scenarios": {s["id"]: r["failed"] for s, r in runs},
     }
+
+
+def dump_fingerprint(data: dict[str, Any]) -> str:
+    """写 golden 文件：每个场景一行，改了哪个场景 git diff 一眼看得出来。"""
+    lines = ["{"]
+    items = list(data.items())
+    for i, (key, value) in enumerate(items):
+        comma = "," if i < len(items) - 1 else ""
+        if key == "scenarios":
+            inner = [f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}"
+                     for k, v in value.items()]
+            lines.append(' "scenarios": {\n' + ",\n".join(inner) + f"\n }}{comma}")
+        else:
+            lines.append(f" {json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False)}{comma}")
+    return "\n".join(lines) + "\n}\n"
