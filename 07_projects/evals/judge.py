@@ -52,13 +52,14 @@ def build_judge() -> Any:
 
 
 async def grade_all(runs: list[tuple[str, list[dict[str, Any]]]], concurrency: int,
-                    advance: Any = None) -> dict[str, dict[str, Any]]:
-    """`runs`：[(场景编号, 各轮摘要)] → {场景编号: {"helpfulness", "tone", "reasoning"} 或 {"error"}}。"""
+                    advance: Any = None, grades: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """`runs`：[(场景编号, 各轮摘要)] → {场景编号: {"helpfulness", "tone", "reasoning"} 或 {"error"}}。
+    结果边评边写进 `grades`：被取消（Ctrl+C）时，已经评完的还在里面。"""
     from agents import Runner
 
     judge = build_judge()
     limit = asyncio.Semaphore(concurrency)
-    grades: dict[str, dict[str, Any]] = {}
+    grades = {} if grades is None else grades
 
     async def one(scenario_id: str, turns: list[dict[str, Any]]) -> None:
         async with limit:

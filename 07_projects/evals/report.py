@@ -78,6 +78,7 @@ details.scenario > div { padding: 0 14px 14px; }
 .tag { display:inline-block; font-size:11px; padding:0 5px; margin-right:6px; border-radius:4px; background:#e0e7ef;
        color:#33414f; } .tag.warn { background:#fff3cd; } .tag.bad { background:#ffcdd2; }
 .cm { table-layout: fixed; }
+.tw { overflow-x: auto; max-width: 100%; }
 .cm td { text-align:center; min-width:64px; }
 .compare td.best { background:#e8f5e9; } .compare td.worse { background:#ffebee; }
 .delta { font-size:12px; margin-left:4px; }
@@ -133,6 +134,8 @@ def _tone(rate: float | None) -> str:
 
 
 def _page(title: str, body: str) -> str:
+    # 表格外面包一层可以横向滚动的 div：手机上宽表格不撑破页面
+    body = body.replace("<table", '<div class="tw"><table').replace("</table>", "</table></div>")
     return (f'<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{esc(title)}</title><style>{CSS}</style></head><body><main>{body}"

@@ -42,6 +42,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import platform
 import signal
@@ -148,84 +149,102 @@ async def evaluate(args: argparse.Namespace) -> int:
     clock = time.perf_counter()
     loop = asyncio.get_running_loop()
     runs: dict[str, list[dict[str, Any]]] = {}
-    state = {"interrupted": False, "completed": 0}
+    state: dict[str, Any] = {"interrupted": False, "completed": 0, "stage": None}
+    main_task = asyncio.current_task()
+
+    def interrupt() -> None:
+        """Ctrl+C：停掉正在进行的那一步（跑场景或评分），已经完成的照样写进报告。"""
+        if state["interrupted"]:
+            os._exit(INTERRUPTED)  # 第二次 Ctrl+C：不等收尾，马上退出
+        state["interrupted"] = True
+        # 终端里的 Ctrl+C 也发给了业务服务子进程：它先退出，之后连接断开的报错不必再打印
+        for name in ("asyncio", "its_service", "its_service.mcp"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        print("\n收到 Ctrl+C：不再发新的场景，保存已经完成的结果……（再按一次立刻退出）", file=sys.stderr, flush=True)
+        stage = state["stage"]
+        (stage if stage is not None and not stage.done() else main_task).cancel()
+
+    with contextlib.suppress(NotImplementedError):  # Windows 的事件循环没有 add_signal_handler
+        loop.add_signal_handler(signal.SIGINT, interrupt)
     try:
-        await target.start()
-        info = target.describe()
-        scenarios.check_against(dataset, target.team, demo["customers"])
-        titles = {a["title"]: a["name"] for a in [*target.team["agents"], *target.team.get("experts", [])]}
-        judge = scoring.Judge(demo)
-        price = load_price(info["provider"], info["model"])
-        jobs = [(s, r) for r in range(args.repeat) for s in chosen]
-        progress = runner.Progress(len(jobs))
-
-        def done(scenario: scenarios.Scenario, repeat: int, raw: runner.Raw, attempts: int) -> None:
-            if state["interrupted"]:
-                return  # Ctrl+C 之后才结束的不算：它可能是被一起停掉的业务服务拖垮的
-            turns = [scoring.summarize_turn(t["user"], t["events"], titles) for t in raw]
-            result = scoring.scenario_result(scenario, turns, judge, price)
-            result.update(repeat=repeat, attempts=attempts)
-            runs.setdefault(scenario.id, []).append(result)
-            state["completed"] += 1
-            progress.advance(result["passed"])
-
-        task = asyncio.create_task(runner.run_jobs(target, jobs, args.concurrency, done))
-
-        def interrupt() -> None:
-            if state["interrupted"]:
-                os._exit(INTERRUPTED)  # 第二次 Ctrl+C：不等收尾，马上退出
-            state["interrupted"] = True
-            print("\n收到 Ctrl+C：不再发新的场景，保存已经完成的结果……（再按一次立刻退出）",
-                  file=sys.stderr, flush=True)
-            task.cancel()
-
-        with contextlib.suppress(NotImplementedError):  # Windows 的事件循环没有 add_signal_handler
-            loop.add_signal_handler(signal.SIGINT, interrupt)
         try:
-            backoff = await task
-        except asyncio.CancelledError:
-            backoff = None
-        finally:
-            with contextlib.suppress(NotImplementedError):
-                loop.remove_signal_handler(signal.SIGINT)
+            try:
+                await target.start()
+            except asyncio.CancelledError:
+                print("还没开始跑场景就停下了，没有结果。", file=sys.stderr)
+                return INTERRUPTED
+            info = target.describe()
+            scenarios.check_against(dataset, target.team, demo["customers"])
+            titles = {a["title"]: a["name"] for a in [*target.team["agents"], *target.team.get("experts", [])]}
+            judge = scoring.Judge(demo)
+            price = load_price(info["provider"], info["model"])
+            jobs = [(s, r) for r in range(args.repeat) for s in chosen]
+            progress = runner.Progress(len(jobs))
+
+            def done(scenario: scenarios.Scenario, repeat: int, raw: runner.Raw, attempts: int) -> None:
+                if state["interrupted"]:
+                    return  # Ctrl+C 之后才结束的不算：它可能是被一起停掉的业务服务拖垮的
+                turns = [scoring.summarize_turn(t["user"], t["events"], titles) for t in raw]
+                result = scoring.scenario_result(scenario, turns, judge, price)
+                result.update(repeat=repeat, attempts=attempts)
+                runs.setdefault(scenario.id, []).append(result)
+                state["completed"] += 1
+                progress.advance(result["passed"])
+
+            state["stage"] = asyncio.create_task(runner.run_jobs(target, jobs, args.concurrency, done))
+            try:
+                backoff = await state["stage"]
+            except asyncio.CancelledError:
+                backoff = None
             progress.close()
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(target.close())
+
+        if not runs:
+            print("一个场景都没有跑完，不写报告。", file=sys.stderr)
+            return INTERRUPTED if state["interrupted"] else 1
+        grades, judge_info = {}, None
+        if args.judge and not state["interrupted"]:
+            grades, judge_info = await judge_runs(runs, args.concurrency, state)
+        results = build_results(args, dataset, chosen, runs, info, price, started_at,
+                                time.perf_counter() - clock, state, backoff, grades, judge_info, target)
+        out = args.out or runner.default_out_dir(info["provider"], info["model"])
+        write(out, results)
+        if isinstance(target, runner.HttpTarget) and target.pending_approvals:
+            print(f"提示：评测提交的 {len(target.pending_approvals)} 张审批单还在等主管处理（同一订单的下一次申请会被挡住）。"
+                  "给 --staff-token（或设置 ITS_STAFF_TOKEN）让评测自动拒绝它们。")
+        if args.update_golden:
+            return update_golden(args, results)
+        return INTERRUPTED if state["interrupted"] else 0
     finally:
-        with contextlib.suppress(Exception):
-            await target.close()
+        with contextlib.suppress(NotImplementedError):
+            loop.remove_signal_handler(signal.SIGINT)
 
-    if not runs:
-        print("一个场景都没有跑完，不写报告。", file=sys.stderr)
-        return INTERRUPTED if state["interrupted"] else 1
-    grades = {}
-    judge_info = None
-    if args.judge and not state["interrupted"]:
-        from shared.factory import get_settings
 
-        js = get_settings()
-        print(f"评分模型：{js.label} / {js.model}（按 rubric.md 打分）", flush=True)
-        graded = [(sid, r[0]["turns"]) for sid, r in runs.items()]
-        bar = runner.Progress(len(graded), "个评分")
-        from judge import grade_all
+async def judge_runs(runs: dict[str, list[dict[str, Any]]], concurrency: int,
+                     state: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """--judge：每个场景（第一次运行）交给评分模型；Ctrl+C 时停下，已经评完的照样留着。"""
+    from judge import grade_all
 
-        grades = await grade_all(graded, args.concurrency, bar.advance)
-        bar.close()
-        ok = [g for g in grades.values() if "error" not in g]
-        judge_info = {"provider": js.label, "model": js.model, "graded": len(ok),
-                      "helpfulness": round(sum(g["helpfulness"] for g in ok) / len(ok), 2) if ok else None,
-                      "tone": round(sum(g["tone"] for g in ok) / len(ok), 2) if ok else None,
-                      "note": "内置模拟模型当评分模型时，分数只是按规则填的结构化输出，没有参考价值。"
-                      if js.is_mock else ""}
+    from shared.factory import get_settings
 
-    results = build_results(args, dataset, chosen, runs, info, price, started_at,
-                            time.perf_counter() - clock, state, backoff, grades, judge_info, target)
-    out = args.out or runner.default_out_dir(info["provider"], info["model"])
-    write(out, results)
-    if isinstance(target, runner.HttpTarget) and target.pending_approvals:
-        print(f"提示：评测提交的 {len(target.pending_approvals)} 张审批单还在等主管处理（同一订单的下一次申请会被挡住）。"
-              "给 --staff-token（或设置 ITS_STAFF_TOKEN）让评测自动拒绝它们。")
-    if args.update_golden:
-        return update_golden(args, results)
-    return INTERRUPTED if state["interrupted"] else 0
+    js = get_settings()
+    print(f"评分模型：{js.label} / {js.model}（按 rubric.md 打分）", flush=True)
+    graded = [(sid, r[0]["turns"]) for sid, r in runs.items()]
+    bar = runner.Progress(len(graded), "个评分")
+    grades: dict[str, Any] = {}
+    state["stage"] = asyncio.create_task(grade_all(graded, concurrency, bar.advance, grades))
+    with contextlib.suppress(asyncio.CancelledError):
+        await state["stage"]
+    bar.close()
+    ok = [g for g in grades.values() if "error" not in g]
+    notes = ["内置模拟模型当评分模型时，分数只是按规则填的结构化输出，没有参考价值。"] if js.is_mock else []
+    if state["interrupted"]:
+        notes.append(f"评分被 Ctrl+C 中断：只评了 {len(grades)}/{len(graded)} 个场景。")
+    return grades, {"provider": js.label, "model": js.model, "graded": len(ok),
+                    "helpfulness": round(sum(g["helpfulness"] for g in ok) / len(ok), 2) if ok else None,
+                    "tone": round(sum(g["tone"] for g in ok) / len(ok), 2) if ok else None, "note": "".join(notes)}
 
 
 def build_results(args: argparse.Namespace, dataset: scenarios.Dataset, chosen: list[scenarios.Scenario],
@@ -339,6 +358,9 @@ def main(argv: list[str] | None = None) -> int:
         return compare_main(args)
     try:
         return asyncio.run(evaluate(args))
+    except (KeyboardInterrupt, asyncio.CancelledError):  # 收尾时又被打断：不打印 traceback
+        print("已中断。", file=sys.stderr)
+        return INTERRUPTED
     except scenarios.DatasetError as exc:
         print(f"✗ 场景数据有误：{exc}", file=sys.stderr)
         return 1
