@@ -276,7 +276,7 @@ def test_report_escapes_model_text():
         [2.0, "run_completed", {"final_output": "<script>alert(1)</script>", "agent": "前台分诊"}],
     ], {"前台分诊": "triage_agent"})
     turn["checks"] = []
-    page = report.transcript_html({"expected": [{}]}, {"turns": [turn]})
+    page = report.transcript_html({"turns": [turn]}, {"triage_agent": "前台分诊"})
     assert "<script>" not in page and "&lt;script&gt;" in page and "你好&lt;b&gt;" in page
 
 

@@ -21,14 +21,13 @@
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 from typing import Any
 
 from scenarios import CATEGORIES
 from scoring import METRICS
 
-AGENT_TITLES = {"triage_agent": "前台分诊", "order_agent": "订单物流专员", "refund_agent": "售后退款专员",
-                "presales_agent": "售前导购"}
 LATENCY_TITLES = {"first_event_ms": "首个事件", "first_text_ms": "首个字", "total_ms": "整轮"}
 CURRENCY = {"CNY": "¥", "USD": "$"}
 
@@ -100,14 +99,15 @@ def ms(value: float | None) -> str:
     return f"{value:.1f} ms" if value < 10 else f"{value:,.0f} ms"
 
 
-def agent_title(name: str | None) -> str:
-    return AGENT_TITLES.get(name or "", name or "（无）")
+def agent_title(name: str | None, titles: dict[str, str]) -> str:
+    """Agent 的中文显示名（来自团队描述，和页面上的一样）。"""
+    return titles.get(name or "", name or "（无）")
 
 
-def _named(text: str) -> str:
+def _named(text: str, titles: dict[str, str]) -> str:
     """检查里写的 Agent 名换成“中文名（英文名）”，其余原样。"""
-    for name, title in AGENT_TITLES.items():
-        text = text.replace(name, f"{title}（{name}）")
+    for name, title in titles.items():
+        text = re.sub(rf"(?<![A-Za-z_]){re.escape(name)}(?![A-Za-z_])", f"{title}（{name}）", text)
     return text
 
 
@@ -240,11 +240,11 @@ def _metric_section(results: dict[str, Any]) -> str:
 
 
 def _confusion_section(results: dict[str, Any]) -> str:
-    cm = results["confusion"]
+    cm, titles = results["confusion"], results["team"]["titles"]
     labels = cm["labels"]
     cells = {(r, c): n for r, c, n in cm["cells"]}
     peak = max(cells.values(), default=1)
-    head = "".join(f"<th>{esc(agent_title(c))}</th>" for c in labels)
+    head = "".join(f"<th>{esc(agent_title(c, titles))}</th>" for c in labels)
     body = []
     for r in labels:
         tds = []
@@ -253,7 +253,7 @@ def _confusion_section(results: dict[str, Any]) -> str:
             alpha = 0.15 + 0.65 * n / peak if n else 0
             color = f"rgba(46,125,50,{alpha:.2f})" if r == c else f"rgba(198,40,40,{alpha:.2f})"
             tds.append(f'<td style="background:{color if n else "transparent"}">{n or ""}</td>')
-        body.append(f"<tr><th>{esc(agent_title(r))}</th>{''.join(tds)}</tr>")
+        body.append(f"<tr><th>{esc(agent_title(r, titles))}</th>{''.join(tds)}</tr>")
     return (f'<section id="confusion"><h2>路由混淆矩阵</h2><p class="muted">行：场景期望最后回答的 Agent；列：实际最后'
             f'回答的 Agent。对角线（绿）是对的，其余（红）是转错了人。只统计写了期望 Agent 的轮次。</p>'
             f'<table class="cm"><tr><th>期望 \\ 实际</th>{head}</tr>{"".join(body)}</table></section>')
@@ -333,33 +333,40 @@ def _args(args: Any) -> str:
     return json.dumps(args, ensure_ascii=False) if isinstance(args, dict) else str(args)
 
 
-def transcript_html(scenario: dict[str, Any], run: dict[str, Any]) -> str:
+def transcript_html(run: dict[str, Any], titles: dict[str, str]) -> str:
+    """一个场景一次运行的对话记录：每一轮的转接、工具、护栏、审批、回答和检查。"""
     parts = []
     for i, turn in enumerate(run["turns"], 1):
         failed = [c for c in turn["checks"] if not c["passed"]]
         steps = []
-        for a, b in turn["handoffs"]:
-            steps.append(f'<div class="step"><span class="tag">转接</span>{esc(agent_title(a))} → {esc(agent_title(b))}</div>')
-        for call in turn["tools"]:
-            result = (call["result"] or "")
-            short = result if len(result) <= 500 else result[:500] + "…"
-            steps.append(f'<div class="step"><span class="tag">工具</span><b>{esc(call["name"])}</b> <code>{esc(_args(call["args"]))}</code>'
-                         f'（{esc(agent_title(call["agent"]))}）'
-                         + (f'<div class="result">→ {esc(short)}</div>' if result else "") + "</div>")
-        for v in turn["verdicts"]:
-            mark = '<span class="ok">✓ 放行</span>' if v["passed"] else '<span class="bad">✗ 拦下</span>'
-            where = f"（{esc(v['tool'])}）" if v.get("tool") else ""
-            steps.append(f'<div class="step"><span class="tag">护栏</span>{esc(v["guardrail"])}{where} {mark} '
-                         f'<span class="muted">{esc(v["reasoning"])}</span></div>')
+        for kind, index in turn.get("timeline", []):
+            if kind == "handoff":
+                a, b = turn["handoffs"][index]
+                steps.append(f'<div class="step"><span class="tag">转接</span>{esc(agent_title(a, titles))} → '
+                             f'{esc(agent_title(b, titles))}</div>')
+            elif kind == "tool":
+                call = turn["tools"][index]
+                result = call["result"] or ""
+                short = result if len(result) <= 500 else result[:500] + "…"
+                steps.append(f'<div class="step"><span class="tag">工具</span><b>{esc(call["name"])}</b> '
+                             f'<code>{esc(_args(call["args"]))}</code>（{esc(agent_title(call["agent"], titles))}）'
+                             + (f'<div class="result">→ {esc(short)}</div>' if result else "") + "</div>")
+            else:
+                v = turn["verdicts"][index]
+                mark = '<span class="ok">✓ 放行</span>' if v["passed"] else '<span class="bad">✗ 拦下</span>'
+                where = f"（{esc(v['tool'])}）" if v.get("tool") else ""
+                steps.append(f'<div class="step"><span class="tag">护栏</span>{esc(v["guardrail"])}{where} {mark} '
+                             f'<span class="muted">{esc(v["reasoning"])}</span></div>')
         if turn["approval"]:
             steps.append(f'<div class="step"><span class="tag warn">审批</span><b>提交了主管审批</b>：{esc(turn["approval"]["message"])}</div>')
         if turn["error"]:
             steps.append(f'<div class="step bad"><span class="tag bad">出错</span>{esc(turn["error"]["code"])}：{esc(turn["error"]["message"])}</div>')
         answer = (f'<div class="answer">{esc(turn["answer"])}</div><div class="muted step">回答：'
-                  f'{esc(agent_title(turn["agent"]))}</div>' if turn["answer"] else "")
+                  f'{esc(agent_title(turn["agent"], titles))}</div>' if turn["answer"] else "")
         checks = "".join(
             f'<tr><td>{"✓" if c["passed"] else "✗"} {esc(METRICS.get(c["metric"], c["metric"]))}</td>'
-            f'<td>{esc(_named(c["expected"]))}</td><td class="{"ok" if c["passed"] else "bad"}">{esc(_named(c["actual"]))}</td></tr>'
+            f'<td>{esc(_named(c["expected"], titles))}</td>'
+            f'<td class="{"ok" if c["passed"] else "bad"}">{esc(_named(c["actual"], titles))}</td></tr>'
             for c in turn["checks"])
         lat = turn["latency"]
         parts.append(
@@ -378,7 +385,8 @@ def _failures_section(results: dict[str, Any]) -> str:
         blocks.append(
             f'<details class="scenario" id="s-{esc(s["id"])}"><summary>{esc(s["id"])} · '
             f'{esc(CATEGORIES[s["category"]])} · 顾客 {esc(s["customer"])} {pills}</summary><div>'
-            f'<p class="muted">{esc(s["note"])}（{esc(s["source"])}）</p>{transcript_html(s, run)}</div></details>')
+            f'<p class="muted">{esc(s["note"])}（{esc(s["source"])}）</p>'
+            f'{transcript_html(run, results["team"]["titles"])}</div></details>')
     return (f'<section id="failures"><h2>没通过的场景（{len(failing)} 个）</h2><p class="muted">点开看对话记录：'
             f'每一轮顾客说了什么、转给了谁、调了哪些工具（参数和结果）、每个护栏的结论、回答，以及每项检查的期望和实际。'
             f'红色标签是没通过的检查（“轮次:检查”）。</p>{"".join(blocks) or "<p>全部通过。</p>"}</section>')

@@ -46,6 +46,7 @@ import logging
 import os
 import platform
 import signal
+import subprocess
 import sys
 import time
 from dataclasses import asdict
@@ -110,12 +111,11 @@ def load_price(provider: str, model: str) -> dict[str, Any] | None:
 
 
 def git_commit() -> str:
-    head = adapter.PROJECT_DIR.parent / ".git"
-    with contextlib.suppress(OSError):
-        ref = (head / "HEAD").read_text().strip()
-        if ref.startswith("ref: "):
-            return (head / ref[5:]).read_text().strip()[:12]
-        return ref[:12]
+    """评测的是哪一版代码（没有 git 时为空）。"""
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        proc = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=HERE, capture_output=True,
+                              text=True, timeout=5)
+        return proc.stdout.strip() if proc.returncode == 0 else ""
     return ""
 
 
@@ -176,7 +176,7 @@ async def evaluate(args: argparse.Namespace) -> int:
             info = target.describe()
             scenarios.check_against(dataset, target.team, demo["customers"])
             titles = {a["title"]: a["name"] for a in [*target.team["agents"], *target.team.get("experts", [])]}
-            judge = scoring.Judge(demo)
+            checker = scoring.Checker(demo)
             price = load_price(info["provider"], info["model"])
             jobs = [(s, r) for r in range(args.repeat) for s in chosen]
             progress = runner.Progress(len(jobs))
@@ -185,7 +185,7 @@ async def evaluate(args: argparse.Namespace) -> int:
                 if state["interrupted"]:
                     return  # Ctrl+C 之后才结束的不算：它可能是被一起停掉的业务服务拖垮的
                 turns = [scoring.summarize_turn(t["user"], t["events"], titles) for t in raw]
-                result = scoring.scenario_result(scenario, turns, judge, price)
+                result = scoring.scenario_result(scenario, turns, checker, price)
                 result.update(repeat=repeat, attempts=attempts)
                 runs.setdefault(scenario.id, []).append(result)
                 state["completed"] += 1
@@ -278,7 +278,8 @@ def build_results(args: argparse.Namespace, dataset: scenarios.Dataset, chosen: 
         "repeats": per_repeat,
         "spread": scoring.spread(per_repeat) if per_repeat else {},
         "categories": scoring.by_category(done, runs, price),
-        "confusion": scoring.confusion(done, runs),
+        "confusion": scoring.confusion(done, runs, [a["name"] for a in target.team["agents"]]),
+        "team": {"titles": {a["name"]: a["title"] for a in [*target.team["agents"], *target.team.get("experts", [])]}},
         "coverage": scenarios.coverage(dataset, target.team),
         "judge": judge_info,
         "scenarios": [{

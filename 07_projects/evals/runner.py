@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -126,8 +127,6 @@ class InProcessTarget:
         for service in self.services:
             with contextlib.suppress(Exception):
                 await service.close()
-        import shutil
-
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 

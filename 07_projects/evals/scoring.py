@@ -28,9 +28,8 @@ import statistics
 from collections import Counter
 from typing import Any
 
-from scenarios import CATEGORIES, GUARDRAILS, Scenario, Turn
+from scenarios import CATEGORIES, CJK, GUARDRAILS, Scenario, Turn
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
 LETTERS = re.compile(r"[A-Za-z]")
 # 工具结果里的字段名：出现在给顾客的回答里，说明模型把 JSON 原样念了出来
 RAW_FIELDS = ("tracking_no", "order_status", "total_amount", "refundable_amount", "needs_human_approval",
@@ -73,15 +72,18 @@ def summarize_turn(user: str, events: list[list[Any]], titles: dict[str, str]) -
     agent = blocked_by = None
     approval = error = usage = None
     first_text = terminal = None
+    timeline: list[list[Any]] = []  # 按发生的顺序：["handoff" / "tool" / "verdict", 下标]，报告按它画对话记录
     for ms, name, data in events:
         if name == "agent_updated":
             agent = names.get(data.get("agent"), data.get("agent"))
         elif name == "handoff":
+            timeline.append(["handoff", len(handoffs)])
             handoffs.append([names.get(data.get("from_agent"), data.get("from_agent")),
                              names.get(data.get("to_agent"), data.get("to_agent"))])
         elif name == "tool_started":
             call = {"name": data.get("tool_name", ""), "args": _json_args(data.get("arguments")),
                     "agent": names.get(data.get("agent"), data.get("agent")), "result": None}
+            timeline.append(["tool", len(tools)])
             tools.append(call)
             by_call[data.get("call_id", "")] = call
         elif name == "tool_completed":
@@ -89,6 +91,7 @@ def summarize_turn(user: str, events: list[list[Any]], titles: dict[str, str]) -
             if call is not None:
                 call["result"] = str(data.get("tool_result", ""))
         elif name in ("guardrail_passed", "guardrail_tripped"):
+            timeline.append(["verdict", len(verdicts)])
             verdicts.append({"guardrail": data.get("guardrail"), "passed": name == "guardrail_passed",
                              "stage": data.get("stage"), "reasoning": data.get("reasoning", ""),
                              "tool": data.get("tool_name", "")})
@@ -106,6 +109,7 @@ def summarize_turn(user: str, events: list[list[Any]], titles: dict[str, str]) -
                         "amount": data.get("amount"),
                         "agent": names.get(data.get("agent"), data.get("agent"))}
             if approval["tool"] and not any(t["name"] == approval["tool"] for t in tools):
+                timeline.append(["tool", len(tools)])
                 tools.append({"name": approval["tool"], "args": approval["args"],
                               "agent": approval["agent"], "result": None})
             agent = approval["agent"] or agent
@@ -123,7 +127,7 @@ def summarize_turn(user: str, events: list[list[Any]], titles: dict[str, str]) -
     answer = "".join(text)
     shown = approval["message"] if approval else answer  # 审批时顾客看到的是“已提交审核”的说明
     return {
-        "user": user, "agent": agent, "handoffs": handoffs, "tools": tools, "verdicts": verdicts,
+        "user": user, "agent": agent, "handoffs": handoffs, "tools": tools, "verdicts": verdicts, "timeline": timeline,
         "blocked_by": blocked_by, "approval": approval, "answer": answer, "shown": shown, "error": error,
         "usage": usage, "events": [e[1] for e in events],
         "latency": {"first_event_ms": events[0][0] if events else None, "first_text_ms": first_text,
@@ -152,7 +156,7 @@ def _usage(raw: Any) -> dict[str, int] | None:
 # ---------------------------------------------------------------- 逐项检查
 
 
-class Judge:
+class Checker:
     """按场景的期望检查一轮。`data`：adapter.demo_data()。"""
 
     def __init__(self, data: dict[str, Any]) -> None:
@@ -390,7 +394,7 @@ def cost(runs: list[dict[str, Any]], price: dict[str, Any] | None) -> dict[str, 
             "currency": price["currency"], "turns_without_usage": missing}
 
 
-def scenario_result(scenario: Scenario, turns: list[dict[str, Any]], judge: Judge,
+def scenario_result(scenario: Scenario, turns: list[dict[str, Any]], checker: Checker,
                     price: dict[str, Any] | None) -> dict[str, Any]:
     """一个场景的一次运行：每轮的摘要 + 检查；全部检查通过才算通过。没跑到的轮次（中途出错）算失败。"""
     out_turns = []
@@ -400,7 +404,7 @@ def scenario_result(scenario: Scenario, turns: list[dict[str, Any]], judge: Judg
         else:
             turn = summarize_turn(expected.user, [], {})
             turn["error"] = {"code": "not_run", "message": "前面的轮次出错，这一轮没有发出"}
-        turn["checks"] = judge.check(scenario, expected, turn)
+        turn["checks"] = checker.check(scenario, expected, turn)
         turn["expect_guardrail"] = expected.guardrail
         turn["expect_approval"] = expected.approval
         turn["cost"] = turn_cost(turn["usage"], price)
@@ -429,8 +433,9 @@ def by_category(scenarios: list[Scenario], runs: dict[str, list[dict[str, Any]]]
     return out
 
 
-def confusion(scenarios: list[Scenario], runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """路由混淆矩阵：期望的 Agent（行）× 实际最后回答的 Agent（列）。期望写了几个都行时，实际是其中之一就记在它那一行。"""
+def confusion(scenarios: list[Scenario], runs: dict[str, list[dict[str, Any]]], order: list[str]) -> dict[str, Any]:
+    """路由混淆矩阵：期望的 Agent（行）× 实际最后回答的 Agent（列）。期望写了几个都行时，实际是其中之一就记在它那一行。
+    `order`：团队里 Agent 的顺序（团队描述里的顺序），行列按它排。"""
     cells: Counter[tuple[str, str]] = Counter()
     for s in scenarios:
         for run in runs.get(s.id, []):
@@ -440,13 +445,9 @@ def confusion(scenarios: list[Scenario], runs: dict[str, list[dict[str, Any]]]) 
                 actual = turn["agent"] or NONE_AGENT
                 row = actual if actual in want.agent else want.agent[0]
                 cells[(row, actual)] += 1
-    labels = sorted({k for pair in cells for k in pair}, key=_agent_order)
+    rank = {name: i for i, name in enumerate(order)}
+    labels = sorted({k for pair in cells for k in pair}, key=lambda n: (rank.get(n, len(rank)), n))
     return {"labels": labels, "cells": [[r, c, n] for (r, c), n in sorted(cells.items())]}
-
-
-def _agent_order(name: str) -> tuple[int, str]:
-    order = ["triage_agent", "order_agent", "refund_agent", "presales_agent"]
-    return (order.index(name), name) if name in order else (len(order), name)
 
 
 def spread(per_repeat: list[dict[str, Any]]) -> dict[str, Any]:
