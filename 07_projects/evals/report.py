@@ -550,8 +550,10 @@ def compare(runs: list[dict[str, Any]], names: list[str]) -> dict[str, Any]:
     }
 
 
-def _delta_cells(values: list[float | None], fmt: Any, higher_is_better: bool = True, tolerance: float = 0.0) -> str:
-    """一行数字：和第一列比，变好绿、变坏红。`tolerance`：相对变化小于它不算变化（延迟每次都会抖一点）。"""
+def _delta_cells(values: list[float | None], fmt: Any, higher_is_better: bool = True, tolerance: float = 0.0,
+                 floor: float = 0.0) -> str:
+    """一行数字：和第一列比，变好绿、变坏红。相对变化不到 `tolerance`、绝对变化不到 `floor` 的不算变化
+    （延迟每次都会抖一点）。"""
     base = values[0]
     known = [v for v in values if v is not None]
     best = (max(known) if higher_is_better else min(known)) if known else None
@@ -559,7 +561,8 @@ def _delta_cells(values: list[float | None], fmt: Any, higher_is_better: bool = 
     for i, v in enumerate(values):
         cls = ""
         delta = ""
-        moved = v is not None and base is not None and v != base and abs(v - base) > tolerance * abs(base)
+        moved = (v is not None and base is not None and v != base
+                 and abs(v - base) > max(tolerance * abs(base), floor))
         if i > 0 and moved:
             worse = (v < base) if higher_is_better else (v > base)
             cls = "worse" if worse else "best"
@@ -582,8 +585,8 @@ def render_compare(comparison: dict[str, Any]) -> str:
                           for k, v in comparison["metrics"].items() if k not in ("guardrail", "approval"))
     metric_rows += (f"<tr><td>身份泄露（处）</td>{_delta_cells(comparison['identity_leaks'], str, False)}</tr>")
     for k, title in LATENCY_TITLES.items():
-        metric_rows += f"<tr><td>{title} p50</td>{_delta_cells(comparison['latency'][k], ms, False, 0.2)}</tr>"
-        metric_rows += f"<tr><td>{title} p95</td>{_delta_cells(comparison['latency_p95'][k], ms, False, 0.2)}</tr>"
+        metric_rows += f"<tr><td>{title} p50</td>{_delta_cells(comparison['latency'][k], ms, False, 0.2, 5)}</tr>"
+        metric_rows += f"<tr><td>{title} p95</td>{_delta_cells(comparison['latency_p95'][k], ms, False, 0.2, 5)}</tr>"
     cost_cells = "".join(f'<td class="num">{esc(c["text"])}</td>' for c in comparison["cost_per_100"])
     metric_rows += f"<tr><td>每 100 个对话的费用</td>{cost_cells}</tr>"
     cat_rows = "".join(f"<tr><td>{esc(v['title'])}</td>{_delta_cells(v['rates'], pct)}</tr>"
@@ -604,7 +607,7 @@ def render_compare(comparison: dict[str, Any]) -> str:
     warn = ('<div class="banner warn">这几次评测用的数据集版本不同（' + "、".join(sorted(datasets))
             + "）：有的场景只在其中一次里有。</div>") if len(datasets) > 1 else ""
     body = (f'<h1>客服团队评测 · 并排比较</h1><div class="meta">以第一列为基准：绿色更好，红色更差，▲▼ 是相对第一列的变化'
-            f'（延迟变化不到 20% 不标，它每次都会抖一点）。'
+            f'（延迟变化不到 20% 或不到 5 ms 的不标，它每次都会抖一点）。'
             f"</div>{warn}"
             f'<section id="summary"><h2>各项指标</h2><table class="compare"><tr><th>指标</th>{head}</tr>{metric_rows}</table></section>'
             f'<section id="categories"><h2>各类别的场景通过率</h2><table class="compare"><tr><th>类别</th>{head}</tr>'
