@@ -116,7 +116,7 @@ def mock(mock_server):
 SMOKE_GROUP = "smoke"
 SMOKE_MODULES = ("test_smoke_lessons.py", "test_06_")
 # 先发大的组（最长的先做，尾巴才短）；其余按收集顺序。
-HEAVY_FIRST = (SMOKE_GROUP, "test_capstone_api.py", "test_capstone_scale.py", "test_capstone_browser.py")
+HEAVY_FIRST = (SMOKE_GROUP, "test_capstone_api.py", "test_capstone_scale.py", "test_capstone_browser.py", "test_evals.py")
 
 
 def _in_worker(config) -> bool:
