@@ -302,7 +302,7 @@ def test_url_mode_scores_a_running_service_like_in_process(mock_server, tmp_path
     assert "正在运行的服务" in stdout
     approvals = [t for s in results["scenarios"] for t in s["runs"][0]["turns"] if t["approval"]]
     assert approvals, "refund-a1003-screen 应该提交了审批"
-    rows = shop_rows(tmp_path / "app" / "its_shop.db", "SELECT status, decided_by FROM approvals")
+    rows = shop_rows(app.shop_url, "SELECT status, decided_by FROM approvals")
     assert rows == [{"status": "rejected", "decided_by": "主管"}] * len(approvals)
 
 

@@ -117,7 +117,7 @@ def build_team(tools: Tools, mcp_servers: list[MCPServer] | None, *, categories:
         name=ORDER,
         model=model,
         model_settings=settings,
-        handoff_description="订单物流专员：查询订单详情、物流快递进度（快递到哪了、什么时候到）。",
+        handoff_description="订单物流专员：查询订单详情（买了什么商品、金额、状态）、物流快递进度（快递到哪了、什么时候到）。",
         instructions=prompt_with_handoff_instructions(
             "你是 ITS 商城的订单物流专员，负责订单和物流查询。\n"
             "- 查订单详情（状态、金额、买了什么）用 get_order；\n"
@@ -185,7 +185,8 @@ def build_team(tools: Tools, mcp_servers: list[MCPServer] | None, *, categories:
         name=PRESALES,
         model=model,
         model_settings=settings,
-        handoff_description=f"售前导购：商品咨询、推荐、价格、库存。在售品类：{catalog}。",
+        handoff_description=f"售前导购：商品咨询、推荐、价格、库存，以及运费、发票、保修、价格保护这类服务政策。"
+                            f"在售品类：{catalog}。",
         instructions=prompt_with_handoff_instructions(
             "你是 ITS 商城的售前导购，负责商品咨询和推荐。\n"
             "- 用户想买东西、问有没有某类商品、问价格和库存时，用 search_products 搜索，"
@@ -212,7 +213,8 @@ def build_team(tools: Tools, mcp_servers: list[MCPServer] | None, *, categories:
             "你是 ITS 商城的前台客服。必须先弄清用户要办什么事，再交给对应的专员：\n"
             "- 查订单状态、物流快递进度（到哪了、什么时候到），交给 order_agent；\n"
             "- 退款、退货、售后问题，交给 refund_agent；\n"
-            f"- 商品咨询、推荐、价格、库存（在售品类：{catalog}），交给 presales_agent；\n"
+            f"- 商品咨询、推荐、价格、库存（在售品类：{catalog}），以及运费、发票、保修、价格保护这类服务政策，"
+            "交给 presales_agent；\n"
             "- 用户投诉或明确要求转人工时，用 open_ticket 创建工单，并告诉用户工单号；\n"
             "- 打招呼、闲聊或意图不清楚时，简短回答并问清用户想办什么。\n"
             "不要自己编造订单、物流或商品信息。"

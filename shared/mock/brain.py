@@ -85,7 +85,7 @@ def decide(conv: Conversation) -> Plan:
             ranked = [route.Ranked(route.MIN_SCORE, fallback_tool.profile, ["catch_all"]),
                       *[r for r in ranked if r is not fallback_tool]]
         best = ranked[0] = _callable_first(ranked, functions, s)
-        if not must_call and route.should_ask(ranked, conv.system):
+        if not must_call and route.should_ask(ranked, conv.system, question):
             clarification = render.clarify([ranked[0].profile.label, ranked[1].profile.label], english)
         elif best.score >= route.MIN_SCORE or must_call:
             spec = _spec(functions, best.profile.name)
@@ -214,7 +214,9 @@ def _missing(spec: ToolSpec, s: Situation) -> list[tuple[str, dict]]:
             if sense in MUST_ASK and not judge.mentioned(prop["enum"], ctx):  # 房间、科室这类选项，一个都没说到
                 missing.append((name, prop))
         elif USER_STATED.search(str(prop.get("description") or "")) and sense in ("reason", "summary", "text", "other"):
-            if not fill.reason_in(ctx.sources[:3]):  # 说明写着要用户自己说（“用户说明的退款原因”）：没说就问
+            # 说明写着要用户自己说（“用户说明的退款原因”）：没说就问；问过一次、用户没说就坚持要办，不再追问
+            asked = render.slot_name(name, prop, sense, s.english) in (s.state.previous_answer or "")
+            if not fill.reason_in(ctx.sources[:3]) and not asked:
                 missing.append((name, prop))
         elif sense == "name" and PERSON_NAME.search(f"{name} {prop.get('description') or ''}"):
             if not any(fill.person_name(source) for source in ctx.sources[:3]):  # 乘客、就诊人的姓名：没说就问
@@ -269,10 +271,15 @@ def _callable_first(ranked: list[route.Ranked], functions: list[ToolSpec], s: Si
     if len(close) < 2:
         return best
 
-    def fit(r: route.Ranked) -> tuple[int, int, float]:
+    done = {(c.name, c.arguments) for t in s.conv.turns for c in t.calls}
+
+    def fit(r: route.Ranked) -> tuple[int, int, int, float]:
         spec = _spec(functions, r.profile.name)
         required = set((spec.parameters or {}).get("required") or [])
-        return (-len(_missing(spec, s)), len(required & record), r.score)
+        missing = _missing(spec, s)
+        repeat = not missing and any((c.name, c.arguments) in done for c in _calls_for(spec, s))
+        # 参数齐的优先；同样的调用这段对话里已经做过（刚查过能不能退）的不再做一遍
+        return (-len(missing) - 2 * repeat, len(required & record), r.score)
 
     return max(close, key=fit)
 
@@ -367,6 +374,7 @@ GATE = re.compile(r"only (?:call|use|do|run)?\s*(?:it|this)?\s*(?:after|once|if|
                   re.I)
 LISTING = re.compile(lx.LISTING, re.I)
 OWN_INSTRUCTIONS = re.compile(lx.OWN_INSTRUCTIONS, re.I)
+ASKS_IF_HUMAN = re.compile(lx.ASKS_IF_HUMAN, re.I)
 CHECK_FIRST = re.compile(r"先用\s*(\w+)|先调用\s*(\w+)|first (?:use|call|check with|look it up with)\s+(\w+)", re.I)
 CONFIRMING = re.compile(r"^(?:对|是的|是|好的|好|行|可以|没问题|确认|嗯|yes|yeah|yep|sure|ok|okay|please)\b|^(?:对|是的|好的|确认)",
                         re.I)
@@ -478,7 +486,7 @@ def _from_context(s: Situation) -> str | None:
             return render.recalled(index, record, s.english, asked)
         sentences = [] if LISTING.search(s.question) else recall.sentences_about(s.question, record)
         return render.quoted(sentences, s.english) if sentences else None  # 这一条的介绍里写着（“预计两周内到货”）
-    if dialogue.move != "follow_up" or LISTING.search(s.question):
+    if LISTING.search(s.question) or not (dialogue.move == "follow_up" or recall.asks_duration(s.question)):
         return None  # 要看一批新的东西（“那你们有哪些……”）：去查，不从前面的结果里摘句子
     newest = render.localize(results[0].data, zone, s.english)
     record = newest if isinstance(newest, dict) else {}
@@ -621,6 +629,9 @@ def _about_conversation(s: Situation) -> str | None:
     q = s.question
     if OWN_INSTRUCTIONS.search(q):  # 没有护栏的模型：问什么答什么，把指令念出来（输出护栏要拦的正是这个）
         return render.own_instructions(s.conv.system, s.english)
+    if ASKS_IF_HUMAN.search(q):  # 问是不是真人：照实说
+        return render.introduce(render.persona(s.conv.system, s.english), skills(s.conv, s.english), s.english,
+                                ai=True)
     verb = "说" if "说" in q and "问" not in q else "问"
     earlier = list(s.state.earlier)
     first = bool(FIRST_QUESTION.search(q))
@@ -741,8 +752,8 @@ def _jokes(s: Situation) -> str | None:
 def _needs(s: Situation) -> str | None:
     """指令写了“需要用户提供 A、B、C”：像真的客服一样，说已经有了什么、还缺什么。"""
     needs = NEEDS.search(s.conv.system)
-    if not needs:
-        return None
+    if not needs or any(not t.name.startswith("transfer_to_") for t in s.conv.functions):
+        return None  # 有办事的工具时，缺什么按工具的参数问（_ask_for）；这里只管没有工具（最多能交接）的助手
     slots = [x.strip() for x in re.split(r"[、,，和及与/]", needs.group(1)) if x.strip()]
     said = list(reversed(s.state.users))
     have, missing = [], []

@@ -42,7 +42,7 @@ ORDER_LABELED = re.compile(
 IDENT = re.compile(r"(?<![A-Za-z0-9_@./-])((?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9_-]*|"
                    r"\d{5,})(?![A-Za-z0-9_@])")
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 URL = re.compile(r"https?://[^\s<>\"'“”「」，。）)]+")
 DATE = re.compile(
     r"\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}(?:\s*[日号])?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|今天|明天|大后天|后天|昨天|今晚|明晚|"

@@ -42,6 +42,9 @@ EN_PHRASES = (
     (r"\b(?:log|logg?ing|logged|sign|signing|signed)\s+(?:out|off)\b", "logout"),
     (r"\b(?:sign|signing|signed)\s+up\b", "signup"),
     (r"\b(?:log-?ins?|sign-?ins?)\b", "login"),
+    # 运费：shipping fee / shipping cost / charge for shipping / delivery fee
+    (r"\b(?:shipping|delivery|postage)\s+(?:fees?|costs?|charges?|rates?)\b|\bcharge\s+for\s+(?:shipping|delivery)\b|"
+     r"\bfree\s+shipping\b", "shippingfee"),
 )
 
 # 复数只能是名词的词：词形还原后会撞上同形的动词概念（books → book → 预订）
@@ -54,7 +57,8 @@ CONCEPTS: dict[str, str] = {
     # 意图（动词 + 宾语）
     "lookup": "查 查查 查询 查一下 查看 看看 看下 核对 query lookup look check find search show 搜 搜索 找",
     "status": "状态 进度 怎么样了 什么状态 啥情况 情况 status progress state",
-    "track": "物流 logistics 快递 到哪 到哪了 发货 发了 运单 包裹 配送 派送 送货 签收 送达 什么时候到 什么时候能到 啥时候到 "
+    "track": "物流 logistics 快递 到哪 到哪了 到了吗 到了没 到没到 到了没有 发货 发了 运单 包裹 配送 派送 送货 签收 送达 "
+             "什么时候到 什么时候能到 啥时候到 "
              "多久到 多久能到 几天到 几时到 到货 揽收 送到 能送到 寄到 track tracking tracked shipment shipping shipped ship delivery "
              "deliver delivered package parcel where arrive courier",
     "order": "订单 下单 下的单 单号 买的 买了 买过 已购 购买的 花了 order orders purchased bought",
@@ -79,7 +83,8 @@ CONCEPTS: dict[str, str] = {
     # 只是不满意（“用着不满意，帮我退款吧”）：说明情绪，不等于要投诉
     "unhappy": "不满 不满意 差评 太差 失望 terrible disappointed unhappy",
     "ticket": "工单 报修 报个问题 反馈问题 提交问题 ticket tickets",
-    "policy": "政策 规则 规定 保修 发票 运费 包邮 价格保护 退换货政策 policy policies warranty invoice rules",
+    "policy": "政策 规则 规定 保修 发票 运费 邮费 包邮 价格保护 保价 补差价 退差价 差价 退换货政策 policy policies warranty "
+              "invoice rules shippingfee",
     "weather": "天气 气温 温度 几度 多少度 下雨 下雪 晴 阴 冷 热 刮风 weather temperature forecast rain sunny snow",
     "borrow": "借阅 借了 借的 借书 借过 在借 borrow borrowed borrowing loan loans",
     "booking": "订票 预订 预定 预约 订个 订一个 约个 订房 订 机票 酒店 改签 航班 飞 飞往 飞机 座位 选座 火车票 高铁 动车 列车 车票 "
@@ -157,7 +162,7 @@ QUERY_VERBS_ZH = ("查询", "查看", "检查", "搜索", "获取", "查", "看"
 OBJECTS = frozenset({"order", "product", "item", "user", "account", "card", "light"})
 
 # 和触发词共用一个字、意思却不同的词：触发词的匹配在它们中间断开时不算（“多久到账”不是“多久到”）
-FALSE_FRIENDS = ("到账", "到期", "到店", "到手价")
+FALSE_FRIENDS = ("到账", "到期", "到店", "到手价", "工单号")
 PAST = frozenset("了的过")  # 紧跟在“买 / 购买 / 花”后面：说的是已经下的单
 PAST_VERBS = frozenset({"买", "购买", "花"})
 # 英文的固定短语 → 概念
@@ -203,6 +208,8 @@ OTHER = r"另一个|另外一个|另一单|另一笔|另一件|另一张|\bthe o
 USER_STATED = (r"用户(?:说明|给出|提供|自己说|描述)的|顾客(?:说明|给出)的|stated by the (?:user|customer)|"
                r"in the (?:user|customer)'s own words|as (?:given|provided|stated) by the (?:user|customer)")
 # 问句里的这些概念问的是“能不能 / 是什么”：接着办的时候去掉，换成“提交”
+# 别的记录（预订、预约、卡、账户、工单……）：带编号说的是它们时，编号不当订单号理解
+OTHER_RECORDS = frozenset({"booking", "flight", "hotel", "card", "account", "ticket", "appointment", "transfer"})
 QUESTION_CONCEPTS = frozenset({"eligibility", "lookup", "status", "remaining"})
 # 拒绝 / 算了：不办了
 DECLINE = ("不用了", "不用", "不需要", "不要了", "算了", "先不", "先不用", "暂时不用", "不了", "别办了", "还是不了",
@@ -240,6 +247,11 @@ SUPERLATIVES = (
 # 一天里的时段：(说法, 从几点, 到几点)
 DAYPARTS = ((r"早上|上午|早班|清早|morning", 5, 12), (r"中午|noon|midday", 11, 14), (r"下午|afternoon", 12, 18),
             (r"晚上|晚班|傍晚|夜里|evening|night|tonight", 18, 24))
+# 问“多久 / 几天”：结果里写着一段时长的那句话就是答案（“1-3 个工作日原路退回”“48 小时内回访”）
+ASKS_DURATION = r"多久|多长时间|几天|几个小时|几小时|什么时候能|啥时候能|how long|how many (?:days|hours)|how soon"
+DURATION = (r"\d+(?:\.\d+)?\s*(?:[-~～到至]\s*\d+\s*)?(?:个)?\s*(?:工作日|自然日|天|日|小时|分钟|周|星期|个月)|"
+            r"\d+(?:\s*[-–]\s*\d+)?\s*(?:business |working )?(?:days?|hours?|minutes?|weeks?)\b|"
+            r"[一二两三四五六七八九十]+\s*(?:个)?(?:工作日|天|小时|周|星期|个月)")
 # 要看一批东西（“有哪些……”“show me …”）：是去查一个新的列表，不是问前面结果里的某句话
 LISTING = (r"有哪些|有什么(?!问题|区别|不同)|还有别的|都有啥|哪几款|哪几种|\bwhat (?:\w+ ){0,3}do you (?:have|sell|offer)\b|"
            r"\bwhich (?:\w+ ){0,3}do you (?:have|sell|offer)\b|\bshow me\b|\blist (?:all|your|the)\b")
@@ -261,7 +273,10 @@ CORRECTION = (r"^.{0,8}?(不对|不是这个|错了|搞错了|说错了|写错�
 OWN_INSTRUCTIONS = (r"(?:你|您)(?:的|收到的|被设定的)(?:指令|提示词|系统提示|工作规则|规则|设定|守则|工作要求)|"
                     r"(?:你|您)(?:是)?(?:被)?怎么(?:设定|要求)的|\byour (?:instructions|system prompt|rules|guidelines)\b|"
                     r"\bwhat (?:were|are) you told\b")
-ABOUT_CONVERSATION = (OWN_INSTRUCTIONS + r"|(刚才|刚刚|之前|上一[个句次]|前面|上次|第一[个句次]?|最开始|一开始|开头).{0,6}(问|说|提|聊)|"
+# 问助手是不是真人：照实说是 AI
+ASKS_IF_HUMAN = (r"真人还是机器人|机器人还是真人|(?:你|您)是(?:不是)?(?:真人|机器人|人工|AI|ai)(?:吗|啊|呀|呢)?|"
+                 r"\bare you (?:a |an )?(?:bot|robot|human|real person|ai)\b")
+ABOUT_CONVERSATION = (OWN_INSTRUCTIONS + "|" + ASKS_IF_HUMAN + r"|(刚才|刚刚|之前|上一[个句次]|前面|上次|第一[个句次]?|最开始|一开始|开头).{0,6}(问|说|提|聊)|"
                       r"我(问|说)了(你)?(什么|啥)|我(问|说)的(是)?(什么|啥)|(聊|说)到哪了|"
                       r"我(刚才|刚刚|之前|前面|上一次)[^，。？?]{0,16}(哪个|哪一|哪|什么|多少|几)|"
                       r"what did (i|you) (just )?(ask|say|do|change|set|book|order)|"

@@ -60,6 +60,8 @@ _EN_ORD = "|".join(k for k in sorted(lx.ORDINALS, key=len, reverse=True) if not 
 ORDINAL = re.compile(r"(" + _ZH_ORD + r")\s*(?:" + lx.ORDINAL_NOUNS + r")|\bthe\s+(" + _EN_ORD + r")\b|\b(" + _EN_ORD
                      + r")\s+(?:" + lx.ORDINAL_NOUNS + r")\b", re.I)
 INTERROGATIVES = re.compile(lx.INTERROGATIVES, re.I)
+ASKS_DURATION = re.compile(lx.ASKS_DURATION, re.I)
+DURATION = re.compile(lx.DURATION, re.I)
 SUPERLATIVES = tuple((re.compile(pattern, re.I), fields, best) for pattern, fields, best in lx.SUPERLATIVES)
 DAYPARTS = tuple((re.compile(pattern, re.I), lo, hi) for pattern, lo, hi in lx.DAYPARTS)
 CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
@@ -154,10 +156,17 @@ def fields_asked(question: str, data: Any, label) -> list[tuple[str, Any]]:
     return asked
 
 
+def asks_duration(question: str) -> bool:
+    return bool(ASKS_DURATION.search(question))
+
+
 def sentences_about(question: str, data: Any) -> list[str]:
     """结果里的文字，说到了问题的关键词（“那几时能到货” → “目前缺货，预计两周内到货。”）。"""
     content = INTERROGATIVES.sub(" ", question.strip())
     keys = {w for w in text.words(content) if len(w) >= 2 and not text.TOKEN_ID.fullmatch(w)}
+    # 问多久：说了一段时长、又没说到别的事的句子也算（问保修期时不拿“续航 14 天”作答）
+    duration = bool(ASKS_DURATION.search(question))
+    topic = text.concepts(content) - {"lookup", "greet", "status", "time"}
     found: list[str] = []
 
     def walk(node: Any) -> None:
@@ -169,7 +178,8 @@ def sentences_about(question: str, data: Any) -> list[str]:
                 walk(v)
         elif isinstance(node, str) and len(node) > 6:
             for sentence in re.split(r"(?<=[。！!；;])|(?<=\.)\s", node):
-                if sentence.strip() and any(k in sentence for k in keys):
+                if sentence.strip() and (any(k in sentence for k in keys) or duration and DURATION.search(sentence)
+                                         and (not topic or topic & text.concepts(sentence))):
                     found.append(sentence.strip())
 
     walk(data)

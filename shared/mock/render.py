@@ -679,12 +679,15 @@ def out_of_scope(topic: str, english: bool) -> str:
     return f"Sorry, I can only answer questions about {topic}." if english else f"抱歉，我只能回答{topic}相关的问题。"
 
 
-def introduce(who: str, skills: list[str], english: bool) -> str:
+def introduce(who: str, skills: list[str], english: bool, ai: bool = False) -> str:
+    """自我介绍；ai：用户问的是“你是真人吗”，先照实说自己是 AI。"""
     if english:
         extra = f" I can {can_do(skills, True)}." if skills else ""
-        return f"I'm {who}.{extra} How can I help you?"
+        lead = f"I'm an AI assistant, not a human — {who}." if ai else f"I'm {who}."
+        return f"{lead}{extra} How can I help you?"
     extra = f"我可以：{'；'.join(skills)}。" if skills else ""
-    return f"我是{who}。{extra}有什么可以帮您？"
+    lead = f"我是 AI 助手，不是真人，是{who}。" if ai else f"我是{who}。"
+    return f"{lead}{extra}有什么可以帮您？"
 
 
 def greeting(who: str, english: bool) -> str:

@@ -231,6 +231,7 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
     asking = request.modality == "ask" and "submit" not in q_concepts
     said = request.text.lower() + " " + " ".join(text.in_chinese_terms(request.text))
     shapes = {id_shape(v) for v in ent.values("ident", request.text)}
+    orders = "order" in q_concepts and bool(ent.find("order_id", request.text))
     ranked = []
     for order, p in enumerate(everyone):
         if p.name not in allowed:
@@ -257,7 +258,11 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
         if p.handback and uncovered - p.concepts:  # 不归自己管：交回前台
             total += HANDBACK_WEIGHT * sum(lx.INTENT_WEIGHT.get(c, 1.0) for c in uncovered - p.concepts)
             reasons += sorted(uncovered - p.concepts)
-        if total and shapes & p.id_shapes:  # 用户给的编号和参数说明里举的例子一个样子（AP-5510 ↔ 例如 AP-3321）
+        about = {c for c in q_concepts & p.concepts if c not in p.param_concepts} or set(q_words & p.words)
+        if about and shapes & p.id_shapes:  # 用户给的编号和参数说明里举的例子一个样子（AP-5510 ↔ 例如 AP-3321）
+            total += OPTION_WEIGHT
+            reasons.append("id")
+        elif p.handoff and orders and "order" in p.concepts:  # 给了订单号：说明里管订单的那位专员
             total += OPTION_WEIGHT
             reasons.append("id")
         named = {o for o in p.options if o in said}  # 说到了参数的某个选项（“眼科”“dermatologist” → 皮肤科）
@@ -324,11 +329,22 @@ def catch_all(ranked: list[Ranked], question: str) -> Ranked | None:
     return next((r for r in ranked if r.profile.catch_all), None)
 
 
-def should_ask(ranked: list[Ranked], system: str) -> bool:
-    """两个候选难分高下、其中有 handoff（不能同时交给两个人）、而且指令说了意图不清时要问清。"""
+def should_ask(ranked: list[Ranked], system: str, question: str = "") -> bool:
+    """两个候选难分高下、其中有 handoff（不能同时交给两个人）、而且指令说了意图不清时要问清。
+    最后一个分句是要办的事、只有第一名管（“A1004 还没发货吧？那我不要了，直接给我退款”）：不用问。"""
     if len(ranked) < 2 or not ASK_RULE.search(system or ""):
         return False
     first, second = ranked[0], ranked[1]
     if first.score < MIN_SCORE or second.score < first.score * CLOSE:
+        return False
+    if not set(second.reasons) & lx.CONCEPTS.keys():  # 第二名只撞上几个字，没对上任何一件事：不算难分
+        return False
+    if ent.find("order_id", question or "") and "order" in first.profile.concepts \
+            and "order" not in second.profile.concepts:  # 给了订单号：说的是已有的订单，管订单的那位就是
+        return False
+    last = [c for c in CLAUSES.split(question or "") if c and c.strip()][-1:]
+    wanted = text.concepts(last[0]) - {"lookup", "order", "user", "greet"} if last else frozenset()
+    if wanted and text.intent_modality(last[0]) == {"act"} and wanted & first.profile.concepts \
+            and not wanted & second.profile.concepts:
         return False
     return first.profile.handoff or second.profile.handoff

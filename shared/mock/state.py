@@ -76,7 +76,9 @@ def own_request(message: str) -> Request:
         found.add("submit")
     if modality == "act" and found & lx.ACTIONS and "lookup" not in found:  # “查一下航班”是查，不是办
         found.add("submit")
-    if ent.find("order_id", message) and "shop" in found:  # 带着订单号说“买…”：说的是已经下的单
+    if ent.find("order_id", message) and found - {"greet"} and not found & lx.OTHER_RECORDS:
+        # 带着订单号（A1009）说了要做什么：说的是已经下的单，“买”说的是买过的，不是要买新的。
+        # 只给了一个编号（“就是 B2001”“那 A1003 呢”）不算：接着上一件事办
         found.discard("shop")
         found.add("order")
     counts = [c[0] for c in ent.counted(message)]
@@ -91,12 +93,15 @@ _MODAL = re.compile(lx.MODALS, re.I)
 @lru_cache(maxsize=4096)
 def _focus(message: str) -> frozenset[str]:
     """问句焦点上的概念：最后一个问句里、情态词后面的那段（“买笔记本电脑能开发票吗” → 发票 → policy）。"""
-    clauses = [c for c in re.split(r"[，,。.;；!！]", message) if c.strip()]
-    asking = [c for c in clauses if re.search(r"[吗?？]|\b(?:can|could|may)\b", c, re.I)]
+    clauses = [c for c in re.split(r"[，,。.;；!！?？]", message) if c.strip()]
+    asking = [c for c in clauses if text.intent_modality(c) == {"ask"}]
     if not asking:
         return frozenset()
     tail = _MODAL.split(asking[-1])
-    return text.concepts(tail[-1]) if len(tail) > 1 and tail[-1].strip() else frozenset()
+    if len(tail) > 1 and tail[-1].strip():
+        return text.concepts(tail[-1])
+    # 几个分句里最后问的那句（“寄到新疆能发货吗？运费怎么算”→ 运费）
+    return text.concepts(asking[-1]) if len(clauses) > 1 and asking[-1] == clauses[-1] else frozenset()
 
 
 # ---------------------------------------------------------------- 这句话和前文的关系（有序的规则表）
@@ -308,6 +313,9 @@ def request_for(move: str, c: _Context) -> Request:
                            sources, move, own.concepts)
         return Request(last.text, _as_action(last.concepts), "act", (c.message, *last.sources), move, own.concepts)
     if move == "answer":  # 回答助手的问题：这句话是内容（原因、编号），要办的还是上一件事
+        if "submit" in own.concepts:  # 没给要的信息，只说“那帮我办了吧”：接着办上一件事
+            return Request(last.text, _as_action(last.concepts), "act", (c.message, *last.sources), move,
+                           own.concepts, last.focus)
         return Request(last.text, last.concepts, last.modality, (c.message, *last.sources), move, own.concepts,
                        last.focus)
     # follow_up：自己说了点什么（“它里面有几样东西”“它什么时候到”），就只从上文带宾语（订单、商品）；

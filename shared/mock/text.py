@@ -18,7 +18,7 @@ from shared.mock import lexicon as lx
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z']+")
-TOKEN_ID = re.compile(r"[A-Za-z]*[-_]?\d[\w-]*")  # A1001、user456、12A：编号，不是单词
+TOKEN_ID = re.compile(r"[A-Za-z]*[-_]?\d[A-Za-z0-9_-]*")  # A1001、user456、12A：编号，不是单词
 
 _lock = threading.Lock()
 _jieba = None
@@ -79,8 +79,12 @@ def wants_chinese(instructions: str) -> bool:
 _EN_PHRASES = tuple((re.compile(pattern, re.I), word) for pattern, word in lx.EN_PHRASES)
 
 
+_ERHUA = re.compile(r"(?<=[哪这那])儿")
+
+
 def normalize_english(text: str) -> str:
-    """英文里几个词合起来才是一个意思（log in → login）：先合成一个词。"""
+    """英文里几个词合起来才是一个意思（log in → login）：先合成一个词。中文的儿化（到哪儿了 → 到哪了）去掉。"""
+    text = _ERHUA.sub("", text)
     if not LATIN_WORD.search(text):
         return text
     for pattern, word in _EN_PHRASES:
@@ -125,7 +129,7 @@ def _split_identifier(name: str) -> tuple[str, ...]:
     return tuple(re.findall(r"[A-Za-z][A-Za-z']+\d*", spaced))
 
 
-_ID_SPAN = re.compile(r"[A-Za-z]{1,6}[-_]?\d[\w-]*|\d+[A-Za-z][\w-]*")
+_ID_SPAN = re.compile(r"[A-Za-z]{1,6}[-_]?\d[A-Za-z0-9_-]*|\d+[A-Za-z][A-Za-z0-9_-]*")
 
 
 def _tokens(value: str) -> list[str]:
@@ -208,8 +212,8 @@ def concepts(text: str) -> frozenset[str]:
                 continue  # “快递员”里的“快递”说的是人；“手机号”说的是号码，不是手机
             if trigger in lx.PAST_VERBS and text[m.end() : m.end() + 1] in lx.PAST:
                 continue
-            if any(a < m.end() < b for a, b in false_friends):
-                continue  # “多久到账”的“多久到”被“到账”截断了：说的是钱，不是快递
+            if any(a < m.end() and m.start() < b and not (m.start() <= a and m.end() >= b) for a, b in false_friends):
+                continue  # “多久到账”的“多久到”被“到账”截断了：说的是钱，不是快递；“工单号”的“单号”不是订单号
             found.add(name)
             break
     for m in re.finditer(r"([\u4e00-\u9fff])不\1", text):  # 正反问：卖不卖、热不热、有没有
@@ -310,6 +314,11 @@ def noun_phrase(value: str) -> str | None:
         core = keyword(value)
         return core if core and core.lower() != value.strip(" ?!.").lower() or len(core.split()) <= 4 else None
     found = [p for p in nouns(value) if not re.fullmatch(r"[A-Za-z]{1,3}-?\d{3,}", p)]
+    # 说到了品类（耳机、手表、充电器）的短语就是要找的东西，取最先说的那个（后面的多半是在问它的属性：
+    # “智能手表能刷公交卡吗”“充电器能给笔记本充电吗”）；没有品类词时取最后一个
+    items = [p for p in found if any(w in p for w in ITEM_WORDS if CJK.search(w))]
+    if items:
+        return items[0]
     whole = [p for p in found if len(p) >= 2]  # 单个字（“有 42 码吗”的码）多半是量词，不是要找的东西
     return (whole or found)[-1] if found else None
 
