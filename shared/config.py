@@ -281,7 +281,8 @@ def load_settings() -> Settings:
     if cassette:
         mode = _cassette_mode()
         header = _cassette_header(cassette)
-        if not requested and header.get("provider") in PRESETS:
+        # 没写 LLM_PROVIDER（或写的是 mock：录像不对着内置模拟模型）时，用录像录制时的提供方。
+        if header.get("provider") in PRESETS and (not requested or provider == "mock"):
             provider, reason = header["provider"], f"录像 {cassette} 是用 {header['provider']} 录的"
         if provider == "mock":
             raise ConfigError(

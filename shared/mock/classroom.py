@@ -230,9 +230,9 @@ def _run_lessons(path: Path, mode: str, args: argparse.Namespace) -> int:
             stem = name.replace("/", "__")
             (log / f"{stem}.out").write_bytes(out)
             (log / f"{stem}.err").write_bytes(err)
-        what = f"录了 {_count(path, name) - before} 个请求" if forwarding else \
-            (f"{misses} 个请求没录到" if misses else "全部命中")
         ok = code == 0
+        what = f"录了 {_count(path, name) - before} 个请求" if forwarding else \
+            f"{misses} 个请求没录到" if misses else "全部命中" if ok else "没有走到模型请求"
         failed += not ok
         print(f"[{n}/{len(lessons)}] {'✓' if ok else '✗'} {name}  退出码 {code}，{seconds:.1f} 秒，{what}")
         if not ok:

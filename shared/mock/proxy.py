@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from shared.mock.cassette import (
     Cassette,
@@ -85,10 +85,12 @@ class Upstream:
     api_key: str = ""
 
     def url(self, path: str, query: bytes = b"") -> str:
-        # 客户端请求的是 <代理>/v1/chat/completions，上游的 base_url 已经含版本前缀（…/v1、…/compatible-mode/v1）。
+        # 客户端请求的是 <代理>/v1/chat/completions，上游的 base_url 已经含版本前缀（…/v1、…/compatible-mode/v1）；
+        # base_url 自己带查询串（有的网关把 Key 放在 ?key=... 里）时，和客户端的查询串拼在一起。
+        base = urlsplit(self.base_url)
         rest = path[len("/v1"):] if path.startswith("/v1/") else path
-        url = self.base_url.rstrip("/") + rest
-        return f"{url}?{query.decode('latin-1')}" if query else url
+        queries = [q for q in (base.query, query.decode("latin-1")) if q]
+        return urlunsplit((base.scheme, base.netloc, base.path.rstrip("/") + rest, "&".join(queries), ""))
 
 
 class _SSEParser:
@@ -186,8 +188,11 @@ class CassetteApp:
         self.upstream = upstream
         self.speed = speed
         self.lesson = lesson  # 请求没带 X-Course-Lesson 时算哪一课（进程内：就是本进程运行的脚本）
-        self.header = header or {}
         self.scrubber = Scrubber((*secrets, upstream.api_key if upstream else ""))
+        header = dict(header or {})
+        if header.get("upstream"):
+            header["upstream"] = clean_url(str(header["upstream"]))
+        self.header = self.scrubber.value(header)
         self.notify = notify
         self.known = cassette.known_ids()
         self.counts: Counter[tuple[str, str]] = Counter()  # (课, key) → 这一课第几次发出这个请求
