@@ -91,7 +91,8 @@ def handle(args: argparse.Namespace) -> int | None:
 
 def _upstream_settings(target: str | None) -> Settings:
     """`--upstream` → 上游的配置（地址、Key、提供方、模型），按 shared.config 读 .env。"""
-    os.environ.pop("MOCK_CASSETTE", None)  # 读的是“不走录像时”这个提供方的配置
+    # 读的是“不走录像时”这个提供方的配置：设成空字符串，.env 里的 MOCK_CASSETTE 也不会再填进来。
+    os.environ["MOCK_CASSETTE"] = ""
     if target:
         name = target.strip().lower()
         if name in PRESETS and name != "mock":
@@ -141,8 +142,11 @@ def _serve(path: Path, mode: str, args: argparse.Namespace) -> int:
     else:
         miss = "报错" if mode == "strict" else f"由模拟模型（{profile}）代答"
         print(f"  回放 {path}：{len(cassette.entries)} 个条目，倍速 {speed:g}；没录到的请求{miss}")
-    print("  课程脚本用它：LLM_PROVIDER=<录像的提供方> OPENAI_BASE_URL=http://"
-          f"{args.host}:{args.port}/v1 python 某课.py（请求头 X-Course-Lesson 标明来自哪一课）")
+    if provider in PRESETS and provider != "mock":
+        key_env = PRESETS[provider].key_env
+        key = f" {key_env}=sk-随便填" if key_env and not forwarding else ""
+        print(f"  课程脚本用它：LLM_PROVIDER={provider}{key} OPENAI_BASE_URL=http://{args.host}:{args.port}/v1 "
+              "python 某课.py")
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 

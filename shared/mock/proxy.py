@@ -20,6 +20,7 @@ HTTP 库）；上游的 Key 由代理加在请求头里，课程脚本发给代�
 from __future__ import annotations
 
 import asyncio
+import atexit
 import codecs
 import hashlib
 import json
@@ -200,6 +201,14 @@ class CassetteApp:
         self._warned: set[str] = set()
         self._client: Any = None
         self._lock = threading.Lock()
+        self._inflight = 0  # 正在转发、还没写进录像的请求
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """等正在转发的请求写进录像。进程内录制时在退出前调用：课程脚本读到最后一块就结束了，
+        而代理还要等上游把流关上、再写文件——不等的话，后台线程会随进程一起消失，这一条就丢了。"""
+        deadline = time.monotonic() + timeout
+        while self._inflight and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     async def __call__(self, scope: dict, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
@@ -289,6 +298,17 @@ class CassetteApp:
                        lesson: str, seq: int, send: Send) -> None:
         assert self.upstream is not None
         self.stats["forwarded"] += 1
+        with self._lock:
+            self._inflight += 1
+        try:
+            await self._relay(scope, body, headers, request, lesson, seq, send)
+        finally:
+            with self._lock:
+                self._inflight -= 1
+
+    async def _relay(self, scope: dict, body: bytes, headers: dict[str, str], request: dict,
+                     lesson: str, seq: int, send: Send) -> None:
+        assert self.upstream is not None
         url = self.upstream.url(scope["path"], scope.get("query_string") or b"")
         out = {k: v for k, v in headers.items() if k not in _HOP and not k.startswith("x-mock-")}
         key = self.upstream.api_key or headers.get("authorization", "").removeprefix("Bearer ").strip()
@@ -415,6 +435,7 @@ def ensure_cassette_server(settings: Any) -> str:
         _server = server.start()
         _server.cassette_app = app["cassette"]
         if mode in FORWARDING:
+            atexit.register(app["cassette"].wait_idle)
             _notice(f"● 录像 {settings.cassette}：{'录制' if mode == 'record' else '回放，没录到的转发并补录'}，"
                     f"上游 {clean_url(settings.upstream)}")
         else:
