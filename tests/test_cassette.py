@@ -63,6 +63,12 @@ def test_key_ignores_ids_timestamps_and_bookkeeping():
         {**a, "stream": True},
     ]
     assert len({key_of(a), *map(key_of, changed)}) == len(changed) + 1
+    # 工具结果里每次运行都不一样的进程号、端口也不算；订单号这类值照样算
+    def tool_result(text: str) -> dict:
+        return chat([{"role": "user", "content": "服务的进程号"}, {"role": "tool", "tool_call_id": "c", "content": text}])
+
+    assert key_of(tool_result('{"service": "x", "pid": 8347}')) == key_of(tool_result('{ "pid": 91, "service": "x" }'))
+    assert key_of(tool_result('{"order_id": "A1001"}')) != key_of(tool_result('{"order_id": "A1002"}'))
 
 
 def test_previous_response_id_becomes_a_reference_to_the_entry():

@@ -22,7 +22,8 @@ text.format（schema）、temperature 这类采样参数、思考开关（thinki
 是否流式。去掉不改变回答的部分：请求头（包括 Key）、URL 的查询串、`user` / `metadata` /
 `store` / `prompt_cache_key` 这类记账字段。每次运行都不一样的东西换成占位符：工具调用 id、
 消息 id 按出现顺序换成 `<id1>`、`<id2>`……；引用前面某个回答的 id（`previous_response_id`、
-会话 id）换成“第几号条目的回答”；文字里的日期、时刻换成 `<日期>` / `<时刻>`。
+会话 id）换成“第几号条目的回答”；文字里的日期、时刻换成 `<日期>` / `<时刻>`；工具结果（JSON 文本）里的进程号、
+端口、时间戳、耗时（`VOLATILE_FIELDS`）换成 `<pid>` 这样的占位符。
 
 **手改录像**：`request.body` 就是规范化之后的请求，读取时按它重新计算 key（文件里的 `key` 只是给人看、
 方便 grep 的）。改了回答（`response`）就回放改过的；改了请求，就按改过的请求去匹配。
@@ -67,6 +68,10 @@ IGNORED_FIELDS = frozenset({
 })
 # 值是“这次运行才有”的 id 的字段：换成按出现顺序编号的占位符。
 ID_FIELDS = frozenset({"id", "call_id", "tool_call_id", "item_id", "previous_response_id", "conversation"})
+# 工具结果（消息里的 JSON 文本）中每次运行都不一样的字段：进程号、端口、时间戳、耗时。值换成 `<字段名>`。
+# 只认这几个名字：订单号、金额这类决定回答的值一个都不动。
+VOLATILE_FIELDS = frozenset({"pid", "ppid", "port", "uptime", "uptime_seconds", "elapsed", "elapsed_ms",
+                             "duration_ms", "latency_ms", "timestamp", "started_at", "created_at", "updated_at"})
 
 _DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
@@ -161,8 +166,30 @@ class _Normaliser:
                 return self.placeholder(obj)
             if obj in self.known:
                 return self.known[obj]
-            return _mask_times(obj)
+            return _mask_times(_mask_volatile(obj))
         return obj
+
+
+def _mask_volatile(text: str) -> str:
+    """消息里的 JSON 文本（多半是工具结果）：把 VOLATILE_FIELDS 的值换成占位符，按规范格式重写。"""
+    stripped = text.strip()
+    if not stripped.startswith(("{", "[")):
+        return text
+    try:
+        data = json.loads(stripped)
+    except ValueError:
+        return text
+
+    def walk(obj: Any) -> Any:
+        if isinstance(obj, dict):
+            return {k: f"<{k}>" if k in VOLATILE_FIELDS and not isinstance(v, (dict, list)) else walk(v)
+                    for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [walk(v) for v in obj]
+        return obj
+
+    masked = walk(data)
+    return json.dumps(masked, ensure_ascii=False, sort_keys=True) if masked != data else text
 
 
 def normalise(method: str, path: str, body: Any, known: dict[str, str] | None = None,
