@@ -271,6 +271,9 @@ def _list(path: Path) -> int:
     except CassetteError as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 1
-    for line in cassette.listing():
-        print(line)
+    try:
+        for line in cassette.listing():
+            print(line)
+    except BrokenPipeError:  # python -m shared.mock --list 录像 | head：读的一方先走了，不算错
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  # 解释器退出时还要刷新 stdout
     return 0
