@@ -28,7 +28,7 @@ output_type、hooks、tool_use_behavior、reset_tool_choice。类型不对立刻
     ModelSettings(model="gpt-4o", tool_choice="required") 构造成功，model 被悄悄丢弃: hasattr = False
     tools=[普通函数]（忘了 @function_tool）构造成功，运行时 → UserError: Hosted tools are not supported with the ChatCompletions API. Got tool type: <class 'function'>
     instructions=lambda ctx: ...（少一个参数）构造成功，运行时 → TypeError: 'instructions' callable must accept exactly 2 arguments (context, agent), but got 1: ['ctx']
-    model="mock-modle"（拼错）构造成功：模型名只有提供方认得，真实提供方会在请求时返回 404
+    model="mock-modle"（拼错）构造成功：模型名只有提供方认得，要到请求时才报错（OpenAI 404，DeepSeek、硅基流动 400）
     === 三、__post_init__ 还会按模型名补默认 ModelSettings ===
     model='gpt-5' → reasoning.effort=... verbosity=low
     model='mock-model' → reasoning=None verbosity=None
@@ -123,7 +123,8 @@ async def main() -> None:
         print(f"instructions=lambda ctx: ...（少一个参数）构造成功，运行时 → {first_line(exc)}")
 
     Agent(name="a", model="mock-modle")
-    print('model="mock-modle"（拼错）构造成功：模型名只有提供方认得，真实提供方会在请求时返回 404')
+    print('model="mock-modle"（拼错）构造成功：模型名只有提供方认得，要到请求时才报错'
+          '（OpenAI 404，DeepSeek、硅基流动 400）')
 
     print("=== 三、__post_init__ 还会按模型名补默认 ModelSettings ===")
     # 课程时序图里的“模型兼容性检查”：GPT-5 系列默认带 reasoning / verbosity，其它模型名不带。

@@ -95,7 +95,8 @@ async def main() -> None:
         print(f"MaxTurnsExceeded: {exc.message}")
         executed = [i for i in exc.run_data.new_items if isinstance(i, ToolCallOutputItem)] if exc.run_data else []
         last = exc.run_data.last_agent.name if exc.run_data else "?"
-        print(f"超限前已经执行的工具调用：{len(executed)} 个（副作用已经发生）；最后的 Agent：{last}")
+        effect = "副作用已经发生" if executed else "还没有副作用"
+        print(f"超限前已经执行的工具调用：{len(executed)} 个（{effect}）；最后的 Agent：{last}")
 
     print('=== max_turns=1 + error_handlers["max_turns"] ===')
     result = await Runner.run(agent, QUESTION, max_turns=1,

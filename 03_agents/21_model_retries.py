@@ -7,7 +7,8 @@
 2. **SDK 的 runner 重试**：`ModelSettings(retry=ModelRetrySettings(max_retries=..., backoff=..., policy=...))`，
    `policy` 决定这次失败要不要重试（`retry_policies.http_status`、`retry_after`、`network_error`……可以组合），
    `backoff` 决定等多久。它能看到每次失败，适合记日志、按错误类型决定。
-两层都开，请求数会相乘；本课第 2 段把客户端那层关掉（`with_options(max_retries=0)`），只用 SDK 的。
+两层都开，请求数会相乘；本课第 1 段两层都开（客户端先把失败消化掉，SDK 的策略数一数自己看到几次），
+第 2 段把客户端那层关掉（`with_options(max_retries=0)`），只用 SDK 的。
 
 故障来自内置模拟模型：`POST /mock/faults {"mode": "500", "count": 2}` 让接下来 2 个模型请求失败
 （见 shared/mock/README.md）；`GET /mock/stats` 数它一共收到几个请求。真实提供方不能这样预约故障，本课只运行第 0 段。
@@ -18,8 +19,8 @@
     【模型】提供方=mock（内置模拟模型） 模型=mock-model 地址=http://127.0.0.1:.../v1 Key=****
     === 0. 没有故障 ===
     回答：...；模型服务收到 1 个请求
-    === 1. 只有客户端重试（max_retries=2）：预约 2 次 500 ===
-    回答：...；模型服务收到 3 个请求，SDK 没看到任何失败
+    === 1. 客户端重试在前（max_retries=2）：预约 2 次 500 ===
+    回答：...；模型服务收到 3 个请求，SDK 的重试策略看到 0 次失败
     === 2. 只有 SDK 重试（客户端 max_retries=0）：预约 2 次 500 ===
       第 1 次请求失败：HTTP 500 → 重试，等 0.1 秒
       第 2 次请求失败：HTTP 500 → 重试，等 0.2 秒
@@ -71,8 +72,12 @@ RETRYABLE = retry_policies.any(
 )
 
 
+sdk_saw: list[int] = []  # SDK 的重试策略每看到一次失败记一笔（HTTP 状态码）
+
+
 async def logged_policy(ctx: RetryPolicyContext) -> bool | RetryDecision:
     """在内置策略外面包一层：把 SDK 看到的每次失败和决定打印出来。"""
+    sdk_saw.append(ctx.normalized.status_code)
     decision = await RETRYABLE(ctx)
     retry = decision.retry if isinstance(decision, RetryDecision) else bool(decision)
     delay = decision.delay if isinstance(decision, RetryDecision) else None
@@ -104,7 +109,10 @@ class MockControl:
 
 async def main() -> None:
     settings = print_provider()
-    client_retries = Agent(name="客服", instructions="你是电商客服。", model=get_chat_model())
+    sdk_policy = ModelSettings(retry=ModelRetrySettings(max_retries=3, backoff=BACKOFF, policy=logged_policy))
+    # 第 1 段：客户端照常重试，SDK 也挂着同一个会打印的策略——它看没看到失败，由它自己说。
+    client_retries = Agent(name="客服", instructions="你是电商客服。", model=get_chat_model(),
+                           model_settings=sdk_policy)
     # 第 2 段起：客户端不重试（同一个工厂客户端的副本），失败全部交给 SDK 的策略。
     no_client_retry = OpenAIChatCompletionsModel(
         model=settings.model, openai_client=get_async_client().with_options(max_retries=0)
@@ -113,9 +121,7 @@ async def main() -> None:
         name="客服",
         instructions="你是电商客服。",
         model=no_client_retry,
-        model_settings=ModelSettings(
-            retry=ModelRetrySettings(max_retries=3, backoff=BACKOFF, policy=logged_policy)
-        ),
+        model_settings=sdk_policy,
     )
 
     print("=== 0. 没有故障 ===")
@@ -129,12 +135,12 @@ async def main() -> None:
     result = await Runner.run(client_retries, QUESTION)
     print(f"回答：{result.final_output}；模型服务收到 {await mock.requests() - before} 个请求")
 
-    print(f"=== 1. 只有客户端重试（max_retries={settings.max_retries}）：预约 2 次 500 ===")
-    before = await mock.requests()
+    print(f"=== 1. 客户端重试在前（max_retries={settings.max_retries}）：预约 2 次 500 ===")
+    before, seen = await mock.requests(), len(sdk_saw)
     await mock.arm("500", 2)
     result = await Runner.run(client_retries, QUESTION)
     print(f"回答：{result.final_output}；模型服务收到 {await mock.requests() - before} 个请求，"
-          "SDK 没看到任何失败")
+          f"SDK 的重试策略看到 {len(sdk_saw) - seen} 次失败")
 
     print("=== 2. 只有 SDK 重试（客户端 max_retries=0）：预约 2 次 500 ===")
     before = await mock.requests()

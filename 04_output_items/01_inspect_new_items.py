@@ -14,7 +14,7 @@
     1  ToolCallItem        ResponseFunctionToolCall   天气助手  调用 get_weather {"city": "武汉"}
     2  ToolCallOutputItem  dict                       天气助手  工具返回 天气信息: 武汉 是晴天
     3  MessageOutputItem   ResponseOutputMessage      天气助手  消息 天气信息: 武汉 是晴天
-    共 3 个输出项；final_output 只是最后一条消息的文字：
+    共 3 个输出项；final_output 就是最后一条消息的文字：
     天气信息: 武汉 是晴天
 提供方预期输出（deepseek、siliconflow）:
     1  ReasoningItem       ResponseReasoningItem      天气助手  reasoning_item
@@ -22,7 +22,7 @@
     3  ToolCallOutputItem  dict                       天气助手  工具返回 天气信息: 武汉 是晴天
     4  ReasoningItem       ResponseReasoningItem      天气助手  reasoning_item
     5  MessageOutputItem   ResponseOutputMessage      天气助手  消息 天气信息: 武汉 是晴天
-    共 5 个输出项；final_output 只是最后一条消息的文字：
+    共 5 个输出项；final_output 就是最后一条消息的文字：
 """
 
 from __future__ import annotations
@@ -89,7 +89,10 @@ async def main() -> None:
             + cell(item.agent.name, 10)
             + describe(item)
         )
-    print(f"共 {len(result.new_items)} 个输出项；final_output 只是最后一条消息的文字：")
+    messages = [i for i in result.new_items if isinstance(i, MessageOutputItem)]
+    last_text = ItemHelpers.text_message_output(messages[-1]) if messages else None
+    same = "就是" if last_text == result.final_output else "不是"
+    print(f"共 {len(result.new_items)} 个输出项；final_output {same}最后一条消息的文字：")
     print(result.final_output)
 
 

@@ -20,7 +20,7 @@
     流结束：is_complete=True final_output=None interruptions=1 → 停在审批上
       待审批: issue_refund {"order_id": "A1002", "amount": 800.0}
     退款执行了吗？False
-    主管批准 → Runner.run_streamed(agent, state)
+    主管批准了 1 项 → Runner.run_streamed(agent, state)
     === 第二段流：从暂停处继续 ===
     [agent] refund_agent
     [item ] tool_output  已为订单 A1002 退款 800 元
@@ -112,14 +112,19 @@ async def main() -> None:
     print(f'=== 第一段流：Runner.run_streamed(agent, "{request}") ===')
     result = Runner.run_streamed(agent, request)
     await show_stream(result)
+    paused = bool(result.interruptions)
+    verdict = "停在审批上" if paused else "没有停下：这次没有需要审批的调用（模型没调 issue_refund，或金额不超过 500）"
     print(f"流结束：is_complete={result.is_complete} final_output={result.final_output} "
-          f"interruptions={len(result.interruptions)} → 停在审批上")
+          f"interruptions={len(result.interruptions)} → {verdict}")
     state = result.to_state()
     for item in result.interruptions:
         print(f"  待审批: {item.tool_name} {item.raw_item.arguments}")
         state.approve(item)
     print(f"退款执行了吗？{bool(executed)}")
-    print("主管批准 → Runner.run_streamed(agent, state)")
+    if not paused:
+        print("没有待审批的调用，不需要第二段流。")
+        return
+    print(f"主管批准了 {len(result.interruptions)} 项 → Runner.run_streamed(agent, state)")
 
     print("=== 第二段流：从暂停处继续 ===")
     result = Runner.run_streamed(agent, state)

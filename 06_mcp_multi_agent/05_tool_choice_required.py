@@ -22,7 +22,7 @@
     [tool_choice=required] 工具调用: ...
     [tool_choice=required] 最终回答: 北京：天气：晴，气温：26℃。
     （打个招呼也被迫调了工具：required 只适合“答案必须来自企业系统”的场景）
-    [required + reset_tool_choice=False] MaxTurnsExceeded：模型每一轮都被迫调工具，3 轮后被 max_turns 拦下
+    [required + reset_tool_choice=False, max_turns=3] MaxTurnsExceeded：被拦下之前模型被迫调了 3 次工具，一直没有回答
 提供方预期输出（bailian、deepseek、siliconflow、ollama）:
     用户：订单 A1002 怎么还没发货？
     [tool_choice=auto] 工具调用: get_order_status {"order_id": "A1002"}...
@@ -53,12 +53,13 @@ def make_agent(server: MCPServerStdio, tool_choice: str, reset: bool = True) -> 
     )
 
 
-async def ask(agent: Agent, label: str, question: str) -> None:
+async def ask(agent: Agent, label: str, question: str) -> list[str]:
     result = await Runner.run(agent, question)
     calls = [f"{i.raw_item.name} {i.raw_item.arguments}"
              for i in result.new_items if isinstance(i, ToolCallItem)]
     print(f"[{label}] 工具调用: {'；'.join(calls) or '（无）'}")
     print(f"[{label}] 最终回答: {result.final_output}")
+    return calls
 
 
 async def main() -> None:
@@ -74,15 +75,21 @@ async def main() -> None:
         await ask(auto, "tool_choice=auto", "你好")  # 打个招呼，模型自己决定不调工具
         if not explain_tool_choice_required():  # 提供方拒绝或忽略 "required"：说明后跳过后半段
             return
-        await ask(required, "tool_choice=required", "你好")  # 被迫挑一个工具先调
-        print("（打个招呼也被迫调了工具：required 只适合“答案必须来自企业系统”的场景）")
+        if await ask(required, "tool_choice=required", "你好"):  # 被迫挑一个工具先调
+            print("（打个招呼也被迫调了工具：required 只适合“答案必须来自企业系统”的场景）")
+        else:
+            print("（这次 required 没有让模型调用工具：提供方没有照办这个参数）")
 
         stubborn = make_agent(server, "required", reset=False)
+        label = "\n[required + reset_tool_choice=False, max_turns=3]"
         try:
-            await Runner.run(stubborn, "你好", max_turns=3)
-        except MaxTurnsExceeded:
-            print("\n[required + reset_tool_choice=False] MaxTurnsExceeded："
-                  "模型每一轮都被迫调工具，3 轮后被 max_turns 拦下")
+            result = await Runner.run(stubborn, "你好", max_turns=3)
+        except MaxTurnsExceeded as exc:
+            items = exc.run_data.new_items if exc.run_data else []
+            calls = sum(isinstance(i, ToolCallItem) for i in items)
+            print(f"{label} MaxTurnsExceeded：被拦下之前模型被迫调了 {calls} 次工具，一直没有回答")
+        else:
+            print(f"{label} 没有触发 MaxTurnsExceeded，模型回答了：{result.final_output}")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@
     【MCP】finance-service：http://127.0.0.1:.../mcp
     ① 两个服务直接交给一个 Agent：
     ✗ UserError：Duplicate tool names found across MCP servers: 'service_info'. ...
-    → 两个服务都有 service_info：SDK 汇总工具时就报错，模型一次都没被调用
+    → 两个服务都有 service_info：SDK 汇总工具时就报错，模型调用了 0 次
     ② mcp_config={"include_server_in_tool_names": True}：工具名带上服务名前缀
     mcp_enterprise-tools__get_weather
     mcp_finance-service__service_info
@@ -44,7 +44,7 @@ import json
 import logging
 from contextlib import AsyncExitStack
 
-from agents import Agent, RunConfig, RunContextWrapper, Runner, UserError, function_tool
+from agents import Agent, RunConfig, RunContextWrapper, RunHooks, Runner, UserError, function_tool
 from agents.items import ToolCallItem, ToolCallOutputItem
 from agents.mcp import MCPServerStreamableHttp, create_static_tool_filter
 from servers.launch import ENTERPRISE, FINANCE, serve
@@ -63,6 +63,16 @@ def service_of(result) -> str:
     output = next(i.output for i in result.new_items if isinstance(i, ToolCallOutputItem))
     data = json.loads(output["text"]) if "text" in output else output
     return data["service"]
+
+
+class CountModelCalls(RunHooks):
+    """数这次运行里请求了几次模型。"""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def on_llm_start(self, context, agent, system_prompt, input_items) -> None:
+        self.calls += 1
 
 
 class WarningCollector(logging.Handler):
@@ -95,11 +105,12 @@ async def main(urls: list[str]) -> None:
         print("\n① 两个服务直接交给一个 Agent：")
         plain = Agent(name="全能助手", instructions="你可以使用公司的所有系统工具来解决问题。",
                       model=model, mcp_servers=[enterprise, finance])
+        counter = CountModelCalls()
         try:
-            await Runner.run(plain, "订单 A1001 的发票开了吗？")
+            await Runner.run(plain, "订单 A1001 的发票开了吗？", hooks=counter)
         except UserError as exc:
             print(f"  ✗ UserError：{first_line(exc)[:90]}...")
-            print("  → 两个服务都有 service_info：SDK 汇总工具时就报错，模型一次都没被调用")
+            print(f"  → 两个服务都有 service_info：SDK 汇总工具时就报错，模型调用了 {counter.calls} 次")
 
         print('\n② mcp_config={"include_server_in_tool_names": True}：工具名带上服务名前缀')
         prefixed = plain.clone(mcp_config={"include_server_in_tool_names": True})

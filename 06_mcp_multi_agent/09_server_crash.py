@@ -19,7 +19,7 @@
     崩溃前：武汉：天气：小雨，气温：24℃。
     ✗ MCP 服务「enterprise-tools」（http://127.0.0.1:.../mcp）在运行中断开：MCPError: Connection closed（用时 ... 秒）
     ② 服务崩溃，cache_tools_list=True：
-    默认（failure_error_function 未设置）：运行没有报错，模型拿到的是错误信息 → 抱歉，工具出错了：An error occurred while running the tool. Please try again.
+    默认（failure_error_function 未设置）：运行没有报错，模型拿到的工具结果：An error occurred while running the tool. Please try again. → 回答：抱歉，工具出错了：An error occurred while running the tool. Please try again.
     failure_error_function=None：✗ MCP 服务「enterprise-tools」（http://127.0.0.1:.../mcp）调用工具失败：UserError: Error running tool get_weather: Connection closed（用时 ... 秒）
     ③ 服务卡死（SIGSTOP），client_session_timeout_seconds=2：
     ✗ MCP 服务「enterprise-tools」（http://127.0.0.1:.../mcp）调用工具失败：UserError: Error running tool get_weather: Request 'tools/call' timed out（用时 2... 秒）
@@ -32,7 +32,7 @@ import os
 import signal
 import time
 
-from agents import Agent, Runner, UserError
+from agents import Agent, Runner, ToolCallOutputItem, UserError
 from agents.mcp import MCPServerStreamableHttp
 from mcp.shared.exceptions import MCPError
 from servers.launch import ENTERPRISE, serve
@@ -85,8 +85,9 @@ async def main() -> None:
             os.kill(srv.pid, signal.SIGKILL)
             srv.proc.wait()
             result = await Runner.run(agent_for(lenient), QUESTION)
-            print("  默认（failure_error_function 未设置）：运行没有报错，"
-                  f"模型拿到的是错误信息 → {result.final_output}")
+            outputs = [str(i.output) for i in result.new_items if isinstance(i, ToolCallOutputItem)]
+            got = f"模型拿到的工具结果：{outputs[-1]}" if outputs else "模型没有拿到工具结果"
+            print(f"  默认（failure_error_function 未设置）：运行没有报错，{got} → 回答：{result.final_output}")
             explained = await run_and_explain(strict, srv.url, "调用工具失败")
             print(f"  failure_error_function=None：{explained}")
 

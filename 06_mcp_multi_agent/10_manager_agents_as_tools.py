@@ -11,6 +11,8 @@
    `result.new_items[-1].content`，但 RunItem 没有 `.content`；真实写法见 refund_summary()。
 3. 每次工具调用都是专家的一次独立运行：专家身上的 AgentHooks 每次都触发 on_start，
    而外层 Runner.run(hooks=...) 的 RunHooks 只看到经理自己（嵌套运行不继承外层 hooks）。
+   模型调用也这样数：外层 RunHooks 的 on_llm_start 数经理的，专家的 AgentHooks 数专家的，
+   最后和 `result.context_wrapper.usage.requests` 对一对——嵌套运行的用量是不是记在同一个 usage 里，由这次运行说了算。
 
 运行: python 06_mcp_multi_agent/10_manager_agents_as_tools.py
 
@@ -27,7 +29,8 @@
     好的，我来帮您处理订票。...
     【退款专家】订单 A1001，原因：耳机有杂音。...
     说话的始终是：Customer-facing agent（result.last_agent）
-    模型调用共 4 次（经理 2 次 + 每位专家各 1 次；嵌套运行的用量记在同一个 usage 里）
+    hooks 数到的模型调用：经理 2 次 + Booking agent 1 次 + Refund agent 1 次 = 4 次
+    usage.requests = 4：和 hooks 数到的一样，嵌套运行的用量记在同一个 usage 里
     专家运行次数：Booking agent 1 次，Refund agent 1 次
 """
 
@@ -63,17 +66,27 @@ class SpecialistRuns(AgentHooks):
 
     def __init__(self) -> None:
         self.count: Counter[str] = Counter()
+        self.llm_calls: Counter[str] = Counter()
 
     async def on_start(self, context, agent) -> None:
         self.count[agent.name] += 1
         print(f"[专家 AgentHooks] {agent.name} 开始一次独立的 run（第 {self.count[agent.name]} 次）")
 
+    async def on_llm_start(self, context, agent, system_prompt, input_items) -> None:
+        self.llm_calls[agent.name] += 1
+
 
 class OuterRun(RunHooks):
-    """传给外层 Runner.run(hooks=...)：只管这一次运行里启动的 Agent。"""
+    """传给外层 Runner.run(hooks=...)：只管这一次运行里启动的 Agent（数它们的模型调用）。"""
+
+    def __init__(self) -> None:
+        self.llm_calls: Counter[str] = Counter()
 
     async def on_agent_start(self, context, agent) -> None:
         print(f"[外层 RunHooks] on_agent_start：{agent.name}")
+
+    async def on_llm_start(self, context, agent, system_prompt, input_items) -> None:
+        self.llm_calls[agent.name] += 1
 
 
 async def refund_summary(result: RunResult) -> str:
@@ -120,14 +133,21 @@ async def main() -> None:
 
     question = "帮我订票：两张明天去上海的机票，经济舱；另外订单 A1001 我要退款，因为耳机有杂音"
     print(f"\n用户：{question}")
-    result = await Runner.run(customer_facing_agent, question, hooks=OuterRun())
+    outer = OuterRun()
+    result = await Runner.run(customer_facing_agent, question, hooks=outer)
 
     calls = [i.raw_item.name for i in result.new_items if isinstance(i, ToolCallItem)]
     print(f"经理调用的工具：{'、'.join(calls)}")
     print(f"最终回答（经理说的）：\n{result.final_output}")
     print(f"说话的始终是：{result.last_agent.name}（result.last_agent）")
-    print(f"模型调用共 {result.context_wrapper.usage.requests} 次"
-          "（经理 2 次 + 每位专家各 1 次；嵌套运行的用量记在同一个 usage 里）")
+    counted = {**{"经理" if name == customer_facing_agent.name else name: n
+                  for name, n in outer.llm_calls.items()}, **hooks.llm_calls}
+    total = sum(counted.values())
+    print("hooks 数到的模型调用：" + " + ".join(f"{name} {n} 次" for name, n in counted.items()) + f" = {total} 次")
+    requests = result.context_wrapper.usage.requests
+    verdict = ("和 hooks 数到的一样，嵌套运行的用量记在同一个 usage 里" if requests == total
+               else f"和 hooks 数到的 {total} 次不一样：usage 只记了其中一部分")
+    print(f"usage.requests = {requests}：{verdict}")
     print("专家运行次数：" + "，".join(f"{name} {n} 次" for name, n in hooks.count.items()))
 
 

@@ -98,10 +98,13 @@ async def main() -> None:
         print(f"  {label}：{steps}")
 
     (_, manager), (_, handoff) = rows
-    print(f"\nManager 多 {manager.requests - handoff.requests} 次模型调用、"
-          f"多 {manager.total_tokens - handoff.total_tokens} 个 token："
-          "经理先决定调专家，拿到专家的回答后还要自己再说一遍。")
-    print("Handoff 更省，但对用户说话的换成了专家：话术统一、二次加工就要靠各个专家自己。")
+    extra_calls, extra_tokens = manager.requests - handoff.requests, manager.total_tokens - handoff.total_tokens
+    if extra_calls > 0:
+        print(f"\nManager 多 {extra_calls} 次模型调用、多 {extra_tokens} 个 token："
+              "经理先决定调专家，拿到专家的回答后还要自己再说一遍。")
+        print("Handoff 更省，但对用户说话的换成了专家：话术统一、二次加工就要靠各个专家自己。")
+    else:
+        print(f"\n这次 Manager 没有多用模型调用（相差 {extra_calls} 次、{extra_tokens} 个 token）：经理没有先调专家再转述。")
 
 
 if __name__ == "__main__":

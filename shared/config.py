@@ -9,6 +9,9 @@
 
 `OPENAI_BASE_URL` / `OPENAI_MODEL_NAME` 可覆盖真实提供方的默认地址和模型（比如把百炼预设指向
 `python -m shared.mock --profile bailian` 离线演练）；
+`MOCK_CASSETTE=录像文件` 让课程走录像：在本进程里起一个录制 / 回放代理（`shared/mock/proxy.py`），
+提供方和模型照录像文件头里记的（`.env` 里明确写了的优先），回放时不需要 Key、不联网；
+`MOCK_CASSETTE_MODE` 选 replay（默认）/ strict / record / record-on-miss；
 内置模拟模型不读取它们（用 `MOCK_MODEL`、`MOCK_BASE_URL`），所以 `.env` 里的真实配置
 不会干扰 `LLM_PROVIDER=mock` 的运行。
 
@@ -19,7 +22,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+import sys
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -137,6 +141,10 @@ class Settings:
     timeout: float
     max_retries: int
     reasoning_model: str = ""  # 推理模型：OPENAI_REASONING_MODEL 可覆盖，未设置时为预设值或主模型
+    cassette: str = ""  # MOCK_CASSETTE：走这个录像（空字符串表示不用录像）
+    cassette_mode: str = ""  # replay / strict / record / record-on-miss
+    upstream: str = ""  # 录像模式下，真实提供方的地址（录制时转发到这里；base_url 是本进程的录像服务）
+    upstream_key: str = field(default="", repr=False)  # 录制时转发用的 Key：只交给录像代理，不给课程的客户端
 
     @property
     def preset(self) -> Preset:
@@ -152,12 +160,14 @@ class Settings:
         return mask_key(self.api_key)
 
     def describe(self) -> str:
-        """一行说明：提供方、模型、地址、Key（已打码）。"""
+        """一行说明：提供方、模型、地址、Key（已打码）；走录像时再加上录像文件。"""
         base = self.base_url or "（启动时分配）"
-        return (
+        line = (
             f"提供方={self.provider}（{self.label}） 模型={self.model} "
             f"地址={base} Key={self.masked_key}"
         )
+        # 录制和回放打印同一行（Key 是发给本机录像服务的占位符），两次运行的输出才能逐字节相同。
+        return f"{line} 录像={self.cassette}" if self.cassette else line
 
 
 def mask_key(key: str | None) -> str:
@@ -196,6 +206,50 @@ def _number(name: str, default: float, kind: type = float) -> float:
     return value
 
 
+CASSETTE_MODES = ("replay", "strict", "record", "record-on-miss")
+CASSETTE_KEY = "cassette"  # 录像模式下课程的客户端发给本机录像服务的“Key”（真正的 Key 只在录像代理手里）
+
+
+def resolve_path(value: str) -> Path:
+    """`.env` 里的相对路径按仓库根目录算（和 data/ 一样），不管从哪个目录运行脚本。"""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def current_lesson() -> str:
+    """本进程运行的课程脚本，相对仓库根目录（如 05_stream_events/07_persistent_session.py）；不是课程时为空。"""
+    main = sys.modules.get("__main__")
+    script = getattr(main, "__file__", None) or (sys.argv[0] if sys.argv else "")
+    if not script:
+        return ""
+    try:
+        return Path(script).resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return ""
+
+
+def known_secrets() -> tuple[str, ...]:
+    """环境变量（含 .env）里各提供方的 Key：录像写盘前要清掉的字符串。"""
+    names = {p.key_env for p in PRESETS.values() if p.key_env} | {"OPENAI_API_KEY"}
+    return tuple(value for name in sorted(names) if (value := _env(name)))
+
+
+def _cassette_mode() -> str:
+    mode = _env("MOCK_CASSETTE_MODE").lower() or "replay"
+    if mode not in CASSETTE_MODES:
+        raise ConfigError(f"MOCK_CASSETTE_MODE={mode!r} 不认识。可选值：{' / '.join(CASSETTE_MODES)}。")
+    return mode
+
+
+def _cassette_header(value: str) -> dict:
+    from shared.mock.cassette import Cassette, CassetteError
+
+    try:
+        return Cassette.load(resolve_path(value)).header
+    except CassetteError as exc:
+        raise ConfigError(f"MOCK_CASSETTE={value}：{exc}") from None
+
+
 def find_dotenv_path() -> Path | None:
     """仓库根目录的 `.env`；`ITS_DOTENV=0` 时不读取（测试用）。"""
     if _env("ITS_DOTENV") == "0":
@@ -225,6 +279,25 @@ def load_settings() -> Settings:
                     provider, reason = "custom", "检测到 OPENAI_API_KEY 和 OPENAI_BASE_URL"
                 break
 
+    cassette = _env("MOCK_CASSETTE")
+    header: dict = {}
+    if cassette:
+        mode = _cassette_mode()
+        header = _cassette_header(cassette)
+        # 没写 LLM_PROVIDER（或写的是 mock：录像不对着内置模拟模型）时，用录像录制时的提供方。
+        if header.get("provider") in PRESETS and (not requested or provider == "mock"):
+            provider, reason = header["provider"], f"录像 {cassette} 是用 {header['provider']} 录的"
+        if provider == "mock":
+            raise ConfigError(
+                f"MOCK_CASSETTE={cassette}：录像要对着真实提供方录（或回放它录下的回答），现在的提供方是内置模拟模型。"
+                "录制时在 .env 里填好提供方的 Key（或加 LLM_PROVIDER=...）；回放的录像文件第一行记着提供方，"
+                "请检查文件是不是空的。"
+            )
+        if header.get("provider") not in (None, provider):
+            print(f"⚠ 录像 {cassette} 是用 {header['provider']} 录的，现在的提供方是 {provider}："
+                  "请求对不上，大多会由内置模拟模型代答。", file=sys.stderr)
+            header = {}
+
     preset = PRESETS[provider]
     timeout = _number("LLM_TIMEOUT", 60.0)
     max_retries = int(_number("LLM_MAX_RETRIES", 2, int))
@@ -243,7 +316,8 @@ def load_settings() -> Settings:
 
     # 真实提供方：Key 先找专用变量，再找通用的 OPENAI_API_KEY。
     api_key = (_env(preset.key_env) if preset.key_env else "") or _env("OPENAI_API_KEY")
-    if preset.key_env and not api_key:
+    replaying = bool(cassette) and mode in ("replay", "strict")  # 回放不联网，不需要 Key
+    if preset.key_env and not api_key and not replaying:
         also = "" if preset.key_env == "OPENAI_API_KEY" else "（或通用的 OPENAI_API_KEY）"
         raise ConfigError(
             f"LLM_PROVIDER={provider} 需要 API Key，但 {preset.key_env}{also} 没有设置。"
@@ -256,14 +330,27 @@ def load_settings() -> Settings:
             "LLM_PROVIDER=custom 需要 OPENAI_BASE_URL，例如 OPENAI_BASE_URL=http://127.0.0.1:8000/v1。"
         )
     base_url = _check_url(base_url, "OPENAI_BASE_URL")
-    model = _env("OPENAI_MODEL_NAME") or preset.model
+    model = _env("OPENAI_MODEL_NAME") or header.get("model") or preset.model
     if not model:
         raise ConfigError("LLM_PROVIDER=custom 需要 OPENAI_MODEL_NAME，例如 OPENAI_MODEL_NAME=qwen-plus。")
 
-    supports_responses = preset.supports_responses
+    supports_responses = header.get("supports_responses", preset.supports_responses)
     override = _env("LLM_SUPPORTS_RESPONSES").lower()
     if override:
         supports_responses = override in ("1", "true", "yes", "on")
+    reasoning_model = _env("OPENAI_REASONING_MODEL") or header.get("reasoning_model") or preset.reasoning_model
+
+    if cassette:
+        # 课程的客户端连本进程的录像服务（get_settings() 里启动，base_url 那时才有），Key 只是占位符；
+        # 真实地址和 Key 留给录像代理转发用。
+        return Settings(
+            provider=provider, label=preset.label, base_url="", api_key=CASSETTE_KEY, model=model,
+            supports_responses=bool(supports_responses),
+            supports_hosted_tools=preset.supports_hosted_tools and bool(supports_responses),
+            key_env=preset.key_env, reason=reason, dotenv_path=dotenv_path, timeout=timeout,
+            max_retries=max_retries, reasoning_model=reasoning_model or model, cassette=cassette,
+            cassette_mode=mode, upstream=base_url, upstream_key=api_key,
+        )
 
     return Settings(
         provider=provider, label=preset.label, base_url=base_url,
@@ -271,7 +358,7 @@ def load_settings() -> Settings:
         supports_hosted_tools=preset.supports_hosted_tools and supports_responses,
         key_env=preset.key_env, reason=reason, dotenv_path=dotenv_path,
         timeout=timeout, max_retries=max_retries,
-        reasoning_model=_env("OPENAI_REASONING_MODEL") or preset.reasoning_model or model,
+        reasoning_model=reasoning_model or model,
     )
 
 
@@ -287,6 +374,10 @@ def get_settings() -> Settings:
         from shared.mock import ensure_mock_server
 
         _settings = replace(_settings, base_url=ensure_mock_server())
+    elif _settings.cassette and not _settings.base_url:
+        from shared.mock.proxy import ensure_cassette_server
+
+        _settings = replace(_settings, base_url=ensure_cassette_server(_settings))
     return _settings
 
 

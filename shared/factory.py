@@ -33,9 +33,9 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
-from shared.config import REPO_ROOT, ConfigError, Settings, get_settings, mask_key
+from shared.config import REPO_ROOT, ConfigError, Settings, current_lesson, get_settings, mask_key
 
 if TYPE_CHECKING:
     from agents import Model, ModelProvider, OpenAIChatCompletionsModel, OpenAIResponsesModel
@@ -74,6 +74,9 @@ def print_provider(settings: Settings | None = None) -> Settings:
     return settings
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 def _client_kwargs() -> dict:
     settings = get_settings()
     _install_error_hook()
@@ -82,6 +85,11 @@ def _client_kwargs() -> dict:
     if settings.is_mock and fault:
         # 只对内置模拟模型有效：让每个请求都按指定方式失败，用来观察报错（见 shared/mock/README）。
         headers["X-Mock-Fault"] = fault
+    lesson = current_lesson()
+    if lesson and urlparse(settings.base_url).hostname in LOOPBACK:
+        # 发给本机服务（模拟模型、录像代理）的请求带上“来自哪一课”：录像按课程记条目（见 shared/mock/proxy.py）。
+        # 不发给外面的提供方。
+        headers["X-Course-Lesson"] = quote(lesson)
     return {
         "api_key": settings.api_key,
         "base_url": settings.base_url,
@@ -198,8 +206,12 @@ def _chat_completions_model(model: str) -> OpenAIChatCompletionsModel:
     if settings.provider == "deepseek":
         # SDK 默认只在模型名含 deepseek 时回传推理内容；DeepSeek 预设下不管模型名叫什么都回传。
         kwargs["should_replay_reasoning_content"] = lambda context: True
-    model_class = OpenAIChatCompletionsModel if settings.preset.json_schema else _json_object_model()
-    return model_class(model=model, openai_client=get_async_client(), **kwargs)
+    if settings.preset.json_schema:
+        return OpenAIChatCompletionsModel(model=model, openai_client=get_async_client(), **kwargs)
+    chat_model = _json_object_model()(model=model, openai_client=get_async_client(), **kwargs)
+    # DeepSeek 思考模式要求回传工具调用轮次的推理内容：别的提供方留下的历史按它的规则改写（shared/history.py）。
+    chat_model.adapt_history = settings.provider == "deepseek"
+    return chat_model
 
 
 def schema_instructions(schema: dict) -> str:
@@ -220,6 +232,17 @@ def _json_object_model() -> type:
         return _json_object_class
     from agents import OpenAIChatCompletionsModel
 
+    from shared.history import adapt_for_deepseek_thinking, thinking_disabled
+
+    def for_deepseek(input: Any, settings: Any) -> tuple:  # noqa: A002
+        if thinking_disabled(settings.extra_body):
+            return input, settings
+        input, _, disable = adapt_for_deepseek_thinking(input)
+        if disable:
+            settings = replace(settings, extra_body={**(settings.extra_body or {}),
+                                                     "thinking": {"type": "disabled"}})
+        return input, settings
+
     def downgrade(system: str | None, settings: Any, schema: Any) -> tuple:
         if schema is None or schema.is_plain_text():
             return system, settings, schema
@@ -229,19 +252,29 @@ def _json_object_model() -> type:
         return system, replace(settings, extra_body=extra), None
 
     class JsonObjectChatCompletionsModel(OpenAIChatCompletionsModel):
-        """结构化输出降级：response_format 用 json_object，JSON Schema 写进系统指令。"""
+        """结构化输出降级：response_format 用 json_object，JSON Schema 写进系统指令。
+
+        `adapt_history` 为真时（DeepSeek 预设）还按 DeepSeek 思考模式的规则改写别的模型留下的历史。
+        """
+
+        adapt_history = False
+
+        def _prepare(self, system, input, settings, schema) -> tuple:  # noqa: A002
+            if self.adapt_history:
+                input, settings = for_deepseek(input, settings)
+            return (input, *downgrade(system, settings, schema))
 
         async def get_response(self, system_instructions, input, model_settings, tools,  # noqa: A002
                                output_schema, handoffs, tracing, *args, **kwargs):
-            system_instructions, model_settings, output_schema = downgrade(
-                system_instructions, model_settings, output_schema)
+            input, system_instructions, model_settings, output_schema = self._prepare(
+                system_instructions, input, model_settings, output_schema)
             return await super().get_response(system_instructions, input, model_settings, tools,
                                               output_schema, handoffs, tracing, *args, **kwargs)
 
         async def stream_response(self, system_instructions, input, model_settings, tools,  # noqa: A002
                                   output_schema, handoffs, tracing, *args, **kwargs):
-            system_instructions, model_settings, output_schema = downgrade(
-                system_instructions, model_settings, output_schema)
+            input, system_instructions, model_settings, output_schema = self._prepare(
+                system_instructions, input, model_settings, output_schema)
             async for event in super().stream_response(system_instructions, input, model_settings,
                                                        tools, output_schema, handoffs, tracing,
                                                        *args, **kwargs):
@@ -345,6 +378,10 @@ def explain_error(exc: BaseException) -> tuple[str, str] | None:
     where = f"{settings.label}（{settings.base_url}）"
     key_var = settings.key_env or "OPENAI_API_KEY"
     text = _error_text(err)
+    if isinstance(err, openai.APIStatusError) and err.code in ("cassette_miss", "upstream_unreachable"):
+        # 录像代理自己的错误（shared/mock/proxy.py）：消息里已经写明是哪个请求、怎么办。
+        body = err.body if isinstance(err.body, dict) else {}
+        return str(err.code), str(body.get("message") or err.message)
     if isinstance(err, openai.APIStatusError) and any(m in text for m in MODERATION_MARKERS):
         return "content_moderation", (
             f"{where} 的内容审核拦下了这次请求（{err.status_code}）：输入或输出里有它认为不合适的内容。"

@@ -18,6 +18,7 @@ from tests import lessons
 # 测试进程本身也只用内置模拟模型，不读 .env。
 os.environ.update(LLM_PROVIDER="mock", ITS_DOTENV="0", MOCK_STREAM_DELAY="0",
                   OPENAI_AGENTS_DISABLE_TRACING="1")
+os.environ.pop("MOCK_CASSETTE", None)  # 讲师终端里可能开着课堂回放：测试不走录像
 
 _smoke: dict = {}
 

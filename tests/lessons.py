@@ -13,6 +13,9 @@
 - 每一行都必须按顺序出现在实际输出里（中间可以夹着别的行），整行比对，首尾空白忽略。
 - 行内的 `...` 匹配任意文字（端口、id、耗时这些每次都变的部分）。
 - 可选：`测试参数: --flag` 给脚本加命令行参数；`测试超时: 90` 改超时（秒，默认 60）。
+- 可选：`再次运行的预期输出（…）:` 一段，写脚本在同一个数据目录里再运行一次时的样子（会话接着上次的）。
+  冒烟测试不用它（每个脚本在全新的数据目录里跑一次）；用它的是提供方矩阵（tests/provider_matrix.py）和
+  专门测第二次运行的测试（`parse_rerun()`）。
 
 怎么运行脚本（`SMOKE_MODE` 环境变量选择）：
 - `fork`（Linux 上的默认值）：`tests/forkserver.py` 先把 agents、openai、mcp、fastapi…… 导入一次，
@@ -61,6 +64,7 @@ LESSON_DIR = re.compile(r"^\d\d_")
 EXPECTED_HEADER = re.compile(r"^预期输出")
 ARGS_LINE = re.compile(r"^测试参数[:：]\s*(.*)$")
 TIMEOUT_LINE = re.compile(r"^测试超时[:：]\s*(\d+(?:\.\d+)?)")
+RERUN_HEADER = re.compile(r"^再次运行的预期输出.*[:：]\s*$")
 DEFAULT_TIMEOUT = 60.0
 # 解释器启动时（还没执行任何 Python 代码）就读取的环境变量：fork 出的子进程无法重新读取。
 STARTUP_VARS = re.compile(r"^(PYTHON|LC_|LANG$|LANGUAGE$)")
@@ -126,6 +130,21 @@ def parse_docstring(doc: str) -> tuple[list[str], list[str], float]:
             continue
         i += 1
     return expected, args, timeout
+
+
+def parse_rerun(doc: str) -> list[str]:
+    """文档字符串里“再次运行的预期输出…:”那一段（缩进的各行）；没有时为空。"""
+    lines = doc.splitlines()
+    for i, line in enumerate(lines):
+        if not line.startswith((" ", "\t")) and RERUN_HEADER.match(line.strip()):
+            block = []
+            for follow in lines[i + 1:]:
+                if follow.strip() and not follow.startswith((" ", "\t")):
+                    break
+                if follow.strip():
+                    block.append(follow.strip())
+            return block
+    return []
 
 
 def discover(root: Path = REPO) -> list[Lesson]:

@@ -15,6 +15,15 @@
 - 结果：✓ 按声明输出正常运行；⚠ 按声明输出了“不支持”的说明（以“⚠ 当前提供方”开头的行，
   shared.factory 的 require_* / explain_* 打印的）并正常退出；✗ 其它。
 
+**换提供方时留下的数据也在测试之内**：所有格子共用一个数据目录（`ITS_DATA_DIR`），每个脚本按 `RUN_ORDER`
+依次在各提供方下运行——默认不输出推理内容的（openai、bailian、ollama）在前，默认思考的（siliconflow、
+deepseek）在后。于是后面的提供方读到的是前面的提供方写下的会话历史、审批状态……，正像学员上完几课后改了
+`.env`。脚本在同一个数据目录里第二次运行时输出不同的（比如 05_stream_events/07_persistent_session.py），
+另外声明一段（不是第一个运行的提供方都按它核对，其中也按 `adapt_line` 替换提供方有关的词）：
+
+    再次运行的预期输出（同一个数据目录里已有之前的运行留下的会话）:
+        会话 ...：启动时已有 ... 条记录
+
 （标题不用“预期输出（bailian）”，是为了不被今天的 tests/lessons.py 当成默认预期的一部分。）
 
 命令行：
@@ -40,6 +49,8 @@ from shared.config import PRESETS
 from tests import lessons
 
 PROVIDERS = ("openai", "bailian", "deepseek", "siliconflow", "ollama")
+# 同一个脚本在各提供方下依次运行的顺序（共用数据目录）：默认会输出推理内容的提供方排在后面。
+RUN_ORDER = tuple(sorted(PROVIDERS, key=lambda p: PRESETS[p].thinking_by_default))
 DUMMY_KEY = "sk-dummy"
 VARIANT_HEADER = re.compile(r"^提供方预期输出[（(]([^）)]+)[）)]\s*[:：]\s*$")
 OK, EXPLAINED, FAILED = "✓", "⚠", "✗"
@@ -93,12 +104,15 @@ class Target:
 
     lesson: lessons.Lesson
     variants: dict[str, list[str]] = field(default_factory=dict)
+    rerun: list[str] = field(default_factory=list)  # 同一个数据目录里再次运行时的预期（没有声明就和第一次一样）
 
     @property
     def name(self) -> str:
         return self.lesson.name
 
-    def expected(self, provider: str) -> list[str]:
+    def expected(self, provider: str, again: bool = False) -> list[str]:
+        if again and self.rerun:
+            return [adapt_line(line, provider) for line in self.rerun]
         if provider in self.variants:
             return self.variants[provider]
         return [adapt_line(line, provider) for line in self.lesson.expected]
@@ -114,7 +128,7 @@ def discover() -> list[Target]:
         if lesson.name in SKIP:
             continue
         doc = ast.get_docstring(ast.parse(lesson.path.read_text(encoding="utf-8"))) or ""
-        targets.append(Target(lesson, parse_variants(doc)))
+        targets.append(Target(lesson, parse_variants(doc), lessons.parse_rerun(doc)))
     return targets
 
 
@@ -143,14 +157,15 @@ class Cell:
     seconds: float = 0.0
 
 
-def judge(target: Target, provider: str, code: int | None, out: str, err: str, timed_out: bool) -> tuple[str, str]:
+def judge(target: Target, provider: str, code: int | None, out: str, err: str, timed_out: bool,
+          again: bool = False) -> tuple[str, str]:
     if timed_out:
         return FAILED, f"超过 {target.lesson.timeout:.0f}s 没结束"
     if code != 0:
         return FAILED, f"退出码 {code}"
     if "Traceback" in err:
         return FAILED, "打印了 traceback"
-    expected = target.expected(provider)
+    expected = target.expected(provider, again)
     if not expected:
         return FAILED, "没有声明预期输出"
     problem = lessons.check_output(expected, out)
@@ -160,12 +175,13 @@ def judge(target: Target, provider: str, code: int | None, out: str, err: str, t
     return (EXPLAINED if explained else OK), ""
 
 
-def run_cell(target: Target, provider: str, base_url: str, data_dir: Path) -> Cell:
+def run_cell(target: Target, provider: str, base_url: str, data_dir: Path, again: bool = False) -> Cell:
+    """运行一格；`again`：同一个数据目录里之前已经有别的提供方运行过这个脚本。"""
     code, out, err, seconds, timed_out = lessons.run_script(
         target.lesson.path, target.lesson.args, provider_env(provider, base_url, data_dir),
         target.lesson.timeout,
     )
-    status, detail = judge(target, provider, code, out, err, timed_out)
+    status, detail = judge(target, provider, code, out, err, timed_out, again)
     return Cell(target, provider, status, detail, out, err, seconds)
 
 
@@ -190,16 +206,20 @@ def run_matrix(targets: list[Target], providers: tuple[str, ...] = PROVIDERS,
     workers = workers or int(os.environ.get("SMOKE_WORKERS") or (os.cpu_count() or 2) + 1)
     os.environ.setdefault("MOCK_STREAM_DELAY", "0")
     servers = ProfileServers(providers)
+    order = [p for p in RUN_ORDER if p in providers]
+    # 慢的先跑（声明了更长超时的、编号靠后的文件夹），线程池的尾巴才短；结果仍按脚本和 providers 的顺序排。
+    slow_first = sorted(targets, key=lambda t: (-t.lesson.timeout, -int(t.name[:2])))
     try:
         with tempfile.TemporaryDirectory(prefix="provider-matrix-") as tmp, \
                 ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = []
-            for t in targets:
-                for p in providers:
-                    data_dir = Path(tmp) / f"{p}-{t.lesson.path.stem}-{len(futures)}"
-                    data_dir.mkdir()
-                    futures.append(pool.submit(run_cell, t, p, servers.url(p), data_dir))
-            return [f.result() for f in futures]
+            data_dir = Path(tmp)  # 所有格子共用一个数据目录：后面的提供方读到前面的留下的数据
+
+            def chain(target: Target) -> list[Cell]:
+                return [run_cell(target, p, servers.url(p), data_dir, again=i > 0) for i, p in enumerate(order)]
+
+            futures = {t.name: pool.submit(chain, t) for t in slow_first}
+            cells = {(c.target.name, c.provider): c for f in futures.values() for c in f.result()}
+            return [cells[(t.name, p)] for t in targets for p in providers]
     finally:
         servers.stop()
 

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.lessons import REPO, check_output, run_script, smoke_env
+from tests.lessons import REPO, check_output, parse_rerun, run_script, smoke_env
 
 FOLDER = REPO / "05_stream_events"
 EVENT = re.compile(r"^\[(agent|think|text |item )\] ?(.*)$")
@@ -127,8 +127,7 @@ def test_session_answers_from_history_then_forgets_after_clear(tmp_path):
 def second_run_block() -> list[str]:
     """07 的文档字符串里写着第二次运行的样子；按预期输出的规则比对。"""
     doc = ast.get_docstring(ast.parse((FOLDER / "07_persistent_session.py").read_text("utf-8")))
-    block = doc.split("紧接着第二次运行", 1)[1].splitlines()[1:]
-    return [line.strip() for line in block if line.startswith("    ") and line.strip()]
+    return parse_rerun(doc)
 
 
 def test_persistent_session_survives_a_second_run(tmp_path):
@@ -145,7 +144,7 @@ def test_persistent_session_survives_a_second_run(tmp_path):
     assert f"启动时已有 {saved} 条记录" in out2  # 第二个进程读到了第一个进程写的历史
     answer = re.search(r"^助手：(.+)$", out2, re.M).group(1)
     assert f"「{first_q}」" in answer
-    assert check_output(second_run_block(), out2) is None
+    assert second_run_block() and check_output(second_run_block(), out2) is None
 
     out3 = run(script, tmp_path, "--reset")
     assert "已清空会话" in out3

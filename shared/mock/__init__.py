@@ -59,13 +59,15 @@ class MockServer:
     """在后台线程里运行的 uvicorn；`base_url` 形如 http://127.0.0.1:PORT/v1。"""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, log_level: str = "error",
-                 profile: str | None = None) -> None:
+                 profile: str | None = None, wrap=None) -> None:
         import uvicorn
 
         from shared.mock.app import create_app
 
         # 进程内的模拟模型也可以换“提供方表面”：MOCK_PROFILE=bailian（默认 openai）。
         self.app = create_app(profile if profile is not None else os.environ.get("MOCK_PROFILE"))
+        if wrap is not None:  # 外面再套一层 ASGI 应用（录像的录制 / 回放，见 proxy.py）
+            self.app = wrap(self.app)
         # 必须写明 IPPROTO_TCP：协议号为 0 时 asyncio 不会给接入的连接设 TCP_NODELAY，
         # 每个请求都要白等 40 ms 的延迟确认（delayed ACK）。
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)

@@ -4,6 +4,8 @@
     OPENAI_BASE_URL=http://127.0.0.1:8765/v1  OPENAI_API_KEY=任意值  模型名 mock-model
 让课程脚本共用这个服务（而不是各自在进程内启动一个）：
     LLM_PROVIDER=mock MOCK_BASE_URL=http://127.0.0.1:8765/v1 python 03_agents/....py
+在家录下真实模型的回答、课堂上离线回放（--record / --replay / --list，见 classroom.py）：
+    python -m shared.mock --record cassettes/05.jsonl --upstream deepseek --run 05_stream_events
 按某个提供方的接口行为回应（--profile，默认 openai），离线演练“改 .env 换提供方”：
     python -m shared.mock --port 8766 --profile bailian
     LLM_PROVIDER=bailian DASHSCOPE_API_KEY=sk-dummy \
@@ -17,6 +19,7 @@ import os
 
 import uvicorn
 
+from shared.mock import classroom
 from shared.mock.app import create_app
 from shared.mock.profiles import PROFILES
 
@@ -30,7 +33,11 @@ def main() -> None:
         "--profile", choices=list(PROFILES), default=os.environ.get("MOCK_PROFILE") or "openai",
         help="按哪个提供方的接口行为回应（默认 openai，也可用环境变量 MOCK_PROFILE）",
     )
+    classroom.add_arguments(parser)
     args = parser.parse_args()
+    handled = classroom.handle(args)  # 录像：--record / --replay / --list
+    if handled is not None:
+        raise SystemExit(handled)
     profile = PROFILES[args.profile]
     print(f"内置模拟模型：http://{args.host}:{args.port}/v1   （Ctrl+C 停止）")
     if not profile.is_default:
