@@ -46,6 +46,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from shared.content import content_text
+
 __all__ = [
     "FORMAT",
     "Cassette",
@@ -214,16 +216,6 @@ def request_key(request: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(
-            str(p.get("text") or p.get("content") or "") if isinstance(p, dict) else str(p) for p in content
-        ).strip()
-    return ""
-
-
 def _last_user_text(body: dict) -> str:
     for source in (body.get("messages"), body.get("input")):
         if isinstance(source, str):
@@ -231,7 +223,7 @@ def _last_user_text(body: dict) -> str:
         if isinstance(source, list):
             for item in reversed(source):
                 if isinstance(item, dict) and item.get("role") == "user":
-                    return _content_text(item.get("content"))
+                    return " ".join(content_text(item.get("content")).split())
     return ""
 
 
@@ -265,7 +257,7 @@ def summarise(request: dict) -> str:
     items = body.get("messages") if isinstance(body.get("messages"), list) else body.get("input")
     last = items[-1] if isinstance(items, list) and items else None
     if isinstance(last, dict) and (last.get("role") == "tool" or last.get("type") == "function_call_output"):
-        parts.append("带着工具结果：" + _clip(_content_text(last.get("content") or last.get("output")), 24))
+        parts.append("带着工具结果：" + _clip(content_text(last.get("content") or last.get("output")), 24))
     return " · ".join(parts)
 
 
