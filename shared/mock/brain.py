@@ -189,9 +189,10 @@ def _context(spec: ToolSpec, s: Situation) -> fill.Context:
 
 # 只能由用户说的信息：必填、文中和前文都没有时先问，不编一个值去调
 MUST_ASK = frozenset({"order_id", "ident", "last4", "date", "time", "origin", "destination", "city", "country", "room",
-                      "department", "quantity", "nationality"})
+                      "department", "quantity", "nationality", "phone", "address"})
 USER_STATED = re.compile(lx.USER_STATED, re.I)
-PERSON_NAME = re.compile(r"passenger|guest|patient|customer|contact|recipient|traveller|traveler|姓名|就诊人|乘客|入住人",
+PERSON_NAME = re.compile(r"passenger|guest|patient|customer|contact|recipient|traveller|traveler|driver|holder|owner|"
+                         r"applicant|borrower|patron|renter|full name|姓名|称呼|联系人|就诊人|乘客|入住人|驾驶人|投保人|申请人",
                          re.I)
 
 
@@ -268,6 +269,8 @@ def _callable_first(ranked: list[route.Ranked], functions: list[ToolSpec], s: Si
     # 第一名缺参数时放宽：分数过半、参数齐的工具也算在内（“查一下挂号 RG-1234”：查预约详情，不是查号源）
     margin = FILL_MARGIN if not _missing(_spec(functions, best.profile.name), s) else CALLABLE_MARGIN
     close = [r for r in ranked if not r.profile.handoff and r.score >= max(route.MIN_SCORE, best.score * margin)]
+    # 只有参数齐的工具才能顶替第一名：都缺参数时，问第一名缺的（要订座就问人数，不去问“取消哪个订座”）
+    close = [r for r in close if r is best or not _missing(_spec(functions, r.profile.name), s)]
     if len(close) < 2:
         return best
 

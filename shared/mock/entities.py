@@ -72,7 +72,7 @@ QUOTED = re.compile(r"(?<![\w])'([^'\n]+?)'(?![\w])|\"([^\"\n]+?)\"|“([^”\n]
 _NUM = (r"\d+(?:\.\d+)?|[零〇一两二三四五六七八九十百千]{1,5}|"
         + "|".join(sorted(lx.EN_NUMBERS, key=len, reverse=True)))
 _UNIT_OF = {w: kind for kind, unit in lx.UNITS.items() for w in unit.words.split()}
-QUANTITY = re.compile(r"(?<![\d.])(" + _NUM + r")\s*(" + "|".join(
+QUANTITY = re.compile(r"(?<![\d.A-Za-z])(" + _NUM + r")\s*(?:(?:more|extra|additional|further)\s+|多)?(" + "|".join(
     re.escape(u) + (r"\b" if u.isascii() and u[-1].isalpha() else "")
     for u in sorted(_UNIT_OF, key=len, reverse=True)) + ")", re.I)
 _CITY = re.compile("|".join(sorted(lx.CITIES, key=len, reverse=True)))
@@ -158,6 +158,36 @@ def readable_time(value: str, zone: tuple[int, str, str] | None, english: bool) 
         name = "UTC" if hours == 0 else f"UTC{hours:+g}"
     shown = moment.strftime("%Y-%m-%d %H:%M")
     return f"{shown} ({name})" if english else f"{shown}（{name}）"
+
+
+_PM_WORDS = re.compile(r"下午|傍晚|晚上|夜里|今晚|明晚|(?<![a-z])pm\b|p\.m\.|\bevening\b|\btonight\b|\bnight\b|dinner|晚饭|晚餐", re.I)
+_NOON_WORDS = re.compile(r"中午|\bnoon\b|lunch|午饭|午餐", re.I)
+_CLOCK_PARTS = re.compile(r"(\d{1,2}|[一两二三四五六七八九十]{1,3})\s*(?:(?:点|时)\s*(半|\d{1,2}\s*分?)?|:(\d{2}))?", re.I)
+
+
+def to_clock(value: str, context: str = "") -> str | None:
+    """一个钟点说法 → HH:MM（24 小时制）：“7点”在说“晚上”的对话里是 19:00，“晚上六点半” → 18:30，
+    “7pm” → 19:00，“中午12点” → 12:00，“noon” → 12:00。认不出返回 None。"""
+    low = value.lower()
+    if re.search(r"\bnoon\b", low):
+        return "12:00"
+    if re.search(r"\bmidnight\b", low):
+        return "00:00"
+    clock = CLOCK.search(value)
+    m = _CLOCK_PARTS.search(clock.group(0) if clock else value)
+    if not m:
+        return None
+    hour = int(m.group(1)) if m.group(1).isdigit() else cn_number(m.group(1))
+    if hour is None or hour > 24:
+        return None
+    minute = 30 if m.group(2) == "半" else int(re.sub(r"\D", "", m.group(2) or m.group(3) or "0") or 0)
+    said = value if (_PM_WORDS.search(value) or _NOON_WORDS.search(value) or re.search(r"(?<![a-z])am\b|a\.m\.|上午|早上|凌晨", low)) \
+        else f"{value} {context}"
+    if hour < 12 and (_PM_WORDS.search(said) or _NOON_WORDS.search(said) and hour <= 5):
+        hour += 12
+    if minute > 59:
+        return None
+    return f"{hour % 24:02d}:{minute:02d}"
 
 
 def to_iso(expression: str, today: date) -> str | None:
@@ -259,13 +289,18 @@ def _places(kind: str, zh: re.Pattern, en: re.Pattern, names: dict[str, str]) ->
     return finder
 
 
+PARTY = re.compile(r"\b(?:table|booking|reservation|party|room)\s+(?:for|of)\s+(" + _NUM + r")\b(?!\s*(?:[ap]\.?m\b|:|o'clock))",
+                   re.I)
+
+
 def _counted(text: str) -> list[Found]:
-    """带量词 / 单位的数：值是 “数|种类”（“住两晚” → "2|night"，“24度” → "24|degree"）。
+    """带量词 / 单位的数：值是 “数|种类”（“住两晚” → "2|night"，“24度” → "24|degree"，“a table for 3” → "3|person"）。
     日期、编号、钟点里的数字不算（“12月20号”的 12 不是晚数）。"""
     taken = taken_spans(text)
-    found = []
+    found = [Found("quantity", f"{plain(n)}|person", m.start(1), m.end(1)) for m in PARTY.finditer(text)
+             if (n := as_number(m.group(1))) is not None and not any(a <= m.start(1) < b for a, b in taken)]
     for m in QUANTITY.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
+        if any(a <= m.start() < b for a, b in taken) or any(f.start <= m.start() < f.end for f in found):
             continue
         n = as_number(m.group(1))
         if n is not None:
@@ -290,6 +325,25 @@ def _quoted(text: str) -> list[Found]:
     return out
 
 
+# 街道地址：中文要有区 / 县 / 路 / 街 / 号 / 小区这类落到地面的词；英文是门牌号 + 街名
+ADDRESS_ZH = re.compile(
+    r"(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}?(?:市|州))?(?:[\u4e00-\u9fff]{1,6}?(?:区|县|镇|乡))?"
+    r"(?:[\u4e00-\u9fff\d]{1,10}?(?:路|街|大道|巷|弄|胡同|道)\s*(?:\d+\s*(?:号|弄|栋|幢)?)?)?"
+    r"(?:\s*[\u4e00-\u9fff\d]{1,10}?(?:小区|大厦|花园|公寓|苑|村|广场|园区))?(?:\s*\d+\s*(?:号楼|栋|幢|单元|室|层|号|弄))*")
+ADDRESS_EN = re.compile(r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|"
+                        r"Boulevard|Blvd|Way|Court|Ct|Place|Pl)\b\.?")
+_GROUNDED = re.compile(r"区|县|镇|路|街|大道|巷|弄|胡同|号|小区|大厦|花园|公寓|苑|村|栋|幢|单元|室")
+
+
+def _addresses(text: str) -> list[Found]:
+    found = [Found("address", m.group(0).strip(), m.start(), m.end()) for m in ADDRESS_EN.finditer(text)]
+    for m in ADDRESS_ZH.finditer(text):
+        value = re.sub(r"^(?:我家在|我家住|我住在|我在|家在|家住|住在|在|位于|地址是|地址|是)", "", m.group(0).strip())
+        if len(value) >= 3 and _GROUNDED.search(value):
+            found.append(Found("address", value, m.end() - len(value), m.end()))
+    return found
+
+
 # 实体表：种类 → 怎么找。顺序无关；每一种只在这里定义一次。
 TABLE: dict[str, Callable[[str], list[Found]]] = {
     "order_id": _order_ids,
@@ -304,6 +358,7 @@ TABLE: dict[str, Callable[[str], list[Found]]] = {
     "number": _numbers,
     "last4": _regex("last4", LAST4, 1),
     "quoted": _quoted,
+    "address": _addresses,
     "city": _places("city", _CITY, _CITY_EN, lx.CITIES_EN),
     "country": _places("country", _COUNTRY, _COUNTRY_EN, lx.COUNTRIES_EN),
 }

@@ -23,7 +23,7 @@ from shared.mock import lexicon as lx
 CJK = text.CJK
 ABSENT = object()  # 选填字段在原文里没有值：整个字段不写
 # 这些含义的值是原文里的一个实体：原文里确实有才填
-ENTITIES = frozenset({"email", "url", "city", "country", "origin", "destination", "room", "department",
+ENTITIES = frozenset({"email", "url", "city", "country", "origin", "destination", "room", "department", "address",
                       "order_id", "phone", "ident", "date", "time", "money", "quantity", "degree", "percent", "last4"})
 PLACES = frozenset({"city", "country", "origin", "destination"})
 
@@ -79,7 +79,24 @@ def _recipient(words: set[str], hay: str, desc: str, names: tuple[str, ...], key
                                                    and not re.search(r"city|城市|place|地点|目的地|destination", desc))
 
 
-_RULES = {"any": _any, "both": _both, "place": _place, "recipient": _recipient}
+_EXAMPLE_ID = re.compile(r"(?:例如|比如|如|形如|e\.g\.?|eg|such as|like|for example)[:：,，\s]*[“\"'(（]?"
+                         r"[A-Za-z]{1,4}-?\d{3,}", re.I)
+
+
+def _example_id(words: set[str], hay: str, desc: str, names: tuple[str, ...], keys: tuple[str, ...]) -> bool:
+    return bool(_EXAMPLE_ID.search(desc))
+
+
+_DATE_DESCRIBED = re.compile(lx.ISO_DATE_HINT + r"|日期|\bdate\b", re.I)
+_NOT_DATE = re.compile(r"天数|几天|number of days|how many days|duration|时长|时间段", re.I)
+
+
+def _date_described(words: set[str], hay: str, desc: str, names: tuple[str, ...], keys: tuple[str, ...]) -> bool:
+    return bool(_DATE_DESCRIBED.search(desc)) and not _NOT_DATE.search(desc) and not words & {"time", "datetime"}
+
+
+_RULES = {"any": _any, "both": _both, "place": _place, "recipient": _recipient, "example_id": _example_id,
+          "date_described": _date_described}
 
 
 # ---------------------------------------------------------------- 按 JSON Schema 生成值
@@ -344,7 +361,7 @@ def _quantity(name: str, ctx: Context, sense: str = "quantity") -> float | None:
     pick = next((c for c in found if c[1] in wanted), None)
     history = [c for source in ctx.sources[1:] for c in ent.counted(source)]
     if pick is None and found and not (wanted and any(c[1] in wanted for c in history)):
-        units = {"night", "day", "hour", "minute", "degree", "percent"}
+        units = {"night", "day", "hour", "minute", "degree", "percent", "year", "week", "month", "age", "gb"}
         pick = found[0] if not wanted or found[0][1] not in units - wanted else None
     if pick is not None:
         ctx.used_spans.add(pick[2])
@@ -483,6 +500,11 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
             if value is not None:
                 return value
         return None
+    if sense == "address":  # 街道地址；没说到街道就用说到的城市，都没有由 brain 先问
+        found = next((v for v in (ent.values("address", s) for s in ctx.sources) if v), None)
+        if found:
+            return max(found, key=len)
+        return next((f.value for s in ctx.sources for f in places(s)), None)
     if sense == "room":  # 这句话、前文，最后看前面工具结果里说到的房间（观影模式调的是客厅的灯）
         return next((v for v in map(_room, (*ctx.sources, *ctx.results)) if v), None)
     if sense == "department":
@@ -523,6 +545,11 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
         for source in (ctx.all_text, *ctx.sources[1:]):
             value = _pick("time", ent.values("time", source), ctx)
             if value is not None:
+                if _CLOCK_HINT.search(str(schema.get("description") or "")):  # 说明要 HH:MM：换成 24 小时制
+                    clock = ent.to_clock(value, " ".join(ctx.sources))
+                    if clock is None:
+                        continue  # 只说了哪天（“明天晚上”），没说几点：再往前找，都没有就由 brain 先问
+                    return clock
                 return value
         return None
     if sense == "money":
@@ -535,6 +562,7 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
 
 
 _ISO_HINT = re.compile(lx.ISO_DATE_HINT)
+_CLOCK_HINT = re.compile(r"HH:MM|hh:mm|24 ?小时|24-hour|24 hour|\d{1,2}:\d{2}", re.I)
 _OTHER = re.compile(lx.OTHER, re.I)
 
 
@@ -666,7 +694,7 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
             return quotes[-1]
         return render.self_contained(q, ctx.state) if ctx.state is not None else q.strip()
     if sense == "text":
-        return _from_answer(ctx, index)
+        return _from_answer(ctx, index) if ctx.output else (described(ctx.sources) or text.keyword(q))
     if sense == "device":
         return next((d for d in map(_device, ctx.sources[:3]) if d), None) or text.keyword(q)
     if sense == "name":
@@ -687,7 +715,29 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
         return str(default)
     if ctx.output:
         return _from_answer(ctx, index)
-    return text.keyword(q)
+    return described(ctx.sources) or text.keyword(q)
+
+
+_LABEL_ONLY = re.compile(r"^(?:号码|手机号?|电话|卡号|单号|订单号?|编号|地址|家在|住在|我在|在|phone|number|card|my card is|"
+                         r"card number|no\.?)\s*[:：]?\s*$", re.I)
+
+
+def described(sources: tuple[str, ...] | list[str]) -> str | None:
+    """自由文字参数（事故经过、故障现象、问题描述）：对话里讲情况的那几个分句——从这句话往前找，
+    去掉只有编号 / 电话 / 地址的分句、提要求的分句（“想报个案”“帮我查一下”）、寒暄和应答。都没有返回 None。"""
+    for source in list(sources)[:4]:
+        kept = []
+        for clause in (c.strip() for c in re.split(r"[，,。;；!！?？\n]|\.(?:\s|$)", source) if c.strip()):
+            spans = ent.taken_spans(clause) + tuple((f.start, f.end) for f in ent.find("address", clause))
+            rest = re.sub(r"\s+", " ", ent.mask(clause, spans)).strip()
+            content = len(CJK.findall(rest)) + 2 * len(re.findall(r"[A-Za-z]{2,}", rest))
+            if (content < 4 or _LABEL_ONLY.match(rest) or _REQUESTING.search(rest) and len(rest) <= 8
+                    or state.filler(rest) or text.concepts(rest) & {"greet"} and content <= 6):
+                continue
+            kept.append(clause)
+        if kept:
+            return ("，" if CJK.search(source) else ", ").join(kept)
+    return None
 
 
 def _in_tool_language(phrase: str, schema: dict) -> str:
@@ -732,7 +782,7 @@ def _search_terms(source: str) -> str | None:
 
 
 _BECAUSE = re.compile(r"(因为|由于|原因是|理由是|because|since|due to)\s*(.+?)(?:[，。,!！?？]|$)", re.I)
-_REQUESTING = re.compile(r"^(?:帮|请|麻烦|我要|我想|给我|能不能|可以|好的)|申请|办理|退款|退货|退了|退掉|能退|可以退|要退|想退|"
+_REQUESTING = re.compile(r"^(?:先|再|也|就)?(?:帮|请|麻烦|我要|我想|想|要|给我|能不能|可以|好的)|\bplease help\b|\bhelp me\b|申请|办理|退款|退货|退了|退掉|能退|可以退|要退|想退|"
                          r"\brefund|\breturn\b|\bplease\b|\bi want to\b|\bi'?d like\b|\bcan i\b|go ahead", re.I)
 
 

@@ -87,9 +87,10 @@ CONCEPTS: dict[str, str] = {
               "invoice rules shippingfee",
     "weather": "天气 气温 温度 几度 多少度 下雨 下雪 晴 阴 冷 热 刮风 weather temperature forecast rain sunny snow",
     "borrow": "借阅 借了 借的 借书 借过 在借 borrow borrowed borrowing loan loans",
-    "booking": "订票 预订 预定 预约 订个 订一个 约个 订房 订 机票 酒店 改签 航班 飞 飞往 飞机 座位 选座 火车票 高铁 动车 列车 车票 "
+    "booking": "订票 预订 预定 预约 订个 订一个 约个 订房 订 想订 要订 帮我订 订位 订座 订桌 位子 桌子 桌位 "
+               "机票 酒店 改签 航班 飞 飞往 飞机 座位 选座 火车票 高铁 动车 列车 车票 "
                "挂号 挂个号 号源 还有号 约号 book booking reserve reservation flight flights seat seats hotel hotels train "
-               "trains appointment appointments slot slots",
+               "trains appointment appointments slot slots table tables",
     # 订什么：机票和酒店常在同一个团队里分给不同的人，分开认
     "flight": "机票 航班 飞 飞往 飞机 乘机 登机 flight flights airline fly plane",
     "hotel": "酒店 宾馆 民宿 住宿 订房 入住 hotel hotels accommodation lodging room rooms",
@@ -101,16 +102,28 @@ CONCEPTS: dict[str, str] = {
     "contact": "联系方式 联系 电话 手机号 contact phone",
     "email": "邮件 发邮件 邮箱 email mail",
     "news": "新闻 资讯 最新 news headlines latest",
-    "math": "计算 算 一共 总共 总价 合计 等于 加 减 乘 除 数学 方程 calculate compute math sum plus minus times equation "
+    "math": "计算 算 总价 合计 等于 加 减 乘 除 数学 方程 calculate compute math sum plus minus times equation "
             "solve",
     "translate": "翻译 译成 translate translation",
     "time": "时间 几点 日期 几号 今天 明天 time date today tomorrow",
-    "faq": "常见问题 营业时间 几点开门 几点关门 开门 关门 营业 开放时间 hours opening faq",
+    "faq": "常见问题 营业时间 几点开门 几点关门 开门 关门 营业 开放时间 hours opening faq close closes closing",
+    # 保险：理赔是一件事，保单的保障是另一件事
+    "claim": "理赔 报案 报个案 赔 能赔 赔吗 赔付 索赔 出险 定损 claim claims",
+    "coverage": "保单 保障 保什么 保哪些 保障范围 免赔 免赔额 条款 保额 coverage covered deductible insured",
+    # 通信：套餐、流量、信号
+    "plan": "套餐 资费 月租 plan plans tariff",
+    "data": "流量 流量包 data",
+    "signal": "信号 断线 掉线 没信号 打不通 信号差 signal reception dropped",
+    # 图书馆的罚款、餐馆的菜、租车
+    "fine": "罚款 滞纳金 逾期 欠款 fine fines overdue owe",
+    "menu": "菜 菜单 招牌 招牌菜 菜品 热菜 凉菜 辣 不辣 过敏 忌口 dish dishes menu spicy allergy allergic allergen",
+    "car": "租车 车型 用车 取车 还车 car cars rental rent renting suv compact minivan",
+    "driver": "驾照 驾龄 司机 driver drivers licence license",
     "renew": "续借 续订 续期 续费 续约 续一下 续上 续住 renew renewal renewing extend",
     "baggage": "行李 托运 bag baggage luggage suitcase",
     "wifi": "wifi 无线网 上网",
     "greet": "你好 您好 在吗 哈喽 嗨 hello hi hey",
-    "cancel": "取消 撤销 不要了 cancel cancellation",
+    "cancel": "取消 撤销 撤回 撤了 撤掉 撤案 退订 不要了 cancel cancellation withdraw withdrawn",
     "change": "修改 更改 改成 换成 改 调到 调成 调高 调低 调至 开到 设成 设为 设到 设置 change update modify switch set adjust",
     # 转账：把钱从一处挪到另一处
     "transfer": "转账 转钱 汇款 打钱 转给 转到 transfer transfers move wire",
@@ -136,14 +149,15 @@ INTENT_WEIGHT = {"refund": 2.0, "complaint": 3.0, "shop": 1.8, "track": 1.6, "el
                  "flight": 1.6, "hotel": 1.6, "replace": 1.6, "history": 1.4, "fraud": 1.4,
                  "lookup": 0.4, "status": 1.2, "order": 0.8, "ticket": 2.5, "policy": 1.6, "greet": 0.5,
                  "user": 0.6, "product": 0.5, "item": 0.4, "transfer": 1.6, "lost": 2.0, "remaining": 1.4,
-                 "switch": 1.2}
+                 "switch": 1.2, "claim": 2.0, "coverage": 1.4, "plan": 1.4, "data": 1.4, "signal": 1.6, "fine": 1.4,
+                 "menu": 1.4, "car": 1.2, "driver": 1.2}
 
 # 上位概念：说到品类名词（“耳机有货吗”）也就说到了商品
 BROADER = {"item": "product"}
 
 # 强意图：专员自己的工具都管不了这类事时，交回前台（route.py 的交回规则）
 STRONG = frozenset({"refund", "shop", "complaint", "track", "policy", "booking", "pay", "weather", "news",
-                    "translate", "math", "flight", "hotel", "travel"})
+                    "translate", "math", "flight", "hotel", "travel", "claim", "coverage", "menu", "car"})
 # 由一个概念推出另一个概念 → (推出它的概念, 权重)。问“到哪了”也是在问状态（权重低），也是要查这笔订单
 IMPLIED = {"status": ("track", 0.6), "order": ("track", 1.0), "lookup": ("track", 1.0)}
 # 要“办”的事（和“问”相对）：祈使句说到它们时，算提交
@@ -152,7 +166,8 @@ ACTIONS = frozenset({"refund", "cancel", "change", "complaint", "booking", "emai
 # 工具名 / 描述开头的动词：这个工具是去“办”一件事，还是“查”一下。问句（“还有几天调休”）遇到两种都有时选查的
 ACT_VERBS = frozenset("apply create submit request book reserve cancel set update send transfer open report delete add "
                       "change make place pay issue block turn switch start stop schedule register renew order post "
-                      "file raise close remove move assign approve reject".split())
+                      "file raise close remove move assign approve reject hold extend withdraw buy purchase top "
+                      "waive redeem enroll enrol rent hire".split())
 QUERY_VERBS = frozenset("get check query search find list lookup look track show view read fetch count estimate "
                         "compare describe explain verify calculate".split())
 ACT_VERBS_ZH = ("申请", "提交", "创建", "新建", "预订", "预约", "订", "取消", "设置", "修改", "发送", "转账", "办理", "开通",
@@ -301,7 +316,8 @@ CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "两": 2, "二": 2, "三": 3, "四": 
 CN_MAGNITUDES = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 EN_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
               "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
-              "a couple of": 2, "a pair of": 2}
+              "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "eighteen": 18,
+              "a couple of": 2, "a pair of": 2, "an": 1, "a": 1}
 
 
 @dataclass(frozen=True)
@@ -331,6 +347,9 @@ UNITS: dict[str, Unit] = {
                    "时长", "duration"),
     "second": Unit("秒 seconds second secs", ("seconds",), ("seconds",), "秒", "seconds", "时长", "duration"),
     "room": Unit("间 rooms room", ("rooms",)),
+    "age": Unit("周岁 岁 years old", ("age",), ("age",), "岁", "years old", "年龄", "age"),
+    "gb": Unit("GB G gb 个G 个g", ("gb",), ("gb",), "GB", "GB", "流量", "data"),
+    "usd": Unit("美元 dollars dollar usd", ("usd",), ("usd",), "美元", "USD", "金额", "amount"),
     "person": Unit("个人 人 位 名 people persons person guests guest adults adult pax passengers passenger",
                    ("people", "persons", "guests", "adults", "children", "kids", "pax", "headcount", "party",
                     "passengers"), ("people", "guests", "passengers"), "人", "people", "人数", "party size"),
@@ -469,6 +488,8 @@ SLOT_MEANINGS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("nationality", "any", ("nationality", "citizenship"), ("国籍", "护照国籍", "nationality", "citizenship",
                                                               "passport country", "passport nationality")),
     ("country", "any", ("country", "nation", "countries"), ("国家", "country")),
+    # 具体地址（街道、门牌、小区）：比城市细
+    ("address", "any", ("address", "street", "addr"), ("地址", "街道", "小区", "门牌", "具体到", "street address")),
     ("city", "any", (), ("city", "location", "place", "城市", "地点", "地区")),
     ("room", "any", ("room", "area", "zone", "space"), ("房间", "区域", "room")),
     ("department", "any", ("department", "dept", "division"), ("部门", "科室", "department")),
@@ -477,10 +498,22 @@ SLOT_MEANINGS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("order_id", "both", ("order", "订单"), ("id", "no", "number", "num", "号", "编号")),
     ("order_id", "any", ("tracking", "waybill"), ("tracking", "运单", "waybill")),
     ("phone", "any", (), ("phone", "mobile", "电话", "手机")),
+    # 说明里举了一个编号做例子（“订座号，例如 YY-3021”“e.g. NW-4417”）：是编号，只能用文中真有的
+    ("ident", "example_id", (), ()),
+    ("ident", "any", ("confirmation", "reference", "voucher", "membership"),
+     ("confirmation number", "confirmation code", "reference number", "booking number", "booking reference",
+      "card number", "ticket number", "确认号", "预订号", "订座号", "案件号", "保单号", "卡号", "工单号")),
+    # 说明写着“日期 / YYYY-MM-DD”的（day、when、on）：是日期，不是天数
+    ("date", "date_described", (), ()),
     ("degree", "any", ("temperature", "temp", "degrees", "celsius"), ("温度", "度数", "temperature")),
     ("percent", "any", ("percent", "percentage", "pct"), ("百分比", "percent")),
     ("name", "both", ("passenger", "guest", "patient", "customer", "contact", "recipient", "traveller", "traveler",
-                      "就诊人", "乘客", "入住人", "联系人"), ("name", "名字", "姓名")),
+                      "driver", "holder", "owner", "applicant", "borrower", "patron", "student", "employee", "caller",
+                      "member", "renter", "就诊人", "乘客", "入住人", "联系人", "驾驶人", "司机", "投保人", "申请人"),
+     ("name", "名字", "姓名", "称呼")),
+    # 东西的名字（菜名、书名、商品名）：按名词短语取，不是人名
+    ("keyword", "both", ("dish", "book", "song", "movie", "film", "course", "menu", "菜", "书", "歌", "课程"),
+     ("name", "名", "title")),
     ("quantity", "any", tuple(QUANTITY_PARAMS), ("quantity", "数量", "人数", "天数", "晚数", "几晚", "几位", "how many")),
     ("ident", "any", ("id", "number", "no", "sku", "seat", "account", "ref", "reference"),
      ("编号", "代码", "座位", "账号", "账户", "预约号", "单号")),
@@ -585,6 +618,34 @@ FIELDS: dict[str, tuple[str, str]] = {
     "checkout": ("退房日期", "check-out"), "due_date": ("到期日", "due date"),
     "shipping_address": ("收货地址", "shipping address"), "delivery_address": ("收货地址", "delivery address"),
     "is_relevant": ("与本店业务相关", "related to the business"), "is_jailbreak": ("越狱尝试", "a jailbreak attempt"),
+    # 保险、通信、图书馆、餐馆、租车这些常见服务的字段
+    "policy_no": ("保单号", "policy"), "claim_no": ("案件号", "claim"), "valid_from": ("生效日期", "valid from"),
+    "valid_to": ("到期日期", "valid until"), "valid_until": ("有效期至", "valid until"), "covers": ("保障项目", "covers"),
+    "deductible": ("免赔额", "deductible"), "happened_on": ("出险日期", "date of incident"),
+    "next_step": ("下一步", "next step"), "estimated_payout": ("预计赔付", "estimated payout"),
+    "data_used": ("已用流量", "data used"), "used_data": ("已用流量", "data used"), "data_left": ("剩余流量", "data left"),
+    "data": ("流量", "data"),
+    "voice_minutes": ("通话分钟数", "voice minutes"), "monthly_fee": ("月费", "monthly fee"),
+    "contract_until": ("合约到期", "contract until"), "pack": ("流量包", "pack"), "ticket_no": ("工单号", "ticket"),
+    "expected_response": ("预计处理", "expected response"), "effective_from": ("生效日期", "effective from"),
+    "old_plan": ("原套餐", "old plan"), "new_plan": ("新套餐", "new plan"), "plan": ("套餐", "plan"),
+    "plan_code": ("套餐编码", "plan code"), "owner": ("机主", "owner"), "holder": ("投保人", "holder"),
+    "insured": ("保障对象", "insured"), "incident": ("事故类型", "incident"),
+    "copies_on_shelf": ("在架册数", "copies on the shelf"), "on_shelf": ("在架", "on the shelf"),
+    "holds": ("排队预约", "holds"), "hold_queue": ("排队预约", "hold queue"), "queue_position": ("排队位置", "queue position"),
+    "renewals_left": ("剩余续借次数", "renewals left"), "renewals": ("续借次数", "renewals"),
+    "new_due": ("新的到期日", "new due date"), "due": ("到期日", "due"), "fine": ("罚款", "fine"),
+    "outstanding_fine": ("未缴罚款", "outstanding fine"), "loan_id": ("借阅号", "loan"), "book_id": ("书号", "book"),
+    "branch": ("分馆", "branch"), "author": ("作者", "author"),
+    "table": ("桌型", "table"), "dish": ("菜名", "dish"), "dishes": ("菜品", "dishes"), "spice": ("辣度", "spice level"),
+    "allergens": ("过敏原", "allergens"), "section": ("栏目", "section"), "guests": ("人数", "guests"),
+    "contact_name": ("联系人", "contact name"), "other_times": ("其他可订时间", "other times"),
+    "car_class": ("车型", "car class"), "pickup_location": ("取车门店", "pickup branch"),
+    "pickup_date": ("取车日期", "pickup date"), "return_date": ("还车日期", "return date"),
+    "new_return_date": ("新的还车日期", "new return date"), "driver_name": ("驾驶人", "driver"),
+    "daily_rate": ("日租金", "daily rate"), "young_driver_fee": ("年轻驾驶人附加费", "young driver fee"),
+    "extra_days": ("延长天数", "extra days"), "extra_cost": ("额外费用", "extra cost"),
+    "cancellation_fee": ("取消费用", "cancellation fee"), "confirmation": ("确认号", "confirmation"),
 }
 # 字段名里的缩写 → 全称（两种语言都先换成全称再翻译：temp_low → low temperature → 最低气温）
 ABBREVIATIONS = {"temp": "temperature", "qty": "quantity", "amt": "amount", "desc": "description",
@@ -693,7 +754,7 @@ PARTICIPLES: dict[str, str] = {
 # 常见布尔字段 → ((真, 假) 中文, (真, 假) English)
 BOOLS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "in_stock": (("有货", "缺货"), ("in stock", "out of stock")),
-    "available": (("有货", "暂无"), ("available", "not available")),
+    "available": (("可以", "不行"), ("available", "not available")),
     "eligible": (("符合条件", "不符合条件"), ("eligible", "not eligible")),
     "refundable": (("可以退款", "不能退款"), ("refundable", "not refundable")),
     "returnable": (("支持退货", "不支持退货"), ("returnable", "not returnable")),

@@ -74,7 +74,8 @@ def field_label(key: str, english: bool) -> str:
         if len(full) > 1 and full[-1].endswith("ing") and full[-1] not in lx.MODIFIERS:
             return zh[-1] + "的" + "".join(zh[:-1])  # points_expiring → 即将到期的积分
         return "".join(zh)  # type: ignore[arg-type]
-    return "".join(z for z in zh if z and z not in ("号", "的"))  # 只用认得出的词；全不认得时为空
+    # 有认不出的词：只拼认得出的那几个会说错意思（contract_until → “至”），照英文原词念（contract until）
+    return " ".join(full)
 
 
 def _word_zh(word: str, last: bool = False) -> str | None:
@@ -452,8 +453,8 @@ def _facts(data: dict, question: str, english: bool, echoed: set[str], skip: set
         shown = _value(key, value, english, currency)
         if _bare(key, value):
             facts.append(shown)
-        elif not label:  # 字段名一个词都认不出：不念字段名，只念值
-            facts.append(f"also {shown}" if english else f"另有一项：{shown}")
+        elif not label:  # 字段名念不出来：只念值
+            facts.append(shown)
         else:
             facts.append(f"{label}: {shown}" if english else f"{label}：{shown}")
     return facts
@@ -614,7 +615,7 @@ def _fields_sentence(asked: list[tuple[str, Any]], english: bool) -> str:
     if not asked:
         return ""
     parts = [(_value(k, v, english) if _bare(k, v) else f"{field_label(k, english) or k}: {_value(k, v, english)}"
-              if english else f"{field_label(k, english) or '另有一项'}：{_value(k, v, english)}") for k, v in asked]
+              if english else f"{field_label(k, english) or k}：{_value(k, v, english)}") for k, v in asked]
     return ("; ".join(parts) + ".") if english else ("，".join(parts) + "。")
 
 

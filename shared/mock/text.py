@@ -61,16 +61,29 @@ def is_english(text: str) -> bool:
     return not CJK.search(text) and len(LATIN_WORD.findall(text)) >= 1
 
 
+# 看用户用什么语言的条件句（“客人说英文就用英文”“if the customer writes in Chinese, reply in Chinese”）：
+# 说的是跟着用户，不是规定一种语言
+_CONDITIONAL_LANGUAGE = re.compile(
+    r"[^，。；;,.\n]*(?:说|讲|写|用)\s*(?:英文|英语|中文|汉语)(?:的话)?\s*[，,]?\s*就[^，。；;\n）)]*|"
+    r"\bif (?:the |a )?(?:user|customer|patron|guest|client|they|he|she)\b[^.\n]{0,40}\b(?:english|chinese)\b[^.\n]*",
+    re.I)
+
+
+def _mandates(instructions: str) -> str:
+    return _CONDITIONAL_LANGUAGE.sub(" ", instructions or "")
+
+
 def wants_english(instructions: str) -> bool:
-    """指令要求用英文回答。"""
+    """指令要求用英文回答（条件句“客人说英文就用英文”不算）。"""
     return bool(re.search(
         r"(用|以|使用|只会用|只用|只能用)\s*英[文语]|英[文语](回答|回复|作答)|"
         r"\b(respond|reply|answer|speak|write)\b[^.\n]{0,30}\bin english\b|english only|only (speak|respond in) english",
-        instructions, re.I))
+        _mandates(instructions), re.I))
 
 
 def wants_chinese(instructions: str) -> bool:
-    return bool(re.search(r"(用|以|使用|只会用|只用)\s*(中文|汉语)|(中文|汉语)(回答|回复)|in chinese", instructions, re.I))
+    return bool(re.search(r"(用|以|使用|只会用|只用)\s*(中文|汉语)|(中文|汉语)(回答|回复)|in chinese",
+                          _mandates(instructions), re.I))
 
 
 # ---------------------------------------------------------------- 词
