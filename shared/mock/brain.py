@@ -93,11 +93,14 @@ def decide(conv: Conversation) -> Plan:
             producer = _producer(spec, missing, functions)
             if producer is not None:  # 缺的编号要先用另一个工具查出来（“Hotel id from search_hotels”）：先查
                 spec, missing = producer, _missing(producer, s)
-            gate = None if must_call or missing else _gate(spec, functions, s)
-            if missing:  # 缺了只能由用户提供的信息（编号、日期、房间……）：先问，不拿空值去调
+            gate = None if must_call else _gate(spec, functions, s)
+            first_step = gate[1] if gate is not None and gate[0] == "first" else None
+            if first_step is not None and not _missing(first_step, s):
+                plan.calls = _calls_for(first_step, s)  # 指令说办之前先查一下（取消前先核对预约）：缺的编号也由它查出来
+            elif first_step is not None:  # 先查的那一步也缺信息（查订座要手机号）：问它缺的
+                clarification, plan.intended = _ask_for(_missing(first_step, s), s), first_step.name
+            elif missing:  # 缺了只能由用户提供的信息（编号、日期、房间……）：先问，不拿空值去调
                 clarification, plan.intended = _ask_for(missing, s), spec.name
-            elif gate is not None and gate[0] == "first":  # 指令说办之前先查一下（取消前先核对预约）
-                plan.calls = _calls_for(gate[1], s)
             elif gate is not None:  # 要用户确认了才能办：先把要办的事说清楚、问一句
                 clarification, plan.intended = _confirm(spec, s), spec.name
             else:
@@ -182,8 +185,9 @@ def _context(spec: ToolSpec, s: Situation) -> fill.Context:
     facts = [referenced[1], referenced[2]] if referenced else None
     ctx = fill.Context(s.question, facts=facts, system=s.conv.system, english=s.english, tool=spec.name,
                        sources=s.state.request.sources, state=s.state)
-    ctx.results = tuple(json.dumps(r.data, ensure_ascii=False) if not isinstance(r.data, str) else r.data
-                        for r in recall.earlier_results(s.conv)[:3])
+    ctx.results = tuple(o.text for o in reversed(s.outputs)) + tuple(  # 这一轮刚拿到的结果在最前
+        json.dumps(r.data, ensure_ascii=False) if not isinstance(r.data, str) else r.data
+        for r in recall.earlier_results(s.conv)[:3])
     return ctx
 
 
@@ -269,12 +273,14 @@ def _callable_first(ranked: list[route.Ranked], functions: list[ToolSpec], s: Si
     # 第一名缺参数时放宽：分数过半、参数齐的工具也算在内（“查一下挂号 RG-1234”：查预约详情，不是查号源）
     margin = FILL_MARGIN if not _missing(_spec(functions, best.profile.name), s) else CALLABLE_MARGIN
     close = [r for r in ranked if not r.profile.handoff and r.score >= max(route.MIN_SCORE, best.score * margin)]
-    # 只有参数齐的工具才能顶替第一名：都缺参数时，问第一名缺的（要订座就问人数，不去问“取消哪个订座”）
-    close = [r for r in close if r is best or not _missing(_spec(functions, r.profile.name), s)]
+    # 只有参数齐的工具才能顶替第一名：都缺参数时，问第一名缺的（要订座就问人数，不去问“取消哪个订座”）。
+    # 第一名这一步已经做过了（刚查过有位）时，下一步缺参数也可以顶上去：问下一步缺的
+    done = {(c.name, c.arguments) for t in s.conv.turns for c in t.calls}
+    best_spec = _spec(functions, best.profile.name)
+    best_done = not _missing(best_spec, s) and any((c.name, c.arguments) in done for c in _calls_for(best_spec, s))
+    close = [r for r in close if r is best or best_done or not _missing(_spec(functions, r.profile.name), s)]
     if len(close) < 2:
         return best
-
-    done = {(c.name, c.arguments) for t in s.conv.turns for c in t.calls}
 
     def fit(r: route.Ranked) -> tuple[int, int, int, float]:
         spec = _spec(functions, r.profile.name)
@@ -297,6 +303,8 @@ def _calls_for(spec: ToolSpec, s: Situation) -> list[Call]:
     base = fill.build_object(params, _context(spec, s))
     if s.state.move == "follow_up":  # 接着上一次同一个工具再办（“不对，是支票账户”）：这句话没改的参数照旧
         base.update(_kept(spec, s, base))
+    if s.state.continuing:  # 接着前面办：日期、时间、人数这些这句话没重说的，用最近一次调用里商定的值
+        base.update(_agreed(spec, s))
     if s.conv.parallel:
         for name, values in _several(spec, s):
             return [Call(spec.name, json.dumps({**base, name: v}, ensure_ascii=False)) for v in values]
@@ -314,6 +322,33 @@ def _kept(spec: ToolSpec, s: Situation, base: dict) -> dict:
         if name in props and (name not in base or ("default" in prop and base[name] == prop["default"])):
             kept[name] = value
     return kept
+
+
+AGREED_SENSES = frozenset({"date", "time", "quantity", "degree", "percent", "city", "origin", "destination", "room",
+                           "address", "department"})
+
+
+def _agreed(spec: ToolSpec, s: Situation) -> dict:
+    """最近的调用里用过的同名参数（查有没有位用的日期、时间、人数）：这句话没有重新说，就照那次的值办下一步
+    （客人选了“晚一点那个”，查的是 20:30，订座也是 20:30，不是最早说的 7 点）。编号、自由文字不在此列。"""
+    params = spec.parameters or {}
+    props = params.get("properties") or {}
+    current = fill.Context(s.question, system=s.conv.system, english=s.english, state=s.state)
+    agreed = {}
+    for turn in reversed(s.conv.turns):
+        for call in reversed(turn.calls):
+            try:
+                args = json.loads(call.arguments or "{}")
+            except ValueError:
+                continue
+            for name, value in (args.items() if isinstance(args, dict) else ()):
+                prop = fill.resolve(props.get(name) or {}, params)
+                if name in agreed or name not in props or value in (None, ""):
+                    continue
+                if (prop.get("enum") or fill.meaning(name, prop) in AGREED_SENSES) \
+                        and not fill.stated(name, prop, current, params):
+                    agreed[name] = value
+    return agreed
 
 
 def _last_arguments(conv: Conversation, tool: str) -> dict:
@@ -394,12 +429,25 @@ def _gate(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> tuple[str,
         return None
     used = {c.name for t in s.conv.turns for c in t.calls}
     for rule in rules:
-        first = CHECK_FIRST.search(rule)
-        name = next(g for g in first.groups() if g) if first else None
-        check = next((t for t in functions if t.name == name and t.name != spec.name), None)
+        name = _check_step(rule, spec.name, functions)
+        check = next((t for t in functions if t.name == name), None)
         if check is not None and name not in used:
             return "first", check
     return "confirm", None
+
+
+def _check_step(line: str, gated: str, functions: list[ToolSpec]) -> str | None:
+    """要确认的那一行里，办之前先做的那一步：写明“先用 X”的 X；没写“先”时，是这一行在确认之前点名的
+    另一个工具（“用 lookup_booking 按手机号找到订座……客人同意后才调用 cancel_table”）。"""
+    first = CHECK_FIRST.search(line)
+    if first:
+        name = next(g for g in first.groups() if g)
+        return name if name != gated else None
+    gate = GATE.search(line)
+    end = gate.start() if gate else len(line)
+    named = sorted((m.start(), t.name) for t in functions if t.name != gated
+                   for m in re.finditer(r"(?<![A-Za-z0-9_])" + re.escape(t.name) + r"(?![A-Za-z0-9_])", line[:end]))
+    return named[0][1] if named else None
 
 
 SEQUENCE = re.compile(r"先(?:用|调用|调)\s*(\w+).{0,40}?(?:再|然后|接着)(?:用|调用|调)\s*(\w+)|"
@@ -434,11 +482,26 @@ def _gate_lines(spec: ToolSpec, s: Situation) -> list[str]:
         said = set(text.words(s.state.request.text))
         best = max(lines, key=lambda line: (len(text.concepts(line) & asked), len(set(text.words(line)) & said)))
         first = CHECK_FIRST.search(best)
-        if GATE.search(best) and not (first and next(g for g in first.groups() if g) == spec.name):
+        if GATE.search(best) and not (first and next(g for g in first.groups() if g) == spec.name) \
+                and _gated_here(best, spec.name, s.conv.functions):
             found.append(best)  # 这一行说“先用它查一下”的那个工具，自己不用等确认
     if GATE.search(spec.description or ""):
         found.append(spec.description)
     return found
+
+
+def _gated_here(line: str, name: str, functions: list[ToolSpec]) -> bool:
+    """一行里点名了几个工具时，“确认后才调用”说的是紧跟在这句话后面（或者前面最近）的那个：
+    “用 lookup_booking 找到订座……客人同意后才调用 cancel_table”要等确认的是 cancel_table，不是 lookup_booking。"""
+    named = sorted((m.start(), t.name) for t in functions
+                   for m in re.finditer(r"(?<![A-Za-z0-9_])" + re.escape(t.name) + r"(?![A-Za-z0-9_])", line))
+    if len({n for _, n in named}) < 2:
+        return True
+    gate = GATE.search(line)
+    after = [n for at, n in named if at >= gate.start()]
+    before = [n for at, n in named if at < gate.start()]
+    owner = after[0] if after else before[-1]
+    return owner == name
 
 
 def _confirm(spec: ToolSpec, s: Situation) -> str:
@@ -453,8 +516,7 @@ def _pending_gate(s: Situation) -> ToolSpec | None:
     done = {t.name: t for t in s.conv.functions if t.name in {o.name for o in s.outputs}}
     for spec in s.conv.functions:
         for rule in _gate_lines(spec, s):
-            first = CHECK_FIRST.search(rule)
-            checked = done.get(next(g for g in first.groups() if g)) if first else None
+            checked = done.get(_check_step(rule, spec.name, s.conv.functions) or "")
             if checked is None:
                 continue
             # 用户要办的是这件事（“帮我取消预约”：取消），不是只想查一下（“查一下预约”）
@@ -581,9 +643,11 @@ def _still_missing(s: Situation) -> ToolSpec | None:
     if request.modality != "act" or "submit" not in request.concepts or not s.conv.functions:
         return None
     called = {t.name for t in s.outputs}
-    ranked = route.rank(request, s.conv.functions, s.conv.system)
-    doing = next((r for r in ranked if not r.profile.handoff), None)
-    if doing is None or not doing.profile.acts or doing.score < route.MIN_SCORE or doing.profile.name in called:
+    ranked = [r for r in route.rank(request, s.conv.functions, s.conv.system) if not r.profile.handoff]
+    top = ranked[0].score if ranked else 0.0
+    # 办这件事的工具（查过有位之后是“订座”那个）：分数够、名字里的动词就是办事的
+    doing = next((r for r in ranked if r.profile.acts and r.score >= max(route.MIN_SCORE, top * 0.5)), None)
+    if doing is None or doing.profile.name in called:
         return None
     spec = _spec(s.conv.functions, doing.profile.name)
     return spec if _missing(spec, s) else None

@@ -215,6 +215,8 @@ def to_iso(expression: str, today: date) -> str | None:
         else:
             which, weekday = (m.group(3) or "").strip(), lx.WEEKDAYS[m.group(4)]
         ahead = (weekday - today.weekday()) % 7
+        if not which and ahead == 0:  # 只说“周三 / Wednesday”而今天就是周三：说的是下一个周三
+            ahead = 7
         if which.startswith(("下", "next")):
             ahead = 7 - today.weekday() + weekday
         return (today + timedelta(days=ahead)).isoformat()

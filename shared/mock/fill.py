@@ -532,6 +532,9 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
             return label
         taken = ctx.used | ctx.claimed
         found = [v for s in (q, ctx.all_text, *ctx.sources[1:]) for v in ent.values("ident", s) if v not in taken]
+        shapes = {_shape(v) for v in ent.values("ident", str(schema.get("description") or ""))}
+        if shapes:  # 说明里举了例子（例如 YY-3021）：只要同一个样子的编号；对话里没有就看前面的工具结果
+            found = [v for v in found if _shape(v) in shapes] or _from_results(name, shapes, ctx)
         if found:
             ctx.used.add(found[0])
         return found[0] if found else None
@@ -583,6 +586,21 @@ def _ordered(name: str, values: list[str], source: str) -> list[str]:
     hits = [v for v in values if any(re.search(marker, source[max(0, m.start() - 6):m.start()], re.I)
                                      for m in re.finditer(re.escape(v), source, re.I))]
     return hits + [v for v in values if v not in hits]
+
+
+def _shape(value: str) -> str:
+    """编号的样子：字母换成 A、数字换成 9（YY-3021 → AA-9999）。"""
+    return re.sub(r"\d", "9", re.sub(r"[A-Za-z]", "A", value))
+
+
+def _from_results(name: str, shapes: set[str], ctx: Context) -> list[str]:
+    """前面工具结果里的编号：同名字段的值，或者和说明里的例子一个样子的值（最近的结果在前）。"""
+    found = []
+    for raw in ctx.results:
+        same = re.findall(r'"' + re.escape(name) + r'"\s*:\s*"([^"]+)"', raw)
+        found += [v for v in same if _shape(v) in shapes]
+        found += [v for v in ent.values("ident", raw) if _shape(v) in shapes]
+    return list(dict.fromkeys(v for v in found if v not in ctx.used))
 
 
 def _entity_default(sense: str, schema: dict, ctx: Context) -> str:
@@ -752,10 +770,26 @@ _NAME_ROLE = re.compile(r"(?:" + lx.NAME_ROLES + r")\s*(?:是|为|叫做|叫|名
 _NAME_LEAD = re.compile(r"(?:" + lx.NAME_LEADS + r")\s+((?:[A-Z][a-z]+)(?:\s+[A-Z][a-z]+){1,2})\b")
 
 
+_HONORIFIC = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{1,2}(?:先生|女士|小姐|太太|老师|师傅))|(?:^|[，,\s])姓([\u4e00-\u9fff]{1,2}?)(?=[，,。\s]|$|的)")
+_BARE_NAME = re.compile(r"(?:^|[,，;]\s*)((?:[A-Z][a-z]+)(?:\s+[A-Z][a-z]+){1,2})\s*(?:[,，;.]|$|\s+\+?\d)")
+_NOT_NAMES = frozenset(w.lower() for w in (
+    "Hi Hello Hey Yes Yeah Sure Ok Okay Sorry Thank Great Perfect Please Actually Also Then The This That "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August "
+    "September October November December Airport Downtown Harbour Central Street Road").split())
+
+
 def person_name(source: str) -> str | None:
-    """人名：“入住人王芳”“病人叫陈晨”“for Li Wei”“under the name Tom Baker”。"""
+    """人名：“入住人王芳”“病人叫陈晨”“王小姐”“姓刘”“for Li Wei”“under the name Tom Baker”“Emma Clarke, 137…”。"""
     m = _NAME_ROLE.search(source) or _NAME_LEAD.search(source)
-    return m.group(1) if m else None
+    if m:
+        return m.group(1)
+    m = _HONORIFIC.search(source)
+    if m:
+        return m.group(1) or m.group(2)
+    m = _BARE_NAME.search(source)
+    if m and not {w.lower() for w in m.group(1).split()} & _NOT_NAMES:
+        return m.group(1)
+    return None
 
 
 def nationality(source: str) -> str | None:
@@ -903,6 +937,8 @@ def stated(name: str, prop: dict, ctx: Context, root: dict) -> bool:
     resolved = resolve(prop, root)
     sense = meaning(name, resolved)
     q = ctx.text
+    if resolved.get("enum"):  # 说到了某个选项（按它的几种说法：主卧 ↔ master bedroom）
+        return judge.mentioned(resolved["enum"], _Only(q, ctx.system)) is not None
     if sense == "money":
         return any(("money", ent.plain(v)) not in ctx.picked for v in ent.money(q))
     if sense == "time":
@@ -915,6 +951,4 @@ def stated(name: str, prop: dict, ctx: Context, root: dict) -> bool:
         return _room(q) is not None
     if sense in ("order_id", "email", "url", "date", "phone", "last4"):
         return bool(ent.find(sense, q))
-    if resolved.get("enum"):
-        return any(str(o) in q for o in resolved["enum"])
     return labeled(q, text.split_identifier(name)) is not None

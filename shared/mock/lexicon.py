@@ -214,7 +214,7 @@ PROCEED = ("办吧", "那就办吧", "办理吧", "帮我办", "帮我办吧", "
 CHOICE = (r"^就(?!是)|^(?:那|那就)?(?:选|要|订)(?:这|那|第)|就(?:这|那)(?:个|家|班|款)吧|(?:这|那)(?:个|家|班|款)吧|"
           r"\bi'?ll (?:take|go with|have)\b|\bgo with the\b|^the \w+ one\b|\b(?:one|option) please\b")
 # 一个字的触发词前后常粘着虚词（“就订”“关了”）：去掉再认
-TOKEN_AFFIXES = r"^[就再先也都还快去来给的把]|[了吧啊呀嘛掉开关着]$"
+TOKEN_AFFIXES = r"^[就再先也都还快去来给的把能想要可]|[了吧啊呀嘛掉开关着]$"
 # 问句的焦点：情态词后面问的那件事（“买笔记本电脑能开发票吗” 问的是开发票；“can I return it if …”）
 MODALS = r"能不能|可不可以|会不会|能否|可以|能|会|\bcan\b|\bcould\b|\bmay\b|\bis it possible to\b"
 # 指着前面几样里的另一样：“另一个呢”“the other one”
@@ -232,6 +232,9 @@ DECLINE = ("不用了", "不用", "不需要", "不要了", "算了", "先不", 
            "never mind", "nevermind", "forget it", "actually no", "no need", "leave it", "skip it")
 # “不退了”“不挂了”“还是不买了”：不 + 一两个字 + 了，也是不办了
 DECLINE_PATTERN = r"^(?:还是|那就|那)?不[\u4e00-\u9fff]{1,2}了$"
+# 往后推：“回头再订”“改天再说”“maybe later”——说到了要办的事，但不是现在办
+POSTPONE = (r"回头再|改天再|下次再|以后再|过(?:几|两)天再|晚点再|等.{1,8}再|再说吧?$|再商量|商量一下|考虑考虑|"
+            r"\b(?:maybe |perhaps )?later\b|\banother time\b|\bsome other time\b|\bnot (?:right )?now\b")
 # 道谢、道别：对话收尾，不用再办事
 THANKS = ("谢谢", "谢了", "感谢", "多谢", "辛苦了", "thanks", "thank you", "thx", "cheers", "appreciate it")
 GOODBYE = ("再见", "拜拜", "就这些", "没别的了", "没有别的了", "没事了", "我再看看", "再看看", "我再想想", "再想想",
@@ -466,7 +469,8 @@ ZH_SLOTS_EN = {"订单号": "order number", "订单编号": "order number", "原
 # 人名：跟在这些说法后面的两到四个字是姓名（“入住人王芳”“病人叫陈晨”“乘客是李伟”）
 NAME_ROLES = r"入住人|就诊人|乘机人|乘车人|乘客|旅客|病人|患者|客人|联系人|收件人|收货人|姓名|名字|名叫|叫做|叫"
 # 英文里引出人名的说法：“for Li Wei”“under the name Tom Baker”“passenger is Amy Lee”
-NAME_LEADS = r"\bfor|\bnamed|\bcalled|under the name|name is|passenger is|guest is|patient is|\bby"
+NAME_LEADS = (r"\bfor|\bnamed|\bcalled|under the name|\bunder|name is|name's|passenger is|guest is|patient is|"
+              r"driver is|driver will be|\bby")
 # 国籍：护照 / passport 前后的国名或国籍形容词
 DEMONYMS = {"chinese": "China", "japanese": "Japan", "american": "United States", "british": "United Kingdom",
             "korean": "Korea", "french": "France", "german": "Germany", "canadian": "Canada",
@@ -646,6 +650,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "daily_rate": ("日租金", "daily rate"), "young_driver_fee": ("年轻驾驶人附加费", "young driver fee"),
     "extra_days": ("延长天数", "extra days"), "extra_cost": ("额外费用", "extra cost"),
     "cancellation_fee": ("取消费用", "cancellation fee"), "confirmation": ("确认号", "confirmation"),
+    "code": ("编号", "code"), "bookings": ("订座", "bookings"), "reservations": ("预订", "reservations"),
+    "loans": ("借阅", "loans"), "plans": ("套餐", "plans"), "cars": ("车型", "cars"), "day": ("日期", "day"),
 }
 # 字段名里的缩写 → 全称（两种语言都先换成全称再翻译：temp_low → low temperature → 最低气温）
 ABBREVIATIONS = {"temp": "temperature", "qty": "quantity", "amt": "amount", "desc": "description",
@@ -685,7 +691,7 @@ WORDS: dict[str, str] = {
     "distance": "距离", "weight": "重量", "size": "尺寸", "color": "颜色", "brand": "品牌", "model": "型号",
     "warranty": "保修", "coupon": "优惠券", "voucher": "代金券", "card": "卡", "store": "门店",
     "driver": "司机", "plate": "车牌", "start": "开始", "end": "结束", "last": "最近", "next": "下一",
-    "code": "代码", "language": "语言", "country": "国家", "region": "地区", "course": "课程",
+    "code": "编号", "language": "语言", "country": "国家", "region": "地区", "course": "课程",
     "new": "新的", "old": "原", "current": "当前", "channel": "渠道", "expire": "即将到期", "expiring": "即将到期",
     "left": "剩余", "used": "已用", "available": "可用", "original": "原始", "due": "应付",
     "pickup": "取件", "delivery": "配送", "return": "退货", "exchange": "换货", "review": "评价", "comment": "备注",
@@ -715,6 +721,8 @@ WORDS: dict[str, str] = {
     "remaining_days": "剩余天数", "quota": "额度", "image": "图片", "picture": "图片", "longitude": "经度",
     "latitude": "纬度", "birthday": "生日", "percent": "比例", "share": "占比",
 }
+# 字段名里可以不念的虚词（lights_on → 灯）
+FUNCTION_WORDS = frozenset({"on", "of", "in", "at", "is", "the", "a", "an", "for", "by", "with", "per", "and"})
 # 名词本身带着单位：气温的数值说“度”，湿度说“%”
 NOUN_UNITS = {"temperature": "degree", "humidity": "percent", "chance": "percent", "probability": "percent"}
 # 放在字段名最后时意思更具体的词：new_departure → 新的出发时间，不是“新出发”

@@ -74,7 +74,10 @@ def field_label(key: str, english: bool) -> str:
         if len(full) > 1 and full[-1].endswith("ing") and full[-1] not in lx.MODIFIERS:
             return zh[-1] + "的" + "".join(zh[:-1])  # points_expiring → 即将到期的积分
         return "".join(zh)  # type: ignore[arg-type]
-    # 有认不出的词：只拼认得出的那几个会说错意思（contract_until → “至”），照英文原词念（contract until）
+    # 有认不出的词：只拼认得出的那几个会说错意思（contract_until → “至”），照英文原词念（contract until）；
+    # 认不出的只是虚词（lights_on 的 on）时，念认得出的
+    if all(z or w.lower() in lx.FUNCTION_WORDS for z, w in zip(zh, full)):
+        return "".join(z for z in zh if z)
     return " ".join(full)
 
 
@@ -273,8 +276,9 @@ def _bare(key: str, value: Any) -> bool:
 def _list_items(values: list, english: bool, limit: int = 3) -> str:
     if not values:
         return "none" if english else "无"
-    if len(values) == 1 and isinstance(values[0], dict):
-        return _entry(values[0], english)
+    if len(values) == 1 and isinstance(values[0], dict):  # 有名字的（商品）照列表那样念；没名字的（一张订座）逐项念
+        return _entry(values[0], english) if any(isinstance(values[0].get(k), str) for k in _HEAD_KEYS) \
+            else _labeled_entry(values[0], english)
     if all(not isinstance(v, (dict, list)) for v in values):
         shown = [_value("", v, english) for v in values[:5]]
         more = len(values) - len(shown)
@@ -288,10 +292,25 @@ def _list_items(values: list, english: bool, limit: int = 3) -> str:
     return ("; " if english else "；").join(numbered) + tail
 
 
+def _labeled_entry(item: dict, english: bool) -> str:
+    """只有一条记录：每个字段都带上叫法念（“编号 YY-3021，日期 2025-09-19，时间 18:30，人数 6 人”）。"""
+    own = _currency_of(item)
+    parts = []
+    for key, value in item.items():
+        if value in (None, "", [], {}) or isinstance(value, dict) or (own and key.lower() == "currency"):
+            continue
+        shown = _value(key, value, english, own)
+        label = _label(key, english)
+        parts.append(shown if _bare(key, value) or not label else f"{label} {shown}")
+    return (", " if english else "，").join(parts[:8])
+
+
+_HEAD_KEYS = ("name", "title", "label", "product", "item", "dish", "plan", "book", "description", "content")
+
+
 def _entry(item: dict, english: bool) -> str:
     """列表里的一条记录：名字打头，再带数量、价格、状态这几样，长描述截短。"""
-    head = next((item[k] for k in ("name", "title", "label", "product", "item", "description", "content")
-                 if isinstance(item.get(k), str)), None)
+    head = next((item[k] for k in _HEAD_KEYS if isinstance(item.get(k), str)), None)
     parts = [head[:40] + ("…" if len(head) > 40 else "")] if head else []
     own = _currency_of(item)
     for key, value in item.items():
@@ -310,7 +329,7 @@ def _entry(item: dict, english: bool) -> str:
             parts.append(_value(key, value, english))
         elif isinstance(value, (int, float)) and _is_money(low) or head is None or low in (
                 "status", "location", "time", "event_time", "stock"):
-            parts.append(_value(key, value, english, own) if head is not None or isinstance(value, (int, float))
+            parts.append(_value(key, value, english, own) if head is not None or not isinstance(value, str)
                          else str(value))
         if len(parts) >= 4:
             break

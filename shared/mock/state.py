@@ -135,6 +135,7 @@ def _chunks(message: str) -> tuple[str, ...]:
 _LEADING = re.compile(r"^(?:那就|那么|那|就|嗯|哦|哈|噢|oh|ah|hmm|well|so)\s*")
 _EN_FILLER = re.compile(r"^(?:please|then|so|well|oh|ah|hmm|right)\b\s*|\s*\b(?:please|then|now|thanks|thank you)$")
 _DECLINE_PATTERN = re.compile(lx.DECLINE_PATTERN)
+_POSTPONE = re.compile(lx.POSTPONE, re.I)
 
 
 @lru_cache(maxsize=64)
@@ -195,7 +196,8 @@ _QUESTION = re.compile(r"[?？吗]\s*$|什么|怎么|多少|多久|多长时间|
 
 def _plain(rest: str) -> bool:
     """剩下的话只是陈述，不提新的要求：没有要办的事、没有编号、不是问句。"""
-    return not rest or (not own_request(rest).has_intent and not _entities(rest) and not _QUESTION.search(rest))
+    return not rest or bool(_POSTPONE.search(rest)) or (
+        not own_request(rest).has_intent and not _entities(rest) and not _QUESTION.search(rest))
 
 
 _DECLINE_WORDS = (*lx.DECLINE, "不")  # “不”让 DECLINE_PATTERN（“不退了”）也算进来
