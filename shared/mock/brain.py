@@ -70,8 +70,11 @@ def decide(conv: Conversation) -> Plan:
     request = dialogue.request
 
     recalled = None if outputs or must_call else _from_context(s)
+    following = _next_step(s, functions) if outputs and not must_call else None
     if named and any(t.name == named for t in functions):
         plan.calls = _calls_for(_spec(functions, named), s)
+    elif following is not None:  # 先查过了、可以办：接着办
+        plan.calls = _calls_for(following, s)
     elif outputs and not must_call:
         pass  # 工具结果已经回来：下面据此作答
     elif recalled is not None:
@@ -95,6 +98,8 @@ def decide(conv: Conversation) -> Plan:
                 spec, missing = producer, _missing(producer, s)
             gate = None if must_call else _gate(spec, functions, s)
             first_step = gate[1] if gate is not None and gate[0] == "first" else None
+            if first_step is None and not must_call:  # 说明写着要先用别的工具查一下（能不能赔、有没有位）
+                first_step = _prerequisite(spec, functions, s)
             if first_step is not None and not _missing(first_step, s):
                 plan.calls = _calls_for(first_step, s)  # 指令说办之前先查一下（取消前先核对预约）：缺的编号也由它查出来
             elif first_step is not None:  # 先查的那一步也缺信息（查订座要手机号）：问它缺的
@@ -221,7 +226,7 @@ def _missing(spec: ToolSpec, s: Situation) -> list[tuple[str, dict]]:
         elif USER_STATED.search(str(prop.get("description") or "")) and sense in ("reason", "summary", "text", "other"):
             # 说明写着要用户自己说（“用户说明的退款原因”）：没说就问；问过一次、用户没说就坚持要办，不再追问
             asked = render.slot_name(name, prop, sense, s.english) in (s.state.previous_answer or "")
-            if not fill.reason_in(ctx.sources[:3]) and not asked:
+            if not fill.reason_in(ctx.said[:3]) and not asked:
                 missing.append((name, prop))
         elif sense == "name" and PERSON_NAME.search(f"{name} {prop.get('description') or ''}"):
             if not any(fill.person_name(source) for source in ctx.sources[:3]):  # 乘客、就诊人的姓名：没说就问
@@ -414,8 +419,8 @@ LISTING = re.compile(lx.LISTING, re.I)
 OWN_INSTRUCTIONS = re.compile(lx.OWN_INSTRUCTIONS, re.I)
 ASKS_IF_HUMAN = re.compile(lx.ASKS_IF_HUMAN, re.I)
 CHECK_FIRST = re.compile(r"先用\s*(\w+)|先调用\s*(\w+)|first (?:use|call|check with|look it up with)\s+(\w+)", re.I)
-CONFIRMING = re.compile(r"^(?:对|是的|是|好的|好|行|可以|没问题|确认|嗯|yes|yeah|yep|sure|ok|okay|please)\b|^(?:对|是的|好的|确认)",
-                        re.I)
+CONFIRMING = re.compile(r"^(?:对|是的|是|好的|好|行|可以|没问题|确认|确定|没错|当然|嗯|yes|yeah|yep|sure|ok|okay|please|"
+                        r"go ahead|that's fine|fine)\b|^(?:对|是的|好的|确认|确定|没错|当然|好啊|行吧|嗯嗯)", re.I)
 
 
 def _gate(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> tuple[str, ToolSpec | None] | None:
@@ -434,6 +439,43 @@ def _gate(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> tuple[str,
         if check is not None and name not in used:
             return "first", check
     return "confirm", None
+
+
+PREREQUISITE = re.compile(
+    r"(?:先用|先调用|先|须先|需要先)\s*([A-Za-z_]\w+)\s*(?:确认|核对|判定|查|检查|核实)|"
+    r"([A-Za-z_]\w+)\s*(?:判定|确认|核对|核实|返回|查到|检查)[^。；;]{0,24}?(?:之后|以后|后)才(?:能|可以)?(?:调用|使用|用)|"
+    r"only (?:call|use) (?:this|it) after ([A-Za-z_]\w+)|after ([A-Za-z_]\w+) (?:confirms|returns|says|shows|checks)|"
+    r"(?:call|use|run|check with) ([A-Za-z_]\w+) first", re.I)
+
+
+def _prerequisite(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> ToolSpec | None:
+    """工具说明写着办之前要先用哪个工具查（“claim_eligibility 判定可以理赔之后才能调用”“先用 check_tables 确认有位”），
+    而这段对话里还没有用同样的值查过（换了保单号要重新核对）：返回那个工具。"""
+    done = {(c.name, c.arguments) for t in s.conv.turns for c in t.calls}
+    for m in PREREQUISITE.finditer(spec.description or ""):
+        name = next(g for g in m.groups() if g)
+        check = next((t for t in functions if t.name == name and t.name != spec.name), None)
+        if check is not None and not any((c.name, c.arguments) in done for c in _calls_for(check, s)):
+            return check
+    return None
+
+
+def _next_step(s: Situation, functions: list[ToolSpec]) -> ToolSpec | None:
+    """这一轮刚按规矩先查过（能不能赔、有没有位），结果没说不行，用户要办的那件事参数也齐了、不用再确认：
+    接着办（报案、订座），和真实模型一轮里连着调两个工具一样。"""
+    if not s.outputs or _refused(s.outputs) or "submit" not in s.state.request.concepts:
+        return None
+    checked = {o.name for o in s.outputs}
+    called = {c.name for t in s.conv.turns for c in t.calls}
+    for spec in functions:
+        if spec.name in called or not any(m for m in PREREQUISITE.finditer(spec.description or "")
+                                           if next(g for g in m.groups() if g) in checked):
+            continue
+        if not _missing(spec, s) and _gate(spec, functions, s) is None:
+            ranked = route.rank(s.state.request, [spec], s.conv.system)
+            if ranked and ranked[0].score >= route.MIN_SCORE:
+                return spec
+    return None
 
 
 def _check_step(line: str, gated: str, functions: list[ToolSpec]) -> str | None:
@@ -508,7 +550,20 @@ def _confirm(spec: ToolSpec, s: Situation) -> str:
     """要确认的事说清楚：做什么、用哪些值（“Shall I cancel a flight booking (booking ref: SK523LW)?”）。"""
     call = _calls_for(spec, s)[0]
     label = re.sub(r"[（(][^）)]*[）)]", "", route.profiles([spec], "")[0].label).strip()
-    return render.confirm_action(label, _shown(call, limit=4), s.english)
+    return render.confirm_action(label, _shown(call, limit=4), s.english, spec.name)
+
+
+def _offerable(s: Situation) -> ToolSpec | None:
+    """这一轮查过了、结果没说不行，用户只是在问（“这种能赔吗”）：说明写着要先用这个查的那个办事工具，问要不要办。"""
+    if not s.outputs or _refused(s.outputs) or s.state.request.modality != "ask":
+        return None
+    checked = {o.name for o in s.outputs}
+    called = {c.name for t in s.conv.turns for c in t.calls}
+    for spec in s.conv.functions:
+        names = {next(g for g in m.groups() if g) for m in PREREQUISITE.finditer(spec.description or "")}
+        if names & checked and spec.name not in called:
+            return spec
+    return None
 
 
 def _pending_gate(s: Situation) -> ToolSpec | None:
@@ -593,8 +648,13 @@ def compose(s: Situation, plan: Plan, clarification: str | None = None) -> str:
         body = render.tool_results([(t.name, t.text) for t in outputs], question, english, _echoed(conv.turns),
                                    ent.zone_in(conv.system))
         waiting = _pending_gate(s)
+        offerable = _offerable(s) if waiting is None and conv.schema is None else None
         if waiting is not None and conv.schema is None:  # 先核对过了：问用户要不要接着办
             body += ("\n" if english else "") + _confirm(waiting, s)
+        elif offerable is not None:  # 用户只是问能不能：说可以，问要不要办
+            label = re.sub(r"[（(][^）)]*[）)]", "", route.profiles([offerable], "")[0].label).strip()
+            plan.intended = offerable.name
+            body += (" " if english else "") + render.offer_action(label, english, offerable.name)
         elif conv.schema is None and not _refused(outputs):
             next_step = _still_missing(s)
             if next_step is not None:  # 查过了、可以办，只差用户才知道的（退款原因）：问一句

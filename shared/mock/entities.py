@@ -46,8 +46,8 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 URL = re.compile(r"https?://[^\s<>\"'“”「」，。）)]+")
 DATE = re.compile(
     r"\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}(?:\s*[日号])?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|今天|明天|大后天|后天|昨天|今晚|明晚|"
-    r"(?:下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天]|下个?月\d{1,2}[日号]|"
-    r"\d{1,2}/\d{1,2}|\b(?:today|tomorrow|tonight|yesterday)\b|\b(?:next|this) (?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+    r"(?:下个?|这个?|本|上个?)?(?:周|星期|礼拜)[一二三四五六日天]|下个?月\d{1,2}[日号]|"
+    r"\d{1,2}/\d{1,2}|\b(?:today|tomorrow|tonight|yesterday)\b|\b(?:next|this|last) (?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
     r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
     r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?(?:,? \d{4})?|"
     r"\b\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?:,? \d{4})?",
@@ -207,8 +207,8 @@ def to_iso(expression: str, today: date) -> str | None:
     if m:
         month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         return _iso(today.year, int(month), int(day))
-    m = re.fullmatch(r"(下个?|这个?|本|next|this)?\s*(?:周|星期|礼拜)?([一二三四五六日天])|"
-                     r"(next |this )?(mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?:day|nesday|sday|urday)?", raw)
+    m = re.fullmatch(r"(下个?|这个?|本|上个?|next|this|last)?\s*(?:周|星期|礼拜)?([一二三四五六日天])|"
+                     r"(next |this |last )?(mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?:day|nesday|sday|urday)?", raw)
     if m:
         if m.group(2):
             which, weekday = m.group(1) or "", lx.WEEKDAYS[m.group(2)]
@@ -219,6 +219,10 @@ def to_iso(expression: str, today: date) -> str | None:
             ahead = 7
         if which.startswith(("下", "next")):
             ahead = 7 - today.weekday() + weekday
+        elif which.startswith("上"):  # 上周六：上一周的那一天
+            ahead = weekday - today.weekday() - 7
+        elif which == "last":  # last Friday：最近过去的那个
+            ahead = -((today.weekday() - weekday) % 7 or 7)
         return (today + timedelta(days=ahead)).isoformat()
     m = re.fullmatch(r"([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?|(\d{1,2})(?:st|nd|rd|th)? (?:of )?([a-z]+)\.?"
                      r"(?:,? (\d{4}))?", raw)

@@ -179,6 +179,12 @@ class Context:
         self.results: tuple[str, ...] = ()  # 前面工具结果的文字（最新的在前）：房间这类值最后在这里找
         self.contact_field = False  # 要填的对象里另有电话、邮箱字段：摘要里就不用再写联系方式
 
+    @property
+    def said(self) -> tuple[str, ...]:
+        """用户自己说的话（不含助手刚提议的那件事）：原因、经过这类文字只从这里取。"""
+        offer = getattr(self.state, "offer", None)
+        return tuple(s for s in self.sources if s != offer)
+
     def fact(self, name: str) -> Any:
         wanted = name.lower()
         for fact in self.facts:
@@ -657,11 +663,14 @@ def _label_for(name: str, value: str) -> str | None:
         label = labeled(value, text.split_identifier(name)[-1:])
     if label is None:
         for alias in render.zh_aliases(name):
-            m = re.search(re.escape(alias) + r"\s*(?:叫做|叫|名叫|名为|是|为|：|:)\s*([\u4e00-\u9fffA-Za-z0-9·]{1,16})",
+            m = re.search(re.escape(alias) + r"\s*(?:叫做|叫|名叫|名为|是|为|：|:)\s*([\u4e00-\u9fffA-Za-z0-9·_-]{1,16})",
                           value)
-            if m:
+            if m and not _ASKING_VALUE.match(m.group(1)):  # “案件号是多少来着”是在问，不是给值
                 return m.group(1)
     return label
+
+
+_ASKING_VALUE = re.compile(r"多少|什么|啥|哪|几|谁|怎么")
 
 
 def _labeled_in(source: str, name: str) -> str | None:
@@ -697,8 +706,9 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
         if ctx.output:
             stated = _because(q)
             return stated or judge.rationale(ctx)
-        return next((r for r in map(_because, ctx.sources) if r), None) or next(
-            (r for r in map(_stated_reason, ctx.sources[:3]) if r), "not specified" if ctx.english else "未说明")
+        said = ctx.said
+        return next((r for r in map(_because, said) if r), None) or next(
+            (r for r in map(_stated_reason, said[:3]) if r), "not specified" if ctx.english else "未说明")
     if sense == "product":
         return _in_tool_language(next((p for p in map(text.noun_phrase, ctx.sources[:3]) if p), None)
                                  or text.keyword(q), schema)
@@ -712,7 +722,7 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
             return quotes[-1]
         return render.self_contained(q, ctx.state) if ctx.state is not None else q.strip()
     if sense == "text":
-        return _from_answer(ctx, index) if ctx.output else (described(ctx.sources) or text.keyword(q))
+        return _from_answer(ctx, index) if ctx.output else (described(ctx.said) or text.keyword(q))
     if sense == "device":
         return next((d for d in map(_device, ctx.sources[:3]) if d), None) or text.keyword(q)
     if sense == "name":
@@ -733,9 +743,10 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
         return str(default)
     if ctx.output:
         return _from_answer(ctx, index)
-    return described(ctx.sources) or text.keyword(q)
+    return described(ctx.said) or text.keyword(q)
 
 
+_APOLOGY = re.compile(r"^(?:不好意思|抱歉|对不起|sorry)|打错了|说错了|写错了|搞错了|my (?:bad|mistake)", re.I)
 _LABEL_ONLY = re.compile(r"^(?:号码|手机号?|电话|卡号|单号|订单号?|编号|地址|家在|住在|我在|在|phone|number|card|my card is|"
                          r"card number|no\.?)\s*[:：]?\s*$", re.I)
 
@@ -750,7 +761,8 @@ def described(sources: tuple[str, ...] | list[str]) -> str | None:
             rest = re.sub(r"\s+", " ", ent.mask(clause, spans)).strip()
             content = len(CJK.findall(rest)) + 2 * len(re.findall(r"[A-Za-z]{2,}", rest))
             if (content < 4 or _LABEL_ONLY.match(rest) or _REQUESTING.search(rest) and len(rest) <= 8
-                    or state.filler(rest) or text.concepts(rest) & {"greet"} and content <= 6):
+                    or state.filler(rest) or text.concepts(rest) & {"greet"} and content <= 6
+                    or state.corrects(rest) or _APOLOGY.search(rest) or state.is_request_to_act(rest)):
                 continue
             kept.append(clause)
         if kept:
@@ -833,12 +845,13 @@ def _because(source: str) -> str | None:
 
 def _stated_reason(source: str) -> str | None:
     """没说“因为”时的原因：句子里不是在提要求的那个分句（“帮我退了，尺码不合适” → 尺码不合适；
-    “A1010，颜色不喜欢” → 颜色不喜欢）。前后的“的 / 了”不要。"""
+    “A1010，颜色不喜欢” → 颜色不喜欢）。前后的“的 / 了”不要；“撤吧”“办吧”这种只是催着办的短句不算。"""
     for clause in (c.strip() for c in re.split(r"[，,。.;；!！?？]", source) if c.strip()):
         rest = ent.ORDER_ID.sub("", clause).strip()
-        rest = re.sub(r"^(?:的|了|是|就是|主要是|订单号?)\s*", "", rest).strip()
+        rest = re.sub(r"^(?:的|了|是|就是|主要是|订单号?|里|中)\s*", "", rest).strip()
         if len(rest) >= 2 and not _REQUESTING.search(rest) and not text.concepts(rest) & {"greet"} \
-                and not state.filler(rest):
+                and not state.filler(rest) and not (rest.endswith("吧") and len(rest) <= 4) \
+                and not state.is_request_to_act(rest):
             return rest
     return None
 

@@ -381,6 +381,9 @@ def _choose(options: list, ctx: Any) -> Any:
     said = mentioned(options, ctx)
     if said is not None:
         return said
+    shared = _sharing(options, getattr(ctx, "sources", None) or (message,))
+    if shared is not None:  # 中文选项和原文共用关键的字（“挡风玻璃被石子打裂” → 玻璃破碎）
+        return shared
     for source in getattr(ctx, "sources", None) or (message,):  # 概念对得上（“don't recognise” → suspicious_activity）
         q_concepts = text.concepts(source)
         for option in options:
@@ -405,7 +408,24 @@ def _choose(options: list, ctx: Any) -> Any:
     return options[0]
 
 
+_COMMON_CHARS = frozenset("的了是在有我你他她它这那一不个人们吗呢吧啊么也都就还和与或要想能会可以到说上下中大小多少好")
+
+
+def _sharing(options: list, sources) -> Any:
+    """中文选项：原文（这句话优先，再往前）和哪个选项共用的字最多（常用虚字不算）；并列或都不共用返回 None。"""
+    zh = [o for o in options if isinstance(o, str) and text.CJK.search(o)]
+    if len(zh) < 2:
+        return None
+    for source in sources:
+        chars = set(source) - _COMMON_CHARS
+        scores = sorted(((len(set(o) & chars), o) for o in zh), key=lambda x: -x[0])
+        if scores[0][0] > 0 and (len(scores) == 1 or scores[0][0] > scores[1][0]):
+            return scores[0][1]
+    return None
+
+
 def _supported(option: Any, ctx: Any) -> bool:
     o = str(option)
     low = ctx.text.lower()
-    return (o.lower() in low) or bool(text.concepts(o) & text.concepts(ctx.text)) or o in ctx.all_text
+    return (o.lower() in low) or bool(text.concepts(o) & text.concepts(ctx.text)) or o in ctx.all_text \
+        or _sharing([option, *getattr(ctx, "options", ())], (ctx.text,)) == option

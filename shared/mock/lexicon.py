@@ -102,14 +102,16 @@ CONCEPTS: dict[str, str] = {
     "contact": "联系方式 联系 电话 手机号 contact phone",
     "email": "邮件 发邮件 邮箱 email mail",
     "news": "新闻 资讯 最新 news headlines latest",
-    "math": "计算 算 总价 合计 等于 加 减 乘 除 数学 方程 calculate compute math sum plus minus times equation "
+    "math": "计算 算一下 算算 帮我算 算下 总价 合计 等于 加 减 乘 除 数学 方程 calculate compute math sum plus minus times equation "
             "solve",
     "translate": "翻译 译成 translate translation",
     "time": "时间 几点 日期 几号 今天 明天 time date today tomorrow",
     "faq": "常见问题 营业时间 几点开门 几点关门 开门 关门 营业 开放时间 hours opening faq close closes closing",
     # 保险：理赔是一件事，保单的保障是另一件事
-    "claim": "理赔 报案 报个案 赔 能赔 赔吗 赔付 索赔 出险 定损 claim claims",
-    "coverage": "保单 保障 保什么 保哪些 保障范围 免赔 免赔额 条款 保额 coverage covered deductible insured",
+    "claim": "理赔 报案 报个案 赔 能赔 赔吗 赔付 索赔 出险 定损 事故 撞了 撞到 追尾 刮蹭 剐蹭 被划 划了 被盗 被偷 漏水 "
+             "水管爆 着火 失火 claim claims accident",
+    "coverage": "保单 保障 保什么 保哪些 保障范围 免赔 免赔额 条款 保额 算不算在里面 包括在内 在保障范围 coverage covered "
+                "deductible insured",
     # 通信：套餐、流量、信号
     "plan": "套餐 资费 月租 plan plans tariff",
     "data": "流量 流量包 data",
@@ -162,7 +164,7 @@ STRONG = frozenset({"refund", "shop", "complaint", "track", "policy", "booking",
 IMPLIED = {"status": ("track", 0.6), "order": ("track", 1.0), "lookup": ("track", 1.0)}
 # 要“办”的事（和“问”相对）：祈使句说到它们时，算提交
 ACTIONS = frozenset({"refund", "cancel", "change", "complaint", "booking", "email", "ticket", "transfer", "switch",
-                     "leave", "lost"})
+                     "leave", "lost", "claim", "renew"})
 # 工具名 / 描述开头的动词：这个工具是去“办”一件事，还是“查”一下。问句（“还有几天调休”）遇到两种都有时选查的
 ACT_VERBS = frozenset("apply create submit request book reserve cancel set update send transfer open report delete add "
                       "change make place pay issue block turn switch start stop schedule register renew order post "
@@ -177,7 +179,7 @@ QUERY_VERBS_ZH = ("查询", "查看", "检查", "搜索", "获取", "查", "看"
 OBJECTS = frozenset({"order", "product", "item", "user", "account", "card", "light"})
 
 # 和触发词共用一个字、意思却不同的词：触发词的匹配在它们中间断开时不算（“多久到账”不是“多久到”）
-FALSE_FRIENDS = ("到账", "到期", "到店", "到手价", "工单号")
+FALSE_FRIENDS = ("到账", "到期", "到店", "到手价", "工单号", "保单号")
 PAST = frozenset("了的过")  # 紧跟在“买 / 购买 / 花”后面：说的是已经下的单
 PAST_VERBS = frozenset({"买", "购买", "花"})
 # 英文的固定短语 → 概念
@@ -203,7 +205,7 @@ ASKING_MARKS = (r"[吗嘛么？?]|能不能|可不可以|能否|可以.{0,6}吗|
 
 # 应答：听到了、同意（“好的”“嗯”“ok”）。助手刚提议了要办的事时，它就是确认；否则只是应一声
 ACKNOWLEDGE = ("好的", "好", "好啊", "好呀", "好吧", "行", "行吧", "可以", "可以的", "嗯", "嗯嗯", "对", "对的", "是的", "是",
-               "没问题", "收到", "知道了", "明白了", "明白", "了解", "要", "要的", "需要", "当然",
+               "没问题", "收到", "知道了", "明白了", "明白", "了解", "要", "要的", "需要", "当然", "确定", "确认", "没错",
                "yes", "yeah", "yep", "sure", "ok", "okay", "alright", "got it", "right", "correct", "of course")
 # 明说“办吧”：接着办刚才说的那件事（可以跟在应答后面：“好的，那就办吧”“yes please, go ahead”）
 PROCEED = ("办吧", "那就办吧", "办理吧", "帮我办", "帮我办吧", "帮我办一下", "提交吧", "那就提交", "那就提交吧", "就这么办",
@@ -224,7 +226,8 @@ USER_STATED = (r"用户(?:说明|给出|提供|自己说|描述)的|顾客(?:说
                r"in the (?:user|customer)'s own words|as (?:given|provided|stated) by the (?:user|customer)")
 # 问句里的这些概念问的是“能不能 / 是什么”：接着办的时候去掉，换成“提交”
 # 别的记录（预订、预约、卡、账户、工单……）：带编号说的是它们时，编号不当订单号理解
-OTHER_RECORDS = frozenset({"booking", "flight", "hotel", "card", "account", "ticket", "appointment", "transfer"})
+OTHER_RECORDS = frozenset({"booking", "flight", "hotel", "card", "account", "ticket", "appointment", "transfer", "claim",
+                           "coverage", "plan", "data", "signal", "fine", "borrow", "renew", "car", "menu"})
 QUESTION_CONCEPTS = frozenset({"eligibility", "lookup", "status", "remaining"})
 # 拒绝 / 算了：不办了
 DECLINE = ("不用了", "不用", "不需要", "不要了", "算了", "先不", "先不用", "暂时不用", "不了", "别办了", "还是不了",

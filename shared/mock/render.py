@@ -363,10 +363,13 @@ def _record(data: dict, question: str, english: bool, echoed: set[str]) -> str:
     lead_keys = [k for k in data if k.lower() in LEAD and isinstance(data[k], str)]
     failed = next((k for k, v in data.items() if v is False and k.lower() in ("created", "success", "ok", "eligible")),
                   None)
-    if failed or (not lead_keys and "reason" in data and isinstance(data["reason"], str)
+    echoed_reason = isinstance(data.get("reason"), str) and data["reason"] in echoed  # 用户自己给的原因，原样回来了
+    if not echoed_reason and (failed or not lead_keys and "reason" in data and isinstance(data["reason"], str)
                   and not _CODE.fullmatch(data["reason"]) and " " in data["reason"].strip() or
                   not lead_keys and isinstance(data.get("reason"), str) and text.CJK.search(data["reason"])):
         lead_keys = ["reason", *lead_keys] if "reason" in data else lead_keys
+    if echoed_reason:
+        data = {k: v for k, v in data.items() if k != "reason"}
     leads = [_to_user(data[k], english).rstrip("。.") for k in lead_keys]
     foreign = english and any(text.CJK.search(x) for x in leads)  # 英文回答里，工具给的中文说明放到最后引用
     lead = "" if foreign else " ".join(x + ("." if english else "。") for x in leads)
@@ -566,14 +569,31 @@ def slot_in_english(zh: str) -> str:
     return zh
 
 
-def confirm_action(label: str, shown: list[tuple[str, Any]], english: bool) -> str:
-    """要用户确认了才能办的事：说清楚办什么、用哪些值，问一句。用户回“好的 / yes”就是确认。"""
-    args = (", " if english else "，").join(f"{field_label(k, english) or k}{': ' if english else ' '}{_value(k, v, english)}"
-                                            for k, v in shown)
+def confirm_action(label: str, shown: list[tuple[str, Any]], english: bool, name: str = "") -> str:
+    """要用户确认了才能办的事：说清楚办什么、用哪些值，问一句。用户回“好的 / yes”就是确认。
+    用户自己说的话（撤销原因）转述时换成“您”，免得听起来像是助手自己办了什么。"""
+    args = (", " if english else "，").join(
+        f"{field_label(k, english) or k}{': ' if english else ' '}{_retold(_value(k, v, english))}" for k, v in shown)
     if english:
+        if text.CJK.search(label or ""):  # 工具说明是中文：英文回答里用工具名说这件事
+            label = " ".join(text.split_identifier(name)) if name else ""
         what = label[:1].lower() + label[1:] if label else "go ahead"
         return f"Just to confirm — shall I {what}{f' ({args})' if args else ''}?"
     return f"为了确认一下：需要我为您{label}{f'（{args}）' if args else ''}吗？"
+
+
+def offer_action(label: str, english: bool, name: str = "") -> str:
+    """查过了、可以办，用户还只是在问：说可以办，问要不要现在办（用户回“那就办吧”就是确认）。"""
+    if english:
+        if text.CJK.search(label or ""):
+            label = " ".join(text.split_identifier(name)) if name else "go ahead"
+        return f"You can go ahead. Would you like me to {label[:1].lower() + label[1:]}?"
+    return f"可以办理。需要我为您{label}吗？"
+
+
+def _retold(value: str) -> str:
+    """转述用户的原话：第一人称换成“您”。"""
+    return re.sub(r"我们|我", "您", value) if text.CJK.search(value) else value
 
 
 def ask_for(wanted: list[str], english: bool) -> str:

@@ -31,7 +31,9 @@ MIN_SCORE = 1.0  # 低于它：问题和工具不相关，不调用
 ROUTED_BONUS = 0.6  # 指令里写明“X 交给某工具”，命中 X 时在概念分上再加的比例
 PARAM_ONLY = 0.3  # 只在参数里出现的概念（参数 date → “时间”）：说明要填什么，不说明工具管什么
 CLOSE = 0.85  # 第二名的分数达到第一名的这个比例，算“难分高下”
-OTHER_ACTION = 0.4  # 用户要办的事和工具名里的动词不是一回事（要订座 ↔ cancel_table）
+GENERIC_ACTIONS = frozenset({"change", "submit"})  # set_、update_、create_ 这类动词什么事都能办，不算“另一件事”
+OTHER_ACTION = 0.4
+SAME_ACTION = 1.5  # 工具名里的动词正是用户要办的事  # 用户要办的事和工具名里的动词不是一回事（要订座 ↔ cancel_table）
 WORDS_ONLY_ACT = 0.3  # 用户在问，办事类工具只撞上几个字（没对上任何一件事）：多半不是要办它
 ASKING_DISCOUNT = 0.6  # 用户在问、候选里又有查询类工具时，办事类工具的分数乘以它
 OPTION_WEIGHT = 1.2  # 说到一个参数选项加的分
@@ -186,7 +188,8 @@ def _profile(name: str, description: str, params_json: str, lines: tuple[str, ..
                        frozenset(routed_words), frozenset(slots), _label(name, description, handoff), handback,
                        catch_all, frozenset(from_params), options=frozenset(o.lower() for o in options if len(o) >= 2),
                        acts=acts, queries=queries, described=text.concepts(f"{name_text} {desc}"),
-                       action=text.concepts((text.split_identifier(name) or [""])[0]) & lx.ACTIONS if acts else frozenset(),
+                       action=(text.concepts((text.split_identifier(name) or [""])[0]) & lx.ACTIONS) - GENERIC_ACTIONS
+                       if acts else frozenset(),
                        id_shapes=frozenset(id_shape(v) for v in ent.values("ident", " ".join([desc, *param_text]))))
 
 
@@ -275,11 +278,16 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
         total += 0.05 * len(q_slots & p.slots)  # 实体只打破平局
         ranked.append([total, -order, Ranked(round(total, 3), p, reasons), bool(q_concepts & p.concepts)])
     actions = q_concepts & lx.ACTIONS
-    for r in ranked:  # 要办的是另一件事（要订座，工具是取消订座）：名字里的动词对不上，退后
+    acting = "submit" in q_concepts and bool(actions - GENERIC_ACTIONS)
+    for r in ranked:
         verb = r[2].profile.action
-        if verb and actions and not verb & q_concepts:
-            r[0] *= OTHER_ACTION
-            r[2].score = round(r[0], 3)
+        if verb and actions and "submit" in q_concepts and not verb & q_concepts:
+            r[0] *= OTHER_ACTION  # 要办的是另一件事（要订座，工具是取消订座）：退后
+        elif verb & q_concepts and "submit" in q_concepts:  # 名字里的动词就是要办的这件事（撤销 ↔ withdraw_claim）：往前
+            r[0] *= SAME_ACTION
+        elif acting and r[2].profile.queries and not actions & r[2].profile.concepts:
+            r[0] *= ASKING_DISCOUNT  # 要办一件事（想理赔），只能查别的（查保单）的工具退后
+        r[2].score = round(r[0], 3)
     querying = any(r[2].profile.queries and r[0] > 0 for r in ranked)
     if asking:
         for r in ranked:  # 在问：有查询类工具时，办事类工具退后；只撞上几个字、没对上事的办事工具也退后

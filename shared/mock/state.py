@@ -209,6 +209,12 @@ def filler(message: str) -> bool:
     return _only(message, lx.ACKNOWLEDGE, lx.PROCEED, lx.THANKS, lx.DECLINE, lx.GOODBYE)
 
 
+def is_request_to_act(clause: str) -> bool:
+    """一个分句只是在说要办 / 不办（“这个案子撤了吧”“算了”“that's fine, book it”）：不是在讲原因。"""
+    own = own_request(clause)
+    return (own.modality == "act" and bool(own.concepts & lx.ACTIONS) and len(clause) <= 10) or filler(clause)
+
+
 def corrects(message: str) -> bool:
     """纠正前面说的（“不对，是 A1003”“Sorry, I meant savings”）。"""
     return bool(_CORRECTION.search(message))
@@ -239,10 +245,24 @@ def is_decline(c: _Context) -> bool:
 
 
 def is_confirmation(c: _Context) -> bool:
-    """应一声或说“办吧”。助手刚提议了要办的事，或者明说“办吧”而上文有要办的事，才是确认。"""
+    """应一声或说“办吧”。助手刚提议了要办的事，或者明说“办吧”而上文有要办的事，才是确认。
+    助手刚提议了一件事，用户用很短的话把那件事说一遍（“确定，撤吧”“yes, book it”）也是确认。"""
     if not _only(c.message, lx.ACKNOWLEDGE, lx.PROCEED):
-        return False
+        return bool(c.offer) and _echoes_offer(c.message, c.offer)
     return bool(c.offer) or (_has(c.message, lx.PROCEED) and (c.last is not None or bool(c.previous_answer)))
+
+
+_ECHO = re.compile(r"^[\u4e00-\u9fff]{1,3}(?:吧|了吧|掉吧|掉|了)$|^(?:book|cancel|do|renew|extend|reserve|order|buy|switch|"
+                   r"withdraw|submit|confirm)(?: it| that| them)?$", re.I)
+
+
+def _echoes_offer(message: str, offer: str) -> bool:
+    words = _vocabulary(lx.ACKNOWLEDGE, lx.PROCEED, lx.THANKS)
+    rest = [chunk for chunk in _chunks(message) if not _covered(chunk, words)]
+    if len(rest) != 1 or not _ECHO.match(rest[0].strip()):
+        return False
+    said = text.concepts(rest[0]) | {w for w in text.words(rest[0]) if len(w) == 1}
+    return bool(said & (text.concepts(offer) | set(offer))) or rest[0].lower().endswith(("it", "that", "them"))
 
 
 def is_acknowledgement(c: _Context) -> bool:
