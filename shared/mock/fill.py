@@ -26,6 +26,7 @@ ABSENT = object()  # 选填字段在原文里没有值：整个字段不写
 ENTITIES = frozenset({"email", "url", "city", "country", "origin", "destination", "room", "department", "address",
                       "order_id", "phone", "ident", "date", "time", "money", "quantity", "degree", "percent", "last4"})
 PLACES = frozenset({"city", "country", "origin", "destination"})
+FREE_TEXT = frozenset({"input", "keyword", "product", "text", "summary", "title", "name", "reason"})
 
 
 # ---------------------------------------------------------------- 参数的含义
@@ -291,7 +292,8 @@ def value_for(name: str, schema: dict, ctx: Context, root: dict | None = None, i
         if found is None and sense in ENTITIES and (allow_null or optional):
             return None if allow_null else ABSENT
         return found if found is not None else _number_default(name, schema, ctx, kind)
-    listed = judge.listed(name, schema, ctx.system) if kind == "string" else None
+    # 说明里列了选项（“priority 取 low/medium/high”）；搜索词、正文这类自由文字的说明（“Title or author”）不算
+    listed = judge.listed(name, schema, ctx.system) if kind == "string" and sense not in FREE_TEXT else None
     if listed:  # 指令或描述里列了选项（“priority 取 low/medium/high”）：当枚举来选
         return judge.pick(listed, name, schema, ctx)
     if sense in ENTITIES:
@@ -820,11 +822,21 @@ def nationality(source: str) -> str | None:
 
 
 def _search_terms(source: str) -> str | None:
-    """搜索词：英文去掉口头语（recommend、do you have、any……），中文取名词短语，再不行取去掉口头语的原话。"""
+    """搜索词：引号里的原文；英文先看大写开头的专名（书名），再去掉口头语（recommend、do you have、any……）；
+    中文先看说在前头的那样东西（“许三观卖血记没有吗”），再取名词短语。"""
+    quoted = ent.values("quoted", source)
+    if quoted:
+        return quoted[0]
     if text.is_english(source):
+        titled = text.title_span(source)
         core = text.keyword(source)
+        if titled and (" " in titled or not (titled in core and len(core.split()) <= 3)):
+            return titled  # 书名这类专名；只有一个词（Sony）而口头语去掉后很短（Sony headphones）时用后者
         return core if core and core.lower() != source.strip(" ?!.").lower() or len(core.split()) <= 5 else None
-    return text.noun_phrase(source) or None
+    phrase = text.noun_phrase(source)
+    if phrase and text.has_item_word(phrase):  # 说到了品类（耳机、充电器）：就是它
+        return phrase
+    return text.topic(source) or phrase or None
 
 
 _BECAUSE = re.compile(r"(因为|由于|原因是|理由是|because|since|due to)\s*(.+?)(?:[，。,!！?？]|$)", re.I)

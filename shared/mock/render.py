@@ -276,9 +276,8 @@ def _bare(key: str, value: Any) -> bool:
 def _list_items(values: list, english: bool, limit: int = 3) -> str:
     if not values:
         return "none" if english else "无"
-    if len(values) == 1 and isinstance(values[0], dict):  # 有名字的（商品）照列表那样念；没名字的（一张订座）逐项念
-        return _entry(values[0], english) if any(isinstance(values[0].get(k), str) for k in _HEAD_KEYS) \
-            else _labeled_entry(values[0], english)
+    if len(values) == 1 and isinstance(values[0], dict):  # 只有一条：名字打头，其余字段带上叫法逐项念
+        return _labeled_entry(values[0], english)
     if all(not isinstance(v, (dict, list)) for v in values):
         shown = [_value("", v, english) for v in values[:5]]
         more = len(values) - len(shown)
@@ -293,11 +292,16 @@ def _list_items(values: list, english: bool, limit: int = 3) -> str:
 
 
 def _labeled_entry(item: dict, english: bool) -> str:
-    """只有一条记录：每个字段都带上叫法念（“编号 YY-3021，日期 2025-09-19，时间 18:30，人数 6 人”）。"""
+    """只有一条记录：名字打头，每个字段都带上叫法念（“编号 YY-3021，日期 2025-09-19，时间 18:30，人数 6 人”
+    “The Three-Body Problem, author Liu Cixin, branch Central, copies on the shelf 0”）。有名字时不念编号和长描述。"""
     own = _currency_of(item)
-    parts = []
+    head_key = next((k for k in _HEAD_KEYS if isinstance(item.get(k), str)), None)
+    parts = [item[head_key][:40]] if head_key else []
     for key, value in item.items():
         if value in (None, "", [], {}) or isinstance(value, dict) or (own and key.lower() == "currency"):
+            continue
+        if head_key and (key == head_key or re.search(r"sku|_id$|^id$|description|content", key, re.I)
+                         or key.lower() == "stock" and "in_stock" in item):
             continue
         shown = _value(key, value, english, own)
         label = _label(key, english)
@@ -331,14 +335,32 @@ def _entry(item: dict, english: bool) -> str:
                 "status", "location", "time", "event_time", "stock"):
             parts.append(_value(key, value, english, own) if head is not None or not isinstance(value, str)
                          else str(value))
-        if len(parts) >= 4:
+        elif _telling(key, value):  # 带单位的数（罚款 2.5 美元）、日期（到期日）、剩几次：带上叫法念
+            label = _label(key, english)
+            parts.append(f"{label} {_value(key, value, english, own)}" if label else _value(key, value, english, own))
+        if len(parts) >= 5:
             break
     return (", " if english else "，").join(p for p in parts if p)
+
+
+_DATED = re.compile(r"(?:^|_)(?:due|date|until|deadline|expires?|expiry)$|_(?:at|on|by)$", re.I)
+_COUNTS_LEFT = re.compile(r"left|remaining|waiting|available", re.I)
+
+
+def _telling(key: str, value: Any) -> bool:
+    """列表里一条记录除了名字还值得念的：带单位的非零数、日期、剩余 / 排队的个数。"""
+    if isinstance(value, bool) or value in (None, "", [], {}):
+        return False
+    if isinstance(value, (int, float)):
+        return bool(_COUNTS_LEFT.search(key)) or (field_unit(key, False) is not None and value != 0)
+    return isinstance(value, str) and bool(_DATED.search(key)) and len(value) <= 32
 
 
 def _list_sentence(label: str, values: list, english: bool) -> str:
     if not values:
         return f"No {label} found." if english else f"没有找到{label}。"
+    if english and len(values) == 1 and label.endswith("s") and not label.endswith("ss"):
+        label = label[:-1]  # Found 1 result
     return (f"Found {len(values)} {label}: {_list_items(values, english)}." if english
             else f"共找到 {len(values)} 项{label}：{_list_items(values, english)}。")
 

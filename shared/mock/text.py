@@ -320,16 +320,69 @@ def keyword(value: str) -> str:
     return core or value
 
 
+_TITLE = re.compile(r"(?<![\w'’])((?:The |A |An )?[A-Z][\w'’-]*(?:\s+(?:of|the|and|in|on|a|an|to|for|with|[A-Z][\w'’-]*))*"
+                    r"(?<=[\w'’-]))")
+_NOT_TITLE = frozenset("i is are was were can could would will do does did hi hello hey yes no ok okay sure please "
+                       "and or but so oh great perfect thanks thank sorry what which where when who how why "
+                       "my your it this that".split())
+
+
+_LOWER_TAIL = frozenset({"of", "the", "and", "in", "on", "a", "an", "to", "for", "with"})
+
+
+def title_span(value: str) -> str | None:
+    """英文里大写开头的专名（书名、片名、品牌）：“Is The Three-Body Problem on the shelf?” → The Three-Body Problem，
+    “reserve Death's End” → Death's End，“renew Dune” → Dune。句首的普通词（Is、Could、And）不算；没有返回 None。"""
+    best = None
+    for m in _TITLE.finditer(value):
+        words = m.group(1).split()
+        initial = m.start() == 0 or bool(re.search(r"[.!?]\s*$", value[:m.start()]))
+        while words and words[0].lower() in _NOT_TITLE:
+            words, initial = words[1:], False
+        if initial and len(words) > 2 and words[1] in _LOWER_TAIL:  # 句首大写的动词（Looking for The Great Gatsby）
+            words, initial = words[1:], False
+            while words and words[0] in _LOWER_TAIL:
+                words = words[1:]
+        while words and words[-1] in _LOWER_TAIL:
+            words = words[:-1]
+        if not words or len(words) == 1 and (words[0].lower() in _NOT_TITLE or len(words[0]) < 3 or initial):
+            continue
+        span = " ".join(words)
+        if best is None or len(span) > len(best):
+            best = span
+    return best
+
+
+_TOPIC_ZH = re.compile(r"^([\u4e00-\u9fff]{2,12}?)(?:还)?(?:有没有|没有吗|有吗|在吗|还有吗|在不在|有货吗|在架上吗)|"
+                       r"([\u4e00-\u9fff]{2,4})(?:的书|写的|的作品|的小说)")
+
+
+def has_item_word(phrase: str) -> bool:
+    return any(w in phrase for w in ITEM_WORDS if CJK.search(w))
+
+
+def topic(value: str) -> str | None:
+    """中文里说在前头的那样东西：“许三观卖血记没有吗” → 许三观卖血记，“我想借余华的书” → 余华。"""
+    m = _TOPIC_ZH.search(re.sub(r"^(?:你好|您好)[，,]?\s*|^(?:我想借|想借|我想要|我想找|想找|找一下|借)", "", value.strip()))
+    if not m:
+        return None
+    found = _DEMONSTRATIVE.sub("", re.sub(r"^(?:我想借|想借|我想|借|找)", "", m.group(1) or m.group(2)))
+    return found if len(found) >= 2 else None
+
+
 def noun_phrase(value: str) -> str | None:
-    """要找的东西：句子里最后一个名词短语（“有卖台灯吗” → 台灯）；英文去掉口头语（“Recommend a wireless mouse”
-    → wireless mouse）。找不到返回 None。"""
+    """要找的东西：句子里最后一个名词短语（“有卖台灯吗” → 台灯）；英文先看大写开头的专名（书名），再去掉口头语
+    （“Recommend a wireless mouse” → wireless mouse）。找不到返回 None。"""
     if is_english(value):
+        titled = title_span(value)
+        if titled and re.search(r"[A-Z].*\s|[A-Z][a-z]+[A-Z']", titled):  # 两个词以上的专名（The Three-Body Problem）
+            return titled
         core = keyword(value)
         return core if core and core.lower() != value.strip(" ?!.").lower() or len(core.split()) <= 4 else None
     found = [p for p in nouns(value) if not re.fullmatch(r"[A-Za-z]{1,3}-?\d{3,}", p)]
     # 说到了品类（耳机、手表、充电器）的短语就是要找的东西，取最先说的那个（后面的多半是在问它的属性：
     # “智能手表能刷公交卡吗”“充电器能给笔记本充电吗”）；没有品类词时取最后一个
-    items = [p for p in found if any(w in p for w in ITEM_WORDS if CJK.search(w))]
+    items = [p for p in found if has_item_word(p)]
     if items:
         return items[0]
     whole = [p for p in found if len(p) >= 2]  # 单个字（“有 42 码吗”的码）多半是量词，不是要找的东西
