@@ -449,8 +449,8 @@ PREREQUISITE = re.compile(
 
 
 def _prerequisite(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> ToolSpec | None:
-    """工具说明写着办之前要先用哪个工具查（“claim_eligibility 判定可以理赔之后才能调用”“先用 check_tables 确认有位”），
-    而这段对话里还没有用同样的值查过（换了保单号要重新核对）：返回那个工具。"""
+    """工具说明写着办之前要先用哪个工具查（“check_quota 判定可以申请之后才能调用”“先用 find_rooms 确认有空房”），
+    而这段对话里还没有用同样的值查过（换了编号要重新核对）：返回那个工具。"""
     done = {(c.name, c.arguments) for t in s.conv.turns for c in t.calls}
     for m in PREREQUISITE.finditer(spec.description or ""):
         name = next(g for g in m.groups() if g)
@@ -460,27 +460,58 @@ def _prerequisite(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> To
     return None
 
 
+def _produced_by(spec: ToolSpec, names: set[str]) -> bool:
+    """这个工具的某个参数说明写着值从那几个工具来（“Ticket id from list_tickets”）。"""
+    props = (spec.parameters or {}).get("properties") or {}
+    return any(re.search(r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, names)) + r")(?![A-Za-z0-9_])",
+                         str(p.get("description") or "")) for p in props.values() if isinstance(p, dict)) if names \
+        else False
+
+
 def _next_step(s: Situation, functions: list[ToolSpec]) -> ToolSpec | None:
-    """这一轮刚按规矩先查过（能不能赔、有没有位），结果没说不行，用户要办的那件事参数也齐了、不用再确认：
-    接着办（报案、订座），和真实模型一轮里连着调两个工具一样。"""
-    if not s.outputs or _refused(s.outputs) or "submit" not in s.state.request.concepts:
+    """这一轮刚按规矩先查过（能不能赔、有没有位），或者刚查出了要办的事需要的编号（借阅号），结果没说不行，
+    用户要办的那件事参数也齐了、不用再确认：接着办（报案、订座、续借），和真实模型一轮里连着调两个工具一样。"""
+    request = s.state.request
+    if not s.outputs or _refused(s.outputs) or not ("submit" in request.concepts or request.concepts & lx.ACTIONS
+                                                    and request.modality == "act"):
         return None
     checked = {o.name for o in s.outputs}
     called = {c.name for t in s.conv.turns for c in t.calls}
     for spec in functions:
-        if spec.name in called or not any(m for m in PREREQUISITE.finditer(spec.description or "")
-                                           if next(g for g in m.groups() if g) in checked):
+        prerequisite = any(next(g for g in m.groups() if g) in checked
+                           for m in PREREQUISITE.finditer(spec.description or ""))
+        if spec.name in called or not (prerequisite or _produced_by(spec, checked) and _referenced(s) is not None):
             continue
-        if not _missing(spec, s) and _gate(spec, functions, s) is None:
+        if not _missing(spec, s) and _gate(spec, functions, s) is None and not _precondition_fails(spec, s.outputs):
             ranked = route.rank(s.state.request, [spec], s.conv.system)
             if ranked and ranked[0].score >= route.MIN_SCORE:
                 return spec
     return None
 
 
+_NO_SUCH = re.compile(r"\b(?:has|have|with|there (?:is|are)) no ([a-z][a-z ]{2,30}?)(?=[;,.]|$| and)|没有([\u4e00-\u9fff]{2,8})的",
+                      re.I)
+
+
+def _precondition_fails(spec: ToolSpec, outputs: list[Turn]) -> bool:
+    """工具说明写着只用于“没有 X”的情况（“a book that has no copy on the shelf”），刚查到的结果里 X 的数目大于 0：
+    不接着办（该告诉用户去哪借，而不是预约）。"""
+    wanted = [set(text.words(next(g for g in m.groups() if g))) for m in _NO_SUCH.finditer(spec.description or "")]
+    if not wanted:
+        return False
+    for o in outputs:
+        data = recall.parsed(o.text)
+        for record in [data, *recall.rows(data)] if isinstance(data, dict) else recall.rows(data):
+            for key, value in record.items():
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 and any(
+                        len(set(text.words(" ".join(text.split_identifier(key)))) & w) >= min(2, len(w)) for w in wanted):
+                    return True
+    return False
+
+
 def _check_step(line: str, gated: str, functions: list[ToolSpec]) -> str | None:
     """要确认的那一行里，办之前先做的那一步：写明“先用 X”的 X；没写“先”时，是这一行在确认之前点名的
-    另一个工具（“用 lookup_booking 按手机号找到订座……客人同意后才调用 cancel_table”）。"""
+    另一个工具（“用 find_order 按手机号找到订单……客户同意后才调用 cancel_order”）。"""
     first = CHECK_FIRST.search(line)
     if first:
         name = next(g for g in first.groups() if g)
@@ -534,7 +565,7 @@ def _gate_lines(spec: ToolSpec, s: Situation) -> list[str]:
 
 def _gated_here(line: str, name: str, functions: list[ToolSpec]) -> bool:
     """一行里点名了几个工具时，“确认后才调用”说的是紧跟在这句话后面（或者前面最近）的那个：
-    “用 lookup_booking 找到订座……客人同意后才调用 cancel_table”要等确认的是 cancel_table，不是 lookup_booking。"""
+    “用 find_order 找到订单……客户同意后才调用 cancel_order”要等确认的是 cancel_order，不是 find_order。"""
     named = sorted((m.start(), t.name) for t in functions
                    for m in re.finditer(r"(?<![A-Za-z0-9_])" + re.escape(t.name) + r"(?![A-Za-z0-9_])", line))
     if len({n for _, n in named}) < 2:
@@ -592,6 +623,8 @@ def _from_context(s: Situation) -> str | None:
         return None  # 纠正（“Sorry, I meant savings”）要重新查
     if "submit" in dialogue.request.concepts or any(ent.find(k, s.question) for k in ("order_id", "ident", "last4")):
         return None
+    if dialogue.request.modality == "act" and dialogue.request.concepts & lx.ACTIONS:
+        return None  # 在办一件事（续借）时指着列出的一条（“第二本”）：是拿它去办，不是问它
     results = recall.earlier_results(s.conv)
     if not results:
         return None
@@ -602,6 +635,8 @@ def _from_context(s: Situation) -> str | None:
         index, record, _ = referenced
         record = render.localize(record, zone, s.english)
         asked = recall.fields_asked(s.question, record, _labels)
+        if asked and own and _tool_for(own, s):  # 问的是别的工具管的事（“那个分馆几点关门”）：去查
+            return None
         if asked or not own:  # 问的是这一条里有的东西；问别的（“它保修几年”）就照常去查
             return render.recalled(index, record, s.english, asked)
         sentences = [] if LISTING.search(s.question) else recall.sentences_about(s.question, record)
@@ -617,16 +652,27 @@ def _from_context(s: Situation) -> str | None:
     return render.quoted(sentences, s.english) if sentences else None
 
 
+def _tool_for(concepts: frozenset[str], s: Situation) -> bool:
+    """有个工具管这几件事（说明里的概念对得上、分数够）：问的是它，不是前面结果里的字段。"""
+    request = state.Request(s.question, concepts, "ask", (s.question,))
+    ranked = route.rank(request, s.conv.functions, s.conv.system) if s.conv.functions else []
+    return bool(ranked) and ranked[0].score >= route.MIN_SCORE and bool(set(ranked[0].reasons) & concepts)
+
+
 def _referenced(s: Situation, results: list[recall.Result] | None = None) -> tuple[int, dict, dict] | None:
     """这句话（或者它指回的上一句，“那它还有库存吗”）指着最近一次列表结果里的哪一条：(序号, 记录, 整个结果)。"""
-    results = results if results is not None else recall.earlier_results(s.conv)
+    if results is None:  # 这一轮刚拿到的结果（查出借阅记录，接着续借其中一本）也算，最新的在前
+        results = [*(recall.Result(o.name, recall.parsed(o.text)) for o in reversed(s.outputs)),
+                   *recall.earlier_results(s.conv)]
     listing = next((r for r in results if recall.rows(r.data)), None)
     if listing is None:
         return None
     records = recall.rows(listing.data)
     picked = recall.pick(s.question, records)
-    if picked is None and s.state.move == "follow_up" and s.state.earlier:
-        picked = recall.pick(s.state.earlier[-1], records)  # “那这个呢”：指的是上一句说的那一条
+    if picked is None and (s.state.move in ("follow_up", "answer") or s.outputs) and s.state.earlier:
+        # “那这个呢”“卡号是 12345”：指的是前面几句说到的那一条（“帮我把那张发票重开一下”）
+        picked = next((p for p in map(lambda said: recall.pick(said, records), reversed(s.state.earlier[-3:]))
+                       if p is not None), None)
     if picked is None:
         return None
     parent = listing.data if isinstance(listing.data, dict) else {}
@@ -645,7 +691,8 @@ def compose(s: Situation, plan: Plan, clarification: str | None = None) -> str:
     if plan.web_search:
         body, plan.citations = render.search_answer(plan.web_search, _digest(plan.web_search)[:8], english)
     elif outputs:
-        body = render.tool_results([(t.name, t.text) for t in outputs], question, english, _echoed(conv.turns),
+        shown = _after_chain(outputs, conv.functions)
+        body = render.tool_results([(t.name, t.text) for t in shown], question, english, _echoed(conv.turns),
                                    ent.zone_in(conv.system))
         waiting = _pending_gate(s)
         offerable = _offerable(s) if waiting is None and conv.schema is None else None
@@ -682,6 +729,16 @@ def compose(s: Situation, plan: Plan, clarification: str | None = None) -> str:
 
 
 REFUSAL_FIELD = re.compile(r"^(?:is_)?(?:eligible|allowed|available|ok|success|approved|possible|can_\w+)$", re.I)
+
+
+def _after_chain(outputs: list[Turn], functions: list[ToolSpec]) -> list[Turn]:
+    """这一轮先查后办（查借阅记录再续借、核对后报案）：回答说办的结果，中间查的那一步不用再念一遍。"""
+    if len(outputs) < 2:
+        return outputs
+    acts = {p.name for p in route.profiles([t for t in functions if t.name in {o.name for o in outputs}], "")
+            if p.acts}
+    done = [o for o in outputs if o.name in acts]
+    return done if done and outputs[-1].name in acts else outputs
 
 
 def _refused(outputs: list[Turn]) -> bool:

@@ -539,10 +539,16 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
             ctx.used.add(label)
             return label
         taken = ctx.used | ctx.claimed
-        found = [v for s in (q, ctx.all_text, *ctx.sources[1:]) for v in ent.values("ident", s) if v not in taken]
-        shapes = {_shape(v) for v in ent.values("ident", str(schema.get("description") or ""))}
-        if shapes:  # 说明里举了例子（例如 YY-3021）：只要同一个样子的编号；对话里没有就看前面的工具结果
+        # 用户说过的编号；工具结果里的编号只认同名字段（card_no 不拿结果里的 book_id）
+        found = [v for s in (q, *ctx.sources[1:]) for v in ent.values("ident", s) if v not in taken]
+        described = str(schema.get("description") or "")
+        shapes = {_shape(v) for v in ent.values("ident", described)}
+        digits = _DIGITS.search(described)
+        if digits:  # 说明写着“7 位数字 / 7 digits”：只要这么长的纯数字
+            found = [v for v in found if v.isdigit() and len(v) == int(digits.group(1))]
+        elif shapes:  # 说明里举了例子（例如 KX-2207）：只要同一个样子的编号；对话里没有就看前面的工具结果
             found = [v for v in found if _shape(v) in shapes] or _from_results(name, shapes, ctx)
+        found = found or _from_results(name, set(), ctx)
         if found:
             ctx.used.add(found[0])
         return found[0] if found else None
@@ -596,8 +602,11 @@ def _ordered(name: str, values: list[str], source: str) -> list[str]:
     return hits + [v for v in values if v not in hits]
 
 
+_DIGITS = re.compile(r"(\d{1,2})\s*(?:digits|digit|位数字|位数|位)", re.I)
+
+
 def _shape(value: str) -> str:
-    """编号的样子：字母换成 A、数字换成 9（YY-3021 → AA-9999）。"""
+    """编号的样子：字母换成 A、数字换成 9（KX-2207 → AA-9999）。"""
     return re.sub(r"\d", "9", re.sub(r"[A-Za-z]", "A", value))
 
 
@@ -606,8 +615,8 @@ def _from_results(name: str, shapes: set[str], ctx: Context) -> list[str]:
     found = []
     for raw in ctx.results:
         same = re.findall(r'"' + re.escape(name) + r'"\s*:\s*"([^"]+)"', raw)
-        found += [v for v in same if _shape(v) in shapes]
-        found += [v for v in ent.values("ident", raw) if _shape(v) in shapes]
+        found += [v for v in same if not shapes or _shape(v) in shapes]
+        found += [v for v in ent.values("ident", raw) if shapes and _shape(v) in shapes]
     return list(dict.fromkeys(v for v in found if v not in ctx.used))
 
 
@@ -793,7 +802,7 @@ _NOT_NAMES = frozenset(w.lower() for w in (
 
 
 def person_name(source: str) -> str | None:
-    """人名：“入住人王芳”“病人叫陈晨”“王小姐”“姓刘”“for Li Wei”“under the name Tom Baker”“Emma Clarke, 137…”。"""
+    """人名：“入住人王芳”“病人叫陈晨”“陈女士”“姓周”“for Li Wei”“under the name Tom Baker”“Olivia Grant, 139…”。"""
     m = _NAME_ROLE.search(source) or _NAME_LEAD.search(source)
     if m:
         return m.group(1)
@@ -823,7 +832,7 @@ def nationality(source: str) -> str | None:
 
 def _search_terms(source: str) -> str | None:
     """搜索词：引号里的原文；英文先看大写开头的专名（书名），再去掉口头语（recommend、do you have、any……）；
-    中文先看说在前头的那样东西（“许三观卖血记没有吗”），再取名词短语。"""
+    中文先看说在前头的那样东西（“围城还有吗”），再取名词短语。"""
     quoted = ent.values("quoted", source)
     if quoted:
         return quoted[0]
@@ -857,7 +866,7 @@ def _because(source: str) -> str | None:
 
 def _stated_reason(source: str) -> str | None:
     """没说“因为”时的原因：句子里不是在提要求的那个分句（“帮我退了，尺码不合适” → 尺码不合适；
-    “A1010，颜色不喜欢” → 颜色不喜欢）。前后的“的 / 了”不要；“撤吧”“办吧”这种只是催着办的短句不算。"""
+    “A1010，颜色不喜欢” → 颜色不喜欢）。前后的“的 / 了”不要；“删吧”“办吧”这种只是催着办的短句不算。"""
     for clause in (c.strip() for c in re.split(r"[，,。.;；!！?？]", source) if c.strip()):
         rest = ent.ORDER_ID.sub("", clause).strip()
         rest = re.sub(r"^(?:的|了|是|就是|主要是|订单号?|里|中)\s*", "", rest).strip()

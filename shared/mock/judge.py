@@ -382,7 +382,7 @@ def _choose(options: list, ctx: Any) -> Any:
     if said is not None:
         return said
     shared = _sharing(options, getattr(ctx, "sources", None) or (message,))
-    if shared is not None:  # 中文选项和原文共用关键的字（“挡风玻璃被石子打裂” → 玻璃破碎）
+    if shared is not None:  # 中文选项和原文共用关键的字（“车门被划了一道” → 车身划痕）
         return shared
     for source in getattr(ctx, "sources", None) or (message,):  # 概念对得上（“don't recognise” → suspicious_activity）
         q_concepts = text.concepts(source)

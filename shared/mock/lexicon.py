@@ -118,6 +118,8 @@ CONCEPTS: dict[str, str] = {
     "signal": "信号 断线 掉线 没信号 打不通 信号差 signal reception dropped",
     # 图书馆的罚款、餐馆的菜、租车
     "fine": "罚款 滞纳金 逾期 欠款 fine fines overdue owe",
+    "title": "书 图书 书名 作者 小说 的书 books title titles author novel novels",
+    "shelf": "在架 架上 书架 馆藏 shelf shelves copies copy",
     "menu": "菜 菜单 招牌 招牌菜 菜品 热菜 凉菜 辣 不辣 过敏 忌口 dish dishes menu spicy allergy allergic allergen",
     "car": "租车 车型 用车 取车 还车 car cars rental rent renting suv compact minivan",
     "driver": "驾照 驾龄 司机 driver drivers licence license",
@@ -206,7 +208,8 @@ ASKING_MARKS = (r"[吗嘛么？?]|能不能|可不可以|能否|可以.{0,6}吗|
 # 应答：听到了、同意（“好的”“嗯”“ok”）。助手刚提议了要办的事时，它就是确认；否则只是应一声
 ACKNOWLEDGE = ("好的", "好", "好啊", "好呀", "好吧", "行", "行吧", "可以", "可以的", "嗯", "嗯嗯", "对", "对的", "是的", "是",
                "没问题", "收到", "知道了", "明白了", "明白", "了解", "要", "要的", "需要", "当然", "确定", "确认", "没错",
-               "yes", "yeah", "yep", "sure", "ok", "okay", "alright", "got it", "right", "correct", "of course")
+               "yes", "yeah", "yep", "sure", "ok", "okay", "alright", "got it", "right", "correct", "of course", "great",
+               "perfect", "nice", "cool", "awesome", "good", "fine", "sounds good", "太好了", "好极了", "好嘞", "棒")
 # 明说“办吧”：接着办刚才说的那件事（可以跟在应答后面：“好的，那就办吧”“yes please, go ahead”）
 PROCEED = ("办吧", "那就办吧", "办理吧", "帮我办", "帮我办吧", "帮我办一下", "提交吧", "那就提交", "那就提交吧", "就这么办",
            "就这样办", "就这样吧", "那就这样", "确认", "确认办理", "确定", "同意", "来吧", "麻烦了", "麻烦你了", "帮我弄吧",
@@ -235,7 +238,12 @@ DECLINE = ("不用了", "不用", "不需要", "不要了", "算了", "先不", 
            "never mind", "nevermind", "forget it", "actually no", "no need", "leave it", "skip it")
 # “不退了”“不挂了”“还是不买了”：不 + 一两个字 + 了，也是不办了
 DECLINE_PATTERN = r"^(?:还是|那就|那)?不[\u4e00-\u9fff]{1,2}了$"
-# 往后推：“回头再订”“改天再说”“maybe later”——说到了要办的事，但不是现在办
+# 客气地请对方办：问句的样子，其实是要办（“能帮我预约一下吗”“could you reserve it”）
+POLITE_REQUEST = (r"(?:能|可以|能不能|可不可以|麻烦)(?:帮我|帮忙|给我|替我)|帮我.{1,10}(?:吗|一下吗)|"
+                  r"\b(?:can|could|would|will) you (?:please )?\w+|\bcan i (?:at least |please |just )?\w+|\bplease\b")
+# 用户说自己接下来要做什么（“明天我自己去取”“I'll come by tomorrow”）：是陈述，不是让助手办事
+OWN_PLAN = r"^(?:i'?ll|i will|i'm going to|i am going to|we'?ll|我(?:明天|回头|一会儿?|待会儿?|自己)?(?:会|就)?(?:去|来|过去|过来))"
+# 往后推：“回头再买”“改天再说”“maybe later”——说到了要办的事，但不是现在办
 POSTPONE = (r"回头再|改天再|下次再|以后再|过(?:几|两)天再|晚点再|等.{1,8}再|再说吧?$|再商量|商量一下|考虑考虑|"
             r"\b(?:maybe |perhaps )?later\b|\banother time\b|\bsome other time\b|\bnot (?:right )?now\b")
 # 道谢、道别：对话收尾，不用再办事
@@ -505,7 +513,7 @@ SLOT_MEANINGS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("order_id", "both", ("order", "订单"), ("id", "no", "number", "num", "号", "编号")),
     ("order_id", "any", ("tracking", "waybill"), ("tracking", "运单", "waybill")),
     ("phone", "any", (), ("phone", "mobile", "电话", "手机")),
-    # 说明里举了一个编号做例子（“订座号，例如 YY-3021”“e.g. NW-4417”）：是编号，只能用文中真有的
+    # 说明里举了一个编号做例子（“工单号，例如 KX-2207”“e.g. RB-1180”）：是编号，只能用文中真有的
     ("ident", "example_id", (), ()),
     ("ident", "any", ("confirmation", "reference", "voucher", "membership"),
      ("confirmation number", "confirmation code", "reference number", "booking number", "booking reference",

@@ -45,6 +45,13 @@ def earlier_results(conv: Conversation) -> list[Result]:
     return found
 
 
+def parsed(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except (ValueError, TypeError):
+        return raw
+
+
 def rows(data: Any) -> list[dict]:
     """结果里的记录列表：结果本身是列表，或者对象里唯一的一个记录列表字段。"""
     if isinstance(data, dict):
@@ -60,6 +67,7 @@ _EN_ORD = "|".join(k for k in sorted(lx.ORDINALS, key=len, reverse=True) if not 
 ORDINAL = re.compile(r"(" + _ZH_ORD + r")\s*(?:" + lx.ORDINAL_NOUNS + r")|\bthe\s+(" + _EN_ORD + r")\b|\b(" + _EN_ORD
                      + r")\s+(?:" + lx.ORDINAL_NOUNS + r")\b", re.I)
 INTERROGATIVES = re.compile(lx.INTERROGATIVES, re.I)
+NEGATED_PART = re.compile(r"\bnot\s+[^,.;!?]+|(?:不是|而不是|别用)[^，。,;；！？!?]+", re.I)
 ASKS_DURATION = re.compile(lx.ASKS_DURATION, re.I)
 DURATION = re.compile(lx.DURATION, re.I)
 SUPERLATIVES = tuple((re.compile(pattern, re.I), fields, best) for pattern, fields, best in lx.SUPERLATIVES)
@@ -79,8 +87,9 @@ def pick(question: str, records: list[dict]) -> tuple[int, dict] | None:
 
 
 def _by_value(question: str, records: list[dict]) -> int | None:
-    """问题里原样出现了某一条独有的值（“14:30 那个”“MU523”“台灯”“墨影 14”）。"""
-    low = question.lower()
+    """问题里原样出现了某一条独有的值（“14:30 那个”“MU523”“台灯”“墨影 14”）。“I meant X, not Y”“是 X 不是 Y”
+    里被否定的那个不算。"""
+    low = NEGATED_PART.sub(" ", question.lower())
     hits = set()
     for i, record in enumerate(records):
         for value in record.values():

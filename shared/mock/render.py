@@ -76,7 +76,7 @@ def field_label(key: str, english: bool) -> str:
         return "".join(zh)  # type: ignore[arg-type]
     # 有认不出的词：只拼认得出的那几个会说错意思（contract_until → “至”），照英文原词念（contract until）；
     # 认不出的只是虚词（lights_on 的 on）时，念认得出的
-    if all(z or w.lower() in lx.FUNCTION_WORDS for z, w in zip(zh, full)):
+    if all(z or w.lower() in lx.FUNCTION_WORDS for z, w in zip(zh, full, strict=True)):
         return "".join(z for z in zh if z)
     return " ".join(full)
 
@@ -292,8 +292,8 @@ def _list_items(values: list, english: bool, limit: int = 3) -> str:
 
 
 def _labeled_entry(item: dict, english: bool) -> str:
-    """只有一条记录：名字打头，每个字段都带上叫法念（“编号 YY-3021，日期 2025-09-19，时间 18:30，人数 6 人”
-    “The Three-Body Problem, author Liu Cixin, branch Central, copies on the shelf 0”）。有名字时不念编号和长描述。"""
+    """只有一条记录：名字打头，每个字段都带上叫法念（“编号 KX-2207，日期 2025-03-02，时间 18:30，人数 6 人”
+    “The Old Man and the Sea, author Ernest Hemingway, copies 2”）。有名字时不念编号和长描述。"""
     own = _currency_of(item)
     head_key = next((k for k in _HEAD_KEYS if isinstance(item.get(k), str)), None)
     parts = [item[head_key][:40]] if head_key else []
@@ -655,7 +655,7 @@ def slots_progress(duty: str | None, have: list[str], missing: list[str], englis
 def recalled(index: int, item: dict, english: bool, asked: list[tuple[str, Any]] | None = None) -> str:
     """前面列出的第几项：“前面列出的第 2 项是：声动 Air3 真无线蓝牙耳机，299 元，有货。”；问了某个字段时
     把它也念出来。"""
-    entry = _entry(item, english)
+    entry = _labeled_entry(item, english) if not asked else _entry(item, english)  # 没问哪一项：整条念
     extra = _fields_sentence([a for a in asked or [] if str(_value(a[0], a[1], english)) not in entry], english)
     if english:
         return f"Item {index + 1} from the list above is: {entry}." + (f" {extra}" if extra else "")

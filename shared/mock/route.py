@@ -32,8 +32,8 @@ ROUTED_BONUS = 0.6  # 指令里写明“X 交给某工具”，命中 X 时在�
 PARAM_ONLY = 0.3  # 只在参数里出现的概念（参数 date → “时间”）：说明要填什么，不说明工具管什么
 CLOSE = 0.85  # 第二名的分数达到第一名的这个比例，算“难分高下”
 GENERIC_ACTIONS = frozenset({"change", "submit"})  # set_、update_、create_ 这类动词什么事都能办，不算“另一件事”
-OTHER_ACTION = 0.4
-SAME_ACTION = 1.5  # 工具名里的动词正是用户要办的事  # 用户要办的事和工具名里的动词不是一回事（要订座 ↔ cancel_table）
+OTHER_ACTION = 0.4  # 用户要办的事和工具名里的动词不是一回事（要下单 ↔ cancel_order）
+SAME_ACTION = 1.5  # 工具名里的动词正是用户要办的事
 WORDS_ONLY_ACT = 0.3  # 用户在问，办事类工具只撞上几个字（没对上任何一件事）：多半不是要办它
 ASKING_DISCOUNT = 0.6  # 用户在问、候选里又有查询类工具时，办事类工具的分数乘以它
 OPTION_WEIGHT = 1.2  # 说到一个参数选项加的分
@@ -74,7 +74,7 @@ class ToolProfile:
     id_shapes: frozenset[str] = frozenset()  # 参数说明里举例的编号长什么样（“例如 AP-3321” → AA-9999）
     acts: bool = False  # 名字 / 描述开头的动词是“办”（apply、create、申请、提交……）
     queries: bool = False  # 名字 / 描述开头的动词是“查”（get、check、查询……）
-    action: frozenset[str] = frozenset()  # 名字里那个动词办的是哪件事（cancel_table → 取消）
+    action: frozenset[str] = frozenset()  # 名字里那个动词办的是哪件事（cancel_order → 取消）
 
 
 @dataclass
@@ -283,7 +283,7 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
         verb = r[2].profile.action
         if verb and actions and "submit" in q_concepts and not verb & q_concepts:
             r[0] *= OTHER_ACTION  # 要办的是另一件事（要订座，工具是取消订座）：退后
-        elif verb & q_concepts and "submit" in q_concepts:  # 名字里的动词就是要办的这件事（撤销 ↔ withdraw_claim）：往前
+        elif verb & q_concepts and "submit" in q_concepts:  # 名字里的动词就是要办的这件事（撤销 ↔ revoke_permit）：往前
             r[0] *= SAME_ACTION
         elif acting and r[2].profile.queries and not actions & r[2].profile.concepts:
             r[0] *= ASKING_DISCOUNT  # 要办一件事（想理赔），只能查别的（查保单）的工具退后

@@ -71,6 +71,8 @@ def own_request(message: str) -> Request:
     有数量又有价钱 → 要计算。"""
     found = set(text.concepts(message))
     modality = "ask" if text.intent_modality(message) == {"ask"} else "act"
+    if modality == "ask" and found & (lx.ACTIONS - {"refund"}) and _POLITE.search(message):
+        modality = "act"  # 客气地请对方办（“能帮我预约一下吗”“Can I at least extend it?”“could you reserve it”）
     if _CHOICE.search(message.strip()):  # 挑定了一样（“就 14:30 那个吧”）：是要办
         modality = "act"
         found.add("submit")
@@ -135,6 +137,8 @@ def _chunks(message: str) -> tuple[str, ...]:
 _LEADING = re.compile(r"^(?:那就|那么|那|就|嗯|哦|哈|噢|oh|ah|hmm|well|so)\s*")
 _EN_FILLER = re.compile(r"^(?:please|then|so|well|oh|ah|hmm|right)\b\s*|\s*\b(?:please|then|now|thanks|thank you)$")
 _DECLINE_PATTERN = re.compile(lx.DECLINE_PATTERN)
+_POLITE = re.compile(lx.POLITE_REQUEST, re.I)
+_OWN_PLAN = re.compile(lx.OWN_PLAN, re.I)
 _POSTPONE = re.compile(lx.POSTPONE, re.I)
 
 
@@ -196,7 +200,7 @@ _QUESTION = re.compile(r"[?？吗]\s*$|什么|怎么|多少|多久|多长时间|
 
 def _plain(rest: str) -> bool:
     """剩下的话只是陈述，不提新的要求：没有要办的事、没有编号、不是问句。"""
-    return not rest or bool(_POSTPONE.search(rest)) or (
+    return not rest or bool(_POSTPONE.search(rest) or _OWN_PLAN.search(rest)) or (
         not own_request(rest).has_intent and not _entities(rest) and not _QUESTION.search(rest))
 
 
@@ -210,7 +214,7 @@ def filler(message: str) -> bool:
 
 
 def is_request_to_act(clause: str) -> bool:
-    """一个分句只是在说要办 / 不办（“这个案子撤了吧”“算了”“that's fine, book it”）：不是在讲原因。"""
+    """一个分句只是在说要办 / 不办（“这个申请删了吧”“算了”“that's fine, do it”）：不是在讲原因。"""
     own = own_request(clause)
     return (own.modality == "act" and bool(own.concepts & lx.ACTIONS) and len(clause) <= 10) or filler(clause)
 
@@ -246,7 +250,7 @@ def is_decline(c: _Context) -> bool:
 
 def is_confirmation(c: _Context) -> bool:
     """应一声或说“办吧”。助手刚提议了要办的事，或者明说“办吧”而上文有要办的事，才是确认。
-    助手刚提议了一件事，用户用很短的话把那件事说一遍（“确定，撤吧”“yes, book it”）也是确认。"""
+    助手刚提议了一件事，用户用很短的话把那件事说一遍（“确定，删吧”“yes, do it”）也是确认。"""
     if not _only(c.message, lx.ACKNOWLEDGE, lx.PROCEED):
         return bool(c.offer) and _echoes_offer(c.message, c.offer)
     return bool(c.offer) or (_has(c.message, lx.PROCEED) and (c.last is not None or bool(c.previous_answer)))

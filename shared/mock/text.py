@@ -331,8 +331,8 @@ _LOWER_TAIL = frozenset({"of", "the", "and", "in", "on", "a", "an", "to", "for",
 
 
 def title_span(value: str) -> str | None:
-    """英文里大写开头的专名（书名、片名、品牌）：“Is The Three-Body Problem on the shelf?” → The Three-Body Problem，
-    “reserve Death's End” → Death's End，“renew Dune” → Dune。句首的普通词（Is、Could、And）不算；没有返回 None。"""
+    """英文里大写开头的专名（书名、片名、品牌）：“Is The Old Man and the Sea in stock?” → The Old Man and the Sea，
+    “order Moby Dick” → Moby Dick，“renew Emma” → Emma。句首的普通词（Is、Could、And）不算；没有返回 None。"""
     best = None
     for m in _TITLE.finditer(value):
         words = m.group(1).split()
@@ -362,7 +362,7 @@ def has_item_word(phrase: str) -> bool:
 
 
 def topic(value: str) -> str | None:
-    """中文里说在前头的那样东西：“许三观卖血记没有吗” → 许三观卖血记，“我想借余华的书” → 余华。"""
+    """中文里说在前头的那样东西：“围城还有吗” → 围城，“我想借鲁迅的书” → 鲁迅。"""
     m = _TOPIC_ZH.search(re.sub(r"^(?:你好|您好)[，,]?\s*|^(?:我想借|想借|我想要|我想找|想找|找一下|借)", "", value.strip()))
     if not m:
         return None
@@ -375,7 +375,7 @@ def noun_phrase(value: str) -> str | None:
     （“Recommend a wireless mouse” → wireless mouse）。找不到返回 None。"""
     if is_english(value):
         titled = title_span(value)
-        if titled and re.search(r"[A-Z].*\s|[A-Z][a-z]+[A-Z']", titled):  # 两个词以上的专名（The Three-Body Problem）
+        if titled and re.search(r"[A-Z].*\s|[A-Z][a-z]+[A-Z']", titled):  # 两个词以上的专名（The Old Man and the Sea）
             return titled
         core = keyword(value)
         return core if core and core.lower() != value.strip(" ?!.").lower() or len(core.split()) <= 4 else None
