@@ -70,6 +70,8 @@ def decide(conv: Conversation) -> Plan:
     request = dialogue.request
 
     recalled = None if outputs or must_call else _from_context(s)
+    if recalled is None and not outputs and not must_call and dialogue.move not in state.SILENT:
+        recalled = _advice(s, strict=True)  # 指令专门交代过这件事（罚款不能减免、营业厅的事打电话）：照着说
     following = _next_step(s, functions) if outputs and not must_call else None
     if named and any(t.name == named for t in functions):
         plan.calls = _calls_for(_spec(functions, named), s)
@@ -190,6 +192,7 @@ def _context(spec: ToolSpec, s: Situation) -> fill.Context:
     facts = [referenced[1], referenced[2]] if referenced else None
     ctx = fill.Context(s.question, facts=facts, system=s.conv.system, english=s.english, tool=spec.name,
                        sources=s.state.request.sources, state=s.state)
+    ctx.glossary = spec.description or ""
     ctx.results = tuple(o.text for o in reversed(s.outputs)) + tuple(  # 这一轮刚拿到的结果在最前
         json.dumps(r.data, ensure_ascii=False) if not isinstance(r.data, str) else r.data
         for r in recall.earlier_results(s.conv)[:3])
@@ -581,7 +584,29 @@ def _confirm(spec: ToolSpec, s: Situation) -> str:
     """要确认的事说清楚：做什么、用哪些值（“Shall I cancel a flight booking (booking ref: SK523LW)?”）。"""
     call = _calls_for(spec, s)[0]
     label = re.sub(r"[（(][^）)]*[）)]", "", route.profiles([spec], "")[0].label).strip()
-    return render.confirm_action(label, _shown(call, limit=4), s.english, spec.name)
+    shown = _shown(call, limit=4)
+    price = _price_of(shown, " ".join([spec.description or "", *_gate_lines(spec, s), *_lines_naming(spec, s)]))
+    return render.confirm_action(label, shown, s.english, spec.name, price)
+
+
+_MONEY_AFTER = r"(?:[¥$￥]\s*)?\d+(?:\.\d+)?\s*(?:元|块|美元|dollars?|USD|CNY|RMB)|[¥$￥]\s*\d+(?:\.\d+)?"
+
+
+def _price_of(shown: list[tuple[str, object]], rules: str) -> str | None:
+    """说明或指令写着这个选项的价钱（“5GB 15 元、10GB 25 元”）：确认时把用户选的那一档的价钱说出来。"""
+    for _, value in shown:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)) or len(str(value)) > 12:
+            continue
+        m = re.search(r"(?<![\d.])" + re.escape(str(value)) + r"\s*(?:[A-Za-z]{1,3}|个|份|天|晚|月)?\s*[:：,，-]?\s*(?:"
+                      + _MONEY_AFTER + r")", rules)
+        if m:
+            return m.group(0).strip(" ,，:：")
+    return None
+
+
+def _lines_naming(spec: ToolSpec, s: Situation) -> list[str]:
+    return [line for line in re.split(r"\n", s.conv.system or "") if spec.name in line or
+            any(w in line for w in text.words(route.profiles([spec], "")[0].label) if len(w) >= 2)]
 
 
 def _offerable(s: Situation) -> ToolSpec | None:
@@ -981,6 +1006,40 @@ def _what_to_do(s: Situation) -> str | None:
     return None
 
 
+REFERRAL = re.compile(lx.REFERRAL, re.I)
+FIRM_REFERRAL = re.compile(r"不能|不可以|办不了|无法|查不到|\bcannot\b|\bcan'?t\b|\bcan not\b|\d{3,}[- ]\d{3,}|\d{5,}", re.I)
+PERSONA_LINE = re.compile(r"^(?:你是|您是|you are\b|#)|agents sdk|transfer", re.I)
+CATCH_ALL_LINE = re.compile(lx.CATCH_ALL_LINE, re.I)
+
+
+def _advice(s: Situation, strict: bool = False) -> str | None:
+    """指令里有一行指引说到了这件事（“罚款在服务台交，不能减免”“营业厅的事请拨打 10086-5”），而没有工具管它：
+    照那一行回答。strict：只认说到了这句话里的词、而这个词又不在任何工具说明里的那一行；否则没有对口的行时，
+    用兜底的那一行（“别的事请打 800-555-0142”）。"""
+    names = [t.name for t in s.conv.tools]
+    tool_words = {w for t in s.conv.functions for w in text.words(f"{' '.join(text.split_identifier(t.name))} "
+                                                                  f"{t.description or ''}")}
+    said = {w for w in text.words(s.question) if (len(w) >= 3 or text.CJK.search(w) and len(w) >= 2)
+            and not text.TOKEN_ID.fullmatch(w)} - tool_words
+    best, fallback = None, None
+    for line in re.split(r"\n+", s.conv.system or ""):
+        if not REFERRAL.search(line) or any(n in line for n in names) or PERSONA_LINE.match(line.strip()):
+            continue
+        if strict and not FIRM_REFERRAL.search(line):  # 没人问到兜底行时，只认明说“不能 / 打这个电话”的那一行
+            continue
+        words = set(text.words(line))
+        hits = {w for w in said if w in words and (text.CJK.search(w) or len(w) >= 4)}
+        if hits and (best is None or len(hits) > best[0]):
+            best = (len(hits), line)
+        if fallback is None and CATCH_ALL_LINE.search(line):
+            fallback = line
+    if best is not None:
+        return render.advice(best[1], s.english)
+    if not strict and fallback is not None:
+        return render.advice(fallback, s.english)
+    return None
+
+
 def _fallback(s: Situation) -> str:
     directive = ""  # 指令里要求回答风格的那句（“请提供技术性回答”）；别的指令原文不往回答里写
     for sentence in re.split(r"[。\n]", s.conv.system):
@@ -1008,6 +1067,7 @@ REPLIES: tuple[tuple[str, Callable[[Situation], str | None]], ...] = (
     ("story", _story),
     ("jokes", _jokes),
     ("needs", _needs),  # 指令说“需要用户提供 A、B、C”
+    ("advice", _advice),  # 没有工具管的事：指令里交代了怎么办（“别的事请拨打……”）
     ("what_to_do", _what_to_do),
 )
 

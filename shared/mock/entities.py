@@ -282,9 +282,17 @@ def _times(text: str) -> list[Found]:
     return found or [Found("time", f.value, f.start, f.end) for f in find("date", text)]
 
 
+MONEY_ZH = re.compile(r"([零〇一两二三四五六七八九十百千万]{1,6})\s*(?:块钱|块|元)")
+
+
 def _money(text: str) -> list[Found]:
-    return [Found("money", plain(float((m.group(1) or m.group(2)).replace(",", ""))), m.start(), m.end())
-            for m in MONEY.finditer(text)]
+    found = [Found("money", plain(float((m.group(1) or m.group(2)).replace(",", ""))), m.start(), m.end())
+             for m in MONEY.finditer(text)]
+    for m in MONEY_ZH.finditer(text):  # “一百块”“两千元”
+        n = cn_number(m.group(1).replace("万", "")) if "万" not in m.group(1) else None
+        if n and not any(f.start <= m.start() < f.end for f in found):
+            found.append(Found("money", plain(float(n)), m.start(), m.end()))
+    return sorted(found, key=lambda f: f.start)
 
 
 def _places(kind: str, zh: re.Pattern, en: re.Pattern, names: dict[str, str]) -> Callable[[str], list[Found]]:

@@ -179,6 +179,7 @@ class Context:
         self.grounded = grounded  # 回答来自工具结果或搜索（摘要就概括回答），否则概括用户的话
         self.results: tuple[str, ...] = ()  # 前面工具结果的文字（最新的在前）：房间这类值最后在这里找
         self.contact_field = False  # 要填的对象里另有电话、邮箱字段：摘要里就不用再写联系方式
+        self.glossary = ""  # 工具说明（里面常给选项配叫法：“S39 畅享 39”）
 
     @property
     def said(self) -> tuple[str, ...]:

@@ -357,19 +357,62 @@ def _aliases(option: str, system: str) -> set[str]:
 
 
 def _option_in(option: Any, said: str, system: str) -> bool:
-    """原文说到了这个选项（按它的几种说法，英文按整词）。"""
+    """原文说到了这个选项（按它的几种说法，英文按整词，数字按整个数：选项 5 不算“13812345678”里的 5）。"""
     low = said.lower()
     for name in _aliases(str(option), system):
-        if (re.search(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])", low) if name.isascii() and len(name) > 2
-                else name in low):
+        if name.isdigit() or re.fullmatch(r"\d+(?:\.\d+)?", name):
+            hit = re.search(r"(?<![\d.])" + re.escape(name) + r"(?![\d.])", low)
+        elif name.isascii() and len(name) > 2:
+            hit = re.search(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])", low)
+        else:
+            hit = name in low
+        if hit:
             return True
     return False
 
 
+def _described_as(options: list, glossary: str) -> dict[Any, set[str]]:
+    """说明里给选项的叫法（“套餐编码：S39 畅享 39，G99 5G 畅连 99”）：选项 → 只属于它的词和数（畅享、39、畅连、99）。"""
+    tokens: dict[Any, set[str]] = {}
+    for option in options:
+        m = re.search(r"(?<![A-Za-z0-9])" + re.escape(str(option)) + r"(?![A-Za-z0-9])\s*[:：=]?\s*([^，,、;；。\n]{2,24})",
+                      glossary or "")
+        if not m or not isinstance(option, str) or not re.search(r"[A-Za-z]", option):
+            continue
+        words = {w for w in text.words(m.group(1)) if len(w) >= 2} | set(re.findall(r"\d{2,}", m.group(1)))
+        tokens[option] = {w.lower() for w in words}
+    shared = {w for a in tokens.values() for b in tokens.values() if a is not b for w in a & b}
+    return {o: ws - shared for o, ws in tokens.items() if ws - shared}
+
+
+_SYNONYMS = tuple((re.compile(a, re.I), b) for a, b in lx.OPTION_SYNONYMS)
+_CN_COUNT = re.compile(r"[零一二两三四五六七八九十百]+(?=\s*(?:个|G\b|GB|位|人|晚|天|张|件|份|台))", re.I)
+
+
+def normalized(source: str) -> str:
+    """选项匹配用的原文：常见同义说法换成一样的，“五个G”里的中文数字换成阿拉伯数字。"""
+    for pattern, same in _SYNONYMS:
+        source = pattern.sub(same, source)
+    return _CN_COUNT.sub(lambda m: str(ent.cn_number(m.group(0)) or m.group(0)), source)
+
+
 def mentioned(options: list, ctx: Any) -> Any:
-    """对话里（这句话优先，再往前）说到的那个选项；都没说到返回 None。"""
+    """对话里（这句话优先，再往前）说到的那个选项；都没说到返回 None。选项是代码（G99）时，按说明里给它的叫法认
+    （“129 那个家庭套餐” → G129）。"""
+    glossary = _described_as(options, getattr(ctx, "glossary", "") or "")
     for source in (*(getattr(ctx, "sources", None) or (ctx.text,)), *getattr(ctx, "results", ())):
+        source = normalized(source)
         found = [o for o in options if _option_in(o, source, ctx.system)]
+        if not found:  # 中文选项：原文里有它的两个以上关键的字（“下月开始就行” → 下月生效）
+            shared = _sharing(options, (source,))
+            found = [shared] if shared is not None and _strongly(shared, source) else []
+        if not found and glossary:
+            low = source.lower()
+            scored = sorted(((sum(1 for w in ws if (re.search(r"(?<!\d)" + w + r"(?!\d)", low) if w.isdigit()
+                                                     else w in low)), o) for o, ws in glossary.items()),
+                            key=lambda x: -x[0])
+            if scored and scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+                found = [scored[0][1]]
         if found:
             return found[0]  # 最后才看前面工具结果里说到的（观影模式调的是客厅的灯）
     return None
@@ -408,7 +451,7 @@ def _choose(options: list, ctx: Any) -> Any:
     return options[0]
 
 
-_COMMON_CHARS = frozenset("的了是在有我你他她它这那一不个人们吗呢吧啊么也都就还和与或要想能会可以到说上下中大小多少好")
+_COMMON_CHARS = frozenset("的了是在有我你他她它这那一不个人们吗呢吧啊么也都就还和与或要想能会可以到说中大小多少好")
 
 
 def _sharing(options: list, sources) -> Any:
@@ -422,6 +465,11 @@ def _sharing(options: list, sources) -> Any:
         if scores[0][0] > 0 and (len(scores) == 1 or scores[0][0] > scores[1][0]):
             return scores[0][1]
     return None
+
+
+def _strongly(option: Any, source: str) -> bool:
+    """选项里至少有两个字出现在原文里（“下月生效” ↔ “下月开始就行”），才算说到了它。"""
+    return len(set(str(option)) & (set(source) - _COMMON_CHARS)) >= 2
 
 
 def _supported(option: Any, ctx: Any) -> bool:

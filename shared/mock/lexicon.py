@@ -55,7 +55,9 @@ NOUN_PLURALS = frozenset({"books"})
 # 概念名 → 触发词。英文按整词（含常见词形）、中文单字按整词、中文多字按子串匹配。
 CONCEPTS: dict[str, str] = {
     # 意图（动词 + 宾语）
-    "lookup": "查 查查 查询 查一下 查看 看看 看下 核对 query lookup look check find search show 搜 搜索 找",
+    "lookup": "查 查查 查询 查一下 查看 看看 看下 核对 列出 列一下 query lookup look check find search show 搜 搜索 找",
+    # 价钱的上限：“一百块以内”“不超过 500”“under $50”
+    "cap": "以内 以下 之内 不超过 不高于 上限 预算 最多花 under below within budget cheaper",
     "status": "状态 进度 怎么样了 什么状态 啥情况 情况 status progress state",
     "track": "物流 logistics 快递 到哪 到哪了 到了吗 到了没 到没到 到了没有 发货 发了 运单 包裹 配送 派送 送货 签收 送达 "
              "什么时候到 什么时候能到 啥时候到 "
@@ -66,7 +68,8 @@ CONCEPTS: dict[str, str] = {
     "refund": "退 退款 退货 退钱 退费 退掉 退了 售后 换货 refund refunds refunded return returns returned "
               "reimburse",
     "eligibility": "能不能 能否 可不可以 可以退 能退 能退吗 可退 eligible eligibility allowed",
-    "submit": "申请 提交 办理 创建 新建 登记 帮我退 给我退 我要退 要退 立即 submit apply process create",
+    "submit": "申请 提交 办理 创建 新建 登记 帮我退 给我退 我要退 要退 立即 加个 加一个 给我加 加购 订购 开通 办个 办一个 "
+              "submit apply process create",
     "shop": "买 卖 购买 有卖 有没有 多少钱 价格 价钱 报价 推荐 库存 有货 现货 选购 导购 售前 上新 想买 要买 哪款 几款 几种 哪种 "
             "还有别的 别的款 其他款 你们还有 你们有 怎么下单 如何下单 想下单 要下单 怎么买 "
             "款式 预算 性价比 销售 buy sell selling sale sales price prices pricing quote cost costs recommend "
@@ -238,11 +241,20 @@ DECLINE = ("不用了", "不用", "不需要", "不要了", "算了", "先不", 
            "never mind", "nevermind", "forget it", "actually no", "no need", "leave it", "skip it")
 # “不退了”“不挂了”“还是不买了”：不 + 一两个字 + 了，也是不办了
 DECLINE_PATTERN = r"^(?:还是|那就|那)?不[\u4e00-\u9fff]{1,2}了$"
+# 选项匹配前先把常见的同义说法换成一样的（“这个月就生效” ↔ 立即生效，“下个月” ↔ 下月生效）
+OPTION_SYNONYMS = ((r"下个月|下一个月", "下月"), (r"这个月|这月|本月|当月", "本月立即"), (r"马上|立刻|现在就|即刻", "立即"),
+                   (r"\bright away\b|\bimmediately\b|\bnow\b", "immediately now"), (r"\bnext month\b", "next month"))
 # 客气地请对方办：问句的样子，其实是要办（“能帮我预约一下吗”“could you reserve it”）
 POLITE_REQUEST = (r"(?:能|可以|能不能|可不可以|麻烦)(?:帮我|帮忙|给我|替我)|帮我.{1,10}(?:吗|一下吗)|"
                   r"\b(?:can|could|would|will) you (?:please )?\w+|\bcan i (?:at least |please |just )?\w+|\bplease\b")
 # 用户说自己接下来要做什么（“明天我自己去取”“I'll come by tomorrow”）：是陈述，不是让助手办事
 OWN_PLAN = r"^(?:i'?ll|i will|i'm going to|i am going to|we'?ll|我(?:明天|回头|一会儿?|待会儿?|自己)?(?:会|就)?(?:去|来|过去|过来))"
+# 指令里给用户的指引：办不了、去哪办、打哪个电话（没有工具管的事照这一行回答）
+REFERRAL = (r"不能|不可以|办不了|无法|查不到|请(?:客户|客人|用户|顾客|您)?(?:拨打|致电|联系|去|到)|拨打|致电|热线|"
+            r"\bcannot\b|\bcan'?t\b|\bcan not\b|\bcall(?:ing)?\b|\bvisit\b|\bdesk\b|\bgo to\b|\bcontact\b|"
+            r"\bphone number\b|\d{3,}[- ]\d{3,}")
+# 指令里兜底的那一行：别的事、没有工具管的事都这样答
+CATCH_ALL_LINE = r"anything else|everything else|other (?:questions|requests)|no tool for|其他|其它|别的|这些你查不到|办不了的"
 # 往后推：“回头再买”“改天再说”“maybe later”——说到了要办的事，但不是现在办
 POSTPONE = (r"回头再|改天再|下次再|以后再|过(?:几|两)天再|晚点再|等.{1,8}再|再说吧?$|再商量|商量一下|考虑考虑|"
             r"\b(?:maybe |perhaps )?later\b|\banother time\b|\bsome other time\b|\bnot (?:right )?now\b")
@@ -536,8 +548,9 @@ SLOT_MEANINGS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("date", "any", ("checkin", "checkout", "start", "end", "arrival", "departure", "pickup", "dropoff", "since",
                      "until", "deadline", "due", "birthday", "dob", "when", "date", "day"),
      ("date", "日期", "入住", "离店", "deadline")),
-    ("money", "any", (), ("amount", "price", "money", "cost", "total", "金额", "价格", "费用", "budget", "预算", "单价",
-                          "fare")),
+    ("money", "any", ("fee", "fees", "price", "cost", "amount", "budget", "fare", "rate"),
+     ("amount", "price", "money", "cost", "total", "金额", "价格", "费用", "budget", "预算", "单价", "fare", "月费",
+      "（元）", "(元)", "(usd)", "in dollars")),
     ("quantity", "any", (), ("count", "qty", "number of", "num", "passenger", "guests")),
     ("switch", "any", ("on", "enabled", "enable", "power", "active"), ("开关", "打开", "开启")),
     ("level", "any", ("priority", "urgency", "severity", "importance"), ("优先级", "紧急程度", "严重程度")),

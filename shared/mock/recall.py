@@ -96,7 +96,15 @@ def _by_value(question: str, records: list[dict]) -> int | None:
             if isinstance(value, str) and len(value) >= 2 and value.lower() in low and sum(
                     value in r.values() for r in records) == 1:
                 hits.add(i)
+            elif isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 10 and re.search(
+                    r"(?<![\d.])" + re.escape(_plain(value)) + r"(?![\d.])", low) and sum(
+                    value in r.values() for r in records) == 1:  # “99 那个”：只有这一条有这个数
+                hits.add(i)
     return hits.pop() if len(hits) == 1 else None
+
+
+def _plain(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _by_ordinal(question: str, records: list[dict]) -> int | None:

@@ -591,11 +591,13 @@ def slot_in_english(zh: str) -> str:
     return zh
 
 
-def confirm_action(label: str, shown: list[tuple[str, Any]], english: bool, name: str = "") -> str:
-    """要用户确认了才能办的事：说清楚办什么、用哪些值，问一句。用户回“好的 / yes”就是确认。
-    用户自己说的话（撤销原因）转述时换成“您”，免得听起来像是助手自己办了什么。"""
+def confirm_action(label: str, shown: list[tuple[str, Any]], english: bool, name: str = "",
+                   price: str | None = None) -> str:
+    """要用户确认了才能办的事：说清楚办什么、用哪些值（说明里写着这一档的价钱就带上），问一句。
+    用户回“好的 / yes”就是确认。用户自己说的话（撤销原因）转述时换成“您”，免得听起来像是助手自己办了什么。"""
     args = (", " if english else "，").join(
-        f"{field_label(k, english) or k}{': ' if english else ' '}{_retold(_value(k, v, english))}" for k, v in shown)
+        [f"{field_label(k, english) or k}{': ' if english else ' '}{_retold(_value(k, v, english))}" for k, v in shown]
+        + ([f"price: {price}" if english else f"价格 {price}"] if price else []))
     if english:
         if text.CJK.search(label or ""):  # 工具说明是中文：英文回答里用工具名说这件事
             label = " ".join(text.split_identifier(name)) if name else ""
@@ -715,6 +717,39 @@ def previous_question(earlier: list[str], first: bool, verb: str, english: bool,
     if first:
         return f"您问的第一个问题是：「{said}」" + done
     return f"您刚才{verb}的是：「{said}」" + done
+
+
+_META_CLAUSE = re.compile(r"不要编|别编|不要猜|如实告诉|\bdon'?t make up\b|\bdo not make up\b|\bnever invent\b", re.I)
+_ADVICE_SWAPS_ZH = ((r"请(?:客户|客人|用户|顾客)", "请您"), (r"(?:客户|客人|用户|顾客)", "您"), (r"你(?=办|查|做|处理|没法)", "我这边"),
+                    (r"这些你", "这些我这边"), (r"^你", "我"))
+_ADVICE_SWAPS_EN = ((r"\bsay you can'?t arrange it here and give the phone number\b", "I can't arrange that here; you can call"),
+                    (r"\bsay you can'?t (\w+)", r"I can't \1"), (r"\bsuggest calling\b", "you can call"),
+                    (r"\bgive (?:them |the customer )?the (?:phone )?number\b", "you can call"),
+                    (r"\btell (?:them|the customer|the patron|the guest) (?:where|how)\b", "here's where"),
+                    (r"\b[Yy]ou (cannot|can'?t|can not)\b", r"I \1"), (r"\bthe (?:customer|patron|guest|user)'?s?\b", "you"),
+                    (r"\b(?:they|them)\b", "you"))
+
+
+def advice(line: str, english: bool) -> str:
+    """照指令里给用户的那一行指引回答：留下说“办不了 / 去哪办 / 打哪个电话”的分句，客户、客人换成“您”，
+    说助手自己的换成“我”。“营业厅……这些你查不到的事，请客户拨打 10086-5，不要编” → “……这些我这边查不到的事，
+    请您拨打 10086-5。”"""
+    clauses = [c.strip(" -•·") for c in re.split(r"[；;。，\n]|(?<=[.!?])\s+", line) if c.strip(" -•·")]
+    kept = [c for c in clauses if not _META_CLAUSE.search(c)]
+    if english:
+        out = []
+        for c in kept:
+            for pattern, repl in _ADVICE_SWAPS_EN:
+                c = re.sub(pattern, repl, c)
+            c = re.sub(r"^[^:]{0,60}:\s*", "", c) if ":" in c[:60] and re.search(r"\d", c) else c
+            out.append(c[:1].upper() + c[1:])
+        return " ".join(x.rstrip(".") + "." for x in out)
+    out = []
+    for c in kept:
+        for pattern, repl in _ADVICE_SWAPS_ZH:
+            c = re.sub(pattern, repl, c)
+        out.append(c.rstrip("，,"))
+    return "，".join(out) + "。"
 
 
 def own_instructions(system: str, english: bool) -> str:

@@ -252,7 +252,9 @@ def is_confirmation(c: _Context) -> bool:
     """应一声或说“办吧”。助手刚提议了要办的事，或者明说“办吧”而上文有要办的事，才是确认。
     助手刚提议了一件事，用户用很短的话把那件事说一遍（“确定，删吧”“yes, do it”）也是确认。"""
     if not _only(c.message, lx.ACKNOWLEDGE, lx.PROCEED):
-        return bool(c.offer) and _echoes_offer(c.message, c.offer)
+        # 助手刚提议了一件事：复述一遍（“确定，删吧”），或者先答应、再补一句细节（“可以，下个月开始就行”）
+        return bool(c.offer) and (_echoes_offer(c.message) or _starts_with(c.message, (*lx.ACKNOWLEDGE, *lx.PROCEED))[0]
+                                  and not _has(c.message, lx.DECLINE))
     return bool(c.offer) or (_has(c.message, lx.PROCEED) and (c.last is not None or bool(c.previous_answer)))
 
 
@@ -260,13 +262,12 @@ _ECHO = re.compile(r"^[\u4e00-\u9fff]{1,3}(?:吧|了吧|掉吧|掉|了)$|^(?:boo
                    r"withdraw|submit|confirm)(?: it| that| them)?$", re.I)
 
 
-def _echoes_offer(message: str, offer: str) -> bool:
+def _echoes_offer(message: str) -> bool:
     words = _vocabulary(lx.ACKNOWLEDGE, lx.PROCEED, lx.THANKS)
     rest = [chunk for chunk in _chunks(message) if not _covered(chunk, words)]
     if len(rest) != 1 or not _ECHO.match(rest[0].strip()):
         return False
-    said = text.concepts(rest[0]) | {w for w in text.words(rest[0]) if len(w) == 1}
-    return bool(said & (text.concepts(offer) | set(offer))) or rest[0].lower().endswith(("it", "that", "them"))
+    return True  # 提议之后一句“买吧 / book it”：就是同意（“算了吧”这类在前面已经算作拒绝）
 
 
 def is_acknowledgement(c: _Context) -> bool:
