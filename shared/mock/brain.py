@@ -215,7 +215,10 @@ def _missing(spec: ToolSpec, s: Situation) -> list[tuple[str, dict]]:
     props = params.get("properties") or {}
     missing = []
     ctx = _context(spec, s)
+    agreed = _agreed(spec, s) if s.state.continuing else {}  # 前面调用里商定过的值（年龄、日期）不用再问
     for name in params.get("required") or []:
+        if name in agreed:
+            continue
         prop = fill.resolve(props.get(name) or {}, params)
         sense = fill.meaning(name, prop)
         if MONEY_OPTIONAL.search(prop.get("description") or "") or "default" in prop or ctx.fact(name) is not None:
@@ -232,12 +235,17 @@ def _missing(spec: ToolSpec, s: Situation) -> list[tuple[str, dict]]:
             if not fill.reason_in(ctx.said[:3]) and not asked:
                 missing.append((name, prop))
         elif sense == "name" and PERSON_NAME.search(f"{name} {prop.get('description') or ''}"):
-            if not any(fill.person_name(source) for source in ctx.sources[:3]):  # 乘客、就诊人的姓名：没说就问
+            if not any(fill.person_name(source) for source in ctx.said[:4]):  # 乘客、就诊人的姓名：没说就问
                 missing.append((name, prop))
         elif sense in MUST_ASK:
             if fill.value_for(name, prop, ctx, params, optional=True) in (fill.ABSENT, None, ""):
                 missing.append((name, prop))
     return missing
+
+
+def _is_record_id(name: str, prop: dict) -> bool:
+    """某条已有记录的编号（确认号、订单号）：用户没提到那条记录，就不是要办这件事。"""
+    return fill.meaning(name, prop) in ("ident", "order_id")
 
 
 def _ask_for(missing: list[tuple[str, dict]], s: Situation) -> str:
@@ -282,21 +290,26 @@ def _callable_first(ranked: list[route.Ranked], functions: list[ToolSpec], s: Si
     margin = FILL_MARGIN if not _missing(_spec(functions, best.profile.name), s) else CALLABLE_MARGIN
     close = [r for r in ranked if not r.profile.handoff and r.score >= max(route.MIN_SCORE, best.score * margin)]
     # 只有参数齐的工具才能顶替第一名：都缺参数时，问第一名缺的（要订座就问人数，不去问“取消哪个订座”）。
-    # 第一名这一步已经做过了（刚查过有位）时，下一步缺参数也可以顶上去：问下一步缺的
+    # 第一名这一步已经做过了（刚查过有位）时，下一步缺参数也可以顶上去：问下一步缺的；
+    # 第一名缺的只是某条记录的编号（用户根本没提到哪条记录）时，缺别的信息的工具也可以顶上去
     done = {(c.name, c.arguments) for t in s.conv.turns for c in t.calls}
     best_spec = _spec(functions, best.profile.name)
-    best_done = not _missing(best_spec, s) and any((c.name, c.arguments) in done for c in _calls_for(best_spec, s))
-    close = [r for r in close if r is best or best_done or not _missing(_spec(functions, r.profile.name), s)]
+    best_missing = _missing(best_spec, s)
+    best_done = not best_missing and any((c.name, c.arguments) in done for c in _calls_for(best_spec, s))
+    ids_only = bool(best_missing) and all(_is_record_id(n, p) for n, p in best_missing)
+    close = [r for r in close if r is best or best_done or not _missing(_spec(functions, r.profile.name), s)
+             or ids_only and not any(_is_record_id(n, p) for n, p in _missing(_spec(functions, r.profile.name), s))]
     if len(close) < 2:
         return best
 
-    def fit(r: route.Ranked) -> tuple[int, int, int, float]:
+    def fit(r: route.Ranked) -> tuple[float, int, float]:
         spec = _spec(functions, r.profile.name)
         required = set((spec.parameters or {}).get("required") or [])
         missing = _missing(spec, s)
         repeat = not missing and any((c.name, c.arguments) in done for c in _calls_for(spec, s))
-        # 参数齐的优先；同样的调用这段对话里已经做过（刚查过能不能退）的不再做一遍
-        return (-len(missing) - 2 * repeat, len(required & record), r.score)
+        ids = sum(_is_record_id(n, p) for n, p in missing)
+        # 参数齐的优先；同样的调用这段对话里已经做过（刚查过能不能退）的不再做一遍；缺记录编号的比缺别的更不对口
+        return (-len(missing) - 2 * repeat - 3 * ids, len(required & record), r.score)
 
     return max(close, key=fit)
 
@@ -411,7 +424,7 @@ def search_terms(question: str) -> str:
 
 # ---------------------------------------------------------------- 先确认、先核对：工具说明和指令里的规矩
 
-GATE = re.compile(r"only (?:call|use|do|run)?\s*(?:it|this)?\s*(?:after|once|if|when) .{0,40}(?:confirm|agree|say yes)|"
+GATE = re.compile(r"only (?:call|use|do|run)?\s*(?:it|this)?\s*(?:after|once|if|when) .{0,40}(?:confirm|agree|say yes|accept)|"
                   r"(?:after|once|until) (?:the )?(?:user|customer|traveller|traveler|patient|client) .{0,20}"
                   r"(?:has |have )?(?:explicitly |clearly )?(?:confirm|agree|say yes)|wait for .{0,50}confirmation|"
                   r"ask (?:the \w+ )?(?:them |the user |the customer )?(?:to confirm|whether|for confirmation)|"
@@ -447,20 +460,40 @@ def _gate(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> tuple[str,
 PREREQUISITE = re.compile(
     r"(?:先用|先调用|先|须先|需要先)\s*([A-Za-z_]\w+)\s*(?:确认|核对|判定|查|检查|核实)|"
     r"([A-Za-z_]\w+)\s*(?:判定|确认|核对|核实|返回|查到|检查)[^。；;]{0,24}?(?:之后|以后|后)才(?:能|可以)?(?:调用|使用|用)|"
-    r"only (?:call|use) (?:this|it) after ([A-Za-z_]\w+)|after ([A-Za-z_]\w+) (?:confirms|returns|says|shows|checks)|"
+    r"only (?:call|use) (?:this|it) after ([A-Za-z_]\w+)|only after ([A-Za-z_]\w+)|"
+    r"after ([A-Za-z_]\w+) (?:confirms|returns|says|shows|checks)|"
     r"(?:call|use|run|check with) ([A-Za-z_]\w+) first", re.I)
 
 
 def _prerequisite(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> ToolSpec | None:
     """工具说明写着办之前要先用哪个工具查（“check_quota 判定可以申请之后才能调用”“先用 find_rooms 确认有空房”），
     而这段对话里还没有用同样的值查过（换了编号要重新核对）：返回那个工具。"""
-    done = {(c.name, c.arguments) for t in s.conv.turns for c in t.calls}
     for m in PREREQUISITE.finditer(spec.description or ""):
         name = next(g for g in m.groups() if g)
         check = next((t for t in functions if t.name == name and t.name != spec.name), None)
-        if check is not None and not any((c.name, c.arguments) in done for c in _calls_for(check, s)):
+        if check is not None and not _checked(check, s):
             return check
     return None
+
+
+def _checked(check: ToolSpec, s: Situation) -> bool:
+    """这段对话里已经用这个工具查过、结果没说不行，而这句话也没有给出和那次不一样的值（换了保单号就要重查）。"""
+    params = check.parameters or {}
+    props = params.get("properties") or {}
+    current = fill.Context(s.question, system=s.conv.system, english=s.english, state=s.state)
+    stated = {n for n, prop in props.items() if fill.stated(n, fill.resolve(prop, params), current, params)}
+    fresh = json.loads(_calls_for(check, s)[0].arguments or "{}") if stated else {}
+    results = {t.call_id: t for t in s.conv.turns if t.role == "tool"}
+    for turn in s.conv.turns:
+        for call in turn.calls:
+            if call.name != check.name:
+                continue
+            args = recall.parsed(call.arguments or "{}")
+            output = results.get(call.call_id)
+            if isinstance(args, dict) and all(args.get(n) == fresh.get(n) for n in stated) and not (
+                    output is not None and _refused([output])):
+                return True
+    return False
 
 
 def _produced_by(spec: ToolSpec, names: set[str]) -> bool:
@@ -475,9 +508,9 @@ def _next_step(s: Situation, functions: list[ToolSpec]) -> ToolSpec | None:
     """这一轮刚按规矩先查过（能不能赔、有没有位），或者刚查出了要办的事需要的编号（借阅号），结果没说不行，
     用户要办的那件事参数也齐了、不用再确认：接着办（报案、订座、续借），和真实模型一轮里连着调两个工具一样。"""
     request = s.state.request
-    if not s.outputs or _refused(s.outputs) or not ("submit" in request.concepts or request.concepts & lx.ACTIONS
-                                                    and request.modality == "act"):
-        return None
+    if not s.outputs or _refused(s.outputs) or _charges(s.outputs) or not (
+            "submit" in request.concepts or request.concepts & lx.ACTIONS and request.modality == "act"):
+        return None  # 查出来要另外收费（年轻驾驶人附加费）时，先告诉用户、等用户同意，不接着办
     checked = {o.name for o in s.outputs}
     called = {c.name for t in s.conv.turns for c in t.calls}
     for spec in functions:
@@ -571,9 +604,14 @@ def _gated_here(line: str, name: str, functions: list[ToolSpec]) -> bool:
     “用 find_order 找到订单……客户同意后才调用 cancel_order”要等确认的是 cancel_order，不是 find_order。"""
     named = sorted((m.start(), t.name) for t in functions
                    for m in re.finditer(r"(?<![A-Za-z0-9_])" + re.escape(t.name) + r"(?![A-Za-z0-9_])", line))
+    gate = GATE.search(line)
+    near = line[max(0, gate.start() - 24):gate.end()].lower()
+    verbs = {t.name: (text.split_identifier(t.name) or [""])[0].lower() for t in functions}
+    by_verb = [n for n, v in verbs.items() if len(v) > 3 and re.search(r"\b" + re.escape(v), near)]
+    if by_verb:  # “extend only after they accept”：确认说的是名字里有这个动词的工具
+        return name in by_verb
     if len({n for _, n in named}) < 2:
         return True
-    gate = GATE.search(line)
     after = [n for at, n in named if at >= gate.start()]
     before = [n for at, n in named if at < gate.start()]
     owner = after[0] if after else before[-1]
@@ -607,6 +645,19 @@ def _price_of(shown: list[tuple[str, object]], rules: str) -> str | None:
 def _lines_naming(spec: ToolSpec, s: Situation) -> list[str]:
     return [line for line in re.split(r"\n", s.conv.system or "") if spec.name in line or
             any(w in line for w in text.words(route.profiles([spec], "")[0].label) if len(w) >= 2)]
+
+
+def _held_for_charges(s: Situation) -> ToolSpec | None:
+    """这一轮的检查通过了，但结果里有一笔额外的费用：要办的那个工具（说明写着要先用这个检查的）先不办，等用户点头。"""
+    if not s.outputs or _refused(s.outputs) or not _charges(s.outputs):
+        return None
+    checked = {o.name for o in s.outputs}
+    called = {c.name for t in s.conv.turns for c in t.calls}
+    for spec in s.conv.functions:
+        names = {next(g for g in m.groups() if g) for m in PREREQUISITE.finditer(spec.description or "")}
+        if names & checked and spec.name not in called and not _missing(spec, s):
+            return spec
+    return None
 
 
 def _offerable(s: Situation) -> ToolSpec | None:
@@ -660,17 +711,18 @@ def _from_context(s: Situation) -> str | None:
         index, record, _ = referenced
         record = render.localize(record, zone, s.english)
         asked = recall.fields_asked(s.question, record, _labels)
-        if asked and own and _tool_for(own, s):  # 问的是别的工具管的事（“那个分馆几点关门”）：去查
-            return None
+        if asked and own and not recall.answers_kind(s.question, asked) and _tool_for(own, s):
+            return None  # 问的是别的工具管的事（“那个分馆几点关门”：记录里只有分馆名，没有营业时间）：去查
         if asked or not own:  # 问的是这一条里有的东西；问别的（“它保修几年”）就照常去查
             return render.recalled(index, record, s.english, asked)
         sentences = [] if LISTING.search(s.question) else recall.sentences_about(s.question, record)
         return render.quoted(sentences, s.english) if sentences else None  # 这一条的介绍里写着（“预计两周内到货”）
-    if LISTING.search(s.question) or not (dialogue.move == "follow_up" or recall.asks_duration(s.question)):
-        return None  # 要看一批新的东西（“那你们有哪些……”）：去查，不从前面的结果里摘句子
     newest = render.localize(results[0].data, zone, s.english)
     record = newest if isinstance(newest, dict) else {}
     asked = recall.fields_asked(s.question, record, _labels)
+    if LISTING.search(s.question) or not (dialogue.move == "follow_up" or recall.asks_duration(s.question) or asked
+                                          and dialogue.request.modality == "ask" and recall.answers_kind(s.question, asked)):
+        return None  # 要看一批新的东西（“那你们有哪些……”）：去查，不从前面的结果里摘句子
     if asked:
         return render.recalled_fields(asked, record, s.english)
     sentences = recall.sentences_about(s.question, newest)
@@ -723,6 +775,9 @@ def compose(s: Situation, plan: Plan, clarification: str | None = None) -> str:
         offerable = _offerable(s) if waiting is None and conv.schema is None else None
         if waiting is not None and conv.schema is None:  # 先核对过了：问用户要不要接着办
             body += ("\n" if english else "") + _confirm(waiting, s)
+        elif (held := _held_for_charges(s)) is not None:  # 查出来要另外收费：先说清楚、问一句再办
+            plan.intended = held.name
+            body += ("\n" if english else "") + _confirm(held, s)
         elif offerable is not None:  # 用户只是问能不能：说可以，问要不要办
             label = re.sub(r"[（(][^）)]*[）)]", "", route.profiles([offerable], "")[0].label).strip()
             plan.intended = offerable.name
@@ -764,6 +819,19 @@ def _after_chain(outputs: list[Turn], functions: list[ToolSpec]) -> list[Turn]:
             if p.acts}
     done = [o for o in outputs if o.name in acts]
     return done if done and outputs[-1].name in acts else outputs
+
+
+CHARGE_FIELD = re.compile(r"fee|charge|surcharge|deposit|penalty|extra_cost|附加费|手续费|押金", re.I)
+
+
+def _charges(outputs: list[Turn]) -> bool:
+    """工具结果里有一笔要用户另外付的钱（fee、surcharge 大于 0）。"""
+    for t in outputs:
+        data = recall.parsed(t.text)
+        if isinstance(data, dict) and any(CHARGE_FIELD.search(k) and isinstance(v, (int, float))
+                                          and not isinstance(v, bool) and v > 0 for k, v in data.items()):
+            return True
+    return False
 
 
 def _refused(outputs: list[Turn]) -> bool:

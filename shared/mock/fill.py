@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -554,6 +555,9 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
             ctx.used.add(found[0])
         return found[0] if found else None
     if sense == "date":
+        pushed = _pushed_date(name, ctx)
+        if pushed is not None:  # “再多借两天”：原来的日期往后挪
+            return pushed
         for source in (ctx.all_text, *ctx.sources[1:]):
             value = _pick("date", _ordered(name, ent.values("date", source), source), ctx)
             if value is not None:
@@ -604,6 +608,35 @@ def _ordered(name: str, values: list[str], source: str) -> list[str]:
 
 
 _DIGITS = re.compile(r"(\d{1,2})\s*(?:digits|digit|位数字|位数|位)", re.I)
+
+
+_MORE = re.compile(r"(?:再|多|延长|续)\s*(\d+|[一两二三四五六七八九十]+)\s*(?:个)?(天|晚|周|星期)|"
+                   r"\b(\d+|one|two|three|four|five|six|seven|a)\s+(?:more|extra|additional)\s+(days?|nights?|weeks?)\b|"
+                   r"\bextend (?:it |my \w+ )?by (\d+|one|two|three|four|five) (days?|weeks?)\b", re.I)
+
+
+def _pushed_date(name: str, ctx: Context) -> str | None:
+    """new_return_date 这类“新的某日期”：用户说了多 N 天，前面工具结果里有原来的那个日期（return_date）——
+    原来的日期加 N 天。"""
+    words = [w.lower() for w in text.split_identifier(name)]
+    if not words or words[0] not in ("new", "extended", "updated"):
+        return None
+    base = "_".join(words[1:])
+    m = next((m for m in map(_MORE.search, ctx.said) if m), None)
+    if m is None or not base:
+        return None
+    count, unit = next((a, b) for a, b in zip(m.groups()[::2], m.groups()[1::2], strict=True) if a)
+    n = ent.as_number(count)
+    if n is None:
+        return None
+    days = int(n) * (7 if unit.lower().startswith(("周", "星期", "week")) else 1)
+    for raw in ctx.results:
+        found = re.search(r'"' + re.escape(base) + r'"\s*:\s*"(\d{4}-\d{2}-\d{2})', raw)
+        if found:
+            start = ent.to_iso(found.group(1), ent.today_in(ctx.system))
+            if start:
+                return (date.fromisoformat(start) + timedelta(days=days)).isoformat()
+    return None
 
 
 def _shape(value: str) -> str:
@@ -738,7 +771,7 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
     if sense == "device":
         return next((d for d in map(_device, ctx.sources[:3]) if d), None) or text.keyword(q)
     if sense == "name":
-        person = next((p for p in map(person_name, ctx.sources[:3]) if p), None)
+        person = next((p for p in map(person_name, ctx.said[:4]) if p), None)
         if person:
             return person
         called = re.search(r"(?:\bcalled|\bnamed|叫做?|名为|名叫)\s*", q, re.I)
@@ -791,7 +824,7 @@ def _in_tool_language(phrase: str, schema: dict) -> str:
 
 
 _NAME_ROLE = re.compile(r"(?:" + lx.NAME_ROLES + r")\s*(?:是|为|叫做|叫|名叫|：|:)?\s*([\u4e00-\u9fff]{2,4}?)(?=[，,。.!！？?\s]|$|的|吧)")
-_NAME_LEAD = re.compile(r"(?:" + lx.NAME_LEADS + r")\s+((?:[A-Z][a-z]+)(?:\s+[A-Z][a-z]+){1,2})\b")
+_NAME_LEAD = re.compile(r"(?i:" + lx.NAME_LEADS + r")\s+((?:[A-Z][a-z]+)(?:\s+[A-Z][a-z]+){1,2})\b")
 
 
 _HONORIFIC = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{1,2}(?:先生|女士|小姐|太太|老师|师傅))|(?:^|[，,\s])姓([\u4e00-\u9fff]{1,2}?)(?=[，,。\s]|$|的)")

@@ -45,6 +45,8 @@ EN_PHRASES = (
     # 运费：shipping fee / shipping cost / charge for shipping / delivery fee
     (r"\b(?:shipping|delivery|postage)\s+(?:fees?|costs?|charges?|rates?)\b|\bcharge\s+for\s+(?:shipping|delivery)\b|"
      r"\bfree\s+shipping\b", "shippingfee"),
+    (r"\b(?:\d+|one|two|three|four|five|a few|a couple of)\s+more\s+days?\b", "moredays"),
+    (r"\b(?:\d+|one|two|three|four|five)\s+extra\s+days?\b", "extradays"),
 )
 
 # 复数只能是名词的词：词形还原后会撞上同形的动词概念（books → book → 预订）
@@ -126,7 +128,8 @@ CONCEPTS: dict[str, str] = {
     "menu": "菜 菜单 招牌 招牌菜 菜品 热菜 凉菜 辣 不辣 过敏 忌口 dish dishes menu spicy allergy allergic allergen",
     "car": "租车 车型 用车 取车 还车 car cars rental rent renting suv compact minivan",
     "driver": "驾照 驾龄 司机 driver drivers licence license",
-    "renew": "续借 续订 续期 续费 续约 续一下 续上 续住 renew renewal renewing extend",
+    "renew": "续借 续订 续期 续费 续约 续一下 续上 续住 多借 多租 延期 延长 renew renewal renewing extend longer "
+             "moredays extradays",
     "baggage": "行李 托运 bag baggage luggage suitcase",
     "wifi": "wifi 无线网 上网",
     "greet": "你好 您好 在吗 哈喽 嗨 hello hi hey",
@@ -305,7 +308,8 @@ ASKS_ABOUT = ((r"为什么|为啥|怎么不行|什么原因|\bwhy\b", r"reason|�
               (r"多久|多长时间|几天|how long", r"days|hours|minutes|duration|eta"),
               (r"多少钱|价格|价钱|how much|price|cost", r"price|amount|fee|fare|cost|total"),
               (r"几度|多少度|温度|temperature|how (?:hot|warm|cold)", r"temp"),
-              (r"什么时候|何时|哪天|\bwhen\b", r"eta|date|_at$|time"))
+              (r"什么时候|何时|哪天|\bwhen\b", r"eta|date|_at$|time"),
+              (r"几点|\bwhat time\b|开门|关门|\bopen\b|\bclose\b|\bcloses\b|营业", r"time|hours|open|close"))
 # 纠正：“不对，是 A1003”“I meant A1003”
 CORRECTION = (r"^.{0,8}?(不对|不是这个|错了|搞错了|说错了|写错了|更正|应该是|我是说|我说的是)|\b(i meant|i mean|sorry,? (it'?s|i meant)|"
               r"correction|not that one|wrong one)\b")
@@ -373,7 +377,7 @@ UNITS: dict[str, Unit] = {
                    "时长", "duration"),
     "second": Unit("秒 seconds second secs", ("seconds",), ("seconds",), "秒", "seconds", "时长", "duration"),
     "room": Unit("间 rooms room", ("rooms",)),
-    "age": Unit("周岁 岁 years old", ("age",), ("age",), "岁", "years old", "年龄", "age"),
+    "age": Unit("周岁 岁", ("age",), ("age",), "岁", "years old", "年龄", "age"),
     "gb": Unit("GB G gb 个G 个g", ("gb",), ("gb",), "GB", "GB", "流量", "data"),
     "usd": Unit("美元 dollars dollar usd", ("usd",), ("usd",), "美元", "USD", "金额", "amount"),
     "person": Unit("个人 人 位 名 people persons person guests guest adults adult pax passengers passenger",

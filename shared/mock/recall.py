@@ -173,6 +173,13 @@ def fields_asked(question: str, data: Any, label) -> list[tuple[str, Any]]:
     return asked
 
 
+def answers_kind(question: str, asked: list[tuple[str, Any]]) -> bool:
+    """问法（多少钱、几点、多久）对得上取出来的字段；问法说不出是哪一类时也算对得上。"""
+    low = question.lower()
+    kinds = [key for pattern, key in lx.ASKS_ABOUT if re.search(pattern, low)]
+    return not kinds or any(re.search(key, k, re.I) for key in kinds for k, _ in asked)
+
+
 def asks_duration(question: str) -> bool:
     return bool(ASKS_DURATION.search(question))
 

@@ -230,8 +230,9 @@ def _value(key: str, value: Any, english: bool, currency: str | None = None) -> 
             return done
         return ("yes" if value else "no") if english else ("是" if value else "否")
     if isinstance(value, (int, float)) and _is_money(key):
-        if currency:
-            return f"{_number(value)} {currency}"
+        unit = field_unit(key, english)  # total_usd → USD，price_cny → 元：字段名写明了币种就用它
+        if currency or unit:
+            return f"{_number(value)} {currency or unit}"
         return f"¥{_number(value)}" if english else f"{_number(value)} 元"
     if isinstance(value, (int, float)):
         unit = field_unit(key, english)
