@@ -130,6 +130,26 @@ def test_non_strict_schema_gets_every_property():
     assert len(out["jokes"]) == 3 and len(set(out["jokes"].values())) == 3
 
 
+def test_structured_output_is_json_even_when_the_answer_would_come_from_instructions_or_earlier_results():
+    """要结构化输出时，照指令里的指引作答、从前面的结果里摘句子，也都要包成 schema 要的 JSON。"""
+    schema = {"type": "object", "properties": {"reasoning": {"type": "string"}, "score": {"type": "integer"}},
+              "required": ["reasoning", "score"], "additionalProperties": False}
+    fmt = {"type": "json_schema", "json_schema": {"name": "grade", "schema": schema, "strict": True}}
+    system = "你是质检员，给客服的回答打分。\n- 营业厅、国际漫游这些你查不到的事，请客户拨打 10086-5 人工服务。"
+    out = json.loads(ask([{"role": "system", "content": system},
+                          {"role": "user", "content": "营业厅周末开门吗？客服：请拨打 10086-5"}], response_format=fmt).text)
+    assert set(out) == {"reasoning", "score"} and isinstance(out["score"], int)
+    history = [{"role": "system", "content": "Grade the answer."},
+               {"role": "user", "content": "How long does shipping take?"},
+               {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {
+                   "name": "lookup", "arguments": "{}"}}]},
+               {"role": "tool", "tool_call_id": "c1", "content": '{"note": "Shipping takes 3 business days."}'},
+               {"role": "assistant", "content": "Shipping takes 3 business days."},
+               {"role": "user", "content": "And how long does it take?"}]
+    out = json.loads(ask(history, response_format=fmt).text)
+    assert set(out) == {"reasoning", "score"}
+
+
 GUARD = {"type": "object", "properties": {"reasoning": {"type": "string"}, "is_relevant": {"type": "boolean"}},
          "required": ["reasoning", "is_relevant"], "additionalProperties": False}
 

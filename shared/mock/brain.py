@@ -69,8 +69,9 @@ def decide(conv: Conversation) -> Plan:
     clarification = None
     request = dialogue.request
 
-    recalled = None if outputs or must_call else _from_context(s)
-    if recalled is None and not outputs and not must_call and dialogue.move not in state.SILENT:
+    structured = conv.schema is not None or conv.json_mode  # 要结构化输出：回答一律经 compose 包成 JSON
+    recalled = None if outputs or must_call or structured else _from_context(s)
+    if recalled is None and not outputs and not must_call and not structured and dialogue.move not in state.SILENT:
         recalled = _advice(s, strict=True)  # 指令专门交代过这件事（罚款不能减免、营业厅的事打电话）：照着说
     following = _next_step(s, functions) if outputs and not must_call else None
     if named and any(t.name == named for t in functions):

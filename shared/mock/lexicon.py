@@ -92,7 +92,7 @@ CONCEPTS: dict[str, str] = {
               "invoice rules shippingfee",
     "weather": "天气 气温 温度 几度 多少度 下雨 下雪 晴 阴 冷 热 刮风 weather temperature forecast rain sunny snow",
     "borrow": "借阅 借了 借的 借书 借过 在借 borrow borrowed borrowing loan loans",
-    "booking": "订票 预订 预定 预约 订个 订一个 约个 订房 订 想订 要订 帮我订 订位 订座 订桌 位子 桌子 桌位 "
+    "booking": "订票 预订 预定 预约 订个 订一个 约个 订房 订 想订 帮我订 订位 订座 订桌 位子 桌子 桌位 "
                "机票 酒店 改签 航班 飞 飞往 飞机 座位 选座 火车票 高铁 动车 列车 车票 "
                "挂号 挂个号 号源 还有号 约号 book booking reserve reservation flight flights seat seats hotel hotels train "
                "trains appointment appointments slot slots table tables",
