@@ -17,7 +17,8 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from shared.mock import entities as ent
 from shared.mock import fill, judge, recall, render, route, state, text
@@ -39,6 +40,7 @@ class Situation:
     state: state.DialogueState
     english: bool
     outputs: list[Turn]  # 这一轮已经回来的工具结果（不含交接）
+    memo: dict = field(default_factory=dict)  # 这一次决策里算过的（缺哪些参数、生成的调用）：同一个工具不重算
 
     @property
     def question(self) -> str:
@@ -123,8 +125,9 @@ def decide(conv: Conversation) -> Plan:
                             and route.distinct(best, other) and (route.several_requests(question)
                                                                  or route.coordinated(question, best, other))):
                         plan.calls += _calls_for(_spec(functions, other.profile.name), s)
-                plan.calls.sort(key=lambda c: route.mentioned_at(question, next(
-                    r for r in ranked if r.profile.name == c.name)))  # 按用户提到的先后
+                if len({c.name for c in plan.calls}) > 1:
+                    plan.calls.sort(key=lambda c: route.mentioned_at(question, next(
+                        r for r in ranked if r.profile.name == c.name)))  # 按用户提到的先后
 
     if not plan.calls and hosted and not outputs and clarification is None and dialogue.move not in state.SILENT:
         if conv.tool_choice == "required" or WANTS_SEARCH.search(question) or SEARCH_RULE.search(conv.system):
@@ -196,7 +199,7 @@ def _context(spec: ToolSpec, s: Situation) -> fill.Context:
     ctx.glossary = spec.description or ""
     ctx.results = tuple(o.text for o in reversed(s.outputs)) + tuple(  # 这一轮刚拿到的结果在最前
         json.dumps(r.data, ensure_ascii=False) if not isinstance(r.data, str) else r.data
-        for r in recall.earlier_results(s.conv)[:3])
+        for r in _earlier(s)[:3])
     return ctx
 
 
@@ -210,6 +213,13 @@ PERSON_NAME = re.compile(r"passenger|guest|patient|customer|contact|recipient|tr
 
 
 def _missing(spec: ToolSpec, s: Situation) -> list[tuple[str, dict]]:
+    key = ("missing", spec.name)
+    if key not in s.memo:
+        s.memo[key] = _find_missing(spec, s)
+    return list(s.memo[key])
+
+
+def _find_missing(spec: ToolSpec, s: Situation) -> list[tuple[str, dict]]:
     """必填、只能由用户给的信息（订单号、编号、金额、日期、地点、房间、人数、姓名……），这句话和前面的对话里
     都没有：返回这些参数（名字, schema）。参数有默认值、或描述说可以不填的不算。"""
     params = spec.parameters or {}
@@ -288,6 +298,8 @@ def _callable_first(ranked: list[route.Ranked], functions: list[ToolSpec], s: Si
     if best.profile.handoff or best.score < route.MIN_SCORE:
         return best
     # 第一名缺参数时放宽：分数过半、参数齐的工具也算在内（“查一下挂号 RG-1234”：查预约详情，不是查号源）
+    if len([r for r in ranked if not r.profile.handoff and r.score >= max(route.MIN_SCORE, best.score * CALLABLE_MARGIN)]) < 2:
+        return best  # 没有分数接近的：不用比参数
     margin = FILL_MARGIN if not _missing(_spec(functions, best.profile.name), s) else CALLABLE_MARGIN
     close = [r for r in ranked if not r.profile.handoff and r.score >= max(route.MIN_SCORE, best.score * margin)]
     # 只有参数齐的工具才能顶替第一名：都缺参数时，问第一名缺的（要订座就问人数，不去问“取消哪个订座”）。
@@ -319,6 +331,13 @@ ALL = re.compile(r"都|全部|全都|所有|两个都|\b(?:all|both|every|each)\
 
 
 def _calls_for(spec: ToolSpec, s: Situation) -> list[Call]:
+    key = ("calls", spec.name)
+    if key not in s.memo:
+        s.memo[key] = _make_calls(spec, s)
+    return [Call(c.name, c.arguments, c.call_id) for c in s.memo[key]]  # 调用方会给 call_id 赋值：每次给新的副本
+
+
+def _make_calls(spec: ToolSpec, s: Situation) -> list[Call]:
     """生成参数；要的是几样东西、而工具一次只收一样时，并行调用几次：一句话里并列的几个城市 / 订单号
     （“A1001 和 A1002 到哪了”），或者“都关掉吧”指着前面说过的几个房间。"""
     params = spec.parameters or {"type": "object", "properties": {}}
@@ -351,6 +370,13 @@ AGREED_SENSES = frozenset({"date", "time", "quantity", "degree", "percent", "cit
 
 
 def _agreed(spec: ToolSpec, s: Situation) -> dict:
+    key = ("agreed", spec.name)
+    if key not in s.memo:
+        s.memo[key] = _find_agreed(spec, s)
+    return dict(s.memo[key])
+
+
+def _find_agreed(spec: ToolSpec, s: Situation) -> dict:
     """最近的调用里用过的同名参数（查有没有位用的日期、时间、人数）：这句话没有重新说，就照那次的值办下一步
     （客人选了“晚一点那个”，查的是 20:30，订座也是 20:30，不是最早说的 7 点）。编号、自由文字不在此列。"""
     params = spec.parameters or {}
@@ -399,8 +425,10 @@ def _several(spec: ToolSpec, s: Situation) -> list[tuple[str, list[str]]]:
         if ALL.search(s.question) and s.state.continuing:
             mentioned = [v for src in s.state.request.sources for v in fill.places_of(sense, src)]
             values = list(dict.fromkeys(v for v in mentioned if not prop.get("enum") or v in prop["enum"]))
-        else:
+        elif len(fill.places_of(sense, s.question)) > 1:  # 说到了几个：再看哪几个是要办的
             values = _asked_values(sense, s.question)
+        else:
+            continue
         if len(values) > 1:
             return [(name, values)]
     return []
@@ -702,7 +730,7 @@ def _from_context(s: Situation) -> str | None:
         return None
     if dialogue.request.modality == "act" and dialogue.request.concepts & lx.ACTIONS:
         return None  # 在办一件事（续借）时指着列出的一条（“第二本”）：是拿它去办，不是问它
-    results = recall.earlier_results(s.conv)
+    results = _earlier(s)
     if not results:
         return None
     referenced = _referenced(s, results)
@@ -737,11 +765,25 @@ def _tool_for(concepts: frozenset[str], s: Situation) -> bool:
     return bool(ranked) and ranked[0].score >= route.MIN_SCORE and bool(set(ranked[0].reasons) & concepts)
 
 
+def _earlier(s: Situation) -> list[recall.Result]:
+    if "earlier" not in s.memo:
+        s.memo["earlier"] = recall.earlier_results(s.conv)
+    return s.memo["earlier"]
+
+
 def _referenced(s: Situation, results: list[recall.Result] | None = None) -> tuple[int, dict, dict] | None:
+    if results is None:  # 默认的材料（这一轮的结果 + 前面的结果）：一次决策里只找一次
+        if "referenced" not in s.memo:
+            s.memo["referenced"] = _find_referenced(s)
+        return s.memo["referenced"]
+    return _find_referenced(s, results)
+
+
+def _find_referenced(s: Situation, results: list[recall.Result] | None = None) -> tuple[int, dict, dict] | None:
     """这句话（或者它指回的上一句，“那它还有库存吗”）指着最近一次列表结果里的哪一条：(序号, 记录, 整个结果)。"""
     if results is None:  # 这一轮刚拿到的结果（查出借阅记录，接着续借其中一本）也算，最新的在前
         results = [*(recall.Result(o.name, recall.parsed(o.text)) for o in reversed(s.outputs)),
-                   *recall.earlier_results(s.conv)]
+                   *_earlier(s)]
     listing = next((r for r in results if recall.rows(r.data)), None)
     if listing is None:
         return None
@@ -1081,13 +1123,19 @@ PERSONA_LINE = re.compile(r"^(?:你是|您是|you are\b|#)|agents sdk|transfer",
 CATCH_ALL_LINE = re.compile(lx.CATCH_ALL_LINE, re.I)
 
 
+@lru_cache(maxsize=256)
+def _tool_words(tools: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    return frozenset(w for name, desc in tools for w in text.words(f"{' '.join(text.split_identifier(name))} {desc}"))
+
+
 def _advice(s: Situation, strict: bool = False) -> str | None:
     """指令里有一行指引说到了这件事（“罚款在服务台交，不能减免”“营业厅的事请拨打 10086-5”），而没有工具管它：
     照那一行回答。strict：只认说到了这句话里的词、而这个词又不在任何工具说明里的那一行；否则没有对口的行时，
     用兜底的那一行（“别的事请打 800-555-0142”）。"""
     names = [t.name for t in s.conv.tools]
-    tool_words = {w for t in s.conv.functions for w in text.words(f"{' '.join(text.split_identifier(t.name))} "
-                                                                  f"{t.description or ''}")}
+    if not REFERRAL.search(s.conv.system or ""):
+        return None  # 指令里没有任何指引
+    tool_words = _tool_words(tuple((t.name, t.description or "") for t in s.conv.functions))
     said = {w for w in text.words(s.question) if (len(w) >= 3 or text.CJK.search(w) and len(w) >= 2)
             and not text.TOKEN_ID.fullmatch(w)} - tool_words
     best, fallback = None, None

@@ -212,13 +212,14 @@ class _Only:
         self.text, self.sources, self.system = value, (value,), system
 
 
-def _verbatim_params(system: str) -> set[str]:
+@lru_cache(maxsize=1024)
+def _verbatim_params(system: str) -> frozenset[str]:
     """指令要求“把用户输入原样作为 'query' 参数传入”（Pass the user input as the 'query' argument）。"""
     names = set()
     for m in re.finditer(r"(?:user(?:'s)? (?:input|message|request)|用户(?:的)?(?:输入|原话|问题)).{0,30}?"
                          r"(?:as|作为|填(?:入|到)?)\s*(?:the\s+)?[`'\"“「]?(\w+)[`'\"”」]?", system or "", re.I):
         names.add(m.group(1).lower())
-    return names
+    return frozenset(names)
 
 
 def _find_key(node: Any, wanted: str) -> Any:
@@ -405,6 +406,11 @@ _TO_MARK = r"(?:到|去|往|飞|至|→|->|-|\bto\b|\bfor\b)\s*$"
 
 def places(source: str, kinds: tuple[str, ...] = ("city", "country")) -> list[ent.Found]:
     """文中的地名：城市、国家（词表里的），以及分词标成地名（ns）的词。按出现的先后。"""
+    return list(_places(source, kinds))
+
+
+@lru_cache(maxsize=4096)
+def _places(source: str, kinds: tuple[str, ...]) -> tuple[ent.Found, ...]:
     found = [f for kind in kinds for f in ent.find(kind, source)]
     if CJK.search(source):
         pos = 0
@@ -413,7 +419,7 @@ def places(source: str, kinds: tuple[str, ...] = ("city", "country")) -> list[en
             pos = start + len(word) if start >= 0 else pos
             if tag == "ns" and start >= 0 and not any(f.start <= start < f.end for f in found):
                 found.append(ent.Found("place", word, start, start + len(word)))
-    return sorted(found, key=lambda f: f.start)
+    return tuple(sorted(found, key=lambda f: f.start))
 
 
 def _directed(direction: str, source: str) -> str | None:
@@ -669,9 +675,7 @@ def labeled(value: str, label_words: list[str]) -> str | None:
     标签后面紧跟的那个值（引号里的原文、邮箱、网址、编号或一个词）。"""
     if not label_words:
         return None
-    label = r"\s+".join(re.escape(w) for w in label_words)
-    tail = re.compile(r"(?<![A-Za-z])" + label + r"s?\b\s*(?:is|are|was|=|:|：|为|是|of|to|as|改成|换成)?\s*", re.I)
-    for m in tail.finditer(value):
+    for m in _label_tail(tuple(label_words)).finditer(value):
         rest = value[m.end():]
         q = ent.QUOTED.match(rest)
         if q:
@@ -684,6 +688,12 @@ def labeled(value: str, label_words: list[str]) -> str | None:
         if hit and (re.search(r"\d", hit.group(0)) or hit.group(0)[0].isupper()):
             return hit.group(0).rstrip(".")
     return None
+
+
+@lru_cache(maxsize=2048)
+def _label_tail(label_words: tuple[str, ...]) -> re.Pattern:
+    label = r"\s+".join(re.escape(w) for w in label_words)
+    return re.compile(r"(?<![A-Za-z])" + label + r"s?\b\s*(?:is|are|was|=|:|：|为|是|of|to|as|改成|换成)?\s*", re.I)
 
 
 def labeled_list(value: str, label_words: list[str]) -> list[str] | None:

@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-import json
+import ast
 import math
 import re
 from dataclasses import dataclass, field
@@ -157,8 +157,8 @@ def _verb_kind(name: str, description: str) -> tuple[bool, bool]:
 
 
 @lru_cache(maxsize=4096)
-def _profile(name: str, description: str, params_json: str, lines: tuple[str, ...]) -> ToolProfile:
-    params = json.loads(params_json) if params_json else {}
+def _profile(name: str, description: str, params_key: str, lines: tuple[str, ...]) -> ToolProfile:
+    params = ast.literal_eval(params_key) if params_key else {}  # 只在缓存没命中时解析一次
     handoff = name.startswith("transfer_to_")
     name_text = " ".join(text.split_identifier(name.removeprefix("transfer_to_")))
     desc = description
@@ -211,8 +211,12 @@ def _label(name: str, description: str, handoff: bool) -> str:
 
 def profiles(tools: list, system: str) -> list[ToolProfile]:
     lines = route_lines(system, [t.name for t in tools])
-    return [_profile(t.name, t.description or "", json.dumps(t.parameters or {}, sort_keys=True, ensure_ascii=False),
-                     lines[t.name]) for t in tools]
+    return [_profile(t.name, t.description or "", _params_key(t.parameters), lines[t.name]) for t in tools]
+
+
+def _params_key(parameters: dict | None) -> str:
+    """画像缓存的键：参数表的文字形式（repr 比排序后的 JSON 快得多；同一个程序发来的参数表每次顺序一样）。"""
+    return repr(parameters or {})
 
 
 def rank(request: Request, tools: list, system: str, candidates: list | None = None) -> list[Ranked]:

@@ -66,6 +66,7 @@ class DialogueState:
 # ---------------------------------------------------------------- 读一句话本身
 
 
+@lru_cache(maxsize=8192)
 def own_request(message: str) -> Request:
     """只看这句话本身：概念、问还是办。祈使句说了要办的事 → 加上“提交”；带订单号又问钱 → 问的是已有订单；
     有数量又有价钱 → 要计算。"""
@@ -182,8 +183,13 @@ def _has(message: str, vocab: tuple[str, ...]) -> bool:
 
 def _mentions(message: str, vocab: tuple[str, ...]) -> bool:
     """说到了这组说法里的某一个（“好的谢谢”里有“谢谢”；英文按整词）。"""
-    low = message.lower()
-    return any((re.search(r"\b" + re.escape(w) + r"\b", low) if w.isascii() else w in low) for w in vocab)
+    return bool(_vocab_pattern(vocab).search(message.lower()))
+
+
+@lru_cache(maxsize=64)
+def _vocab_pattern(vocab: tuple[str, ...]) -> re.Pattern:
+    words = sorted(vocab, key=len, reverse=True)
+    return re.compile("|".join(r"\b" + re.escape(w) + r"\b" if w.isascii() else re.escape(w) for w in words))
 
 
 def _starts_with(message: str, vocab: tuple[str, ...]) -> tuple[bool, str]:

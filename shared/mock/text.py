@@ -73,6 +73,7 @@ def _mandates(instructions: str) -> str:
     return _CONDITIONAL_LANGUAGE.sub(" ", instructions or "")
 
 
+@lru_cache(maxsize=1024)
 def wants_english(instructions: str) -> bool:
     """指令要求用英文回答（条件句“客人说英文就用英文”不算）。"""
     return bool(re.search(
@@ -81,6 +82,7 @@ def wants_english(instructions: str) -> bool:
         _mandates(instructions), re.I))
 
 
+@lru_cache(maxsize=1024)
 def wants_chinese(instructions: str) -> bool:
     return bool(re.search(r"(用|以|使用|只会用|只用)\s*(中文|汉语)|(中文|汉语)(回答|回复)|in chinese",
                           _mandates(instructions), re.I))
