@@ -45,6 +45,9 @@ EN_PHRASES = (
     # 运费：shipping fee / shipping cost / charge for shipping / delivery fee
     (r"\b(?:shipping|delivery|postage)\s+(?:fees?|costs?|charges?|rates?)\b|\bcharge\s+for\s+(?:shipping|delivery)\b|"
      r"\bfree\s+shipping\b", "shippingfee"),
+    # “move 80 dollars / move $50 / move money”：挪钱才是转账（“move me to seat 12A”不是）
+    (r"\bmov(?:e|ed|ing)\s+(?:[$¥€£]\s*\d|\d[\d,.]*\s*(?:dollars?|usd|bucks|yuan|rmb|euros?|from\b)|"
+     r"(?:some |the )?(?:money|funds|cash))", "movemoney"),
     (r"\b(?:\d+|one|two|three|four|five|a few|a couple of)\s+more\s+days?\b", "moredays"),
     (r"\b(?:\d+|one|two|three|four|five)\s+extra\s+days?\b", "extradays"),
 )
@@ -136,7 +139,7 @@ CONCEPTS: dict[str, str] = {
     "cancel": "取消 撤销 撤回 撤了 撤掉 撤案 退订 不要了 cancel cancellation withdraw withdrawn",
     "change": "修改 更改 改成 换成 改 调到 调成 调高 调低 调至 开到 设成 设为 设到 设置 change update modify switch set adjust",
     # 转账：把钱从一处挪到另一处
-    "transfer": "转账 转钱 汇款 打钱 转给 转到 transfer transfers move wire",
+    "transfer": "转账 转钱 汇款 打钱 转给 转到 transfer transfers wire movemoney",
     # 问还剩多少：余额、剩余天数、积分还有几个
     "remaining": "还剩 剩下 剩余 余额 还有几 还有多少 还能用 balance remaining left",
     # 开关设备

@@ -624,6 +624,7 @@ def _retold(value: str) -> str:
 def ask_for(wanted: list[str], english: bool) -> str:
     """缺了只能由用户给的信息（订单号、金额……）：只问缺的那几样。"""
     if english:
+        wanted = [re.sub(r"^(?:the|a|an)\s+", "", w, flags=re.I) for w in wanted]
         listed = " and ".join([", ".join(wanted[:-1]), wanted[-1]] if len(wanted) > 1 else wanted)
         return f"Sure — could you give me the {listed}? Then I can take care of it right away."
     return f"好的，请提供一下{'、'.join(wanted)}，我马上为您处理。"
@@ -632,6 +633,7 @@ def ask_for(wanted: list[str], english: bool) -> str:
 def ask_to_continue(wanted: list[str], english: bool) -> str:
     """查过了、可以接着办，只差用户才知道的信息（退款原因）：结果后面问这几样。"""
     if english:
+        wanted = [re.sub(r"^(?:the|a|an)\s+", "", w, flags=re.I) for w in wanted]
         listed = " and ".join([", ".join(wanted[:-1]), wanted[-1]] if len(wanted) > 1 else wanted)
         return f"To go ahead, could you tell me the {listed}?"
     return f"要继续办理的话，请告诉我{'、'.join(wanted)}。"
