@@ -238,7 +238,8 @@ def _find_missing(spec: ToolSpec, s: Situation) -> list[tuple[str, dict]]:
             if fill.value_for(name, prop, ctx, params, optional=True) in (fill.ABSENT, None):
                 missing.append((name, prop))
         elif prop.get("enum"):
-            if sense in MUST_ASK and not judge.mentioned(prop["enum"], ctx):  # 房间、科室这类选项，一个都没说到
+            if judge.mentioned(prop["enum"], ctx) is None and (sense in MUST_ASK or not judge.decidable(
+                    prop["enum"], name, prop, ctx)):  # 房间、科室、菜单栏目这类选项，一个都没说到、也推不出来
                 missing.append((name, prop))
         elif USER_STATED.search(str(prop.get("description") or "")) and sense in ("reason", "summary", "text", "other"):
             # 说明写着要用户自己说（“用户说明的退款原因”）：没说就问；问过一次、用户没说就坚持要办，不再追问
@@ -821,10 +822,13 @@ def compose(s: Situation, plan: Plan, clarification: str | None = None) -> str:
         elif (held := _held_for_charges(s)) is not None:  # 查出来要另外收费：先说清楚、问一句再办
             plan.intended = held.name
             body += ("\n" if english else "") + _confirm(held, s)
-        elif offerable is not None:  # 用户只是问能不能：说可以，问要不要办
+        elif offerable is not None:  # 用户只是问能不能：说可以，问要不要办（办还缺什么就问什么）
             label = re.sub(r"[（(][^）)]*[）)]", "", route.profiles([offerable], "")[0].label).strip()
             plan.intended = offerable.name
-            body += (" " if english else "") + render.offer_action(label, english, offerable.name)
+            wanting = _missing(offerable, s)
+            body += (" " if english else "") + (render.ask_to_continue(
+                [render.slot_name(n, p, fill.meaning(n, p), english) for n, p in wanting], english) if wanting
+                else render.offer_action(label, english, offerable.name))
         elif conv.schema is None and not _refused(outputs):
             next_step = _still_missing(s)
             if next_step is not None:  # 查过了、可以办，只差用户才知道的（退款原因）：问一句

@@ -253,6 +253,8 @@ def value_for(name: str, schema: dict, ctx: Context, root: dict | None = None, i
     if "const" in schema:
         return schema["const"]
     known = ctx.fact(name) if name else None  # 工具结果里有同名字段，直接用
+    if known is None and name and re.search(r"_(?:name|title)$", name):  # dish_name ↔ 记录里的 dish
+        known = ctx.fact(re.sub(r"_(?:name|title)$", "", name))
     enum = schema.get("enum")
     if enum:
         if known in enum:

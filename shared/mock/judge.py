@@ -467,6 +467,21 @@ def _sharing(options: list, sources) -> Any:
     return None
 
 
+def decidable(options: list, name: str, schema: dict, ctx: Any) -> bool:
+    """没说到任何选项时，能不能按意思选一个：等级、情绪、开关、有“其他”兜底，或者概念 / 字对得上。
+    菜单栏目这类只能由用户说的选项不算——要问。"""
+    if _is_level(name, schema, options) or any(str(o).lower() in lx.OTHER_OPTIONS for o in options):
+        return True
+    lowered = {str(o).lower() for o in options}
+    if {"on", "off"} <= lowered or lowered & set(SENTIMENT) or {"true", "false"} <= lowered:
+        return True
+    sources = getattr(ctx, "sources", None) or (ctx.text,)
+    if _sharing(options, sources) is not None:
+        return True
+    return any(text.concepts(" ".join(text.split_identifier(str(o))) or str(o)) & text.concepts(s)
+               for s in sources for o in options)
+
+
 def _strongly(option: Any, source: str) -> bool:
     """选项里至少有两个字出现在原文里（“下月生效” ↔ “下月开始就行”），才算说到了它。"""
     return len(set(str(option)) & (set(source) - _COMMON_CHARS)) >= 2

@@ -161,14 +161,18 @@ def fields_asked(question: str, data: Any, label) -> list[tuple[str, Any]]:
     low = question.lower()
     # “订单”“商品”这类宾语词不算问到了哪个字段（“这个订单里面买的是啥”问的不是订单状态）
     q_words = {w for w in text.words(question) if len(w) >= 2 and not text.concepts(w) & lx.OBJECTS}
+    either = set(re.findall(r"([\u4e00-\u9fff])不\1", question))  # 正反问“辣不辣”问的是“辣度”
     asked = []
     for key, value in data.items():
-        if isinstance(value, (dict, list)) or value in (None, ""):
+        if isinstance(value, (dict, list)) and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             continue
-        names = {w for w in text.words(" ".join(label(key))) if len(w) >= 2} | {
+        if value in (None, "", []):
+            continue
+        said = " ".join(label(key))
+        names = {w for w in text.words(said) if len(w) >= 2} | {
             w.lower() for w in text.split_identifier(key) if len(w) >= 4}
         kind = next((k for pattern, k in lx.ASKS_ABOUT if re.search(pattern, low)), None)
-        if names & q_words or (kind and re.search(kind, key, re.I)):
+        if names & q_words or (kind and re.search(kind, key, re.I)) or either & set(said):
             asked.append((key, value))
     return asked
 
