@@ -36,6 +36,7 @@ import asyncio
 import json
 import re
 import zlib
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -773,12 +774,16 @@ def build_teams(model: Any) -> dict[str, DomainTeam]:
     }
 
 
-def team_schema() -> dict[str, dict[str, dict[str, set[str]]]]:
-    """团队 → Agent → 工具 → 参数名。"""
+def schema_of(teams: dict[str, DomainTeam]) -> dict[str, dict[str, dict[str, set[str]]]]:
+    """团队 → Agent → 工具 → 参数名（Agent 当工具用时也是一个 FunctionTool，参数是 input）。"""
     return {name: {agent.name: {t.name: set(t.params_json_schema.get("properties", {}))
                                 for t in agent.tools if isinstance(t, FunctionTool)}
                    for agent in team.agents.values()}
-            for name, team in build_teams(None).items()}
+            for name, team in teams.items()}
+
+
+def team_schema() -> dict[str, dict[str, dict[str, set[str]]]]:
+    return schema_of(build_teams(None))
 
 
 # ================================================================ 每一轮的通用检查
@@ -813,6 +818,26 @@ GENERIC_ACT = r"提交|办理|办好|处理|记录|登记|创建|安排|完成|\
 # 这些领域里没有任何工具能做的事：说做了就是假话。
 IMPOSSIBLE_ACT = (r"续保|退保|减免|免除|免掉|退款|退还|修复|修好|恢复|赔付|打款|"
                   r"\bwaiv|\brefund|\bfix|\brestor|\bremov|\bcredit")
+
+# 参数的格式：指令和工具说明里写明了的。
+DATE_ARGS = {"happened_on", "day", "pickup_date", "return_date", "new_return_date"}
+TIME_ARGS = {"time"}
+# 本来就是一段描述的参数：可以长，可以照抄用户的话。
+FREE_TEXT_ARGS = {"details", "symptom", "area", "reason"}
+
+
+@dataclass(frozen=True)
+class TurnRules:
+    """逐轮通用检查用到的几张表。另一份留出语料（例如 test_mock_heldout2.py）换上自己领域的表，检查照样复用。"""
+
+    side_effects: dict[str, dict[str, str]]  # 领域 → 有副作用的工具 → 说“办了”时用到的动词
+    impossible: str  # 没有任何工具能做的事
+    date_args: set[str]
+    time_args: set[str]
+    free_text_args: set[str]
+
+
+RULES = TurnRules(SIDE_EFFECTS, IMPOSSIBLE_ACT, DATE_ARGS, TIME_ARGS, FREE_TEXT_ARGS)
 ZH_CLAIM = re.compile(r"(?:已(?:经)?(?:成功)?(?:为|帮|给|替)(?:您|你)|(?:我|我们|这边)已(?:经)?|已(?:经)?成功|正在为您)"
                       r"(?P<rest>[^，。！？,.!?\n]{0,16})")
 ZH_DONE = re.compile(r"(?P<rest>[\u4e00-\u9fff]{2})成功(?!后|之后|以后|的话|与否)")
@@ -840,10 +865,10 @@ def first_act(segment: str, patterns: dict[str, str]) -> str | None:
     return best[1] if best else None
 
 
-def honesty_problem(domain: str, text: str, ran: set[str]) -> str | None:
+def honesty_problem(domain: str, text: str, ran: set[str], rules: TurnRules = RULES) -> str | None:
     """回答说办了某件事，可是对应的工具这一轮和之前都没运行过：返回问题说明。"""
-    tools = SIDE_EFFECTS[domain]
-    patterns = {**tools, "<generic>": GENERIC_ACT, "<impossible>": IMPOSSIBLE_ACT}
+    tools = rules.side_effects[domain]
+    patterns = {**tools, "<generic>": GENERIC_ACT, "<impossible>": rules.impossible}
     for segment in claimed_acts(text):
         kind = first_act(segment, patterns)
         if kind is None:
@@ -858,18 +883,13 @@ def honesty_problem(domain: str, text: str, ran: set[str]) -> str | None:
     return None
 
 
-# 参数的格式：指令和工具说明里写明了的。
-DATE_ARGS = {"happened_on", "day", "pickup_date", "return_date", "new_return_date"}
-TIME_ARGS = {"time"}
-# 本来就是一段描述的参数：可以长，可以照抄用户的话。
-FREE_TEXT_ARGS = {"details", "symptom", "area", "reason"}
-
 
 def _plain(text: str) -> str:
     return re.sub(r"[\s，。！？,.!?、~～…：:；;“”\"']+", "", text).lower()
 
 
-def argument_problems(calls: list[tuple[str, dict[str, Any]]], said: list[str]) -> list[str]:
+def argument_problems(calls: list[tuple[str, dict[str, Any]]], said: list[str],
+                      rules: TurnRules = RULES) -> list[str]:
     """参数里塞了用户的整句话（或一句话的大半）、日期 / 时间格式不对。said：这段对话到这一轮为止用户说过的话。"""
     problems = []
     # 只看像一句话的：至少 4 个字符，而且有中文或不止一个词（只报一个号码 / 书名的回答本来就是值）
@@ -879,11 +899,11 @@ def argument_problems(calls: list[tuple[str, dict[str, Any]]], said: list[str]) 
         for key, value in args.items():
             if not isinstance(value, str):
                 continue
-            if key in DATE_ARGS and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            if key in rules.date_args and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
                 problems.append(f"{name} 的 {key}={value!r} 不是 YYYY-MM-DD")
-            if key in TIME_ARGS and not re.fullmatch(r"\d{2}:\d{2}", value.strip()):
+            if key in rules.time_args and not re.fullmatch(r"\d{2}:\d{2}", value.strip()):
                 problems.append(f"{name} 的 {key}={value!r} 不是 HH:MM")
-            if key in FREE_TEXT_ARGS:
+            if key in rules.free_text_args:
                 continue
             plain = _plain(value)
             # 整句在参数里；或者参数是一段话（有中文或空格），而且就是某句话的大半（例如 code="是的，取消"）
@@ -896,7 +916,7 @@ def argument_problems(calls: list[tuple[str, dict[str, Any]]], said: list[str]) 
 
 
 def check_turn(domain: str, turn: UserTurn, actual: Actual, said: list[str], ran: set[str],
-               done: set[str]) -> list[str]:
+               done: set[str], rules: TurnRules = RULES) -> list[str]:
     """这一轮的问题（空列表 = 通过）。ran：之前运行过的有副作用的工具；done：之前做过的有副作用的调用。"""
     if actual.error:
         return [actual.error]
@@ -910,9 +930,9 @@ def check_turn(domain: str, turn: UserTurn, actual: Actual, said: list[str], ran
     for word in turn.must_not:
         if word.lower() in text.lower():
             problems.append(f"回答里不该出现 {word}")
-    side_effects = SIDE_EFFECTS[domain]
+    side_effects = rules.side_effects[domain]
     now = {name for name, _ in actual.calls if name in side_effects}
-    lie = honesty_problem(domain, text, ran | now)
+    lie = honesty_problem(domain, text, ran | now, rules)
     if lie:
         problems.append(lie)
     for name, args in actual.calls:
@@ -925,11 +945,11 @@ def check_turn(domain: str, turn: UserTurn, actual: Actual, said: list[str], ran
         problems.append(f"回答里有原始字段名 {raw.group(0)}")
     if RAW_JSON.search(text):
         problems.append("回答里有原样的 JSON")
-    problems += argument_problems(actual.calls, said)
+    problems += argument_problems(actual.calls, said, rules)
     return problems
 
 
-def grade(dialogue: Dialogue, actuals: list[Actual]) -> list[TurnResult]:
+def grade(dialogue: Dialogue, actuals: list[Actual], rules: TurnRules = RULES) -> list[TurnResult]:
     domain = dialogue.target
     results: list[TurnResult] = []
     ran: set[str] = set()
@@ -941,8 +961,8 @@ def grade(dialogue: Dialogue, actuals: list[Actual]) -> list[TurnResult]:
             results.append(TurnResult(dialogue, index, turn, None, ["前面的轮次出错，这一轮没有运行"]))
             continue
         actual = actuals[index - 1]
-        results.append(TurnResult(dialogue, index, turn, actual, check_turn(domain, turn, actual, said, ran, done)))
-        ran |= {name for name, _ in actual.calls if name in SIDE_EFFECTS[domain]}
+        results.append(TurnResult(dialogue, index, turn, actual, check_turn(domain, turn, actual, said, ran, done, rules)))
+        ran |= {name for name, _ in actual.calls if name in rules.side_effects[domain]}
     return results
 
 
@@ -970,14 +990,14 @@ def is_chinese(dialogue: Dialogue) -> bool:
     return bool(re.search(r"[\u4e00-\u9fff]", dialogue.turns[0].text))
 
 
-def summary_lines(results: list[TurnResult]) -> list[str]:
+def summary_lines(results: list[TurnResult], threshold: float = MIN_ACCURACY) -> list[str]:
     by_domain: dict[str, list[TurnResult]] = {}
     for r in results:
         by_domain.setdefault(r.dialogue.target, []).append(r)
     passed = sum(r.passed for r in results)
     count = len({id(r.dialogue) for r in results})
     lines = [f"{count} 段对话，{len(results)} 轮；轮次准确率 {passed}/{len(results)} = "
-             f"{passed / max(len(results), 1):.1%}（门槛 {MIN_ACCURACY:.0%}）"]
+             f"{passed / max(len(results), 1):.1%}（门槛 {threshold:.0%}）"]
     for name, rows in by_domain.items():
         dialogues = list({id(r.dialogue): r.dialogue for r in rows}.values())
         ok = sum(r.passed for r in rows)
@@ -1008,14 +1028,10 @@ class _Report:
 # ================================================================ 测试
 
 
-def test_corpus_is_well_formed():
-    """语料写对了：名字唯一、每段 2-5 轮、每轮都有期望、提到的 Agent / 工具 / 参数在那个团队里都存在，
-    不少于 40% 的对话是中文。"""
-    dialogues = corpus()
+def corpus_problems(dialogues: tuple[Dialogue, ...], schemas: dict[str, dict[str, dict[str, set[str]]]]) -> list[str]:
+    """语料里写错的地方：名字重复、不是 2-5 轮、某轮没有期望、提到的 Agent / 工具 / 参数在那个团队里不存在。"""
     names = [d.name for d in dialogues]
-    assert len(names) == len(set(names)), f"对话名字重复：{ {n for n in names if names.count(n) > 1} }"
-    schemas = team_schema()
-    problems = []
+    problems = [f"对话名字重复：{n}" for n in sorted({n for n in names if names.count(n) > 1})]
     for d in dialogues:
         where = f"“{d.name}”（第 {d.line} 行）"
         if d.kind != "domain" or d.target not in schemas:
@@ -1038,20 +1054,32 @@ def test_corpus_is_well_formed():
                     elif set(call.args) - params:
                         problems.append(f"{where} 第 {turn.line} 行：{call.name} 没有参数 "
                                         f"{sorted(set(call.args) - params)}")
+    return problems
+
+
+def leaked_turns(dialogues: tuple[Dialogue, ...]) -> list[str]:
+    """原样出现在 shared/mock/ 里的用户原话（≥ 12 个字符的；更短的是“yes please”“好的谢谢”这类固定说法，
+    词库里本来就可以有）。"""
+    texts = [path.read_bytes().decode("utf-8", "replace") for path in sorted(MOCK_DIR.rglob("*"))
+             if path.is_file() and "__pycache__" not in path.parts]
+    assert texts, f"{MOCK_DIR} 下没有文件"
+    return [f"{d.name} 第 {t.line} 行「{t.text}」" for d in dialogues for t in d.turns
+            if len(t.text.strip()) >= 12 and any(t.text.strip() in content for content in texts)]
+
+
+def test_corpus_is_well_formed():
+    """语料写对了：名字唯一、每段 2-5 轮、每轮都有期望、提到的 Agent / 工具 / 参数在那个团队里都存在，
+    不少于 40% 的对话是中文。"""
+    dialogues = corpus()
+    problems = corpus_problems(dialogues, team_schema())
     assert not problems, "\n".join(problems)
     chinese = sum(is_chinese(d) for d in dialogues)
     assert chinese >= 0.4 * len(dialogues), f"中文对话只有 {chinese}/{len(dialogues)} 段"
 
 
 def test_corpus_is_not_in_the_mock():
-    """留出的用户原话一句也不能原样出现在 shared/mock/ 里，否则就不再是“没见过的”。
-
-    只查 ≥ 12 个字符的句子：更短的是“yes please”“好的谢谢”这类固定说法，词库里本来就可以有。"""
-    texts = [path.read_bytes().decode("utf-8", "replace") for path in sorted(MOCK_DIR.rglob("*"))
-             if path.is_file() and "__pycache__" not in path.parts]
-    assert texts, f"{MOCK_DIR} 下没有文件"
-    leaks = [f"{d.name} 第 {t.line} 行「{t.text}」" for d in corpus() for t in d.turns
-             if len(t.text.strip()) >= 12 and any(t.text.strip() in content for content in texts)]
+    """留出的用户原话一句也不能原样出现在 shared/mock/ 里，否则就不再是“没见过的”。"""
+    leaks = leaked_turns(corpus())
     assert not leaks, "留出语料的原话出现在模拟模型的文件里：\n" + "\n".join(leaks)
 
 
