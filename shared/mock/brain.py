@@ -98,7 +98,7 @@ def decide(conv: Conversation) -> Plan:
         elif best.score >= route.MIN_SCORE or must_call:
             spec = _spec(functions, best.profile.name)
             missing = [] if must_call else _missing(spec, s)
-            producer = _producer(spec, missing, functions)
+            producer = _producer(spec, missing, functions, conv.system, s)
             if producer is not None:  # 缺的编号要先用另一个工具查出来（“Hotel id from search_hotels”）：先查
                 spec, missing = producer, _missing(producer, s)
             gate = None if must_call else _gate(spec, functions, s)
@@ -268,15 +268,20 @@ def _ask_for(missing: list[tuple[str, dict]], s: Situation) -> str:
                            for name, prop in missing], s.english)
 
 
-def _producer(spec: ToolSpec, missing: list[tuple[str, dict]], functions: list[ToolSpec]) -> ToolSpec | None:
-    """缺的参数是另一个工具给出来的（参数说明写着“Hotel id from search_hotels”“find_slots 返回的号源编号”）：
-    先用那个工具。订酒店要先搜出酒店，挂号要先查号源——真实模型读参数说明也会这样做。"""
-    for _, prop in missing:
+def _producer(spec: ToolSpec, missing: list[tuple[str, dict]], functions: list[ToolSpec],
+              system: str = "", s: Situation | None = None) -> ToolSpec | None:
+    """缺的参数是另一个工具给出来的（参数说明写着“Hotel id from search_hotels”“find_slots 返回的号源编号”，
+    或者指令里说到这个参数的那一行写着“不知道资产标签时……用 my_devices 查”）：先用那个工具（它自己的参数要齐）。
+    订酒店要先搜出酒店，挂号要先查号源——真实模型读参数说明和指令也会这样做。"""
+    for _name, prop in missing:
         described = str(prop.get("description") or "")
-        found = next((t for t in functions if t.name != spec.name and re.search(
-            r"(?<![A-Za-z0-9_])" + re.escape(t.name) + r"(?![A-Za-z0-9_])", described)), None)
-        if found is not None:
-            return found
+        label = re.split(r"[，,。（(]", described)[0].strip() if described else ""
+        lines = [line for line in re.split(r"\n", system or "") if len(label) >= 2 and label in line]
+        for text_ in (described, *lines):
+            found = next((t for t in functions if t.name != spec.name and re.search(
+                r"(?<![A-Za-z0-9_])" + re.escape(t.name) + r"(?![A-Za-z0-9_])", text_)), None)
+            if found is not None and (text_ is described or s is None or not _missing(found, s)):
+                return found
     return None
 
 
@@ -545,14 +550,43 @@ def _next_step(s: Situation, functions: list[ToolSpec]) -> ToolSpec | None:
     called = {c.name for t in s.conv.turns for c in t.calls}
     for spec in functions:
         prerequisite = any(next(g for g in m.groups() if g) in checked
-                           for m in PREREQUISITE.finditer(spec.description or ""))
+                           for m in PREREQUISITE.finditer(spec.description or "")) or any(
+            (first := CHECK_FIRST.search(line)) and next(g for g in first.groups() if g) in checked - {spec.name}
+            for line in _lines_naming_tool(spec, s))  # 指令这一行写明“先用 X 查……，再用它办”
         if spec.name in called or not (prerequisite or _produced_by(spec, checked) and _referenced(s) is not None):
             continue
-        if not _missing(spec, s) and _gate(spec, functions, s) is None and not _precondition_fails(spec, s.outputs):
+        if not _missing(spec, s) and _gate(spec, functions, s) is None and not _precondition_fails(spec, s.outputs) \
+                and not _pointless(spec, s.outputs):
             ranked = route.rank(s.state.request, [spec], s.conv.system)
             if ranked and ranked[0].score >= route.MIN_SCORE:
                 return spec
     return None
+
+
+def _lines_naming_tool(spec: ToolSpec, s: Situation) -> list[str]:
+    return [line for line in re.split(r"\n", s.conv.system or "")
+            if re.search(r"(?<![A-Za-z0-9_])" + re.escape(spec.name) + r"(?![A-Za-z0-9_])", line)]
+
+
+def _pointless(spec: ToolSpec, outputs: list[Turn]) -> bool:
+    """刚查到的结果说这件事不用办了：unlock_account 而 locked 是 false，block_card 而 blocked 已经是 true。"""
+    verb = (text.split_identifier(spec.name) or [""])[0].lower()
+    if len(verb) < 4:
+        return False
+    undo = verb[2:] if verb.startswith("un") else None
+    for o in outputs:
+        data = recall.parsed(o.text)
+        if not isinstance(data, dict):
+            continue
+        for key, value in data.items():
+            if not isinstance(value, bool):
+                continue
+            k = key.lower()
+            if undo and k.startswith(undo) and value is False:  # 要解锁，可是没锁
+                return True
+            if not undo and k in (verb + "ed", verb + "d", "is_" + verb + "ed") and value is True:  # 已经办过了
+                return True
+    return False
 
 
 _NO_SUCH = re.compile(r"\b(?:has|have|with|there (?:is|are)) no ([a-z][a-z ]{2,30}?)(?=[;,.]|$| and)|没有([\u4e00-\u9fff]{2,8})的",

@@ -28,6 +28,8 @@ ENTITIES = frozenset({"email", "url", "city", "country", "origin", "destination"
                       "order_id", "phone", "ident", "date", "time", "money", "quantity", "degree", "percent", "last4"})
 PLACES = frozenset({"city", "country", "origin", "destination"})
 FREE_TEXT = frozenset({"input", "keyword", "product", "text", "summary", "title", "name", "reason"})
+# 说明里列出的几个词可以当选项用的参数（类别、等级、一般的字符串）；日期、编号、地点这类有自己的格式，不拿说明里的字当值
+LISTABLE = frozenset({"other", "category", "level"})
 
 
 # ---------------------------------------------------------------- 参数的含义
@@ -298,7 +300,7 @@ def value_for(name: str, schema: dict, ctx: Context, root: dict | None = None, i
             return None if allow_null else ABSENT
         return found if found is not None else _number_default(name, schema, ctx, kind)
     # 说明里列了选项（“priority 取 low/medium/high”）；搜索词、正文这类自由文字的说明（“Title or author”）不算
-    listed = judge.listed(name, schema, ctx.system) if kind == "string" and sense not in FREE_TEXT else None
+    listed = judge.listed(name, schema, ctx.system) if kind == "string" and sense in LISTABLE else None
     if listed:  # 指令或描述里列了选项（“priority 取 low/medium/high”）：当枚举来选
         return judge.pick(listed, name, schema, ctx)
     if sense in ENTITIES:
@@ -544,7 +546,7 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
                                            for m in re.finditer(r"(?<![\d.])\d{4}(?![\d.])", src)
                                            if not ent.find("date", src)), None)
     if sense == "ident":
-        label = label or _labeled_in(ctx.history, name) or _counterpart(name, q)
+        label = label or _described_label(schema, q) or _labeled_in(ctx.history, name) or _counterpart(name, q)
         if label:
             ctx.used.add(label)
             return label
@@ -613,6 +615,20 @@ def _ordered(name: str, values: list[str], source: str) -> list[str]:
     hits = [v for v in values if any(re.search(marker, source[max(0, m.start() - 6):m.start()], re.I)
                                      for m in re.finditer(re.escape(v), source, re.I))]
     return hits + [v for v in values if v not in hits]
+
+
+def _described_label(schema: dict, value: str) -> str | None:
+    """参数说明开头的叫法（“工号，例如 E10293”“Member number, like PF-0421”）后面紧跟的编号：“工号 10293”“member 421”。"""
+    described = str(schema.get("description") or "")
+    head = re.split(r"[，,。（(：:;；]|\s+(?:e\.g\.|like|such as|for example)\b", described)[0].strip()
+    words = [w for w in re.split(r"\s+", head) if w]
+    names = {head} | ({words[0]} if len(words) > 1 and len(words[0]) >= 4 else set())
+    for name in sorted((n for n in names if len(n) >= 2), key=len, reverse=True):
+        m = re.search(r"(?<![A-Za-z])" + re.escape(name) + r"(?:s|号)?\s*(?:is|是|为|：|:|#|no\.?|number)?\s*"
+                      r"([A-Za-z]{0,4}-?\d{2,}[A-Za-z0-9-]*)", value, re.I)
+        if m:
+            return m.group(1)
+    return None
 
 
 _DIGITS = re.compile(r"(\d{1,2})\s*(?:digits|digit|位数字|位数|位)", re.I)

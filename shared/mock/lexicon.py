@@ -116,6 +116,9 @@ CONCEPTS: dict[str, str] = {
     "time": "时间 几点 日期 几号 今天 明天 time date today tomorrow",
     "faq": "常见问题 营业时间 几点开门 几点关门 开门 关门 营业 开放时间 hours opening faq close closes closing",
     # 保险：理赔是一件事，保单的保障是另一件事
+    "reset": "重置 重设 重新设置 找回密码 忘了密码 密码忘了 reset",
+    "unlock": "解锁 解除锁定 锁了 被锁 锁定 unlock locked",
+    "enrol": "选课 选一门 加课 退课 补选 候补 排候补 报名 enrol enroll enrolment register waitlist",
     "claim": "理赔 报案 报个案 赔 能赔 赔吗 赔付 索赔 出险 定损 事故 撞了 撞到 追尾 刮蹭 剐蹭 被划 划了 被盗 被偷 漏水 "
              "水管爆 着火 失火 claim claims accident",
     "coverage": "保单 保障 保什么 保哪些 保障范围 免赔 免赔额 条款 保额 算不算在里面 包括在内 在保障范围 coverage covered "
@@ -163,7 +166,7 @@ INTENT_WEIGHT = {"refund": 2.0, "complaint": 3.0, "shop": 1.8, "track": 1.6, "el
                  "lookup": 0.4, "status": 1.2, "order": 0.8, "ticket": 2.5, "policy": 1.6, "greet": 0.5,
                  "user": 0.6, "product": 0.5, "item": 0.4, "transfer": 1.6, "lost": 2.0, "remaining": 1.4,
                  "switch": 1.2, "claim": 2.0, "coverage": 1.4, "plan": 1.4, "data": 1.4, "signal": 1.6, "fine": 1.4,
-                 "menu": 1.4, "car": 1.2, "driver": 1.2}
+                 "menu": 1.4, "car": 1.2, "driver": 1.2, "reset": 1.8, "unlock": 1.8, "enrol": 1.8}
 
 # 上位概念：说到品类名词（“耳机有货吗”）也就说到了商品
 BROADER = {"item": "product"}
@@ -175,12 +178,12 @@ STRONG = frozenset({"refund", "shop", "complaint", "track", "policy", "booking",
 IMPLIED = {"status": ("track", 0.6), "order": ("track", 1.0), "lookup": ("track", 1.0)}
 # 要“办”的事（和“问”相对）：祈使句说到它们时，算提交
 ACTIONS = frozenset({"refund", "cancel", "change", "complaint", "booking", "email", "ticket", "transfer", "switch",
-                     "leave", "lost", "claim", "renew"})
+                     "leave", "lost", "claim", "renew", "reset", "unlock", "enrol"})
 # 工具名 / 描述开头的动词：这个工具是去“办”一件事，还是“查”一下。问句（“还有几天调休”）遇到两种都有时选查的
 ACT_VERBS = frozenset("apply create submit request book reserve cancel set update send transfer open report delete add "
                       "change make place pay issue block turn switch start stop schedule register renew order post "
                       "file raise close remove move assign approve reject hold extend withdraw buy purchase top "
-                      "waive redeem enroll enrol rent hire".split())
+                      "waive redeem enroll enrol rent hire unlock reset freeze unfreeze drop join".split())
 QUERY_VERBS = frozenset("get check query search find list lookup look track show view read fetch count estimate "
                         "compare describe explain verify calculate".split())
 ACT_VERBS_ZH = ("申请", "提交", "创建", "新建", "预订", "预约", "订", "取消", "设置", "修改", "发送", "转账", "办理", "开通",
@@ -262,7 +265,8 @@ REFERRAL = (r"不能|不可以|办不了|无法|查不到|请(?:客户|客人|�
 # 指令里兜底的那一行：别的事、没有工具管的事都这样答
 CATCH_ALL_LINE = r"anything else|everything else|other (?:questions|requests)|no tool for|其他|其它|别的|这些你查不到|办不了的"
 # 往后推：“回头再买”“改天再说”“maybe later”——说到了要办的事，但不是现在办
-POSTPONE = (r"回头再|改天再|下次再|以后再|过(?:几|两)天再|晚点再|等.{1,8}再|再说吧?$|再商量|商量一下|考虑考虑|"
+POSTPONE = (r"回头再|改天再|下次再|以后再|过(?:几|两)天再|晚点再|等.{1,8}再|再说吧?[。.!！]?$|再商量|商量一下|考虑考虑|"
+            r"考虑一下|想想再|问问.{0,8}再|\bthink about it\b|\bget back to you\b|\bcheck with\b|"
             r"\b(?:maybe |perhaps )?later\b|\banother time\b|\bsome other time\b|\bnot (?:right )?now\b")
 # 道谢、道别：对话收尾，不用再办事
 THANKS = ("谢谢", "谢了", "感谢", "多谢", "辛苦了", "thanks", "thank you", "thx", "cheers", "appreciate it")
@@ -684,6 +688,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     "cancellation_fee": ("取消费用", "cancellation fee"), "confirmation": ("确认号", "confirmation"),
     "code": ("编号", "code"), "bookings": ("订座", "bookings"), "reservations": ("预订", "reservations"),
     "loans": ("借阅", "loans"), "plans": ("套餐", "plans"), "cars": ("车型", "cars"), "day": ("日期", "day"),
+    "failed_logins": ("连续输错次数", "failed logins"), "mobile_tail": ("登记手机尾号", "mobile ending"),
+    "password_expires": ("密码到期日", "password expires"), "password_expired": ("密码已过期", "password expired"),
+    "locked": ("已锁定", "locked"), "sent_to": ("发送到", "sent to"), "asset_tag": ("资产标签", "asset tag"),
+    "warranty_until": ("保修截止", "warranty until"), "in_warranty": ("在保修期内", "in warranty"),
 }
 # 字段名里的缩写 → 全称（两种语言都先换成全称再翻译：temp_low → low temperature → 最低气温）
 ABBREVIATIONS = {"temp": "temperature", "qty": "quantity", "amt": "amount", "desc": "description",
@@ -794,6 +802,7 @@ PARTICIPLES: dict[str, str] = {
 # 常见布尔字段 → ((真, 假) 中文, (真, 假) English)
 BOOLS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "in_stock": (("有货", "缺货"), ("in stock", "out of stock")),
+    "locked": (("已锁定", "已解锁"), ("locked", "unlocked")),
     "available": (("可以", "不行"), ("available", "not available")),
     "eligible": (("符合条件", "不符合条件"), ("eligible", "not eligible")),
     "refundable": (("可以退款", "不能退款"), ("refundable", "not refundable")),

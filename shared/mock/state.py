@@ -245,9 +245,12 @@ def is_closing(c: _Context) -> bool:
 
 def is_decline(c: _Context) -> bool:
     """不用了、算了、不退了：说了拒绝，别的分句也没提新的要求（“算了，不退了，自己留着用”“Hmm, too expensive.
-    Never mind, thanks.”）。"""
+    Never mind, thanks.”）。助手刚提议了一件事，用户说先往后推（“好吧，我先问问领导再说”“I'll think about it”）也是不办。"""
     said = _vocabulary(_DECLINE_WORDS, lx.THANKS, lx.ACKNOWLEDGE)
     chunks = _chunks(c.message)
+    if (c.offer or c.previous_answer) and _POSTPONE.search(c.message) and all(
+            _covered(chunk, said) or _POSTPONE.search(chunk) or _plain(chunk) for chunk in chunks):
+        return True
     if not any(_covered(chunk, _vocabulary(_DECLINE_WORDS)) or _covered(chunk, said) and _mentions(chunk, lx.DECLINE)
                for chunk in chunks):
         return False
@@ -258,9 +261,12 @@ def is_confirmation(c: _Context) -> bool:
     """应一声或说“办吧”。助手刚提议了要办的事，或者明说“办吧”而上文有要办的事，才是确认。
     助手刚提议了一件事，用户用很短的话把那件事说一遍（“确定，删吧”“yes, do it”）也是确认。"""
     if not _only(c.message, lx.ACKNOWLEDGE, lx.PROCEED):
-        # 助手刚提议了一件事：复述一遍（“确定，删吧”），或者先答应、再补一句细节（“可以，下个月开始就行”）
-        return bool(c.offer) and (_echoes_offer(c.message) or _starts_with(c.message, (*lx.ACKNOWLEDGE, *lx.PROCEED))[0]
-                                  and not _has(c.message, lx.DECLINE))
+        # 助手刚提议了一件事：复述一遍（“确定，删吧”），或者先答应、再补一句细节（“可以，下个月开始就行”）。
+        # “好吧，那我先问问领导再说”“ok, I'll think about it”是往后推，不是答应
+        if not c.offer or _POSTPONE.search(c.message) or _mentions(c.message, lx.DECLINE):
+            return False
+        first, rest = _starts_with(c.message, (*lx.ACKNOWLEDGE, *lx.PROCEED))
+        return _echoes_offer(c.message) or first and not _QUESTION.search(rest)
     return bool(c.offer) or (_has(c.message, lx.PROCEED) and (c.last is not None or bool(c.previous_answer)))
 
 
