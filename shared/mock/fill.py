@@ -87,6 +87,14 @@ _EXAMPLE_ID = re.compile(r"(?:例如|比如|如|形如|e\.g\.?|eg|such as|like|f
                          r"[A-Za-z]{1,4}-?\d{3,}", re.I)
 
 
+_CODE_OR_NAME = re.compile(r"(?:代码|编号|编码|代号|\bcode|\bid)\s*(?:或|或者|/|\bor\b)\s*\S{0,6}?(?:名称|名字|名|\bname|\btitle)",
+                           re.I)
+
+
+def _code_or_name(words: set[str], hay: str, desc: str, names: tuple[str, ...], keys: tuple[str, ...]) -> bool:
+    return bool(_CODE_OR_NAME.search(desc))
+
+
 def _example_id(words: set[str], hay: str, desc: str, names: tuple[str, ...], keys: tuple[str, ...]) -> bool:
     return bool(_EXAMPLE_ID.search(desc))
 
@@ -100,7 +108,7 @@ def _date_described(words: set[str], hay: str, desc: str, names: tuple[str, ...]
 
 
 _RULES = {"any": _any, "both": _both, "place": _place, "recipient": _recipient, "example_id": _example_id,
-          "date_described": _date_described}
+          "date_described": _date_described, "code_or_name": _code_or_name}
 
 
 # ---------------------------------------------------------------- 按 JSON Schema 生成值
@@ -903,6 +911,8 @@ def _search_terms(source: str) -> str | None:
         core = text.keyword(source)
         if titled and (" " in titled or not (titled in core and len(core.split()) <= 3)):
             return titled  # 书名这类专名；只有一个词（Sony）而口头语去掉后很短（Sony headphones）时用后者
+        if len(core.split()) > 3:  # 还很长：去掉“名额 / 下学期 / still”这类不是东西本身的词
+            core = _thing_words(core) or core
         return core if core and core.lower() != source.strip(" ?!.").lower() or len(core.split()) <= 5 else None
     phrase = text.noun_phrase(source)
     if phrase and text.has_item_word(phrase):  # 说到了品类（耳机、充电器）：就是它
@@ -913,6 +923,17 @@ def _search_terms(source: str) -> str | None:
 _BECAUSE = re.compile(r"(因为|由于|原因是|理由是|because|since|due to)\s*(.+?)(?:[，。,!！?？]|$)", re.I)
 _REQUESTING = re.compile(r"^(?:先|再|也|就)?(?:帮|请|麻烦|我要|我想|想|要|给我|能不能|可以|好的)|\bplease help\b|\bhelp me\b|申请|办理|退款|退货|退了|退掉|能退|可以退|要退|想退|"
                          r"\brefund|\breturn\b|\bplease\b|\bi want to\b|\bi'?d like\b|\bcan i\b|go ahead", re.I)
+
+
+_NOT_THING = frozenset("still space spots spot seats room left available next this last coming semester term week "
+                       "month year today tomorrow tonight now any some there here in on at for of to the a an is are "
+                       "please right".split())
+
+
+def _thing_words(phrase: str) -> str:
+    """英文短语里是“那样东西”的词：去掉时间、名额、虚词（still space in tennis next semester → tennis）。"""
+    kept = [w for w in re.findall(r"[A-Za-z][\w'-]*", phrase) if w.lower() not in _NOT_THING and w.lower() not in lx.STOP]
+    return " ".join(kept)
 
 
 def reason_in(sources: tuple[str, ...] | list[str]) -> str | None:

@@ -119,6 +119,7 @@ CONCEPTS: dict[str, str] = {
     "reset": "重置 重设 重新设置 找回密码 忘了密码 密码忘了 reset",
     "unlock": "解锁 解除锁定 锁了 被锁 锁定 unlock locked",
     "enrol": "选课 选一门 加课 退课 补选 候补 排候补 报名 enrol enroll enrolment register waitlist",
+    "capacity": "名额 空位 剩余名额 还有位 满员 spots spot space seats capacity vacancy",
     "claim": "理赔 报案 报个案 赔 能赔 赔吗 赔付 索赔 出险 定损 事故 撞了 撞到 追尾 刮蹭 剐蹭 被划 划了 被盗 被偷 漏水 "
              "水管爆 着火 失火 claim claims accident",
     "coverage": "保单 保障 保什么 保哪些 保障范围 免赔 免赔额 条款 保额 算不算在里面 包括在内 在保障范围 coverage covered "
@@ -197,6 +198,9 @@ FALSE_FRIENDS = ("到账", "到期", "到店", "到手价", "工单号", "保单
 PAST = frozenset("了的过")  # 紧跟在“买 / 购买 / 花”后面：说的是已经下的单
 PAST_VERBS = frozenset({"买", "购买", "花"})
 # 英文的固定短语 → 概念
+# 中文里中间隔着别的字的说法（“选数据结构这门课”“退一门课”）：(模式, 概念)
+ZH_PATTERNS = ((r"(?:想|要|帮我|我|能)选.{0,10}课|选.{0,8}(?:这门|那门|一门)", "enrol"), (r"退.{0,6}(?:门|节)课", "enrol"),
+               (r"(?:还有|有没有|剩).{0,4}(?:名额|空位|位置)|满了没|满没满", "capacity"))
 PHRASES = {"how much": "shop", "do you have": "shop", "do you sell": "shop", "in stock": "shop",
            "money back": "refund", "talk to a": "complaint", "real person": "complaint", "where is": "track",
            "can i": "eligibility", "am i eligible": "eligibility", "does nothing": "tech",
@@ -263,7 +267,7 @@ REFERRAL = (r"不能|不可以|办不了|无法|查不到|请(?:客户|客人|�
             r"\bcannot\b|\bcan'?t\b|\bcan not\b|\bcall(?:ing)?\b|\bvisit\b|\bdesk\b|\bgo to\b|\bcontact\b|"
             r"\bphone number\b|\d{3,}[- ]\d{3,}")
 # 指令里兜底的那一行：别的事、没有工具管的事都这样答
-CATCH_ALL_LINE = r"anything else|everything else|other (?:questions|requests)|no tool for|其他|其它|别的|这些你查不到|办不了的"
+CATCH_ALL_LINE = r"anything else|everything else|other (?:questions|requests)|no tool for|其他的事|其它的事|别的事|别的问题"
 # 往后推：“回头再买”“改天再说”“maybe later”——说到了要办的事，但不是现在办
 POSTPONE = (r"回头再|改天再|下次再|以后再|过(?:几|两)天再|晚点再|等.{1,8}再|再说吧?[。.!！]?$|再商量|商量一下|考虑考虑|"
             r"考虑一下|想想再|问问.{0,8}再|\bthink about it\b|\bget back to you\b|\bcheck with\b|"
@@ -537,6 +541,8 @@ SLOT_MEANINGS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("order_id", "any", ("tracking", "waybill"), ("tracking", "运单", "waybill")),
     ("phone", "any", (), ("phone", "mobile", "电话", "手机")),
     # 说明里举了一个编号做例子（“工单号，例如 KX-2207”“e.g. RB-1180”）：是编号，只能用文中真有的
+    # “课程代码或课程名”“code or name”：可以是名字，按名词短语取，说明里的代码例子不当唯一的样子
+    ("keyword", "code_or_name", (), ()),
     ("ident", "example_id", (), ()),
     ("ident", "any", ("confirmation", "reference", "voucher", "membership"),
      ("confirmation number", "confirmation code", "reference number", "booking number", "booking reference",
@@ -615,7 +621,7 @@ ITEM_ZH = {
 }
 # 中文关键词前后的口头语（“帮我找一下……吗”）
 # 指示词加量词（“那款”“这双”）：分词前先拿掉，免得和后面的字粘在一起（“那款挂耳式……”切成“那款挂 / 耳式”）
-ZH_DEMONSTRATIVE = r"(?:那|这|哪)(?:一)?(?:款|个|种|件|台|双|把|只|部|本|套|条|瓶|盒|份)"
+ZH_DEMONSTRATIVE = r"(?:那|这|哪)(?:一)?(?:款|个|种|件|台|双|把|只|部|本|套|条|瓶|盒|份|门|节|堂|班|张|位)"
 ZH_LEAD = r"请问|请|帮我|麻烦|能不能|可以|我想|我要|想|给我|推荐|推荐一下|推荐个|推荐一款|来个|来一个|买个|买一个|有没有"
 ZH_FILLER = r"查一下|查询一下|查询|查查|搜一下|搜索|找一下|找找|看看|看一下|有没有|一下|吗|呢|吧|呀|啊|？|\?|。|！|!"
 

@@ -198,6 +198,7 @@ for _name, _triggers in lx.CONCEPTS.items():
 CJK_TRIGGERS = frozenset(_SINGLE) | {t for t, _ in _MULTI}
 ITEM_WORDS = frozenset(lx.CONCEPTS["item"].split())
 _PHRASES = tuple((re.compile(r"\b" + phrase + r"\b"), name) for phrase, name in lx.PHRASES.items())
+_ZH_PATTERNS = tuple((re.compile(pattern), name) for pattern, name in lx.ZH_PATTERNS)
 _FALSE_FRIENDS = re.compile("|".join(lx.FALSE_FRIENDS))
 _AFFIXES = re.compile(lx.TOKEN_AFFIXES)
 _NEGATED = re.compile("(" + "|".join(lx.NEGATION_PREFIX) + ")$")
@@ -235,6 +236,9 @@ def concepts(text: str) -> frozenset[str]:
         found |= _SINGLE.get(m.group(1), set())
     for pattern, name in _PHRASES:
         if pattern.search(low):
+            found.add(name)
+    for pattern, name in _ZH_PATTERNS:
+        if pattern.search(text):
             found.add(name)
     tokens = [t.strip().lower() for t in raw_tokens]
     for i, token in enumerate(tokens):
@@ -288,10 +292,17 @@ def nouns(text: str) -> list[str]:
     out, run, modifier = [], "", ""
     for word, pos in tag(_DEMONSTRATIVE.sub("，", text)):
         content = (word.strip() and word not in lx.STOP and word not in lx.GENERIC_NOUNS and CJK.search(word)
-                   and (word not in CJK_TRIGGERS or word in ITEM_WORDS))  # 品类名词（耳机、跑鞋）正是要找的
-        if content and pos.startswith(("n", "vn", "nz")):
+                   and (word not in CJK_TRIGGERS or word in ITEM_WORDS)  # 品类名词（耳机、跑鞋）正是要找的
+                   and not _ASKING_WORD.search(word))  # “哪几个”“什么”是在问，不是东西
+        # 名词，以及分词器标成习用语的三字以上的词（线性代数、数据结构）
+        if content and (pos.startswith(("n", "vn", "nz", "j")) or pos == "l" and len(word) >= 3):
+            if run and modifier:  # 名 + 动 + 名连着（机器 学习 导论）：是一个词组
+                run += modifier
             run = (modifier + run + word) if not run else run + word
             modifier = ""
+            continue
+        if content and run and pos.startswith(("v", "a")) and len(word) >= 2 and not modifier:
+            modifier = word  # 先记着：后面紧跟名词就并进来，否则另起
             continue
         if run:
             out.append(run)
@@ -305,6 +316,7 @@ def nouns(text: str) -> list[str]:
 # ---------------------------------------------------------------- 名词短语：搜索词、商品关键词
 
 _DEMONSTRATIVE = re.compile(lx.ZH_DEMONSTRATIVE)
+_ASKING_WORD = re.compile(r"哪|什么|啥|几|多少|谁|怎么")
 _EN_LEAD = re.compile(r"^(?:(?:" + lx.EN_LEAD_WORDS + r")\b[\s,]*)+", re.I)
 _EN_TAIL = re.compile(r"(?:\s+(?:" + lx.EN_TAIL_WORDS + r"))+$", re.I)
 _ZH_LEAD = re.compile(r"^(?:" + lx.ZH_LEAD + r")+")
