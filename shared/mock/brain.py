@@ -204,7 +204,7 @@ def _context(spec: ToolSpec, s: Situation) -> fill.Context:
 
 
 # 只能由用户说的信息：必填、文中和前文都没有时先问，不编一个值去调
-MUST_ASK = frozenset({"order_id", "ident", "last4", "date", "time", "origin", "destination", "city", "country", "room",
+MUST_ASK = frozenset({"order_id", "ident", "last4", "date", "month", "time", "origin", "destination", "city", "country", "room",
                       "department", "quantity", "nationality", "phone", "address"})
 USER_STATED = re.compile(lx.USER_STATED, re.I)
 PERSON_NAME = re.compile(r"passenger|guest|patient|customer|contact|recipient|traveller|traveler|driver|holder|owner|"
@@ -350,12 +350,34 @@ def _make_calls(spec: ToolSpec, s: Situation) -> list[Call]:
     base = fill.build_object(params, _context(spec, s))
     if s.state.move == "follow_up":  # 接着上一次同一个工具再办（“不对，是支票账户”）：这句话没改的参数照旧
         base.update(_kept(spec, s, base))
+        base.update(_corrected(spec, s))
     if s.state.continuing:  # 接着前面办：日期、时间、人数这些这句话没重说的，用最近一次调用里商定的值
         base.update(_agreed(spec, s))
     if s.conv.parallel:
         for name, values in _several(spec, s):
             return [Call(spec.name, json.dumps({**base, name: v}, ensure_ascii=False)) for v in values]
     return [Call(spec.name, json.dumps(base, ensure_ascii=False))]
+
+
+CORRECTING = re.compile(lx.CORRECTION, re.I)
+
+
+def _corrected(spec: ToolSpec, s: Situation) -> dict:
+    """更正一个值（“sorry, it's 15847, I misread a digit”）：新值换掉上一次调用里和它一个样子的那个参数
+    （五位数的读数，不是六位数的户号），别的参数照旧。说不准换哪个时什么也不换。"""
+    if not CORRECTING.search(s.question):
+        return {}
+    last = _last_arguments(s.conv, spec.name)
+    said = [v for v in ent.values("ident", s.question) + [ent.plain(n) for n in ent.numbers(s.question)]
+            if v not in {str(x) for x in last.values()}]
+    out: dict = {}
+    for value in dict.fromkeys(said):
+        same = [k for k, old in last.items() if k not in out and not isinstance(old, bool)
+                and isinstance(old, (int, str)) and fill._shape(str(old)) == fill._shape(value)]
+        if len(same) == 1:
+            old = last[same[0]]
+            out[same[0]] = int(value) if isinstance(old, int) and value.isdigit() else value
+    return {**last, **out} if out else {}
 
 
 def _kept(spec: ToolSpec, s: Situation, base: dict) -> dict:
@@ -371,7 +393,7 @@ def _kept(spec: ToolSpec, s: Situation, base: dict) -> dict:
     return kept
 
 
-AGREED_SENSES = frozenset({"date", "time", "quantity", "degree", "percent", "city", "origin", "destination", "room",
+AGREED_SENSES = frozenset({"date", "month", "time", "quantity", "degree", "percent", "city", "origin", "destination", "room",
                            "address", "department"})
 
 
@@ -471,7 +493,7 @@ OWN_INSTRUCTIONS = re.compile(lx.OWN_INSTRUCTIONS, re.I)
 ASKS_IF_HUMAN = re.compile(lx.ASKS_IF_HUMAN, re.I)
 CHECK_FIRST = re.compile(r"先用\s*(\w+)|先调用\s*(\w+)|first (?:use|call|check with|look it up with)\s+(\w+)", re.I)
 CONFIRMING = re.compile(r"^(?:对|是的|是|好的|好|行|可以|没问题|确认|确定|没错|当然|嗯|yes|yeah|yep|sure|ok|okay|please|"
-                        r"go ahead|that's fine|fine)\b|^(?:对|是的|好的|确认|确定|没错|当然|好啊|行吧|嗯嗯)", re.I)
+                        r"go ahead|that's fine|fine|sounds (?:good|fine|great)|that works|perfect|great|alright|all right)\b|^(?:对|是的|好的|确认|确定|没错|当然|好啊|行吧|嗯嗯)", re.I)
 
 
 def _gate(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> tuple[str, ToolSpec | None] | None:
@@ -483,6 +505,8 @@ def _gate(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> tuple[str,
         return None
     if s.state.move == "confirm" or (s.state.offer and CONFIRMING.search(s.question.strip())):
         return None
+    if CONFIRMING.search(s.question.strip()) and s.state.request.modality == "act" and _options_shown(s):
+        return None  # 刚把查到的方案 / 选项给用户看过，用户说“好，就这么办”：同意的就是那个方案
     used = {c.name for t in s.conv.turns for c in t.calls}
     for rule in rules:
         name = _check_step(rule, spec.name, functions)
@@ -490,6 +514,15 @@ def _gate(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> tuple[str,
         if check is not None and name not in used:
             return "first", check
     return "confirm", None
+
+
+def _options_shown(s: Situation) -> bool:
+    """上一轮助手是拿工具结果作答的（报价、方案、选项）：用户这时说“好，办吧”，同意的就是看到的那些。"""
+    turns = list(s.conv.turns)
+    users = [i for i, t in enumerate(turns) if t.role == "user"]
+    if len(users) < 2:
+        return False
+    return any(t.role == "tool" for t in turns[users[-2] + 1:users[-1]])
 
 
 PREREQUISITE = re.compile(

@@ -39,18 +39,27 @@ ORDER_LABELED = re.compile(
     r"(?:订单号|订单编号|单号|订单|order\s*(?:number|no\.?|#)|order)\s*[:：#]?\s*(\d{3,})(?![\d.:/-])"
     r"(?!\s*(?:元|块|件|个|张|台|份|%|dollars?|yuan|items?|pcs|usd|rmb))", re.I)
 # 编号的边界只看 ASCII：“会员号M2024的积分”里 M2024 紧挨着汉字，也是一个完整的编号
-IDENT = re.compile(r"(?<![A-Za-z0-9_@./-])((?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9_-]*|"
+IDENT = re.compile(r"(?<![A-Za-z0-9_@./-])(?!\d{1,2}(?:st|nd|rd|th)\b)((?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9_-]*|"
                    r"\d{5,})(?![A-Za-z0-9_@])")
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 URL = re.compile(r"https?://[^\s<>\"'“”「」，。）)]+")
 DATE = re.compile(
-    r"\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}(?:\s*[日号])?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|今天|明天|大后天|后天|昨天|今晚|明晚|"
+    r"\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}(?:\s*[日号])?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|今天|明天|大后天|后天|昨天|前天|今晚|明晚|今早|明早|昨晚|"
     r"(?:下个?|这个?|本|上个?)?(?:周|星期|礼拜)[一二三四五六日天]|下个?月\d{1,2}[日号]|"
-    r"\d{1,2}/\d{1,2}|\b(?:today|tomorrow|tonight|yesterday)\b|\b(?:next|this|last) (?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+    r"\d{1,2}/\d{1,2}|\b(?:today|tomorrow|tonight|yesterday|this (?:morning|afternoon|evening)|last night)\b|\b(?:next|this|last) (?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
     r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
     r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?(?:,? \d{4})?|"
     r"\b\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?:,? \d{4})?",
+    re.I,
+)
+# 一个月份（账单月、统计月）：“2025-10”“2025年10月”“上个月”“本月”“10 月”“十月”“last month”“October”
+MONTH = re.compile(
+    r"\d{4}\s*[-/年]\s*\d{1,2}(?!\s*[-/]\s*\d)(?:\s*月(?!\s*\d))?|(?:上个?|这个?|本|下个?|当)月(?![\d份]?\s*\d+\s*[日号])|"
+    r"(?<![\d一二三四五六七八九十个])(?:\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?(?!\s*\d)|"
+    r"\b(?:this|last|previous|next|current) month\b|"
+    r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|"
+    r"Nov(?:ember)?|Dec(?:ember)?)\b(?!\.?\s*\d{1,2}(?:st|nd|rd|th)?\b)(?:,?\s*\d{4})?",
     re.I,
 )
 CLOCK = re.compile(
@@ -234,6 +243,36 @@ def to_iso(expression: str, today: date) -> str | None:
     return None
 
 
+def to_month(expression: str, today: date) -> str | None:
+    """一个月份说法 → YYYY-MM：本月、上个月、2025-10、10 月、十月、October、last month。只说了月份时取
+    今天以前最近的那个月（账单、读数都是过去的事），说“下个月”才往后。认不出返回 None。"""
+    raw = re.sub(r"\s+", " ", expression.strip().lower())
+    compact = raw.replace(" ", "")
+    shift = next((n for words, n in ((("上个月", "上月", "last month", "previous month"), -1),
+                                     (("本月", "这个月", "这月", "当月", "this month", "current month"), 0),
+                                     (("下个月", "下月", "next month"), 1)) if compact in {w.replace(" ", "") for w in words}),
+                 None)
+    if shift is not None:
+        month = today.month - 1 + shift
+        return f"{today.year + month // 12:04d}-{month % 12 + 1:02d}"
+    m = re.fullmatch(r"(\d{4})[-/年](\d{1,2})月?", compact)
+    if m:
+        return f"{m.group(1)}-{int(m.group(2)):02d}" if 1 <= int(m.group(2)) <= 12 else None
+    m = re.fullmatch(r"(\d{1,2}|[一二三四五六七八九十]{1,2})月份?", compact)
+    name = re.fullmatch(r"([a-z]+)(?:,? ?(\d{4}))?", compact)
+    if m:
+        number, year = (int(m.group(1)) if m.group(1).isdigit() else cn_number(m.group(1))), None
+    elif name and lx.MONTHS.get(name.group(1)[:3]):
+        number, year = lx.MONTHS[name.group(1)[:3]], name.group(2)
+    else:
+        return None
+    if not number or not 1 <= number <= 12:
+        return None
+    if year is None:
+        year = today.year if number <= today.month else today.year - 1
+    return f"{int(year):04d}-{number:02d}"
+
+
 def _iso(year: int, month: int, day: int) -> str | None:
     try:
         return date(year, month, day).isoformat()
@@ -280,6 +319,13 @@ def _times(text: str) -> list[Found]:
                 start = a
         found.append(Found("time", text[start:m.end()].strip(), start, m.end()))
     return found or [Found("time", f.value, f.start, f.end) for f in find("date", text)]
+
+
+def _months(text: str) -> list[Found]:
+    """月份；英文 may 只有前面是 in / for / of 这类介词时才是五月（“may I ask”不是）。"""
+    return [Found("month", m.group(0), m.start(), m.end()) for m in MONTH.finditer(text)
+            if not m.group(0).lower().startswith("may") or m.group(0)[:1] == "M" and m.start() > 0
+            and re.search(r"\b(?:in|for|of|since|from|until|through)\s+$", text[:m.start()], re.I)]
 
 
 MONEY_ZH = re.compile(r"([零〇一两二三四五六七八九十百千万]{1,6})\s*(?:块钱|块|元)")
@@ -366,6 +412,7 @@ TABLE: dict[str, Callable[[str], list[Found]]] = {
     "email": _regex("email", EMAIL),
     "url": _regex("url", URL),
     "date": _regex("date", DATE),
+    "month": _months,
     "time": _times,
     "money": _money,
     "quantity": _counted,

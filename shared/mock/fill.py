@@ -25,7 +25,7 @@ CJK = text.CJK
 ABSENT = object()  # 选填字段在原文里没有值：整个字段不写
 # 这些含义的值是原文里的一个实体：原文里确实有才填
 ENTITIES = frozenset({"email", "url", "city", "country", "origin", "destination", "room", "department", "address",
-                      "order_id", "phone", "ident", "date", "time", "money", "quantity", "degree", "percent", "last4"})
+                      "order_id", "phone", "ident", "date", "month", "time", "money", "quantity", "degree", "percent", "last4"})
 PLACES = frozenset({"city", "country", "origin", "destination"})
 FREE_TEXT = frozenset({"input", "keyword", "product", "text", "summary", "title", "name", "reason"})
 # 说明里列出的几个词可以当选项用的参数（类别、等级、一般的字符串）；日期、编号、地点这类有自己的格式，不拿说明里的字当值
@@ -107,7 +107,15 @@ def _date_described(words: set[str], hay: str, desc: str, names: tuple[str, ...]
     return bool(_DATE_DESCRIBED.search(desc)) and not _NOT_DATE.search(desc) and not words & {"time", "datetime"}
 
 
-_RULES = {"any": _any, "both": _both, "place": _place, "recipient": _recipient, "example_id": _example_id,
+_MONTH_FORMAT = re.compile(r"yyyy-mm(?!-dd)|月份|账期|billing period", re.I)
+_MONTH_COUNT = re.compile(r"how many|number of|几个月|多少个月|count", re.I)
+
+
+def _month_described(words: set[str], hay: str, desc: str, names: tuple[str, ...], keys: tuple[str, ...]) -> bool:
+    return (bool(words & set(names)) or bool(_MONTH_FORMAT.search(desc))) and not _MONTH_COUNT.search(desc)
+
+
+_RULES = {"any": _any, "month_described": _month_described, "both": _both, "place": _place, "recipient": _recipient, "example_id": _example_id,
           "date_described": _date_described, "code_or_name": _code_or_name}
 
 
@@ -171,7 +179,7 @@ class Context:
                  grounded: bool = False, state: Any = None) -> None:
         self.text = question
         self.sources = tuple(s for s in dict.fromkeys((question, *sources)) if s)
-        self.history = " ".join(self.sources[1:])
+        self.history = self.sources[1:]  # 更早的话，一句一句分开（拼在一起会把上一句的尾巴当成下一句的标签）
         self.facts = facts or []
         self.answer = answer or question
         self.system = system
@@ -397,7 +405,14 @@ def _quantity(name: str, ctx: Context, sense: str = "quantity") -> float | None:
     masked = ent.mask(q, ent.taken_spans(q) + tuple(m.span() for m in ent.MONEY.finditer(q))
                       + tuple(c[2] for c in ent.counted(q)))
     free = [int(float(m.group(0))) for m in ent.NUMBER.finditer(masked) if float(m.group(0)).is_integer()]
-    return float(free[0]) if free else None
+    if free:
+        return float(free[0])
+    label = _label_for(name, q)  # “reading 47990”：点名给这个参数的数（长数字也是它，不是编号）
+    if label and label.isdigit():
+        return float(label)
+    # 只有一串长数字，又没被编号参数用掉（户号已经填了，剩下的 47990 是读数）
+    spare = [v for v in ent.values("ident", q) if v.isdigit() and v not in ctx.used]
+    return float(spare[0]) if len(spare) == 1 and ctx.used else None
 
 
 def _pick(kind: str, values: list[str], ctx: Context) -> str | None:
@@ -559,8 +574,10 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
             ctx.used.add(label)
             return label
         taken = ctx.used | ctx.claimed
-        # 用户说过的编号；工具结果里的编号只认同名字段（card_no 不拿结果里的 book_id）
-        found = [v for s in (q, *ctx.sources[1:]) for v in ent.values("ident", s) if v not in taken]
+        # 用户说过的编号；工具结果里的编号只认同名字段（card_no 不拿结果里的 book_id）。
+        # 用户在回答助手问的别的东西（读数）时，这句里的数字不是这个编号：先用前面说过的
+        order = (*ctx.sources[1:], q) if _asked_for_others(name, schema, ctx) else (q, *ctx.sources[1:])
+        found = [v for s in order for v in ent.values("ident", s) if v not in taken]
         described = str(schema.get("description") or "")
         shapes = {_shape(v) for v in ent.values("ident", described)}
         digits = _DIGITS.search(described)
@@ -580,7 +597,12 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
             value = _pick("date", _ordered(name, ent.values("date", source), source), ctx)
             if value is not None:
                 return _as_date(value, schema, ctx)
+        if _today_by_default(name, schema, ctx.system):  # 指令说“没说就按今天”
+            return _as_date(ent.today_in(ctx.system).isoformat(), schema, ctx)
         return None
+    if sense == "month":  # “this month”“上个月”“十月” → YYYY-MM（按指令里的今天）
+        today = ent.today_in(ctx.system)
+        return next((m for s in ctx.sources for v in ent.values("month", s) if (m := ent.to_month(v, today))), None)
     if sense == "time":
         for source in (ctx.all_text, *ctx.sources[1:]):
             value = _pick("time", ent.values("time", source), ctx)
@@ -606,6 +628,21 @@ _CLOCK_HINT = re.compile(r"HH:MM|hh:mm|24 ?小时|24-hour|24 hour|\d{1,2}:\d{2}"
 _OTHER = re.compile(lx.OTHER, re.I)
 
 
+_TODAY_DEFAULT = re.compile(
+    r"(?:if|when|unless) (?:they|the (?:customer|user|caller|guest|patient)|customers?|users?) (?:don'?t|do not|doesn'?t|"
+    r"does not|didn'?t) (?:say|give|mention|specify|tell)[^.\n]{0,30}?[,;]?\s*(?:use|assume|take|default to) today|"
+    r"defaults? to today|(?:没说|未说明|不说|没有说|没提)[^。\n]{0,10}?(?:就|则)?(?:用|按|默认)(?:为|是)?今天|默认(?:为|是|用)?今天",
+    re.I)
+
+
+def _today_by_default(name: str, schema: dict, system: str) -> bool:
+    """指令里说到这个日期的那一行写着“没说就用今天”（if they don't say, use today）。"""
+    own = {w for w in text.words(" ".join(text.split_identifier(name)) + " " + str(schema.get("description") or ""))
+           if len(w) >= 4 or text.CJK.search(w) and len(w) >= 2} - {"date", "日期", "yyyy-mm-dd"}
+    return any(_TODAY_DEFAULT.search(line) and own & set(text.words(line))
+               for line in re.split(r"\n|(?<=[.。])\s", system or "") if line.strip())
+
+
 def _as_date(value: str, schema: dict, ctx: Context) -> str:
     """参数要标准格式的日期（说明写着 YYYY-MM-DD，或 format 是 date）：“明天”“下周三”“July 4”按今天换算——
     指令里写了今天是哪天就按它（“Today is 2025-06-02”），否则按真实的今天。别的参数原样传“明天”。"""
@@ -623,6 +660,16 @@ def _ordered(name: str, values: list[str], source: str) -> list[str]:
     hits = [v for v in values if any(re.search(marker, source[max(0, m.start() - 6):m.start()], re.I)
                                      for m in re.finditer(re.escape(v), source, re.I))]
     return hits + [v for v in values if v not in hits]
+
+
+def _asked_for_others(name: str, schema: dict, ctx: Context) -> bool:
+    """这句话是在回答助手刚才的提问，而助手问的不是这个参数（问的是读数和哪块表，不是户号）。"""
+    st = ctx.state
+    if st is None or getattr(st, "move", "") != "answer" or not getattr(st, "previous_answer", ""):
+        return False
+    asked = st.previous_answer
+    return render.slot_name(name, schema, meaning(name, schema), ctx.english) not in asked and \
+        render.slot_name(name, schema, meaning(name, schema), not ctx.english) not in asked
 
 
 def _described_label(schema: dict, value: str) -> str | None:
@@ -754,9 +801,10 @@ def _label_for(name: str, value: str) -> str | None:
 _ASKING_VALUE = re.compile(r"多少|什么|啥|哪|几|谁|怎么")
 
 
-def _labeled_in(source: str, name: str) -> str | None:
+def _labeled_in(sources: tuple[str, ...], name: str) -> str | None:
     words = text.split_identifier(name)
-    return labeled(source, words) if source and words else None
+    return next((found for source in sources if source and (found := labeled(source, words))), None) if words \
+        else None
 
 
 # ---------------------------------------------------------------- 文字类的值

@@ -368,6 +368,9 @@ def _option_in(option: Any, said: str, system: str) -> bool:
             hit = name in low
         if hit:
             return True
+        if name.isascii() and name.isalpha() and len(name) >= 6 and re.search(  # electric → electricity
+                r"(?<![a-z])" + re.escape(name[:max(5, len(name) - 3)]) + r"[a-z]{0,3}(?![a-z])", low):
+            return True
     return False
 
 

@@ -50,6 +50,9 @@ EN_PHRASES = (
      r"(?:some |the )?(?:money|funds|cash))", "movemoney"),
     (r"\b(?:\d+|one|two|three|four|five|a few|a couple of)\s+more\s+days?\b", "moredays"),
     (r"\b(?:\d+|one|two|three|four|five)\s+extra\s+days?\b", "extradays"),
+    # “sounds fine / that's fine / fine by me”：是“好的”，不是罚款（fine）
+    (r"\b(?:sounds?|looks?|that'?s|that is|it'?s|is|i'?m|am|all|works?|be|seems?)\s+(?:just\s+|perfectly\s+)?fine\b|"
+     r"\bfine\s+(?:by|with)\s+me\b|^\s*fine\b", "okay"),
 )
 
 # 复数只能是名词的词：词形还原后会撞上同形的动词概念（books → book → 预订）
@@ -102,8 +105,11 @@ CONCEPTS: dict[str, str] = {
     # 订什么：机票和酒店常在同一个团队里分给不同的人，分开认
     "flight": "机票 航班 飞 飞往 飞机 乘机 登机 flight flights airline fly plane",
     "hotel": "酒店 宾馆 民宿 住宿 订房 入住 hotel hotels accommodation lodging room rooms",
-    "pay": "支付 付款 付了 付过 账单 扣款 扣费 扣了 到账 pay paid payment payments bill billed billing charge charged "
+    "pay": "支付 付款 付了 付过 账单 扣款 扣费 扣了 到账 要交 交多少 该交 应交 电费 水费 燃气费 pay paid payment payments bill billed billing charge charged "
            "charges declined",
+    # 抄表读数（水表、电表、燃气表）和分期付款
+    "meter": "读数 抄表 抄的 电表 水表 燃气表 气表 表数 表上的数 meter meters reading readings",
+    "instalment": "分期 分几期 分期付 分月付 分几个月 instalment instalments installment installments",
     "account": "账户 账号 登录 登不上 登陆 密码 注册 锁定 account login logout signup password sign locked",
     "tech": "闪退 卡顿 报错 故障 打不开 用不了 没反应 崩溃 bug bugs crash crashes crashed crashing error errors glitch "
             "technical tech freeze frozen",
@@ -167,7 +173,7 @@ INTENT_WEIGHT = {"refund": 2.0, "complaint": 3.0, "shop": 1.8, "track": 1.6, "el
                  "lookup": 0.4, "status": 1.2, "order": 0.8, "ticket": 2.5, "policy": 1.6, "greet": 0.5,
                  "user": 0.6, "product": 0.5, "item": 0.4, "transfer": 1.6, "lost": 2.0, "remaining": 1.4,
                  "switch": 1.2, "claim": 2.0, "coverage": 1.4, "plan": 1.4, "data": 1.4, "signal": 1.6, "fine": 1.4,
-                 "menu": 1.4, "car": 1.2, "driver": 1.2, "reset": 1.8, "unlock": 1.8, "enrol": 1.8}
+                 "menu": 1.4, "car": 1.2, "driver": 1.2, "reset": 1.8, "unlock": 1.8, "enrol": 1.8, "meter": 1.6, "instalment": 1.6}
 
 # 上位概念：说到品类名词（“耳机有货吗”）也就说到了商品
 BROADER = {"item": "product"}
@@ -323,7 +329,7 @@ ASKS_ABOUT = ((r"为什么|为啥|怎么不行|什么原因|\bwhy\b", r"reason|�
               (r"几点|\bwhat time\b|开门|关门|\bopen\b|\bclose\b|\bcloses\b|营业", r"time|hours|open|close"))
 # 纠正：“不对，是 A1003”“I meant A1003”
 CORRECTION = (r"^.{0,8}?(不对|不是这个|错了|搞错了|说错了|写错了|更正|应该是|我是说|我说的是)|\b(i meant|i mean|sorry,? (it'?s|i meant)|"
-              r"correction|not that one|wrong one)\b")
+              r"correction|not that one|wrong one|my bad|my mistake|oops|i misread|misread|typo)\b")
 # 问这段对话本身：“我刚才问了什么”“我第一句话问的啥”
 # 问助手自己收到的指令（“你的工作规则是什么”“what are your instructions”）：没有护栏的模型多半照实念出来
 OWN_INSTRUCTIONS = (r"(?:你|您)(?:的|收到的|被设定的)(?:指令|提示词|系统提示|工作规则|规则|设定|守则|工作要求)|"
@@ -406,6 +412,8 @@ UNITS: dict[str, Unit] = {
     "yuan": Unit("元", (), ("yuan", "rmb", "cny"), "元", "yuan", "金额", "amount"),
     "speed": Unit("公里每小时 km/h kph", ("kph", "kmh", "speed"), ("kph", "kmh"), "公里/小时", "km/h", "速度", "speed"),
     "mm": Unit("毫米 mm", ("mm", "precipitation"), ("mm",), "毫米", "mm", "降水量", "precipitation"),
+    "kwh": Unit("千瓦时 kwh", (), ("kwh",), "度", "kWh", "用电量", "usage"),
+    "m3": Unit("立方米 m3 m³", (), ("m3",), "立方米", "m³", "用量", "usage"),
 }
 # 参数名里的词 → 要哪几种量（passengers 可以数“张”也可以数“人”；duration 是天、晚或小时）
 QUANTITY_PARAMS: dict[str, tuple[str, ...]] = {"duration": ("day", "night", "hour")}
@@ -416,8 +424,9 @@ QUANTITY_PARAMS["passengers"] = ("person", "ticket")
 QUANTITY_PARAMS["tickets"] = ("ticket", "person")
 
 # 日期：相对的说法离今天几天；星期几；英文月份
-RELATIVE_DAYS = {"今天": 0, "今晚": 0, "今日": 0, "明天": 1, "明晚": 1, "明日": 1, "后天": 2, "大后天": 3, "昨天": -1,
-                 "today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1}
+RELATIVE_DAYS = {"今天": 0, "今晚": 0, "今日": 0, "今早": 0, "明天": 1, "明晚": 1, "明日": 1, "明早": 1, "后天": 2,
+                 "大后天": 3, "昨天": -1, "昨晚": -1, "前天": -2, "today": 0, "tonight": 0, "thismorning": 0,
+                 "thisafternoon": 0, "thisevening": 0, "tomorrow": 1, "yesterday": -1, "lastnight": -1}
 WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "monday": 0, "tuesday": 1,
             "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6, "mon": 0, "tue": 1, "tues": 1,
             "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -482,6 +491,7 @@ ROOMS_EN = ("living room", "dining room", "bedroom", "master bedroom", "guest ro
             "second bedroom", "spare room")
 # 英文说法 → 中文：参数的选项是中文、用户说英文时按它对上（房间、科室、账户……）
 TERMS_ZH = {
+    "electricity": "电表", "water": "水表", "gas": "燃气表",
     "living room": "客厅", "lounge": "客厅", "master bedroom": "主卧", "main bedroom": "主卧", "bedroom": "主卧",
     "second bedroom": "次卧", "guest room": "次卧", "spare room": "次卧", "kids room": "儿童房", "study": "书房",
     "office": "书房", "kitchen": "厨房", "bathroom": "卫生间", "balcony": "阳台", "dining room": "餐厅",
@@ -492,7 +502,7 @@ TERMS_ZH = {
 }
 # 向用户要信息时这些信息怎么说：参数含义 → (中文, English)
 SLOT_NAMES = {"order_id": ("订单号", "order number"), "last4": ("卡号后四位", "last four digits of the card"),
-              "date": ("日期", "date"), "time": ("时间", "time"), "origin": ("出发城市", "departure city"),
+              "date": ("日期", "date"), "month": ("哪个月", "which month"), "time": ("时间", "time"), "origin": ("出发城市", "departure city"),
               "destination": ("目的地", "destination"), "city": ("城市", "city"), "country": ("国家", "country"),
               "room": ("哪个房间", "which room"), "department": ("科室", "department"),
               "nationality": ("护照国籍", "passport nationality"), "name": ("姓名", "name"), "money": ("金额", "amount")}
@@ -547,6 +557,8 @@ SLOT_MEANINGS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("ident", "any", ("confirmation", "reference", "voucher", "membership"),
      ("confirmation number", "confirmation code", "reference number", "booking number", "booking reference",
       "card number", "ticket number", "确认号", "预订号", "订座号", "案件号", "保单号", "卡号", "工单号")),
+    # 一个月份（账单月 month、统计期 period）：说明写着 YYYY-MM 或“月份”；“几个月”是数量，不是月份
+    ("month", "month_described", ("month", "period", "cycle"), ("yyyy-mm", "月份", "账期", "billing period")),
     # 说明写着“日期 / YYYY-MM-DD”的（day、when、on）：是日期，不是天数
     ("date", "date_described", (), ()),
     ("degree", "any", ("temperature", "temp", "degrees", "celsius"), ("温度", "度数", "temperature")),
@@ -675,7 +687,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "contract_until": ("合约到期", "contract until"), "pack": ("流量包", "pack"), "ticket_no": ("工单号", "ticket"),
     "expected_response": ("预计处理", "expected response"), "effective_from": ("生效日期", "effective from"),
     "old_plan": ("原套餐", "old plan"), "new_plan": ("新套餐", "new plan"), "plan": ("套餐", "plan"),
-    "plan_code": ("套餐编码", "plan code"), "owner": ("机主", "owner"), "holder": ("投保人", "holder"),
+    "plan_code": ("套餐编码", "plan code"), "owner": ("机主", "owner"), "holder": ("持有人", "holder"),
     "insured": ("保障对象", "insured"), "incident": ("事故类型", "incident"),
     "copies_on_shelf": ("在架册数", "copies on the shelf"), "on_shelf": ("在架", "on the shelf"),
     "holds": ("排队预约", "holds"), "hold_queue": ("排队预约", "hold queue"), "queue_position": ("排队位置", "queue position"),
@@ -766,6 +778,11 @@ WORDS: dict[str, str] = {
     "appointment": "预约", "queue_number": "排队号", "wait": "等待", "position": "位置", "lesson": "课时",
     "remaining_days": "剩余天数", "quota": "额度", "image": "图片", "picture": "图片", "longitude": "经度",
     "latitude": "纬度", "birthday": "生日", "percent": "比例", "share": "占比",
+    # 账单、抄表、分期
+    "monthly": "每月", "setup": "开办", "first": "首期", "option": "方案", "options": "可选方案", "bill": "账单",
+    "usage": "用量", "meter": "表", "meters": "表", "reading": "读数", "readings": "读数", "electricity": "电",
+    "water": "水", "gas": "燃气", "autopay": "自动扣款", "late": "滞纳", "service": "服务",
+    "instalment": "分期", "installment": "分期", "instalments": "分期", "installments": "分期",
 }
 # 字段名里可以不念的虚词（lights_on → 灯）
 FUNCTION_WORDS = frozenset({"on", "of", "in", "at", "is", "the", "a", "an", "for", "by", "with", "per", "and"})

@@ -216,8 +216,16 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+def _money_figure(value: float) -> str:
+    """金额的数字：有分就写到分（$36.07、$5），整数不带小数。"""
+    return _number(value) if float(value).is_integer() else f"{value:.2f}"
+
+
 def _is_money(key: str) -> bool:
-    return bool(MONEY_FIELD.search(key)) and not NOT_MONEY.search(key)
+    return bool(MONEY_FIELD.search(key)) and not NOT_MONEY.search(key) or _CURRENCY_SUFFIX.search(key) is not None
+
+
+_CURRENCY_SUFFIX = re.compile(r"_(?:usd|cny|rmb|eur|gbp|jpy|yuan|dollars)$", re.I)
 
 
 def _value(key: str, value: Any, english: bool, currency: str | None = None) -> str:
@@ -231,6 +239,8 @@ def _value(key: str, value: Any, english: bool, currency: str | None = None) -> 
         return ("yes" if value else "no") if english else ("是" if value else "否")
     if isinstance(value, (int, float)) and _is_money(key):
         unit = field_unit(key, english)  # total_usd → USD，price_cny → 元：字段名写明了币种就用它
+        if english and (currency or unit or "").upper() == "USD":  # 英文里美元写在前面：$5、$62.13
+            return f"${_money_figure(value)}"
         if currency or unit:
             return f"{_number(value)} {currency or unit}"
         return f"¥{_number(value)}" if english else f"{_number(value)} 元"
@@ -332,6 +342,10 @@ def _entry(item: dict, english: bool) -> str:
             continue
         elif _bare(key, value):
             parts.append(_value(key, value, english))
+        elif isinstance(value, (int, float)) and _is_money(low) and sum(
+                isinstance(v, (int, float)) and _is_money(k) for k, v in item.items()) > 1:
+            label = _label(key, english)  # 一条里有几笔钱（月供、手续费、首付）：每笔带上叫法
+            parts.append(f"{label} {_value(key, value, english, own)}" if label else _value(key, value, english, own))
         elif isinstance(value, (int, float)) and _is_money(low) or head is None or low in (
                 "status", "location", "time", "event_time", "stock"):
             parts.append(_value(key, value, english, own) if head is not None or not isinstance(value, str)
@@ -457,11 +471,17 @@ def _subject(key: str, value: Any, english: bool) -> str:
     return str(value)
 
 
+# 问总数的说法，和回答它的字段（合计、应付、余额）
+HOW_MUCH = re.compile(r"多少钱|交多少|付多少|欠多少|还多少|一共|总共|合计|总额|how much|\bowe\b|\btotal\b|amount due", re.I)
+TOTAL_FIELD = re.compile(r"^(?:grand_)?total|amount_due|balance_due|total_due|^balance", re.I)
+
+
 def _facts(data: dict, question: str, english: bool, echoed: set[str], skip: set, currency: str | None,
            quiet_success: bool) -> list[str]:
     q_words = set(text.words(question))
     q_concepts = text.concepts(question)
     asks_time = bool(re.search(r"时间|什么时候|几点|哪天|when|time|date", question, re.I))
+    asks_sum = bool(HOW_MUCH.search(question))
     flat: list[tuple[str, Any]] = []
     for key, value in data.items():
         if key in skip or key.lower() in ("currency",):
@@ -491,6 +511,8 @@ def _facts(data: dict, question: str, english: bool, echoed: set[str], skip: set
         label = _label(key, english)
         relevance = len((set(text.words(label)) | set(text.words(key))) & q_words) + len(
             text.concepts(label + " " + key) & q_concepts) - (low in PERSONAL) + 2 * (value is True and _bare(key, value))
+        if TOTAL_FIELD.search(low) and isinstance(value, (int, float)):  # 合计 / 应付总是要说的；问“一共多少”时先说
+            relevance += 3 if asks_sum else 1
         scored.append((-relevance, position, key, value, label))
     scored.sort()
     facts = []
@@ -569,7 +591,18 @@ def what_can_i_do(persona: str, skills: list[str], english: bool) -> str:
 
 def slot_name(name: str, prop: dict, meaning: str, english: bool) -> str:
     """向用户要一个参数时它怎么说：参数说明是这种语言就用说明（去掉“例如……”和格式），否则按含义
-    （日期、出发城市、住几晚、卡号后四位……），再不行用字段名的叫法。"""
+    （日期、出发城市、住几晚、卡号后四位……），再不行用字段名的叫法。只有两三个选项的，把选项也说出来
+    （“meter (electricity or water)”）。"""
+    said = _slot_words(name, prop, meaning, english)
+    options = [str(o) for o in prop.get("enum") or [] if o not in (None, "")]
+    if 2 <= len(options) <= 4:
+        shown = [_value(name, o, english) if isinstance(o, str) else str(o) for o in options]
+        said = re.sub(r"^which\s+", "", said, flags=re.I)
+        return f"{said} ({' or '.join(shown)})" if english else f"{said}（{'还是'.join(shown)}）"
+    return said
+
+
+def _slot_words(name: str, prop: dict, meaning: str, english: bool) -> str:
     desc = re.split(r"[，,。;；(（]|\be\.g\.|例如|比如|\bYYYY", str(prop.get("description") or ""))[0].strip(" .")
     desc = re.sub(r"^(?:用户|顾客)(?:说明|给出|提供|自己说|描述)的", "", desc)
     if desc and (bool(text.CJK.search(desc)) != english) and len(desc) <= (40 if english else 16):

@@ -262,7 +262,8 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
         for w in q_words & p.words:
             if text.TOKEN_ID.fullmatch(w):
                 continue
-            weight = 0.3 if len(w) == 2 and w not in own_words else 0.8
+            # 单个汉字（选、课、号）和拆出来的两字片段撞上了，说明的不多
+            weight = 0.3 if len(w) == 2 and w not in own_words or len(w) == 1 and text.CJK.match(w) else 0.8
             total += weight * idf(w, "w") * (1.3 if w in p.routed_words else 1.0)
             reasons.append(w)
         if p.handback and uncovered - p.concepts:  # 不归自己管：交回前台
@@ -292,6 +293,14 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
         elif acting and r[2].profile.queries and not actions & r[2].profile.concepts:
             r[0] *= ASKING_DISCOUNT  # 要办一件事（想理赔），只能查别的（查保单）的工具退后
         r[2].score = round(r[0], 3)
+    # 要办的事这位 Agent 自己没有办事的工具能办，交接的那位（说明里管这件事）能办：交接往前、只能查的工具退后
+    if acting and not any(r[2].profile.acts and actions & r[2].profile.concepts for r in ranked if not r[2].profile.handoff):
+        for r in ranked:
+            if r[2].profile.handoff and actions & r[2].profile.concepts:
+                r[0] *= SAME_ACTION
+            elif r[2].profile.queries and actions & r[2].profile.concepts:
+                r[0] *= ASKING_DISCOUNT
+            r[2].score = round(r[0], 3)
     querying = any(r[2].profile.queries and r[0] > 0 for r in ranked)
     if asking:
         for r in ranked:  # 在问：有查询类工具时，办事类工具退后；只撞上几个字、没对上事的办事工具也退后

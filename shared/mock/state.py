@@ -79,7 +79,7 @@ def own_request(message: str) -> Request:
         found.add("submit")
     if modality == "act" and found & lx.ACTIONS and "lookup" not in found:  # “查一下航班”是查，不是办
         found.add("submit")
-    if ent.find("order_id", message) and found - {"greet"} and not found & lx.OTHER_RECORDS:
+    if _ORDER_NUMBER.search(message) and found - {"greet"} and not found & lx.OTHER_RECORDS:
         # 带着订单号（A1009）说了要做什么：说的是已经下的单，“买”说的是买过的，不是要买新的。
         # 只给了一个编号（“就是 B2001”“那 A1003 呢”）不算：接着上一件事办
         found.discard("shop")
@@ -138,6 +138,9 @@ def _chunks(message: str) -> tuple[str, ...]:
 _LEADING = re.compile(r"^(?:那就|那么|那|就|嗯|哦|哈|噢|oh|ah|hmm|well|so)\s*")
 _EN_FILLER = re.compile(r"^(?:please|then|so|well|oh|ah|hmm|right)\b\s*|\s*\b(?:please|then|now|thanks|thank you)$")
 _DECLINE_PATTERN = re.compile(lx.DECLINE_PATTERN)
+# 像订单号的编号：字母打头的（A1009），或者写明是订单的数字（“订单 20231”“order 5512”）；学号、工号这种纯数字不算
+_ORDER_NUMBER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,3}-?\d{3,}(?![A-Za-z0-9])|(?:订单|单号|order)\s*(?:号|#|no\.?)?\s*\d{3,}",
+                           re.I)
 _POLITE = re.compile(lx.POLITE_REQUEST, re.I)
 _OWN_PLAN = re.compile(lx.OWN_PLAN, re.I)
 _POSTPONE = re.compile(lx.POSTPONE, re.I)
@@ -289,7 +292,7 @@ def is_acknowledgement(c: _Context) -> bool:
 
 
 def _entities(message: str) -> bool:
-    return any(ent.find(kind, message) for kind in ("order_id", "ident", "date", "money", "quantity", "email",
+    return any(ent.find(kind, message) for kind in ("order_id", "ident", "date", "month", "money", "quantity", "email",
                                                      "phone", "city", "country", "last4"))
 
 
