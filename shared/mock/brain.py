@@ -197,10 +197,25 @@ def _context(spec: ToolSpec, s: Situation) -> fill.Context:
     ctx = fill.Context(s.question, facts=facts, system=s.conv.system, english=s.english, tool=spec.name,
                        sources=s.state.request.sources, state=s.state)
     ctx.glossary = spec.description or ""
+    ctx.earlier_args = _earlier_args(s)
     ctx.results = tuple(o.text for o in reversed(s.outputs)) + tuple(  # 这一轮刚拿到的结果在最前
         json.dumps(r.data, ensure_ascii=False) if not isinstance(r.data, str) else r.data
         for r in _earlier(s)[:3])
     return ctx
+
+
+def _earlier_args(s: Situation) -> dict:
+    """这段对话里调用过的工具用过的参数值，同名的取最近一次（“帮我选第一个”接着查过的那门课）。"""
+    if "earlier_args" not in s.memo:
+        found: dict = {}
+        for turn in reversed(s.conv.turns):
+            for call in reversed(turn.calls):
+                args = recall.parsed(call.arguments or "{}")
+                for name, value in (args.items() if isinstance(args, dict) else ()):
+                    if isinstance(value, (str, int, float)) and not isinstance(value, bool) and value != "":
+                        found.setdefault(name, value)
+        s.memo["earlier_args"] = found
+    return s.memo["earlier_args"]
 
 
 # 只能由用户说的信息：必填、文中和前文都没有时先问，不编一个值去调

@@ -199,6 +199,7 @@ class Context:
         self.results: tuple[str, ...] = ()  # 前面工具结果的文字（最新的在前）：房间这类值最后在这里找
         self.contact_field = False  # 要填的对象里另有电话、邮箱字段：摘要里就不用再写联系方式
         self.glossary = ""  # 工具说明（里面常给选项配叫法：“S39 畅享 39”）
+        self.earlier_args: dict = {}  # 前面调用过的工具用过的参数值（同名取最近一次）
 
     @property
     def said(self) -> tuple[str, ...]:
@@ -841,8 +842,10 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
     if sense == "product":
         return _in_tool_language(next((p for p in map(text.noun_phrase, ctx.sources[:3]) if p), None)
                                  or text.keyword(q), schema)
-    if sense == "keyword":
-        core = next((p for p in map(_search_terms, ctx.sources[:3]) if p), None) or text.keyword(q)
+    if sense == "keyword":  # 这句话说到的东西；没说到就是前面查过的那样（同名参数），再往前的话里找
+        earlier = ctx.earlier_args.get(name)
+        core = _search_terms(q) or (str(earlier) if earlier not in (None, "") else None) or next(
+            (p for p in map(_search_terms, ctx.sources[1:3]) if p), None) or text.keyword(q)
         return _in_tool_language(core, schema) if index <= 0 else _variant(core, index, ctx.english)
     if sense == "input":
         if ctx.output:
@@ -962,10 +965,25 @@ def _search_terms(source: str) -> str | None:
         if len(core.split()) > 3:  # 还很长：去掉“名额 / 下学期 / still”这类不是东西本身的词
             core = _thing_words(core) or core
         return core if core and core.lower() != source.strip(" ?!.").lower() or len(core.split()) <= 5 else None
-    phrase = text.noun_phrase(source)
+    phrase = _thing(text.noun_phrase(source))
     if phrase and text.has_item_word(phrase):  # 说到了品类（耳机、充电器）：就是它
         return phrase
-    return text.topic(source) or phrase or None
+    return _thing(text.topic(source)) or phrase or None
+
+
+_LEADING_VERB = re.compile(r"^(?:先|再|就|也|还|想|要|我想|我要|帮我)?(?:选|退|查|看|订|买|换|报|约|加|借|租|问)(?=[\u4e00-\u9fff]{2})")
+_ID_LABEL = re.compile(r"(?:号|码|号码|编号|卡号)$")
+
+
+def _thing(phrase: str | None) -> str | None:
+    """中文里能当“那样东西”的名字：去掉打头的动词（“先选数据结构” → 数据结构）；一个字（“B 班”的班）和
+    编号的叫法（学号、卡号）不是东西的名字——这句话里没有，就到前面的话里找。"""
+    if not phrase or not text.CJK.search(phrase):
+        return phrase
+    phrase = _LEADING_VERB.sub("", phrase.strip())
+    if len(phrase) < 2 or _ID_LABEL.search(phrase):
+        return None
+    return phrase
 
 
 _BECAUSE = re.compile(r"(因为|由于|原因是|理由是|because|since|due to)\s*(.+?)(?:[，。,!！?？]|$)", re.I)

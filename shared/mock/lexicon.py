@@ -124,7 +124,8 @@ CONCEPTS: dict[str, str] = {
     # 保险：理赔是一件事，保单的保障是另一件事
     "reset": "重置 重设 重新设置 找回密码 忘了密码 密码忘了 reset",
     "unlock": "解锁 解除锁定 锁了 被锁 锁定 unlock locked",
-    "enrol": "选课 选一门 加课 退课 补选 候补 排候补 报名 enrol enroll enrolment register waitlist",
+    "enrol": "选课 选一门 加课 补选 报名 enrol enroll enrolment register",
+    "waitlist": "候补 排候补 等位 waitlist waitlisted",
     "capacity": "名额 空位 剩余名额 还有位 满员 spots spot space seats capacity vacancy",
     "claim": "理赔 报案 报个案 赔 能赔 赔吗 赔付 索赔 出险 定损 事故 撞了 撞到 追尾 刮蹭 剐蹭 被划 划了 被盗 被偷 漏水 "
              "水管爆 着火 失火 claim claims accident",
@@ -146,7 +147,7 @@ CONCEPTS: dict[str, str] = {
     "baggage": "行李 托运 bag baggage luggage suitcase",
     "wifi": "wifi 无线网 上网",
     "greet": "你好 您好 在吗 哈喽 嗨 hello hi hey",
-    "cancel": "取消 撤销 撤回 撤了 撤掉 撤案 退订 不要了 cancel cancellation withdraw withdrawn",
+    "cancel": "取消 撤销 撤回 撤了 撤掉 撤案 退订 退课 不要了 cancel cancellation withdraw withdrawn drop",
     "change": "修改 更改 改成 换成 改 调到 调成 调高 调低 调至 开到 设成 设为 设到 设置 change update modify switch set adjust",
     # 转账：把钱从一处挪到另一处
     "transfer": "转账 转钱 汇款 打钱 转给 转到 transfer transfers wire movemoney",
@@ -173,7 +174,8 @@ INTENT_WEIGHT = {"refund": 2.0, "complaint": 3.0, "shop": 1.8, "track": 1.6, "el
                  "lookup": 0.4, "status": 1.2, "order": 0.8, "ticket": 2.5, "policy": 1.6, "greet": 0.5,
                  "user": 0.6, "product": 0.5, "item": 0.4, "transfer": 1.6, "lost": 2.0, "remaining": 1.4,
                  "switch": 1.2, "claim": 2.0, "coverage": 1.4, "plan": 1.4, "data": 1.4, "signal": 1.6, "fine": 1.4,
-                 "menu": 1.4, "car": 1.2, "driver": 1.2, "reset": 1.8, "unlock": 1.8, "enrol": 1.8, "meter": 1.6, "instalment": 1.6}
+                 "menu": 1.4, "car": 1.2, "driver": 1.2, "reset": 1.8, "unlock": 1.8, "enrol": 1.8, "waitlist": 1.8,
+                 "meter": 1.6, "instalment": 1.6}
 
 # 上位概念：说到品类名词（“耳机有货吗”）也就说到了商品
 BROADER = {"item": "product"}
@@ -185,7 +187,7 @@ STRONG = frozenset({"refund", "shop", "complaint", "track", "policy", "booking",
 IMPLIED = {"status": ("track", 0.6), "order": ("track", 1.0), "lookup": ("track", 1.0)}
 # 要“办”的事（和“问”相对）：祈使句说到它们时，算提交
 ACTIONS = frozenset({"refund", "cancel", "change", "complaint", "booking", "email", "ticket", "transfer", "switch",
-                     "leave", "lost", "claim", "renew", "reset", "unlock", "enrol"})
+                     "leave", "lost", "claim", "renew", "reset", "unlock", "enrol", "waitlist"})
 # 工具名 / 描述开头的动词：这个工具是去“办”一件事，还是“查”一下。问句（“还有几天调休”）遇到两种都有时选查的
 ACT_VERBS = frozenset("apply create submit request book reserve cancel set update send transfer open report delete add "
                       "change make place pay issue block turn switch start stop schedule register renew order post "
@@ -205,7 +207,7 @@ PAST = frozenset("了的过")  # 紧跟在“买 / 购买 / 花”后面：说�
 PAST_VERBS = frozenset({"买", "购买", "花"})
 # 英文的固定短语 → 概念
 # 中文里中间隔着别的字的说法（“选数据结构这门课”“退一门课”）：(模式, 概念)
-ZH_PATTERNS = ((r"(?:想|要|帮我|我|能)选.{0,10}课|选.{0,8}(?:这门|那门|一门)", "enrol"), (r"退.{0,6}(?:门|节)课", "enrol"),
+ZH_PATTERNS = ((r"(?:想|要|帮我|我|能)选.{0,10}课|选.{0,8}(?:这门|那门|一门)", "enrol"), (r"退.{0,6}(?:门|节)课", "cancel"), (r"(?:能|可以|可不可以|能不能)选(?:吗|上吗|么)?[？?]?$|能不能选|可以选吗", "enrol"),
                (r"(?:还有|有没有|剩).{0,4}(?:名额|空位|位置)|满了没|满没满", "capacity"))
 PHRASES = {"how much": "shop", "do you have": "shop", "do you sell": "shop", "in stock": "shop",
            "money back": "refund", "talk to a": "complaint", "real person": "complaint", "where is": "track",

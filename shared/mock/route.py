@@ -298,8 +298,8 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
         for r in ranked:
             if r[2].profile.handoff and actions & r[2].profile.concepts:
                 r[0] *= SAME_ACTION
-            elif r[2].profile.queries and actions & r[2].profile.concepts:
-                r[0] *= ASKING_DISCOUNT
+            elif not r[2].profile.acts and not r[2].profile.handoff and actions & r[2].profile.concepts:
+                r[0] *= ASKING_DISCOUNT  # 只是说到了这件事（课程信息里有“候补人数”），办不了它
             r[2].score = round(r[0], 3)
     querying = any(r[2].profile.queries and r[0] > 0 for r in ranked)
     if asking:
