@@ -88,7 +88,7 @@ def decide(conv: Conversation) -> Plan:
         pass  # 问对话本身、道谢、不用了、应一声：不调工具
     elif functions:
         ranked = route.rank(request, offered, conv.system, candidates=functions)
-        fallback_tool = route.catch_all(ranked, request.text)
+        fallback_tool = route.catch_all(ranked, request.text) or route.lookup_first(ranked, conv.system, request.text)
         if fallback_tool is not None:
             ranked = [route.Ranked(route.MIN_SCORE, fallback_tool.profile, ["catch_all"]),
                       *[r for r in ranked if r is not fallback_tool]]

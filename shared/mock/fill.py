@@ -839,9 +839,9 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
         said = ctx.said
         return next((r for r in map(_because, said) if r), None) or next(
             (r for r in map(_stated_reason, said[:3]) if r), "not specified" if ctx.english else "未说明")
-    if sense == "product":
-        return _in_tool_language(next((p for p in map(text.noun_phrase, ctx.sources[:3]) if p), None)
-                                 or text.keyword(q), schema)
+    if sense == "product":  # 句首说的那样东西（“布洛芬能空腹吃吗”），再是名词短语
+        return _in_tool_language(next((p for p in (_thing(text.topic(s)) or _thing(_short_phrase(s))
+                                                   for s in ctx.sources[:3]) if p), None) or text.keyword(q), schema)
     if sense == "keyword":  # 这句话说到的东西；没说到就是前面查过的那样（同名参数），再往前的话里找
         earlier = ctx.earlier_args.get(name)
         core = _search_terms(q) or (str(earlier) if earlier not in (None, "") else None) or next(
@@ -975,14 +975,31 @@ _LEADING_VERB = re.compile(r"^(?:先|再|就|也|还|想|要|我想|我要|帮�
 _ID_LABEL = re.compile(r"(?:号|码|号码|编号|卡号)$")
 
 
+_TAKING = re.compile(r"\b(?:on|taking|take|took|takes|started|start|prescribed|about|with|using|use)\s+(?:the\s+|my\s+|some\s+)?"
+                     r"([A-Za-z][A-Za-z-]{3,})\b", re.I)
+
+
+def _short_phrase(source: str) -> str | None:
+    """名词短语；英文整句去掉口头语后还很长时，取动词 / 介词后面那个词（“I was put on metformin” → metformin）。"""
+    phrase = text.noun_phrase(source)
+    if text.is_english(source) and (phrase is None or len(phrase.split()) > 3):
+        about = re.match(r"\s*about\s+([^:]{2,40}):", source, re.I)
+        if about:
+            return about.group(1).strip()
+        named = [m.group(1) for m in _TAKING.finditer(source) if m.group(1).lower() not in lx.STOP
+                 and m.group(1).lower() not in _NOT_THING]
+        return named[0] if named else phrase
+    return phrase
+
+
 def _thing(phrase: str | None) -> str | None:
     """中文里能当“那样东西”的名字：去掉打头的动词（“先选数据结构” → 数据结构）；一个字（“B 班”的班）和
     编号的叫法（学号、卡号）不是东西的名字——这句话里没有，就到前面的话里找。"""
     if not phrase or not text.CJK.search(phrase):
         return phrase
     phrase = _LEADING_VERB.sub("", phrase.strip())
-    if len(phrase) < 2 or _ID_LABEL.search(phrase):
-        return None
+    if len(phrase) < 2 or _ID_LABEL.search(phrase) or not (text.nouns(phrase) or text.has_item_word(phrase)):
+        return None  # “现在下单”里没有名词：不是东西
     return phrase
 
 

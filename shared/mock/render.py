@@ -380,8 +380,24 @@ def _list_sentence(label: str, values: list, english: bool) -> str:
             else f"共找到 {len(values)} 项{label}：{_list_items(values, english)}。")
 
 
+_LANGUAGE_KEYS = {"zh": False, "cn": False, "zh-cn": False, "zh_cn": False, "chinese": False, "中文": False,
+                  "en": True, "en-us": True, "en_us": True, "english": True, "英文": True}
+
+
+def _in_language(data: dict, english: bool) -> dict:
+    """同一份资料给了几种语言（{"zh": {…}, "en": {…}}）：只念回答用的那种语言的那份。"""
+    keyed = {k: v for k, v in data.items() if k.lower() in _LANGUAGE_KEYS and isinstance(v, dict)}
+    if len(keyed) < 2:
+        return data
+    chosen = next((v for k, v in keyed.items() if _LANGUAGE_KEYS[k.lower()] == english), None)
+    if chosen is None:
+        return data
+    return {**{k: v for k, v in data.items() if k not in keyed}, **chosen}
+
+
 def _record(data: dict, question: str, english: bool, echoed: set[str]) -> str:
     """一个 JSON 对象 → 一两句话。"""
+    data = _in_language(data, english)
     data = {k: v for k, v in data.items() if v not in (None, "")}
     nested = [k for k, v in data.items() if isinstance(v, dict) and _subject_key(v)]
     if _subject_key(data) is None and len(nested) == 1:  # {"created": true, "refund": {"refund_id": …}}：说的是里面那条
@@ -482,6 +498,8 @@ def _facts(data: dict, question: str, english: bool, echoed: set[str], skip: set
     q_concepts = text.concepts(question)
     asks_time = bool(re.search(r"时间|什么时候|几点|哪天|when|time|date", question, re.I))
     asks_sum = bool(HOW_MUCH.search(question))
+    q_nouns = set(text.nouns(question)) if text.CJK.search(question) else {
+        w.lower() for w in re.findall(r"[A-Za-z]{5,}", question) if w.lower() not in lx.STOP}
     flat: list[tuple[str, Any]] = []
     for key, value in data.items():
         if key in skip or key.lower() in ("currency",):
@@ -511,6 +529,8 @@ def _facts(data: dict, question: str, english: bool, echoed: set[str], skip: set
         label = _label(key, english)
         relevance = len((set(text.words(label)) | set(text.words(key))) & q_words) + len(
             text.concepts(label + " " + key) & q_concepts) - (low in PERSONAL) + 2 * (value is True and _bare(key, value))
+        if isinstance(value, str) and any(len(w) >= 2 and w in value.lower() for w in q_nouns):
+            relevance += 2  # 问的东西就在这一项里（问“牛奶”，相互作用那条写着牛奶）
         if TOTAL_FIELD.search(low) and isinstance(value, (int, float)):  # 合计 / 应付总是要说的；问“一共多少”时先说
             relevance += 3 if asks_sum else 1
         scored.append((-relevance, position, key, value, label))
@@ -1109,13 +1129,19 @@ def self_contained(question: str, state: Any) -> str:
     q = question.strip()
     if state is None or not state.continuing:
         return q
-    for kind, noun in (("order_id", "订单"), ("ident", "编号")):
+    english = text.is_english(q)
+    for kind in ("order_id", "ident"):
         if ent.find(kind, q):
             return q
         for source in state.request.sources[1:]:
             value = ent.first(kind, source)
             if value:
-                return f"{noun} {value}：{q}" if not text.is_english(q) else f"About {value}: {q}"
+                noun = "订单 " if kind == "order_id" and "order" in text.concepts(source) else "关于 "
+                return f"About {value}: {q}" if english else f"{noun}{value}：{q}"
+    if not (text.topic(q) or text.noun_phrase(q) if not english else None):  # 这句没说是什么东西：带上前面说的那样
+        thing = next((t for t in (text.topic(src) for src in state.request.sources[1:]) if t), None)
+        if thing:
+            return f"About {thing}: {q}" if english else f"关于{thing}：{q}"
     return q
 
 

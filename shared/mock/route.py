@@ -308,6 +308,9 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
                 r[0] *= ASKING_DISCOUNT if r[3] else WORDS_ONLY_ACT
                 r[2].score = round(r[0], 3)
     ranked.sort(key=lambda x: (x[0], x[1]), reverse=True)
+    if orders and len(ranked) >= 2 and ranked[1][0] >= ranked[0][0] * CLOSE \
+            and "order" in ranked[1][2].profile.concepts and "order" not in ranked[0][2].profile.concepts:
+        ranked[0], ranked[1] = ranked[1], ranked[0]  # 难分高下时，给了订单号就是说已有的订单：管订单的那位在前
     return [r[2] for r in ranked]
 
 
@@ -357,6 +360,23 @@ def catch_all(ranked: list[Ranked], question: str) -> Ranked | None:
     if not (set(text.words(question)) - {w for w in text.words(question) if text.TOKEN_ID.fullmatch(w)}):
         return None
     return next((r for r in ranked if r.profile.catch_all), None)
+
+
+LOOKUP_FIRST = r"(?:先用|先调用|先查|都先用|一律先用|first (?:use|call|check|look (?:it )?up (?:in|with))|always (?:use|call|check))\s*`?"
+ANSWER_FROM = re.compile(r"回答|作答|答复|答|answer|reply|respond", re.I)
+
+
+def lookup_first(ranked: list[Ranked], system: str, question: str) -> Ranked | None:
+    """没有对口的工具、用户问的是个信息类问题，而指令要求“先用 X 查资料，再根据资料回答”：用 X 查。"""
+    if not ranked or ranked[0].score >= MIN_SCORE or "ask" not in text.intent_modality(question):
+        return None
+    for r in ranked:
+        if r.profile.handoff:
+            continue
+        pattern = re.compile(LOOKUP_FIRST + re.escape(r.profile.name) + r"(?![A-Za-z0-9_])", re.I)
+        if any(pattern.search(line) and ANSWER_FROM.search(line) for line in re.split(r"\n", system or "")):
+            return r
+    return None
 
 
 def should_ask(ranked: list[Ranked], system: str, question: str = "") -> bool:

@@ -367,8 +367,15 @@ def title_span(value: str) -> str | None:
     return best
 
 
-_TOPIC_ZH = re.compile(r"^([\u4e00-\u9fff]{2,12}?)(?:还)?(?:有没有|没有吗|有吗|在吗|还有吗|在不在|有货吗|在架上吗)|"
-                       r"([\u4e00-\u9fff]{2,4})(?:的书|写的|的作品|的小说)")
+_TOPIC_ZH = re.compile(r"^关于\s*([\u4e00-\u9fff]{2,12})\s*[：:]|^([\u4e00-\u9fff]{2,12}?)(?:还)?(?:有没有|没有吗|有吗|在吗|还有吗|在不在|有货吗|在架上吗)|"
+                       r"([\u4e00-\u9fff]{2,4})(?:的书|写的|的作品|的小说)|"
+                       # 句首说的那样东西，后面问它能不能怎样（“布洛芬能空腹吃吗”“维生素 C 可以和牛奶一起喝吗”）
+                       r"^(?:关于|请问|问一下)?([\u4e00-\u9fff]{2,10}?)(?:可以|可不可以|能不能|能|会不会|要不要|是不是|"
+                       r"怎么|一天|每天|饭前|饭后|和|跟|与)")
+
+
+_PRONOUN_LEAD = re.compile(r"^(?:我|你|您|他|她|它|我们|你们|他们|那|这|那个|这个|那么|如果|要是|现在|今天|明天|"
+                           r"昨天|一般|平时|为什么|请问|麻烦|帮我|可以|能不能)")
 
 
 def has_item_word(phrase: str) -> bool:
@@ -380,7 +387,11 @@ def topic(value: str) -> str | None:
     m = _TOPIC_ZH.search(re.sub(r"^(?:你好|您好)[，,]?\s*|^(?:我想借|想借|我想要|我想找|想找|找一下|借)", "", value.strip()))
     if not m:
         return None
-    found = _DEMONSTRATIVE.sub("", re.sub(r"^(?:我想借|想借|我想|借|找)", "", m.group(1) or m.group(2)))
+    if m.group(1):  # “关于布洛芬：……”
+        return m.group(1)
+    found = _DEMONSTRATIVE.sub("", re.sub(r"^(?:我想借|想借|我想|借|找)", "", m.group(2) or m.group(3) or m.group(4)))
+    if m.group(4) and (not nouns(found) and not has_item_word(found) or _PRONOUN_LEAD.match(found)):
+        return None  # “那一般…”“我能…”：句首不是东西
     return found if len(found) >= 2 else None
 
 
