@@ -269,7 +269,8 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
         if p.handback and uncovered - p.concepts:  # 不归自己管：交回前台
             total += HANDBACK_WEIGHT * sum(lx.INTENT_WEIGHT.get(c, 1.0) for c in uncovered - p.concepts)
             reasons += sorted(uncovered - p.concepts)
-        about = {c for c in q_concepts & p.concepts if c not in p.param_concepts} or set(q_words & p.words)
+        about = {c for c in q_concepts & p.concepts if c not in p.param_concepts} or {
+            w for w in q_words & p.words if not text.TOKEN_ID.fullmatch(w)}  # 只给了一个编号：不算说到了这件事
         if about and shapes & p.id_shapes:  # 用户给的编号和参数说明里举的例子一个样子（AP-5510 ↔ 例如 AP-3321）
             total += OPTION_WEIGHT
             reasons.append("id")

@@ -374,6 +374,15 @@ _TOPIC_ZH = re.compile(r"^关于\s*([\u4e00-\u9fff]{2,12})\s*[：:]|^([\u4e00-\u
                        r"怎么|一天|每天|饭前|饭后|和|跟|与)")
 
 
+def _boundaries(value: str) -> set[int]:
+    """分词后每个词的结尾位置。"""
+    ends, pos = set(), 0
+    for token in cut(value):
+        pos += len(token)
+        ends.add(pos)
+    return ends
+
+
 _PRONOUN_LEAD = re.compile(r"^(?:我|你|您|他|她|它|我们|你们|他们|那|这|那个|这个|那么|如果|要是|现在|今天|明天|"
                            r"昨天|一般|平时|为什么|请问|麻烦|帮我|可以|能不能)")
 
@@ -384,14 +393,16 @@ def has_item_word(phrase: str) -> bool:
 
 def topic(value: str) -> str | None:
     """中文里说在前头的那样东西：“围城还有吗” → 围城，“我想借鲁迅的书” → 鲁迅。"""
-    m = _TOPIC_ZH.search(re.sub(r"^(?:你好|您好)[，,]?\s*|^(?:我想借|想借|我想要|我想找|想找|找一下|借)", "", value.strip()))
+    said = re.sub(r"^(?:你好|您好)[，,]?\s*|^(?:我想借|想借|我想要|我想找|想找|找一下|借)", "", value.strip())
+    m = _TOPIC_ZH.search(said)
     if not m:
         return None
     if m.group(1):  # “关于布洛芬：……”
         return m.group(1)
     found = _DEMONSTRATIVE.sub("", re.sub(r"^(?:我想借|想借|我想|借|找)", "", m.group(2) or m.group(3) or m.group(4)))
-    if m.group(4) and (not nouns(found) and not has_item_word(found) or _PRONOUN_LEAD.match(found)):
-        return None  # “那一般…”“我能…”：句首不是东西
+    if m.group(4) and (not nouns(found) and not has_item_word(found) or _PRONOUN_LEAD.match(found)
+                       or m.end(4) not in _boundaries(said)):
+        return None  # “那一般…”“我能…”：句首不是东西；“智能手表”里的“能”不是情态词
     return found if len(found) >= 2 else None
 
 
