@@ -138,25 +138,30 @@ def _added(values: list[float], floor: list[float]) -> float:
 
 
 async def compare(bases: dict[str, str], samples: int, rounds: int = 3) -> None:
-    """两份检出的模拟模型交替测延迟（A B A B …），每边合起来算中位数。"""
-    collected = {name: ([], [], []) for name in bases}
+    """两份检出的模拟模型逐个请求交替测延迟：每一步两边各发一次地板、单句、四轮对话，顺序每步轮换。
+    机器忽快忽慢（虚拟机上很常见）时两边受的影响一样，比一块一块地测稳得多。"""
+    names = list(bases)
+    collected = {name: ([], [], []) for name in names}
+    requests = (("GET", "/health", None), ("POST", "/v1/chat/completions", CHAT),
+                ("POST", "/v1/chat/completions", DIALOGUE))
     clients = {name: httpx2.AsyncClient(base_url=base, timeout=30) for name, base in bases.items()}
     try:
         for client in clients.values():
-            await latency(client, "POST", "/v1/chat/completions", DIALOGUE, 20)  # 预热
-        for _ in range(rounds):
-            for name, client in clients.items():
-                for bucket, values in zip(collected[name], await _latencies(client, samples), strict=True):
-                    bucket += values
+            await latency(client, "POST", "/v1/chat/completions", DIALOGUE, 50)  # 预热
+        for step in range(rounds * samples):
+            order = names if step % 2 == 0 else names[::-1]
+            for bucket, (method, path, body) in enumerate(requests):
+                for name in order:
+                    collected[name][bucket].append((await latency(clients[name], method, path, body, 1))[0])
     finally:
         for client in clients.values():
             await client.aclose()
-    print(f"对比（交替 {rounds} 轮，每边每轮 {samples} 次，毫秒，中位数）")
+    print(f"对比（逐个请求交替，每边每种 {rounds * samples} 次，毫秒，中位数）")
     added = {}
     for name, (floor, chat, dialogue) in collected.items():
         added[name] = (_added(chat, floor), _added(dialogue, floor))
         print(f"  {name:<40} 地板 {statistics.median(floor):5.2f}  单句 +{added[name][0]:5.2f}  四轮对话 +{added[name][1]:5.2f}")
-    this, other = list(added)
+    this, other = names
     print(f"  比值（{this} ÷ {other}）：单句 ×{added[this][0] / added[other][0]:.2f}，"
           f"四轮对话 ×{added[this][1] / added[other][1]:.2f}")
 

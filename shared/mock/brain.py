@@ -199,7 +199,7 @@ def _context(spec: ToolSpec, s: Situation) -> fill.Context:
     ctx.glossary = spec.description or ""
     ctx.earlier_args = _earlier_args(s)
     ctx.results = tuple(o.text for o in reversed(s.outputs)) + tuple(  # 这一轮刚拿到的结果在最前
-        json.dumps(r.data, ensure_ascii=False) if not isinstance(r.data, str) else r.data
+        r.raw or (json.dumps(r.data, ensure_ascii=False) if not isinstance(r.data, str) else r.data)
         for r in _earlier(s)[:3])
     return ctx
 
@@ -680,9 +680,7 @@ def _in_sequence(spec: ToolSpec, calls: list[Call], functions: list[ToolSpec], s
     后一步是办事（提交、取消）的不算：要等前一步的结果。"""
     if s.outputs or len(calls) != 1:
         return calls
-    for line in re.split(r"\n|(?<=[。.])\s*", s.conv.system or ""):
-        m = SEQUENCE.search(line)
-        names = [g for g in (m.groups() if m else ()) if g]
+    for names in _sequences(s.conv.system or ""):
         if spec.name not in names or len(names) != 2:
             continue
         steps = [next((t for t in functions if t.name == n), None) for n in names]
@@ -692,12 +690,34 @@ def _in_sequence(spec: ToolSpec, calls: list[Call], functions: list[ToolSpec], s
     return calls
 
 
+@lru_cache(maxsize=512)
+def _sequences(system: str) -> tuple[tuple[str, ...], ...]:
+    """指令里“先用 A 查……，再用 B 查……”的每一句：(A, B)。"""
+    found = []
+    for line in _sentences(system):
+        m = SEQUENCE.search(line)
+        if m:
+            found.append(tuple(g for g in m.groups() if g))
+    return tuple(found)
+
+
+@lru_cache(maxsize=512)
+def _sentences(system: str) -> tuple[str, ...]:
+    return tuple(re.split(r"\n|(?<=[。.])\s*", system))
+
+
+@lru_cache(maxsize=2048)
+def _sentences_about(system: str, name: str) -> tuple[str, ...]:
+    """指令里说到这个工具（名字，或名字里的动词）的句子。"""
+    verb = (text.split_identifier(name) or [name])[0].lower()
+    return tuple(line for line in _sentences(system)
+                 if name in line or (len(verb) > 3 and re.search(r"\b" + verb, line, re.I)))
+
+
 def _gate_lines(spec: ToolSpec, s: Situation) -> list[str]:
     """说明这个工具要先确认的话：指令里说到它、又和这句话最对得上的那一行，以及工具自己的说明。"""
     found = []
-    verb = (text.split_identifier(spec.name) or [spec.name])[0].lower()
-    lines = [line for line in re.split(r"\n|(?<=[。.])\s*", s.conv.system or "")
-             if spec.name in line or (len(verb) > 3 and re.search(r"\b" + verb, line, re.I))]
+    lines = _sentences_about(s.conv.system or "", spec.name)
     if lines:
         asked = s.state.request.concepts
         said = set(text.words(s.state.request.text))

@@ -29,6 +29,7 @@ from shared.mock.conversation import Conversation
 class Result:
     tool: str
     data: Any
+    raw: str = ""  # 工具返回的原文（当作取值材料时不用再把 data 序列化一遍）
 
 
 def earlier_results(conv: Conversation) -> list[Result]:
@@ -41,7 +42,7 @@ def earlier_results(conv: Conversation) -> list[Result]:
                 data = json.loads(turn.text)
             except (ValueError, TypeError):
                 data = turn.text
-            found.append(Result(turn.name, data))
+            found.append(Result(turn.name, data, turn.text))
     return found
 
 

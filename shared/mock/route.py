@@ -225,9 +225,13 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
     allowed = {t.name for t in (candidates if candidates is not None else tools)}
     n = len(everyone)
 
+    seen: dict[tuple[str, str], float] = {}
+
     def idf(key: str, kind: str) -> float:
-        df = sum(1 for p in everyone if key in (p.concepts if kind == "c" else p.words)) or 1
-        return 1.0 + math.log(n / df)
+        if (key, kind) not in seen:  # 一次打分里同一个词对每个候选都要算一遍：只算一次
+            df = sum(1 for p in everyone if key in (p.concepts if kind == "c" else p.words)) or 1
+            seen[key, kind] = 1.0 + math.log(n / df)
+        return seen[key, kind]
 
     implied = {c for c, (by, _) in lx.IMPLIED.items() if by in request.concepts and c not in request.concepts}
     q_concepts = request.concepts | implied
