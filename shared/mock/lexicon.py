@@ -63,7 +63,7 @@ NOUN_PLURALS = frozenset({"books"})
 # 概念名 → 触发词。英文按整词（含常见词形）、中文单字按整词、中文多字按子串匹配。
 CONCEPTS: dict[str, str] = {
     # 意图（动词 + 宾语）
-    "lookup": "查 查查 查询 查一下 查看 看看 看下 核对 列出 列一下 query lookup look check find search show 搜 搜索 找",
+    "lookup": "查 查查 查询 查一下 查看 看看 看下 核对 列出 列一下 告诉我 告诉一下 说一下 query lookup look check find search show 搜 搜索 找",
     # 价钱的上限：“一百块以内”“不超过 500”“under $50”
     "cap": "以内 以下 之内 不超过 不高于 上限 预算 最多花 under below within budget cheaper",
     "status": "状态 进度 怎么样了 什么状态 啥情况 情况 status progress state",
@@ -71,7 +71,7 @@ CONCEPTS: dict[str, str] = {
              "什么时候到 什么时候能到 啥时候到 "
              "多久到 多久能到 几天到 几时到 到货 揽收 送到 能送到 寄到 track tracking tracked shipment shipping shipped ship delivery "
              "deliver delivered package parcel where arrive courier",
-    "order": "订单 下单 下的单 单号 买的 买了 买过 已购 购买的 花了 order orders purchased bought",
+    "order": "订单 下单 下的单 单号 买的 买了 买过 已购 购买的 花了 收货地址 收货人 收件人 order orders purchased bought",
     "product": "商品 产品 货品 东西 型号 里面有 里头有 买的是 买的啥 买了啥 买了什么 item items product products goods contents",
     "refund": "退 退款 退货 退钱 退费 退掉 退了 售后 换货 refund refunds refunded return returns returned "
               "reimburse",
