@@ -9,6 +9,7 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
+from pathlib import Path
 
 import httpx2
 import pytest
@@ -252,6 +253,10 @@ def _summary_lines() -> list[str]:
     target = "目标 ≤ 25×" if _smoke["mode"] == "fork" else "独立进程模式，每个脚本各导入一次，不设目标"
     write(f"同一次运行里单独 `python -c \"import agents\"`：{bare:.2f}s{bare_cpu}；"
           f"总耗时 / 一次导入 = {ratio:.1f}×（{target}）")
+    if os.environ.get("SMOKE_TIMES"):  # 每个脚本的墙钟和 CPU 秒写进这个 JSON 文件：两次运行逐个脚本比较
+        import json
+        Path(os.environ["SMOKE_TIMES"]).write_text(json.dumps(
+            {r.lesson.name: [round(r.seconds, 3), r.cpu] for r in runs}, ensure_ascii=False, indent=1), encoding="utf-8")
     for run in fallback:
         write(f"  改用独立进程：{run.lesson.name}：{run.mode}")
     for run in sorted(runs, key=lambda r: r.seconds, reverse=True)[:5]:

@@ -204,6 +204,15 @@ _AFFIXES = re.compile(lx.TOKEN_AFFIXES)
 _NEGATED = re.compile("(" + "|".join(lx.NEGATION_PREFIX) + ")$")
 
 
+def _occurrences(word: str, text: str):
+    """word 在 text 里每一处（不重叠）的 (起, 止)。触发词是字面量，用 str.find：几百个触发词各编一个正则，
+    会把 re 模块只有 512 项的缓存挤爆，每个新进程的头几个请求都在反复编译正则。"""
+    start = text.find(word)
+    while start >= 0:
+        yield start, start + len(word)
+        start = text.find(word, start + len(word))
+
+
 @lru_cache(maxsize=8192)
 def concepts(text: str) -> frozenset[str]:
     """这段文字说到了哪些概念。规则：
@@ -221,14 +230,14 @@ def concepts(text: str) -> frozenset[str]:
     inside = _inside_longer_word(raw_tokens)
     false_friends = [m.span() for m in _FALSE_FRIENDS.finditer(text)]
     for trigger, name in _MULTI:
-        for m in re.finditer(re.escape(trigger), text):
-            if _NEGATED.search(text[max(0, m.start() - 2) : m.start()]):
+        for start, end in _occurrences(trigger, text):
+            if _NEGATED.search(text[max(0, start - 2) : start]):
                 continue
-            if inside(m.start(), m.end(), lx.PERSON_SUFFIX if name != "item" else lx.PERSON_SUFFIX + "号"):
+            if inside(start, end, lx.PERSON_SUFFIX if name != "item" else lx.PERSON_SUFFIX + "号"):
                 continue  # “快递员”里的“快递”说的是人；“手机号”说的是号码，不是手机
-            if trigger in lx.PAST_VERBS and text[m.end() : m.end() + 1] in lx.PAST:
+            if trigger in lx.PAST_VERBS and text[end : end + 1] in lx.PAST:
                 continue
-            if any(a < m.end() and m.start() < b and not (m.start() <= a and m.end() >= b) for a, b in false_friends):
+            if any(a < end and start < b and not (start <= a and end >= b) for a, b in false_friends):
                 continue  # “多久到账”的“多久到”被“到账”截断了：说的是钱，不是快递；“工单号”的“单号”不是订单号
             found.add(name)
             break
