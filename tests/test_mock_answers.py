@@ -291,6 +291,40 @@ def test_missing_id_is_asked_for_and_one_id_fills_one_parameter():
     assert not refund.calls and "订单号" in refund.text and "工具" not in refund.text
 
 
+RESERVE = {"type": "function", "function": {
+    "name": "reserve_copy", "description": "为读者预留一本书，到馆自取。",
+    "parameters": {"type": "object", "properties": {
+        "card_no": {"type": "string", "description": "借书证号，例如 LB-20931"},
+        "title": {"type": "string", "description": "书名或索书号"}},
+        "required": ["card_no", "title"]}}}
+
+
+@pytest.mark.parametrize(("said", "title"), [
+    ("想预留一本书，借书证号 LB-20931", None),
+    ("I'd like to hold a book, card number LB-20931", None),
+    ("借书证 LB-20931，帮我留一本《边城》", "边城"),
+    ("帮我预留 Walden，借书证号 LB-20931", "Walden"),
+])
+def test_a_name_parameter_never_takes_the_sentence_or_the_id(said, title):
+    plan = ask([{"role": "user", "content": said}], [RESERVE])
+    if title is None:  # 没说是哪本：问书名，不拿整句（连同借书证号）去填
+        assert not plan.calls and "书名" in plan.text + plan.text.lower().replace("title", "书名"), plan.text
+        return
+    assert plan.calls, plan.text
+    args = json.loads(plan.calls[0].arguments)
+    assert args == {"card_no": "LB-20931", "title": title}, args
+
+
+def test_an_id_given_without_its_letters_answers_the_question_for_it():
+    history = [{"role": "user", "content": "帮我预留一本《边城》"}]
+    first = ask(history, [RESERVE])
+    assert not first.calls and "借书证" in first.text, first.text
+    history += [{"role": "assistant", "content": first.text}, {"role": "user", "content": "20931"}]
+    plan = ask(history, [RESERVE])
+    assert plan.calls, plan.text
+    assert json.loads(plan.calls[0].arguments) == {"card_no": "20931", "title": "边城"}
+
+
 # ---------------------------------------------------------------- 托管搜索的引用
 
 
@@ -353,6 +387,8 @@ def test_reasoning_summary_says_what_it_will_do_and_why():
      ["会员 M2024：", "积分：3200", "等级：金卡", "即将到期的积分：500"], ["Member M2024:", "points expiring: 500"]),
     ({"order_id": "A1001", "refund_amount": 199.0, "refund_channel": "原路退回"},
      ["订单 A1001：", "退款金额：199 元", "退款渠道：原路退回"], ["Order A1001:", "refund amount: ¥199"]),
+    ({"visit_no": "V-88", "patient_name": "林一", "room": "3 诊室", "signed_at": "09:40"},
+     ["就诊人姓名：林一", "签收时间：09:40"], ["patient name: 林一", "signed at: 09:40"]),
 ])
 def test_unknown_field_names_are_translated_word_by_word(result, zh, en):
     raw = json.dumps(result, ensure_ascii=False)

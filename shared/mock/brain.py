@@ -264,7 +264,7 @@ def _find_missing(spec: ToolSpec, s: Situation) -> list[tuple[str, dict]]:
         elif sense == "name" and PERSON_NAME.search(f"{name} {prop.get('description') or ''}"):
             if not any(fill.person_name(source) for source in ctx.said[:4]):  # 乘客、就诊人的姓名：没说就问
                 missing.append((name, prop))
-        elif sense in MUST_ASK:
+        elif sense in MUST_ASK or sense in ("keyword", "product"):  # 关键词：“我要退一门课”没说是哪一门，问，不拿整句去填
             if fill.value_for(name, prop, ctx, params, optional=True) in (fill.ABSENT, None, ""):
                 missing.append((name, prop))
     return missing
@@ -330,7 +330,8 @@ def _callable_first(ranked: list[route.Ranked], functions: list[ToolSpec], s: Si
     best_spec = _spec(functions, best.profile.name)
     best_missing = _missing(best_spec, s)
     best_done = not best_missing and any((c.name, c.arguments) in done for c in _calls_for(best_spec, s))
-    ids_only = bool(best_missing) and all(_is_record_id(n, p) for n, p in best_missing)
+    ids_only = bool(best_missing) and all(_is_record_id(n, p) for n, p in best_missing) \
+        and "owned" not in best.reasons  # 说了“我那个预约”：就是在说一条记录，缺的编号要问，不换去查别的
     close = [r for r in close if r is best or best_done or not _missing(_spec(functions, r.profile.name), s)
              or ids_only and not any(_is_record_id(n, p) for n, p in _missing(_spec(functions, r.profile.name), s))]
     if len(close) < 2:

@@ -585,7 +585,8 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
         if digits:  # 说明写着“7 位数字 / 7 digits”：只要这么长的纯数字
             found = [v for v in found if v.isdigit() and len(v) == int(digits.group(1))]
         elif shapes:  # 说明里举了例子（例如 KX-2207）：只要同一个样子的编号；对话里没有就看前面的工具结果
-            found = [v for v in found if _shape(v) in shapes] or _from_results(name, shapes, ctx)
+            found = [v for v in found if _shape(v) in shapes] or _answered_digits(name, schema, shapes, ctx) \
+                or _from_results(name, shapes, ctx)
         found = found or _from_results(name, set(), ctx)
         if found:
             ctx.used.add(found[0])
@@ -661,6 +662,17 @@ def _ordered(name: str, values: list[str], source: str) -> list[str]:
     hits = [v for v in values if any(re.search(marker, source[max(0, m.start() - 6):m.start()], re.I)
                                      for m in re.finditer(re.escape(v), source, re.I))]
     return hits + [v for v in values if v not in hits]
+
+
+def _answered_digits(name: str, schema: dict, shapes: set[str], ctx: Context) -> list[str]:
+    """助手刚问了这个编号，用户只回了数字（问工号 → “It's 20871”，例子是 E10293）：数字和例子里的数字一样长，
+    就是省掉了字母前缀的编号——照用户说的填，工具自己会补前缀；对不上就由工具说找不到。"""
+    st = ctx.state
+    if st is None or getattr(st, "move", "") != "answer" or _asked_for_others(name, schema, ctx):
+        return []
+    lengths = {len(re.sub(r"\D", "", s)) for s in shapes if re.fullmatch(r"[A-Z]{1,3}-?9+", s)}
+    return [m.group(0) for m in re.finditer(r"(?<![\w.-])\d+(?![\w.-])", ctx.text)
+            if len(m.group(0)) in lengths and m.group(0) not in ctx.used | ctx.claimed]
 
 
 def _asked_for_others(name: str, schema: dict, ctx: Context) -> bool:
@@ -840,12 +852,15 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
         return next((r for r in map(_because, said) if r), None) or next(
             (r for r in map(_stated_reason, said[:3]) if r), "not specified" if ctx.english else "未说明")
     if sense == "product":  # 句首说的那样东西（“布洛芬能空腹吃吗”），再是名词短语
-        return _in_tool_language(next((p for p in (_thing(text.topic(s)) or _thing(_short_phrase(s))
-                                                   for s in ctx.sources[:3]) if p), None) or text.keyword(q), schema)
+        found = next((p for p in (_thing(text.topic(s)) or _thing(_short_phrase(text.without_values(s) or s))
+                                  for s in ctx.sources[:3]) if p), None) or _bare_keyword(q)
+        return _in_tool_language(found, schema) if found else None  # 没说是哪样东西：由 brain 先问
     if sense == "keyword":  # 这句话说到的东西；没说到就是前面查过的那样（同名参数），再往前的话里找
         earlier = ctx.earlier_args.get(name)
         core = _search_terms(q) or (str(earlier) if earlier not in (None, "") else None) or next(
-            (p for p in map(_search_terms, ctx.sources[1:3]) if p), None) or text.keyword(q)
+            (p for p in map(_search_terms, ctx.sources[1:3]) if p), None) or _bare_keyword(q)
+        if core is None:  # “我要退一门课”：没说是哪一样——不拿整句去填，由 brain 先问
+            return None
         return _in_tool_language(core, schema) if index <= 0 else _variant(core, index, ctx.english)
     if sense == "input":
         if ctx.output:
@@ -900,6 +915,46 @@ def described(sources: tuple[str, ...] | list[str]) -> str | None:
         if kept:
             return ("，" if CJK.search(source) else ", ").join(kept)
     return None
+
+
+_UNSPECIFIED = re.compile(r"^(?:[\u4e00-\u9fff]{0,3}?)(?:一|某|哪)(?:门|个|本|件|台|张|份|家|间|节|项|样|款)[\u4e00-\u9fff]?$")
+
+
+_CORRECTED_ZH = re.compile(r"(?:应该是|我说的是|我是说|改成|换成|改为|(?<![不就还])是)\s*([^，,。.!！?？\s]{2,12})")
+_CORRECTED_EN = re.compile(r"\b(?:i meant|i mean|it'?s|it is|make it|change it to)\s+(?:the\s+|a\s+)?"
+                           r"([A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,4}?)\s*(?:[,.!?;]|$|\s+(?:not|instead)\b)", re.I)
+
+
+def _corrected_thing(source: str) -> str | None:
+    """更正里改成的那样东西的名字（“不对，是线代”“sorry, I meant Linear Algebra”）；说的是编号、数字时不管（另有规则）。"""
+    m = _CORRECTED_ZH.search(source) if CJK.search(source) else _CORRECTED_EN.search(source)
+    if not m or re.search(r"\d", m.group(1)):
+        return None
+    phrase = m.group(1).strip()
+    if CJK.search(phrase):
+        return _thing(phrase)
+    return phrase if phrase.lower() not in lx.STOP and phrase.lower() not in _NOT_THING else None
+
+
+_UNSPECIFIED_EN = re.compile(r"^(?:[a-z]+\s+)?(?:a|an|one|some|another)\s+[a-z]+$", re.I)
+
+
+def _bare_keyword(q: str) -> str | None:
+    """没有名词短语时的关键词：去掉带叫法的编号和口头语；剩下的只是“退一门课”“借一本书”这种没说是哪一样的
+    说法时返回 None。"""
+    rest = text.without_values(q) or q
+    core = text.keyword(rest)
+    flat = re.sub(r"[，,\s]", "", core)
+    if _UNSPECIFIED.match(flat) or _UNSPECIFIED_EN.match(core):
+        return None
+    if CJK.search(flat) and not text.nouns(flat) and not text.has_item_word(flat) and (
+            _ASKING_ONLY.search(flat) or _GENERIC_LEFT.sub("", flat) in lx.GENERIC_NOUNS):
+        return None  # “有什么推荐的”“买个东西”：没说要什么
+    return core
+
+
+_ASKING_ONLY = re.compile(r"什么|啥|哪")
+_GENERIC_LEFT = re.compile(r"^(?:买|要|找|看|挑|选)?(?:个|一个|点|些|一些|几个|一样)?")
 
 
 def _in_tool_language(phrase: str, schema: dict) -> str:
@@ -957,6 +1012,10 @@ def _search_terms(source: str) -> str | None:
     quoted = ent.values("quoted", source)
     if quoted:
         return quoted[0]
+    fixed = _corrected_thing(source) if state.corrects(source) else None
+    if fixed:  # “不对，是线代，经济学我还要上的”：改成的那样东西，不是后面顺带说的
+        return fixed
+    source = text.without_values(source) or source  # “student id 2023011458”不是要找的东西
     if text.is_english(source):
         titled = text.title_span(source)
         core = text.keyword(source)
@@ -964,14 +1023,29 @@ def _search_terms(source: str) -> str | None:
             return titled  # 书名这类专名；只有一个词（Sony）而口头语去掉后很短（Sony headphones）时用后者
         if len(core.split()) > 3:  # 还很长：去掉“名额 / 下学期 / still”这类不是东西本身的词
             core = _thing_words(core) or core
+        if _UNSPECIFIED_EN.match(core):  # “drop a course”：没说是哪一门
+            return None
         return core if core and core.lower() != source.strip(" ?!.").lower() or len(core.split()) <= 5 else None
     phrase = _thing(text.noun_phrase(source))
     if phrase and text.has_item_word(phrase):  # 说到了品类（耳机、充电器）：就是它
         return phrase
-    return _thing(text.topic(source)) or phrase or None
+    return _thing(text.topic(source)) or phrase or _latin_name(source)
+
+
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9'’&.-]*(?:\s+[A-Za-z0-9][A-Za-z0-9'’&.-]*)*")
+
+
+def _latin_name(source: str) -> str | None:
+    """中文句子里夹着的外文名字（“帮我预留 Walden”“有 AirPods 吗”）：没有中文名词短语时，它就是那样东西。
+    编号（LB-20931）、单位、虚词不算。"""
+    found = [m.group(0).strip(" .-") for m in _LATIN.finditer(source)]
+    found = [f for f in found if len(f) >= 2 and not text.TOKEN_ID.fullmatch(f) and not re.search(r"\d{3,}", f)
+             and f.lower() not in lx.STOP]
+    return max(found, key=len) if found else None
 
 
 _LEADING_VERB = re.compile(r"^(?:先|再|就|也|还|想|要|我想|我要|帮我)?(?:选|退|查|看|订|买|换|报|约|加|借|租|问)(?=[\u4e00-\u9fff]{2})")
+_VERB_MEASURE = re.compile(r"^(?:买|要|找|看|挑|选|来)(?:点|些|个|一点|一些|几个)$")
 _ID_LABEL = re.compile(r"(?:号|码|号码|编号|卡号)$")
 
 
@@ -998,6 +1072,8 @@ def _thing(phrase: str | None) -> str | None:
     if not phrase or not text.CJK.search(phrase):
         return phrase
     phrase = _LEADING_VERB.sub("", phrase.strip())
+    if _VERB_MEASURE.match(phrase):  # “买点”“要些”：分词器当成名词的“动词 + 量”，不是东西
+        return None
     if len(phrase) < 2 or _ID_LABEL.search(phrase) or not (text.nouns(phrase) or text.has_item_word(phrase)):
         return None  # “现在下单”里没有名词：不是东西
     return phrase

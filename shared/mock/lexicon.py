@@ -71,7 +71,7 @@ CONCEPTS: dict[str, str] = {
              "什么时候到 什么时候能到 啥时候到 "
              "多久到 多久能到 几天到 几时到 到货 揽收 送到 能送到 寄到 track tracking tracked shipment shipping shipped ship delivery "
              "deliver delivered package parcel where arrive courier",
-    "order": "订单 下单 下的单 单号 买的 买了 买过 已购 购买的 花了 收货地址 收货人 收件人 order orders purchased bought",
+    "order": "订单 下单 下的单 单号 买的 买了 买过 已购 购买的 花了 收货地址 收货人 order orders purchased bought",
     "product": "商品 产品 货品 东西 型号 里面有 里头有 买的是 买的啥 买了啥 买了什么 item items product products goods contents",
     "refund": "退 退款 退货 退钱 退费 退掉 退了 售后 换货 refund refunds refunded return returns returned "
               "reimburse",
@@ -98,7 +98,7 @@ CONCEPTS: dict[str, str] = {
               "invoice rules shippingfee",
     "weather": "天气 气温 温度 几度 多少度 下雨 下雪 晴 阴 冷 热 刮风 weather temperature forecast rain sunny snow",
     "borrow": "借阅 借了 借的 借书 借过 在借 borrow borrowed borrowing loan loans",
-    "booking": "订票 预订 预定 预约 订个 订一个 约个 订房 订 想订 帮我订 订位 订座 订桌 位子 桌子 桌位 "
+    "booking": "订票 预订 预定 预约 预留 留一本 订个 订一个 约个 订房 订 想订 帮我订 订位 订座 订桌 位子 桌子 桌位 "
                "机票 酒店 改签 航班 飞 飞往 飞机 座位 选座 火车票 高铁 动车 列车 车票 "
                "挂号 挂个号 号源 还有号 约号 book booking reserve reservation flight flights seat seats hotel hotels train "
                "trains appointment appointments slot slots table tables",
@@ -780,6 +780,17 @@ WORDS: dict[str, str] = {
     "appointment": "预约", "queue_number": "排队号", "wait": "等待", "position": "位置", "lesson": "课时",
     "remaining_days": "剩余天数", "quota": "额度", "image": "图片", "picture": "图片", "longitude": "经度",
     "latitude": "纬度", "birthday": "生日", "percent": "比例", "share": "占比",
+    # 快递、选课、账号、门诊、租房、影院、汽车保养这些常见领域里字段名常用的词
+    "patient": "就诊人", "recipient": "收件人", "sender": "寄件人", "signed": "签收", "locker": "快递柜",
+    "waybill": "运单", "parcel": "包裹", "package": "包裹", "pieces": "件数", "volume": "体积",
+    "credits": "学分", "section": "班", "semester": "学期", "instructor": "授课教师", "enrolled": "已选",
+    "dropped": "已退", "waitlist": "候补", "prerequisite": "先修课", "prerequisites": "先修课",
+    "temporary": "临时", "sent": "发送", "login": "登录", "password": "密码", "locked": "已锁定",
+    "unlocked": "未锁定", "attempts": "次数", "mobile": "手机", "tail": "尾号", "employee": "员工", "staff": "员工",
+    "guest": "客人", "checkin": "入住", "checkout": "退房", "nightly": "每晚", "tenant": "租户", "landlord": "房东",
+    "rent": "租金", "lease": "租约", "repair": "维修", "technician": "技师",
+    "vehicle": "车辆", "mileage": "里程", "showtime": "场次", "screening": "场次", "hall": "影厅", "cinema": "影院",
+    "movie": "影片", "film": "影片", "drug": "药品", "medicine": "药品", "dosage": "用量", "prescription": "处方",
     # 账单、抄表、分期
     "monthly": "每月", "setup": "开办", "first": "首期", "option": "方案", "options": "可选方案", "bill": "账单",
     "usage": "用量", "meter": "表", "meters": "表", "reading": "读数", "readings": "读数", "electricity": "电",
@@ -787,12 +798,16 @@ WORDS: dict[str, str] = {
     "instalment": "分期", "installment": "分期", "instalments": "分期", "installments": "分期",
 }
 # 字段名里可以不念的虚词（lights_on → 灯）
-FUNCTION_WORDS = frozenset({"on", "of", "in", "at", "is", "the", "a", "an", "for", "by", "with", "per", "and"})
+FUNCTION_WORDS = frozenset({"on", "of", "in", "at", "is", "the", "a", "an", "for", "by", "with", "per", "and", "now"})
+# 指人的词：它后面的 name 是姓名
+PERSON_WORDS = frozenset({"patient", "recipient", "sender", "guest", "customer", "passenger", "employee", "student",
+                          "driver", "holder", "tenant", "contact", "user", "member", "owner", "doctor", "teacher",
+                          "instructor", "applicant", "borrower", "traveller", "traveler", "buyer", "seller", "agent"})
 # 名词本身带着单位：气温的数值说“度”，湿度说“%”
 NOUN_UNITS = {"temperature": "degree", "humidity": "percent", "chance": "percent", "probability": "percent"}
 # 放在字段名最后时意思更具体的词：new_departure → 新的出发时间，不是“新出发”
 LAST_WORDS = {"departure": "出发时间", "arrival": "到达时间", "start": "开始时间", "end": "结束时间",
-              "expiry": "到期时间", "deadline": "截止时间", "pickup": "取件时间"}
+              "expiry": "到期时间", "deadline": "截止时间", "pickup": "取件时间", "at": "时间"}
 # 状态值 → 中文
 VALUES_ZH = {"open": "待处理", "closed": "已关闭", "pending": "待处理", "approved": "已批准", "rejected": "已拒绝",
              "shipped": "已发货", "delivered": "已签收", "processing": "处理中", "completed": "已完成",

@@ -70,6 +70,8 @@ def field_label(key: str, english: bool) -> str:
         if all(head):
             return "".join(head) + lx.FIELDS[tail][0]  # type: ignore[arg-type]
     zh = [_word_zh(w, last=i == len(full) - 1) for i, w in enumerate(full)]
+    if len(full) > 1 and full[-1].lower() == "name" and full[-2].lower() in lx.PERSON_WORDS:
+        zh[-1] = "姓名"  # patient_name → 就诊人姓名（商品、课程的 name 才是“名称”）
     if all(zh):
         if len(full) > 1 and full[-1].endswith("ing") and full[-1] not in lx.MODIFIERS:
             return zh[-1] + "的" + "".join(zh[:-1])  # points_expiring → 即将到期的积分

@@ -46,6 +46,7 @@ HANDBACK = re.compile(r"不归|不属于|不负责|不是你|以外|之外|其�
                       r"(hand|transfer|send|route) (it |them |the customer )?back|cannot answer|can't answer|unable to", re.I)
 CATCH_ALL = re.compile(r"answer(s|ing)? (any |general |common |customer |the user'?s? )?questions|"
                        r"frequently asked|\bfaq\b|常见问题|答疑|解答.{0,4}问题|回答.{0,6}问题", re.I)
+OWNED = re.compile(r"(?:我的|我那个|我那|我这个|我之前的|我上次的|\bmy\b|\bour\b)\s*([\u4e00-\u9fff]{2,4}|[A-Za-z]{3,})", re.I)
 LINE_SPLIT = re.compile(r"[\n。；;]|(?<=[.!?])\s")
 TOPIC = re.compile(r"^\s*[-•*]?\s*[^：:，,。.]{1,24}[：:]")
 CONJUNCTION = re.compile(r"[\s,，、/]*(?:和|与|及|或|以及|and|or)?[\s,，、/]*", re.I)
@@ -242,10 +243,12 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
     covered = set().union(*(p.concepts - p.param_concepts for p in everyone if not p.handoff)) if everyone else set()
     # 自己的工具都管不了的事：只看这句话自己说的（从上文带来的事，本来就是这位在办的）
     uncovered = (request.own & lx.STRONG) - covered
-    asking = request.modality == "ask" and "submit" not in q_concepts
+    # 在问，或者让查一下（“查一下我的预约”）而没说要办：查询类工具在前
+    asking = (request.modality == "ask" or "lookup" in q_concepts) and "submit" not in q_concepts
     said = request.text.lower() + " " + " ".join(text.in_chinese_terms(request.text))
     shapes = {id_shape(v) for v in ent.values("ident", request.text)}
     orders = "order" in q_concepts and bool(ent.find("order_id", request.text))
+    owned = {m.group(1).lower() for m in OWNED.finditer(request.text)}
     ranked = []
     for order, p in enumerate(everyone):
         if p.name not in allowed:
@@ -281,6 +284,9 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
         elif p.handoff and orders and "order" in p.concepts:  # 给了订单号：说明里管订单的那位专员
             total += OPTION_WEIGHT
             reasons.append("id")
+        if owned and p.queries and p.id_shapes and any(o in p.label.lower() for o in owned):
+            total += OPTION_WEIGHT  # “我那个预约”“my booking”：已有的那一条，查它要编号的那个工具（不是去搜新的号源）
+            reasons.append("owned")
         named = {o for o in p.options if o in said}  # 说到了参数的某个选项（“眼科”“dermatologist” → 皮肤科）
         if named:
             total += OPTION_WEIGHT * len(named)

@@ -415,6 +415,22 @@ def topic(value: str) -> str | None:
     return found if len(found) >= 2 else None
 
 
+def _labels_a_value(phrase: str, value: str) -> bool:
+    """这个名词是紧跟着的编号的叫法（“学号2023011458”“工号 10293”“订单A1001”）：说的是编号，不是要找的东西。"""
+    return bool(re.search(re.escape(phrase) + r"\s*(?:是|为|[:：])?\s*[A-Za-z]{0,3}-?\d{3,}", value))
+
+
+_VALUE_WITH_LABEL = re.compile(r"[\u4e00-\u9fff]{1,4}\s*(?:是|为|[:：])?\s*[A-Za-z]{0,3}-?\d{4,}|"
+                               r"\b(?:[A-Za-z]+\s+){1,2}(?:id|no\.?|number|#)\s*(?:is\s+)?[A-Za-z]{0,3}-?\d{4,}\b", re.I)
+
+
+def without_values(value: str) -> str:
+    """去掉带叫法的编号（“学号2023011458”“student id 2023011458”），剩下的分句重新连起来：关键词参数里不该有它们。"""
+    rest = _VALUE_WITH_LABEL.sub(" ", value)
+    parts = [p.strip() for p in re.split(r"[，,;；]", rest) if p.strip(" ，,;；。.")]
+    return ("，" if CJK.search(value) else ", ").join(parts)
+
+
 def noun_phrase(value: str) -> str | None:
     """要找的东西：句子里最后一个名词短语（“有卖台灯吗” → 台灯）；英文先看大写开头的专名（书名），再去掉口头语
     （“Recommend a wireless mouse” → wireless mouse）。找不到返回 None。"""
@@ -424,7 +440,7 @@ def noun_phrase(value: str) -> str | None:
             return titled
         core = keyword(value)
         return core if core and core.lower() != value.strip(" ?!.").lower() or len(core.split()) <= 4 else None
-    found = [p for p in nouns(value) if not re.fullmatch(r"[A-Za-z]{1,3}-?\d{3,}", p)]
+    found = [p for p in nouns(value) if not re.fullmatch(r"[A-Za-z]{1,3}-?\d{3,}", p) and not _labels_a_value(p, value)]
     # 说到了品类（耳机、手表、充电器）的短语就是要找的东西，取最先说的那个（后面的多半是在问它的属性：
     # “智能手表能刷公交卡吗”“充电器能给笔记本充电吗”）；没有品类词时取最后一个
     items = [p for p in found if has_item_word(p)]
