@@ -211,6 +211,29 @@ def worker_summary(config, title: str, lines: list[str]) -> bool:
     return True
 
 
+class SummaryReport:
+    """pytest 插件：测试结束时在终端摘要里打印一段报告（xdist 时由 worker 交给主进程打印）。"""
+
+    def __init__(self, title: str, lines: list[str]) -> None:
+        self.title, self.lines = title, lines
+
+    def pytest_sessionfinish(self, session):
+        worker_summary(session.config, self.title, self.lines)
+
+    def pytest_terminal_summary(self, terminalreporter, config):
+        if not hasattr(config, "workerinput"):
+            terminalreporter.write_sep("-", self.title)
+            for line in self.lines:
+                terminalreporter.write_line(line)
+
+
+def report_at_end(config, title: str, lines: list[str]) -> None:
+    """登记一段在测试结束时打印的报告（同一个标题只登记一次）。"""
+    name = f"summary-{title}"
+    if not config.pluginmanager.has_plugin(name):
+        config.pluginmanager.register(SummaryReport(title, lines), name)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session):
     """xdist worker：把冒烟测试的汇总交给主进程打印。"""

@@ -62,7 +62,7 @@ from agents.extensions.handoff_prompt import prompt_with_handoff_instructions
 from openai import AsyncOpenAI
 
 from tests.capstone import LI, SUN, WANG, ZHANG, ZHAO, App, add_order, parse_sse, text_of
-from tests.conftest import worker_summary
+from tests.conftest import report_at_end
 from tests.lessons import REPO
 
 CORPUS = Path(__file__).with_name("mock_dialogues.txt")
@@ -1015,24 +1015,6 @@ def failure_lines(results: list[TurnResult]) -> list[str]:
     return lines
 
 
-class _Report:
-    """把报告打印在 pytest 的终端摘要里（xdist 时交给主进程打印）。"""
-
-    title = "多轮对话语料（tests/mock_dialogues.txt）"
-
-    def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
-
-    def pytest_sessionfinish(self, session):
-        worker_summary(session.config, self.title, self.lines)
-
-    def pytest_terminal_summary(self, terminalreporter, config):
-        if not hasattr(config, "workerinput"):
-            terminalreporter.write_sep("-", self.title)
-            for line in self.lines:
-                terminalreporter.write_line(line)
-
-
 # ================================================================ 测试
 
 
@@ -1137,8 +1119,7 @@ def test_dialogues(app, mock, mock_server, request):
     results = [r for d, a in zip(capstone, capstone_actuals, strict=True) for r in grade(d, a)]
     results += [r for d, a in zip(domain, domain_actuals, strict=True) for r in grade(d, a)]
     lines = report_lines(results)
-    if not request.config.pluginmanager.has_plugin("mock-dialogues-report"):
-        request.config.pluginmanager.register(_Report(lines), "mock-dialogues-report")
+    report_at_end(request.config, "多轮对话语料（tests/mock_dialogues.txt）", lines)
     assert len(dialogues) >= MIN_DIALOGUES, f"语料只有 {len(dialogues)} 段对话，至少要 {MIN_DIALOGUES} 段"
     accuracy = sum(r.passed for r in results) / len(results)
     assert accuracy >= MIN_ACCURACY, (

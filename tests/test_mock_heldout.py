@@ -39,6 +39,7 @@ import asyncio
 import json
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -49,7 +50,7 @@ from agents import Agent, FunctionTool, OpenAIChatCompletionsModel, function_too
 from agents.extensions.handoff_prompt import prompt_with_handoff_instructions
 from openai import AsyncOpenAI
 
-from tests.conftest import worker_summary
+from tests.conftest import report_at_end
 from tests.lessons import REPO
 from tests.test_mock_dialogues import (
     RAW_FIELD,
@@ -785,10 +786,6 @@ def schema_of(teams: dict[str, DomainTeam]) -> dict[str, dict[str, dict[str, set
             for name, team in teams.items()}
 
 
-def team_schema() -> dict[str, dict[str, dict[str, set[str]]]]:
-    return schema_of(build_teams(None))
-
-
 # ================================================================ 每一轮的通用检查
 
 # 有副作用的工具 → 回答里说“已经办了”时用到的动词（中文词 / 英文词根）。说了某个动词，对应的工具就要运行过。
@@ -972,23 +969,6 @@ def grade(dialogue: Dialogue, actuals: list[Actual], rules: TurnRules = RULES) -
 # ================================================================ 语料、运行、报告
 
 
-@cache
-def corpus() -> tuple[Dialogue, ...]:
-    try:
-        return tuple(parse_corpus(CORPUS.read_text(encoding="utf-8")))
-    except CorpusError as exc:  # 解析器是 test_mock_dialogues 的，报错里的文件名换成这一份
-        raise CorpusError(str(exc).replace("mock_dialogues.txt", CORPUS.name)) from None
-
-
-async def run_all(base_url: str, dialogues: list[Dialogue]) -> list[list[Actual]]:
-    client = AsyncOpenAI(base_url=base_url, api_key="mock-key", max_retries=0, timeout=30)
-    teams = build_teams(OpenAIChatCompletionsModel(model="mock-model", openai_client=client))
-    try:
-        return list(await asyncio.gather(*(domain_dialogue(teams, d) for d in dialogues)))
-    finally:
-        await client.close()
-
-
 def is_chinese(dialogue: Dialogue) -> bool:
     return bool(re.search(r"[\u4e00-\u9fff]", dialogue.turns[0].text))
 
@@ -1020,25 +1000,76 @@ def summary_lines(results: list[TurnResult], threshold: float = MIN_ACCURACY) ->
     return lines
 
 
-class _Report:
-    """把报告打印在 pytest 的终端摘要里（xdist 时交给主进程打印）。"""
-
-    title = "留出对话（tests/mock_heldout.txt）"
-
-    def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
-
-    def pytest_sessionfinish(self, session):
-        worker_summary(session.config, self.title, self.lines)
-
-    def pytest_terminal_summary(self, terminalreporter, config):
-        if not hasattr(config, "workerinput"):
-            terminalreporter.write_sep("-", self.title)
-            for line in self.lines:
-                terminalreporter.write_line(line)
-
-
 # ================================================================ 测试
+
+
+@cache
+def _parsed(path: Path) -> tuple[Dialogue, ...]:
+    try:
+        return tuple(parse_corpus(path.read_text(encoding="utf-8")))
+    except CorpusError as exc:  # 解析器是 test_mock_dialogues 的，报错里的文件名换成这一份
+        raise CorpusError(str(exc).replace("mock_dialogues.txt", path.name)) from None
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """一份留出语料和它的团队、检查规则、门槛。三份留出语料的测试都由它跑，只是数据不同。"""
+
+    path: Path
+    title: str
+    build_teams: Callable[[Any], dict[str, DomainTeam]]
+    rules: TurnRules
+    min_accuracy: float
+    min_dialogues: int
+    min_turns: int
+    min_chinese: float = 0.5
+
+    def corpus(self) -> tuple[Dialogue, ...]:
+        return _parsed(self.path)
+
+    async def run_all(self, base_url: str, dialogues: list[Dialogue]) -> list[list[Actual]]:
+        client = AsyncOpenAI(base_url=base_url, api_key="mock-key", max_retries=0, timeout=30)
+        teams = self.build_teams(OpenAIChatCompletionsModel(model="mock-model", openai_client=client))
+        try:
+            return list(await asyncio.gather(*(domain_dialogue(teams, d) for d in dialogues)))
+        finally:
+            await client.close()
+
+    def grade(self, dialogue: Dialogue, actuals: list[Actual]) -> list[TurnResult]:
+        return grade(dialogue, actuals, self.rules)
+
+    def check_well_formed(self) -> None:
+        """语料写对了：名字唯一、每段 2-5 轮、每轮都有期望、提到的 Agent / 工具 / 参数在那个团队里都存在，
+        中文对话不少于 min_chinese。"""
+        dialogues = self.corpus()
+        problems = corpus_problems(dialogues, schema_of(self.build_teams(None)))
+        assert not problems, "\n".join(problems)
+        chinese = sum(is_chinese(d) for d in dialogues)
+        assert chinese >= self.min_chinese * len(dialogues), f"中文对话只有 {chinese}/{len(dialogues)} 段"
+
+    def check_not_in_mock(self) -> None:
+        """留出的用户原话一句也不能原样出现在 shared/mock/ 里，否则就不再是“没见过的”。"""
+        leaks = leaked_turns(self.corpus())
+        assert not leaks, "留出语料的原话出现在模拟模型的文件里：\n" + "\n".join(leaks)
+
+    def check_dialogues(self, mock_server, request) -> None:
+        """跑完全部对话，逐轮比对；报告（各领域准确率、每个失败的轮次）打印在测试结束时的终端摘要里。"""
+        dialogues = list(self.corpus())
+        actuals = asyncio.run(self.run_all(mock_server.base_url, dialogues))
+        results = [r for d, a in zip(dialogues, actuals, strict=True) for r in self.grade(d, a)]
+        summary = summary_lines(results, self.min_accuracy)
+        report_at_end(request.config, self.title, summary + failure_lines(results))
+        assert len(dialogues) >= self.min_dialogues, f"只有 {len(dialogues)} 段对话，至少要 {self.min_dialogues} 段"
+        assert len(results) >= self.min_turns, f"只有 {len(results)} 轮，至少要 {self.min_turns} 轮"
+        accuracy = sum(r.passed for r in results) / len(results)
+        assert accuracy >= self.min_accuracy, (
+            "\n".join(summary) + "\n每个失败的轮次（期望 / 实际 / 回答）见测试结束时终端摘要里的报告")
+
+
+HELD_OUT = HeldOut(CORPUS, "留出对话（tests/mock_heldout.txt）", build_teams, RULES,
+                   MIN_ACCURACY, MIN_DIALOGUES, MIN_TURNS, min_chinese=0.4)
+corpus = HELD_OUT.corpus
+run_all = HELD_OUT.run_all
 
 
 def corpus_problems(dialogues: tuple[Dialogue, ...], schemas: dict[str, dict[str, dict[str, set[str]]]]) -> list[str]:
@@ -1081,19 +1112,11 @@ def leaked_turns(dialogues: tuple[Dialogue, ...]) -> list[str]:
 
 
 def test_corpus_is_well_formed():
-    """语料写对了：名字唯一、每段 2-5 轮、每轮都有期望、提到的 Agent / 工具 / 参数在那个团队里都存在，
-    不少于 40% 的对话是中文。"""
-    dialogues = corpus()
-    problems = corpus_problems(dialogues, team_schema())
-    assert not problems, "\n".join(problems)
-    chinese = sum(is_chinese(d) for d in dialogues)
-    assert chinese >= 0.4 * len(dialogues), f"中文对话只有 {chinese}/{len(dialogues)} 段"
+    HELD_OUT.check_well_formed()
 
 
 def test_corpus_is_not_in_the_mock():
-    """留出的用户原话一句也不能原样出现在 shared/mock/ 里，否则就不再是“没见过的”。"""
-    leaks = leaked_turns(corpus())
-    assert not leaks, "留出语料的原话出现在模拟模型的文件里：\n" + "\n".join(leaks)
+    HELD_OUT.check_not_in_mock()
 
 
 def test_honesty_check_catches_claims():
@@ -1122,14 +1145,4 @@ def test_argument_check_catches_sentences():
 
 def test_dialogues(mock, mock_server, request):
     """跑完全部留出对话，逐轮比对；打印各领域准确率和每个失败的轮次。"""
-    dialogues = list(corpus())
-    actuals = asyncio.run(run_all(mock_server.base_url, dialogues))
-    results = [r for d, a in zip(dialogues, actuals, strict=True) for r in grade(d, a)]
-    lines = summary_lines(results) + failure_lines(results)
-    if not request.config.pluginmanager.has_plugin("mock-heldout-report"):
-        request.config.pluginmanager.register(_Report(lines), "mock-heldout-report")
-    assert len(dialogues) >= MIN_DIALOGUES, f"只有 {len(dialogues)} 段对话，至少要 {MIN_DIALOGUES} 段"
-    assert len(results) >= MIN_TURNS, f"只有 {len(results)} 轮，至少要 {MIN_TURNS} 轮"
-    accuracy = sum(r.passed for r in results) / len(results)
-    assert accuracy >= MIN_ACCURACY, (
-        "\n".join(summary_lines(results)) + "\n每个失败的轮次（期望 / 实际 / 回答）见测试结束时终端摘要里的报告")
+    HELD_OUT.check_dialogues(mock_server, request)

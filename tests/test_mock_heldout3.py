@@ -39,40 +39,25 @@ Agent 当工具用时（酒店），外层只看得见 `ask_concierge` 这一次
 
 from __future__ import annotations
 
-import asyncio
 import math
 import re
 from datetime import date, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from agents import Agent, OpenAIChatCompletionsModel, function_tool
+from agents import Agent, function_tool
 from agents.extensions.handoff_prompt import prompt_with_handoff_instructions
-from openai import AsyncOpenAI
 
 from tests.test_mock_dialogues import (
-    CorpusError,
-    Dialogue,
     DomainTeam,
-    TurnResult,
-    domain_dialogue,
-    failure_lines,
-    parse_corpus,
 )
 from tests.test_mock_heldout import (
+    HeldOut,
     TurnRules,
     _day,
     _json,
     _number,
-    _Report,
-    corpus_problems,
-    grade,
     honesty_problem,
-    is_chinese,
-    leaked_turns,
-    schema_of,
-    summary_lines,
 )
 from tests.test_mock_heldout2 import _key
 
@@ -1087,44 +1072,21 @@ RULES = TurnRules(
 # ================================================================ 语料、运行、报告
 
 
-@cache
-def corpus() -> tuple[Dialogue, ...]:
-    try:
-        return tuple(parse_corpus(CORPUS.read_text(encoding="utf-8")))
-    except CorpusError as exc:  # 解析器是 test_mock_dialogues 的，报错里的文件名换成这一份
-        raise CorpusError(str(exc).replace("mock_dialogues.txt", CORPUS.name)) from None
-
-
-async def run_all(base_url: str, dialogues: list[Dialogue]) -> list[list[Any]]:
-    client = AsyncOpenAI(base_url=base_url, api_key="mock-key", max_retries=0, timeout=30)
-    teams = build_teams(OpenAIChatCompletionsModel(model="mock-model", openai_client=client))
-    try:
-        return list(await asyncio.gather(*(domain_dialogue(teams, d) for d in dialogues)))
-    finally:
-        await client.close()
-
-
-class _Report3(_Report):
-    title = "第三份留出对话（tests/mock_heldout3.txt）"
+HELD_OUT = HeldOut(CORPUS, "第三份留出对话（tests/mock_heldout3.txt）", build_teams, RULES,
+                   MIN_ACCURACY, MIN_DIALOGUES, MIN_TURNS)
+corpus = HELD_OUT.corpus
+run_all = HELD_OUT.run_all
 
 
 # ================================================================ 测试
 
 
 def test_corpus_is_well_formed():
-    """语料写对了：名字唯一、每段 2-5 轮、每轮都有期望、提到的 Agent / 工具 / 参数在那个团队里都存在，
-    至少一半的对话是中文。"""
-    dialogues = corpus()
-    problems = corpus_problems(dialogues, schema_of(build_teams(None)))
-    assert not problems, "\n".join(problems)
-    chinese = sum(is_chinese(d) for d in dialogues)
-    assert chinese >= 0.5 * len(dialogues), f"中文对话只有 {chinese}/{len(dialogues)} 段"
+    HELD_OUT.check_well_formed()
 
 
 def test_corpus_is_not_in_the_mock():
-    """留出的用户原话（≥ 12 个字符的）一句也不能原样出现在 shared/mock/ 里，否则就不再是“没见过的”。"""
-    leaks = leaked_turns(corpus())
-    assert not leaks, "留出语料的原话出现在模拟模型的文件里：\n" + "\n".join(leaks)
+    HELD_OUT.check_not_in_mock()
 
 
 def test_honesty_check_covers_these_domains():
@@ -1147,15 +1109,4 @@ def test_honesty_check_covers_these_domains():
 
 def test_dialogues(mock, mock_server, request):
     """跑完全部留出对话，逐轮比对；打印各领域准确率和每个失败的轮次。"""
-    dialogues = list(corpus())
-    actuals = asyncio.run(run_all(mock_server.base_url, dialogues))
-    results: list[TurnResult] = [r for d, a in zip(dialogues, actuals, strict=True) for r in grade(d, a, RULES)]
-    lines = summary_lines(results, MIN_ACCURACY) + failure_lines(results)
-    if not request.config.pluginmanager.has_plugin("mock-heldout3-report"):
-        request.config.pluginmanager.register(_Report3(lines), "mock-heldout3-report")
-    assert len(dialogues) >= MIN_DIALOGUES, f"只有 {len(dialogues)} 段对话，至少要 {MIN_DIALOGUES} 段"
-    assert len(results) >= MIN_TURNS, f"只有 {len(results)} 轮，至少要 {MIN_TURNS} 轮"
-    accuracy = sum(r.passed for r in results) / len(results)
-    assert accuracy >= MIN_ACCURACY, (
-        "\n".join(summary_lines(results, MIN_ACCURACY))
-        + "\n每个失败的轮次（期望 / 实际 / 回答）见测试结束时终端摘要里的报告")
+    HELD_OUT.check_dialogues(mock_server, request)

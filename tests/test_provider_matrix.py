@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests import provider_matrix as pm
-from tests.conftest import worker_summary
+from tests.conftest import report_at_end
 
 TARGETS = pm.discover()
 CELLS = [(t, p) for t in TARGETS for p in pm.PROVIDERS]
@@ -56,26 +56,6 @@ def test_replace_readme_block_keeps_the_rest():
 # ---------------------------------------------------------------- 带标记：真的把矩阵跑一遍
 
 
-class _MatrixReport:
-    """在 pytest 的最后打印矩阵（lessons × providers）。"""
-
-    def __init__(self, cells: list[pm.Cell], providers: tuple[str, ...], seconds: float) -> None:
-        self.cells, self.providers, self.seconds = cells, providers, seconds
-
-    def lines(self) -> list[str]:
-        return [pm.format_matrix(self.cells, self.providers),
-                f"{len(self.cells)} 次运行，用时 {self.seconds:.0f}s（机器负载高时会慢很多）"]
-
-    def pytest_sessionfinish(self, session):
-        worker_summary(session.config, "提供方矩阵", self.lines())  # xdist：交给主进程打印
-
-    def pytest_terminal_summary(self, terminalreporter, config):
-        if not hasattr(config, "workerinput"):
-            terminalreporter.write_sep("-", "提供方矩阵")
-            for line in self.lines():
-                terminalreporter.write_line(line)
-
-
 @pytest.fixture(scope="session")
 def matrix(request) -> dict[tuple[str, str], pm.Cell]:
     import time
@@ -91,8 +71,9 @@ def matrix(request) -> dict[tuple[str, str], pm.Cell]:
         providers = tuple(p for p in pm.PROVIDERS if any(p == q for _, q in picked))
     start = time.perf_counter()
     cells = pm.run_matrix(targets, providers)
-    report = _MatrixReport(cells, providers, time.perf_counter() - start)
-    request.config.pluginmanager.register(report, "provider-matrix")
+    report_at_end(request.config, "提供方矩阵", [
+        pm.format_matrix(cells, providers),
+        f"{len(cells)} 次运行，用时 {time.perf_counter() - start:.0f}s（机器负载高时会慢很多）"])
     return {(c.target.name, c.provider): c for c in cells}
 
 

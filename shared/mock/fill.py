@@ -947,14 +947,20 @@ def _bare_keyword(q: str) -> str | None:
     flat = re.sub(r"[，,\s]", "", core)
     if _UNSPECIFIED.match(flat) or _UNSPECIFIED_EN.match(core):
         return None
-    if CJK.search(flat) and not text.nouns(flat) and not text.has_item_word(flat) and (
-            _ASKING_ONLY.search(flat) or _GENERIC_LEFT.sub("", flat) in lx.GENERIC_NOUNS):
-        return None  # “有什么推荐的”“买个东西”：没说要什么
+    if CJK.search(flat) and not _names_something(flat) and not _LATIN.search(flat) and (
+            _ASKING_ONLY.search(flat) or any(g in flat for g in lx.GENERIC_NOUNS if len(g) >= 2)):
+        return None  # “有什么推荐的”“在你们这买点东西”：没说要什么
     return core
 
 
 _ASKING_ONLY = re.compile(r"什么|啥|哪")
-_GENERIC_LEFT = re.compile(r"^(?:买|要|找|看|挑|选)?(?:个|一个|点|些|一些|几个|一样)?")
+
+
+def _names_something(phrase: str) -> bool:
+    """短语里有个实在的名词（“积极的新闻”的新闻；“东西”“货”这种泛指的和问句词不算）。"""
+    return text.has_item_word(phrase) or any(
+        pos.startswith("n") and len(word) >= 2 and word not in lx.GENERIC_NOUNS and not _ASKING_ONLY.search(word)
+        and not _VERB_MEASURE.match(word) for word, pos in text.tag(phrase))
 
 
 def _in_tool_language(phrase: str, schema: dict) -> str:
