@@ -1038,7 +1038,8 @@ SCOPE = re.compile(r"只(?:能|会)?回答(?:关于|和|与|有关)?(.{1,12}?)(?
 INTRO = re.compile(r"你是谁|介绍一下你|介绍下你|你叫什么|你(?:都)?能(?:帮我)?(?:做|干)(?:点)?(?:什么|啥)|你会什么|能帮我(?:做|干)(?:点)?(?:什么|啥)|"
                    r"who are you|introduce yourself|what can you (?:do|help)", re.I)
 GREETING = re.compile(r"(你好|您好|hi|hello|hey|嗨|哈喽|在吗|在不在)[呀啊！!。.~，, ]*(there)?[！!。.]*", re.I)
-THANKS = re.compile(r"谢谢|感谢|多谢|\bthanks?\b|thank you", re.I)
+THANKS = re.compile("|".join(r"\b" + re.escape(w) + r"\b" if w.isascii() else re.escape(w)
+                             for w in sorted(lx.THANKS, key=len, reverse=True)), re.I)  # 道谢的说法只在词库里写一次
 ARITH = re.compile(r"^[\d\s.+\-*/×÷()（）^]+$")
 ARITH_WORDS = re.compile(r"^(what is|what's|calculate|compute|请问|计算)\s*|(等于|是)?(多少|几)[？?]*$|=\s*[？?]*$|[?？]$", re.I)
 STORY = re.compile(r"故事|\bstory\b", re.I)

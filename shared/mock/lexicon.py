@@ -281,7 +281,8 @@ POSTPONE = (r"回头再|改天再|下次再|以后再|过(?:几|两)天再|晚�
             r"考虑一下|想想再|问问.{0,8}再|\bthink about it\b|\bget back to you\b|\bcheck with\b|"
             r"\b(?:maybe |perhaps )?later\b|\banother time\b|\bsome other time\b|\bnot (?:right )?now\b")
 # 道谢、道别：对话收尾，不用再办事
-THANKS = ("谢谢", "谢了", "感谢", "多谢", "辛苦了", "thanks", "thank you", "thx", "cheers", "appreciate it")
+THANKS = ("谢谢", "谢了", "谢啦", "谢咯", "谢喽", "感谢", "感恩", "多谢", "辛苦了", "thanks", "thank you", "thank u", "thx",
+          "ty", "cheers", "appreciate it")
 GOODBYE = ("再见", "拜拜", "就这些", "没别的了", "没有别的了", "没事了", "我再看看", "再看看", "我再想想", "再想想",
            "我考虑一下", "考虑一下", "bye", "goodbye", "see you", "that's all", "that is all", "nothing else",
            "let me think", "i'll think about it")

@@ -204,6 +204,9 @@ _AFFIXES = re.compile(lx.TOKEN_AFFIXES)
 _NEGATED = re.compile("(" + "|".join(lx.NEGATION_PREFIX) + ")$")
 
 
+_NUMBER_OF = re.compile(r"的?(?:尾号|号码|号|后四位|末四位)")
+
+
 def _occurrences(word: str, text: str):
     """word 在 text 里每一处（不重叠）的 (起, 止)。触发词是字面量，用 str.find：几百个触发词各编一个正则，
     会把 re 模块只有 512 项的缓存挤爆，每个新进程的头几个请求都在反复编译正则。"""
@@ -237,6 +240,8 @@ def concepts(text: str) -> frozenset[str]:
                 continue  # “快递员”里的“快递”说的是人；“手机号”说的是号码，不是手机
             if trigger in lx.PAST_VERBS and text[end : end + 1] in lx.PAST:
                 continue
+            if name == "item" and _NUMBER_OF.match(text, end):
+                continue  # “登记手机的尾号”“手机号码”说的是号码，不是手机这件商品
             if any(a < end and start < b and not (start <= a and end >= b) for a, b in false_friends):
                 continue  # “多久到账”的“多久到”被“到账”截断了：说的是钱，不是快递；“工单号”的“单号”不是订单号
             found.add(name)
