@@ -364,11 +364,13 @@ def _make_calls(spec: ToolSpec, s: Situation) -> list[Call]:
     （“A1001 和 A1002 到哪了”），或者“都关掉吧”指着前面说过的几个房间。"""
     params = spec.parameters or {"type": "object", "properties": {}}
     base = fill.build_object(params, _context(spec, s))
+    corrected = {}
     if s.state.move == "follow_up":  # 接着上一次同一个工具再办（“不对，是支票账户”）：这句话没改的参数照旧
         base.update(_kept(spec, s, base))
-        base.update(_corrected(spec, s))
+        corrected = _corrected(spec, s)
     if s.state.continuing:  # 接着前面办：日期、时间、人数这些这句话没重说的，用最近一次调用里商定的值
         base.update(_agreed(spec, s))
+    base.update(corrected)  # 更正的值最后放：商定过的旧值不能把它盖回去
     if s.conv.parallel:
         for name, values in _several(spec, s):
             return [Call(spec.name, json.dumps({**base, name: v}, ensure_ascii=False)) for v in values]
