@@ -325,6 +325,25 @@ def test_an_id_given_without_its_letters_answers_the_question_for_it():
     assert json.loads(plan.calls[0].arguments) == {"card_no": "20931", "title": "边城"}
 
 
+def _fn(name: str, description: str, **params: str) -> dict:
+    return {"type": "function", "function": {"name": name, "description": description, "parameters": {
+        "type": "object", "properties": {k: {"type": "string", "description": v} for k, v in params.items()},
+        "required": list(params)}}}
+
+
+def test_asking_for_the_offered_thing_is_consent_but_details_still_get_read_back():
+    notify = _fn("subscribe_restock", "到货后短信通知顾客。", sku="商品编号，例如 SK-1002", phone="手机号")
+    system = "你是小店的客服。商品缺货时告诉顾客，问要不要到货通知，顾客同意后用 subscribe_restock。"
+    said = "SK-1002 到货了短信通知我一下，手机 13800001111"
+    plan = ask([{"role": "system", "content": system}, {"role": "user", "content": said}], [notify])
+    assert [c.name for c in plan.calls] == ["subscribe_restock"], plan.text
+    assert json.loads(plan.calls[0].arguments) == {"sku": "SK-1002", "phone": "13800001111"}
+    refund = _fn("refund_order", "给订单退款。", order_no="订单号，例如 D-2231")
+    system = "你是小店的客服。退款前把订单号和金额念给顾客确认，顾客确认后才调用 refund_order。"
+    plan = ask([{"role": "system", "content": system}, {"role": "user", "content": "D-2231 帮我退款"}], [refund])
+    assert not plan.calls and "D-2231" in plan.text, plan.text  # 要念给顾客确认的是细节：开口要办也先念一遍
+
+
 # ---------------------------------------------------------------- 托管搜索的引用
 
 

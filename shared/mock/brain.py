@@ -525,6 +525,8 @@ def _gate(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> tuple[str,
         return None
     if CONFIRMING.search(s.question.strip()) and s.state.request.modality == "act" and _options_shown(s):
         return None  # 刚把查到的方案 / 选项给用户看过，用户说“好，就这么办”：同意的就是那个方案
+    if all(CONSENT.search(rule) and not DETAILS.search(rule) for rule in rules) and _asks_for_this(spec, s):
+        return None  # 规矩是“问要不要办”，用户自己开口要办的正是这件事（“put me on the waitlist then”）：这就是同意
     used = {c.name for t in s.conv.turns for c in t.calls}
     for rule in rules:
         name = _check_step(rule, spec.name, functions)
@@ -532,6 +534,25 @@ def _gate(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> tuple[str,
         if check is not None and name not in used:
             return "first", check
     return "confirm", None
+
+
+# “问要不要排候补，同意后……”：确认的是要不要办；“念给学生确认”“核对金额”确认的是细节，用户开口要办也得先念一遍
+CONSENT = re.compile(r"问(?:他|她|对方|学生|用户|客户|顾客|病人)?(?:要不要|是否要|是否需要|需不需要|愿不愿意)|"
+                     r"\bask (?:them |the \w+ )?(?:if|whether) (?:they|he|she) (?:want|would like|wish)|\boffer to\b", re.I)
+DETAILS = re.compile(r"念|复述|核对|说清|告诉.{0,8}(?:金额|费用|价格|多少)|read (?:it |them )?back|repeat|amount|fee|cost|price",
+                     re.I)
+
+
+def _asks_for_this(spec: ToolSpec, s: Situation) -> bool:
+    """这句话自己就说了要办这件事（要办的事正是这个工具管的，而且是在要求办，不是在问）。"""
+    if s.state.request.modality != "act":
+        return False
+    profile = route.profiles([spec], "")[0]
+    if s.state.request.own & lx.ACTIONS & profile.described:  # 要办的事（候补、退课）正是这个工具管的
+        return True
+    verbs = {w.lower() for w, pos in text.tag(spec.description or "") if pos.startswith("v") and len(w) >= 2}
+    verbs |= {(text.split_identifier(spec.name) or [""])[0].lower()}
+    return bool(verbs & {w.lower() for w in text.words(s.question)})  # 说明里的动词（通知、freeze）用户自己说了
 
 
 def _options_shown(s: Situation) -> bool:

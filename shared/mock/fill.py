@@ -936,6 +936,18 @@ def _corrected_thing(source: str) -> str | None:
     return phrase if phrase.lower() not in lx.STOP and phrase.lower() not in _NOT_THING else None
 
 
+_CHATTER_EN = frozenset("put get give make let sign add join book drop cancel take want need like would love go ahead "
+                        "do it that this them me us my our then now please just also again up on off in for to "
+                        "waitlist booking reservation order one".split())
+
+
+def _content_words_en(phrase: str) -> list[str]:
+    """英文短语里说的是“哪样东西”的词：去掉办事的动词、代词、虚词、“名单 / 预订”这类说的是事而不是东西的词。
+    一个都不剩（“put waitlist then”“drop it”“cancel that booking”）就是没说是哪一样。"""
+    return [w for w in re.findall(r"[A-Za-z][\w'-]*", phrase)
+            if w.lower() not in _CHATTER_EN and w.lower() not in lx.STOP and w.lower() not in _NOT_THING]
+
+
 _UNSPECIFIED_EN = re.compile(r"^(?:[a-z]+\s+)?(?:a|an|one|some|another)\s+[a-z]+$", re.I)
 
 
@@ -1029,7 +1041,7 @@ def _search_terms(source: str) -> str | None:
             return titled  # 书名这类专名；只有一个词（Sony）而口头语去掉后很短（Sony headphones）时用后者
         if len(core.split()) > 3:  # 还很长：去掉“名额 / 下学期 / still”这类不是东西本身的词
             core = _thing_words(core) or core
-        if _UNSPECIFIED_EN.match(core):  # “drop a course”：没说是哪一门
+        if _UNSPECIFIED_EN.match(core) or not _content_words_en(core):  # “drop a course”“put me on the waitlist”
             return None
         return core if core and core.lower() != source.strip(" ?!.").lower() or len(core.split()) <= 5 else None
     phrase = _thing(text.noun_phrase(source))
