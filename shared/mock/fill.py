@@ -893,6 +893,10 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
     return described(ctx.said) or text.keyword(q)
 
 
+# 只是在回答“什么时候”（“上周六晚上发现的”）：日期之外只剩时段和“发现的 / 发生的”
+_WHEN_ONLY = re.compile(r"^(?:早上|上午|中午|下午|晚上|傍晚|凌晨|夜里|半夜)?\s*(?:才|就)?(?:发现的?|发生的?|出的事|的时候|左右|前后|的)?"
+                        r"[。.!！]?$")
+_GO_AHEAD = re.compile(r"^(?:好的?|行|嗯|那|那就|就|那你|你就?|那麻烦)?\s*[\u4e00-\u9fff]{1,2}(?:一下)?吧[。.!！]?$")  # “那就报吧”“就这样吧”
 _APOLOGY = re.compile(r"^(?:不好意思|抱歉|对不起|sorry)|打错了|说错了|写错了|搞错了|my (?:bad|mistake)", re.I)
 _LABEL_ONLY = re.compile(r"^(?:号码|手机号?|电话|卡号|单号|订单号?|编号|地址|家在|住在|我在|在|phone|number|card|my card is|"
                          r"card number|no\.?)\s*[:：]?\s*$", re.I)
@@ -909,7 +913,8 @@ def described(sources: tuple[str, ...] | list[str]) -> str | None:
             content = len(CJK.findall(rest)) + 2 * len(re.findall(r"[A-Za-z]{2,}", rest))
             if (content < 4 or _LABEL_ONLY.match(rest) or _REQUESTING.search(rest) and len(rest) <= 8
                     or state.filler(rest) or text.concepts(rest) & {"greet"} and content <= 6
-                    or state.corrects(rest) or _APOLOGY.search(rest) or state.is_request_to_act(rest)):
+                    or state.corrects(rest) or _APOLOGY.search(rest) or state.is_request_to_act(rest)
+                    or _GO_AHEAD.match(rest) or ent.find("date", clause) and _WHEN_ONLY.match(rest)):
                 continue
             kept.append(clause)
         if kept:
