@@ -129,6 +129,9 @@ CONCEPTS: dict[str, str] = {
     "capacity": "名额 空位 剩余名额 还有位 满员 spots spot space seats capacity vacancy",
     "claim": "理赔 报案 报个案 赔 能赔 赔吗 赔付 索赔 出险 定损 事故 撞了 撞到 追尾 刮蹭 剐蹭 被划 划了 被盗 被偷 漏水 "
              "水管爆 着火 失火 claim claims accident",
+    # 事故的种类（保险、汽车、物业报修的选项常按它分）：撞的、划的
+    "collision": "撞 碰撞 相撞 撞车 撞到 撞了 追尾 collision collided rear-ended",
+    "scratch": "划痕 划了 被划 刮蹭 剐蹭 刮花 scratch scratched scratches",
     "coverage": "保单 保障 保什么 保哪些 保障范围 免赔 免赔额 条款 保额 算不算在里面 包括在内 在保障范围 coverage covered "
                 "deductible insured",
     # 通信：套餐、流量、信号
