@@ -344,6 +344,37 @@ def test_asking_for_the_offered_thing_is_consent_but_details_still_get_read_back
     assert not plan.calls and "D-2231" in plan.text, plan.text  # 要念给顾客确认的是细节：开口要办也先念一遍
 
 
+def test_picking_from_listed_times_and_answering_what_was_asked_for():
+    """结果里列了另外几个时间，用户挑一个（“早一点的那个”），再回答助手要的联系人：每一步用的是挑中的时间，
+    最后办的是要这些信息的那个工具，而不是把查询再做一遍。"""
+    check = _fn("check_court", "查询某天某个时间的球场空位。", date="日期，YYYY-MM-DD", time="开始时间，HH:MM")
+    book = _fn("book_court", "预订球场。", date="日期，YYYY-MM-DD", time="开始时间，HH:MM", player="预订人姓名",
+               phone="手机号")
+    system = "你是体育馆的订场助手。今天是 2026-03-02。先用 check_court 查空位，有空位再问姓名和手机号，用 book_court 预订。"
+    history = [{"role": "system", "content": system}, {"role": "user", "content": "3 月 5 号晚上 8 点还有场地吗"}]
+    first = ask(history, [check, book])
+    assert [c.name for c in first.calls] == ["check_court"], first.text
+    assert json.loads(first.calls[0].arguments) == {"date": "2026-03-05", "time": "20:00"}
+    history += [{"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {
+        "name": "check_court", "arguments": first.calls[0].arguments}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": json.dumps(
+            {"available": False, "other_times": ["18:00", "21:30"]}, ensure_ascii=False)},
+        {"role": "assistant", "content": "这个时间满了，还有 18:00 和 21:30。"},
+        {"role": "user", "content": "那要早一点的那个"}]
+    second = ask(history, [check, book])
+    assert second.calls and json.loads(second.calls[0].arguments)["time"] == "18:00", second.text
+    history += [{"role": "assistant", "content": None, "tool_calls": [{"id": "c2", "type": "function", "function": {
+        "name": second.calls[0].name, "arguments": second.calls[0].arguments}}]},
+        {"role": "tool", "tool_call_id": "c2", "content": json.dumps({"available": True}, ensure_ascii=False)}]
+    offer = ask(history, [check, book])
+    assert not offer.calls and "姓名" in offer.text and "手机号" in offer.text, offer.text
+    history += [{"role": "assistant", "content": offer.text}, {"role": "user", "content": "王芳，13912345678"}]
+    last = ask(history, [check, book])
+    assert [c.name for c in last.calls] == ["book_court"], last.text
+    assert json.loads(last.calls[0].arguments) == {"date": "2026-03-05", "time": "18:00", "player": "王芳",
+                                                   "phone": "13912345678"}
+
+
 # ---------------------------------------------------------------- 托管搜索的引用
 
 

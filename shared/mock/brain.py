@@ -93,6 +93,12 @@ def decide(conv: Conversation) -> Plan:
             ranked = [route.Ranked(route.MIN_SCORE, fallback_tool.profile, ["catch_all"]),
                       *[r for r in ranked if r is not fallback_tool]]
         best = ranked[0] = _callable_first(ranked, functions, s)
+        collecting = _collecting_for(functions, s)
+        if collecting is not None and collecting != best.profile.name:  # 助手刚才在为这件事要信息，用户给了：接着办它
+            chosen = next((r for r in ranked if r.profile.name == collecting), None)
+            if chosen is not None:
+                best = ranked[0] = route.Ranked(max(chosen.score, route.MIN_SCORE), chosen.profile,
+                                                [*chosen.reasons, "asked"])
         if not must_call and route.should_ask(ranked, conv.system, question):
             clarification = render.clarify([ranked[0].profile.label, ranked[1].profile.label], english)
         elif best.score >= route.MIN_SCORE or must_call:
@@ -262,7 +268,8 @@ def _find_missing(spec: ToolSpec, s: Situation) -> list[tuple[str, dict]]:
             if not fill.reason_in(ctx.said[:3]) and not asked:
                 missing.append((name, prop))
         elif sense == "name" and PERSON_NAME.search(f"{name} {prop.get('description') or ''}"):
-            if not any(fill.person_name(source) for source in ctx.said[:4]):  # 乘客、就诊人的姓名：没说就问
+            if not any(fill.person_name(source) for source in ctx.said[:4]) \
+                    and not fill.answered_name(name, prop, ctx):  # 乘客、就诊人的姓名：没说就问
                 missing.append((name, prop))
         elif sense in MUST_ASK or sense in ("keyword", "product"):  # 关键词：“我要退一门课”没说是哪一门，问，不拿整句去填
             if fill.value_for(name, prop, ctx, params, optional=True) in (fill.ABSENT, None, ""):
@@ -302,6 +309,30 @@ def _producer(spec: ToolSpec, missing: list[tuple[str, dict]], functions: list[T
 
 FILL_MARGIN = 0.7  # 分数在第一名的这个比例以内的工具，能直接调用（参数齐）的优先
 CALLABLE_MARGIN = 0.5  # 第一名缺参数时，比例放宽到这里
+
+
+def _collecting_for(functions: list[ToolSpec], s: Situation) -> str | None:
+    """这句话在回答助手刚才的提问，而那个提问要的正是某一个工具独有的参数（“could you tell me the name and contact
+    phone?”只有 hold_table 要）：返回那个工具的名字。几个工具都要这些参数（查和办都要工号）时说不准，返回 None。"""
+    asked = s.state.previous_answer
+    if s.state.move != "answer" or not asked:
+        return None
+    scores = []
+    for spec in functions:
+        params = spec.parameters or {}
+        props = params.get("properties") or {}
+        named = set()
+        for name in params.get("required") or []:
+            prop = fill.resolve(props.get(name) or {}, params)
+            sense = fill.meaning(name, prop)
+            if any(render.slot_name(name, prop, sense, english) in asked for english in (True, False)):
+                named.add(name)
+        if named:
+            scores.append((len(named), spec.name))
+    scores.sort(reverse=True)
+    if scores and (len(scores) == 1 or scores[0][0] > scores[1][0]):
+        return scores[0][1]
+    return None
 
 
 def _callable_first(ranked: list[route.Ranked], functions: list[ToolSpec], s: Situation) -> route.Ranked:
@@ -371,6 +402,7 @@ def _make_calls(spec: ToolSpec, s: Situation) -> list[Call]:
     if s.state.continuing:  # 接着前面办：日期、时间、人数这些这句话没重说的，用最近一次调用里商定的值
         base.update(_agreed(spec, s))
     base.update(corrected)  # 更正的值最后放：商定过的旧值不能把它盖回去
+    base.update(_picked(spec, s))  # 从刚列出的几个里挑了一个（“the later one”）：也不能被旧值盖回去
     if s.conv.parallel:
         for name, values in _several(spec, s):
             return [Call(spec.name, json.dumps({**base, name: v}, ensure_ascii=False)) for v in values]
@@ -378,6 +410,22 @@ def _make_calls(spec: ToolSpec, s: Situation) -> list[Call]:
 
 
 CORRECTING = re.compile(lx.CORRECTION, re.I)
+
+
+def _picked(spec: ToolSpec, s: Situation) -> dict:
+    """参数是时间 / 日期，这句话从上一个结果列出的几个值里挑了一个（“the later one”“最早的那个”）：挑中的值。"""
+    if not s.state.earlier:
+        return {}
+    params = spec.parameters or {}
+    out = {}
+    for name, prop in (params.get("properties") or {}).items():
+        prop = fill.resolve(prop or {}, params)
+        sense = fill.meaning(name, prop)
+        if sense in ("time", "date"):
+            value = fill._picked_from_list(sense, _context(spec, s))
+            if value is not None:
+                out[name] = ent.to_clock(value, value) or value if sense == "time" else value
+    return out
 
 
 def _corrected(spec: ToolSpec, s: Situation) -> dict:
@@ -817,8 +865,10 @@ def _held_for_charges(s: Situation) -> ToolSpec | None:
 
 
 def _offerable(s: Situation) -> ToolSpec | None:
-    """这一轮查过了、结果没说不行，用户只是在问（“这种能赔吗”）：说明写着要先用这个查的那个办事工具，问要不要办。"""
-    if not s.outputs or _refused(s.outputs) or s.state.request.modality != "ask":
+    """这一轮查过了、结果没说不行，用户在问（“这种能赔吗”）或者刚挑定了一个（“那就晚一点的那个”）：说明写着要先用
+    这个查的那个办事工具，问要不要办（办还缺什么就问什么）。"""
+    request = s.state.request
+    if not s.outputs or _refused(s.outputs) or not (request.modality == "ask" or "submit" in request.own):
         return None
     checked = {o.name for o in s.outputs}
     called = {c.name for t in s.conv.turns for c in t.calls}

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from shared.mock import entities as ent
-from shared.mock import judge, render, state, text
+from shared.mock import judge, recall, render, state, text
 from shared.mock import lexicon as lx
 
 CJK = text.CJK
@@ -606,6 +606,10 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
         today = ent.today_in(ctx.system)
         return next((m for s in ctx.sources for v in ent.values("month", s) if (m := ent.to_month(v, today))), None)
     if sense == "time":
+        listed = _picked_from_list("time", ctx)
+        if listed is not None:  # “the later one”：刚才结果里列出的几个时间里挑
+            return ent.to_clock(listed, listed) or listed if _CLOCK_HINT.search(str(schema.get("description") or "")) \
+                else listed
         for source in (ctx.all_text, *ctx.sources[1:]):
             value = _pick("time", ent.values("time", source), ctx)
             if value is not None:
@@ -662,6 +666,34 @@ def _ordered(name: str, values: list[str], source: str) -> list[str]:
     hits = [v for v in values if any(re.search(marker, source[max(0, m.start() - 6):m.start()], re.I)
                                      for m in re.finditer(re.escape(v), source, re.I))]
     return hits + [v for v in values if v not in hits]
+
+
+def _picked_from_list(kind: str, ctx: Context) -> str | None:
+    """最近的工具结果里列了几个同一种值（另外几个可订的时间：["18:00", "20:30"]），这句话指着其中一个
+    （“the later one”“最早的那个”“第二个”）：返回那个值。"""
+    for raw in ctx.results[:1]:
+        data = recall.parsed(raw)
+        lists = [v for v in (data.values() if isinstance(data, dict) else ()) if isinstance(v, list) and len(v) >= 2
+                 and all(isinstance(x, str) and ent.first(kind, x) == x.strip() for x in v)]
+        for values in lists:
+            picked = recall.pick(ctx.text, [{kind: v} for v in values])
+            if picked is not None:
+                return picked[1][kind]
+    return None
+
+
+_LEADING_NAME = re.compile(r"^\s*([\u4e00-\u9fff]{2,4}|[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\s*(?:[，,、;；\s]|$)")
+
+
+def answered_name(name: str, schema: dict, ctx: Context) -> str | None:
+    """助手刚问了姓名（“请告诉我预订人姓名和手机号”），用户的回答开头那一小段就是名字（“王芳，139…”“Li Na, 138…”）。"""
+    st = ctx.state
+    if st is None or getattr(st, "move", "") != "answer" or _asked_for_others(name, schema, ctx):
+        return None
+    m = _LEADING_NAME.match(ctx.text)
+    if not m or text.concepts(m.group(1)) or m.group(1).lower() in _NOT_NAMES:
+        return None  # “好的，……”“明天，……”不是名字
+    return m.group(1)
 
 
 def _answered_digits(name: str, schema: dict, shapes: set[str], ctx: Context) -> list[str]:
@@ -873,7 +905,7 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
     if sense == "device":
         return next((d for d in map(_device, ctx.sources[:3]) if d), None) or text.keyword(q)
     if sense == "name":
-        person = next((p for p in map(person_name, ctx.said[:4]) if p), None)
+        person = next((p for p in map(person_name, ctx.said[:4]) if p), None) or answered_name(name, schema, ctx)
         if person:
             return person
         called = re.search(r"(?:\bcalled|\bnamed|叫做?|名为|名叫)\s*", q, re.I)

@@ -99,7 +99,7 @@ CONCEPTS: dict[str, str] = {
     "weather": "天气 气温 温度 几度 多少度 下雨 下雪 晴 阴 冷 热 刮风 weather temperature forecast rain sunny snow",
     "borrow": "借阅 借了 借的 借书 借过 在借 borrow borrowed borrowing loan loans",
     "booking": "订票 预订 预定 预约 预留 留一本 订个 订一个 约个 订房 订 想订 帮我订 订位 订座 订桌 位子 桌子 桌位 "
-               "机票 酒店 改签 航班 飞 飞往 飞机 座位 选座 火车票 高铁 动车 列车 车票 "
+               "机票 酒店 改签 航班 飞 飞往 飞机 座位 选座 火车票 高铁 动车 列车 车票 场地 球场 订场 "
                "挂号 挂个号 号源 还有号 约号 book booking reserve reservation flight flights seat seats hotel hotels train "
                "trains appointment appointments slot slots table tables",
     # 订什么：机票和酒店常在同一个团队里分给不同的人，分开认
@@ -243,8 +243,9 @@ PROCEED = ("办吧", "那就办吧", "办理吧", "帮我办", "帮我办吧", "
            "go ahead", "do it", "please do", "please do it", "proceed", "please proceed", "yes please", "let's do it",
            "confirm", "confirmed", "sounds good", "that works", "go for it")
 # 在几样里挑定一样：“就 14:30 那个吧”“就订评分最高的那家”“I'll take the first one”“The earliest one please”——是要办
-CHOICE = (r"^就(?!是)|^(?:那|那就)?(?:选|要|订)(?:这|那|第)|就(?:这|那)(?:个|家|班|款)吧|(?:这|那)(?:个|家|班|款)吧|"
-          r"\bi'?ll (?:take|go with|have)\b|\bgo with the\b|^the \w+ one\b|\b(?:one|option) please\b")
+CHOICE = (r"^就(?!是)|^(?:那|那就)?(?:选|要|订)(?:这|那|第)|^(?:那|那就)?(?:选|要|订|来)[\u4e00-\u9fff\d:：]{1,8}(?:这|那)(?:个|家|班|场|款|趟)吧?$|就(?:这|那)(?:个|家|班|款)吧|(?:这|那)(?:个|家|班|款)吧|"
+          r"\bi'?ll (?:take|go with|have)\b|\bgo with the\b|^(?:(?:hmm+|ok|okay|well|alright|fine|sure|then)[,.\s]+)?the \w+ one\b|"
+          r"\b(?:one|option) please\b")
 # 一个字的触发词前后常粘着虚词（“就订”“关了”）：去掉再认
 TOKEN_AFFIXES = r"^[就再先也都还快去来给的把能想要可]|[了吧啊呀嘛掉开关着]$"
 # 问句的焦点：情态词后面问的那件事（“买笔记本电脑能开发票吗” 问的是开发票；“can I return it if …”）
@@ -282,7 +283,7 @@ CATCH_ALL_LINE = r"anything else|everything else|other (?:questions|requests)|no
 # 往后推：“回头再买”“改天再说”“maybe later”——说到了要办的事，但不是现在办
 POSTPONE = (r"回头再|改天再|下次再|以后再|过(?:几|两)天再|晚点再|等.{1,8}再|再说吧?[。.!！]?$|再商量|商量一下|考虑考虑|"
             r"考虑一下|想想再|问问.{0,8}再|\bthink about it\b|\bget back to you\b|\bcheck with\b|"
-            r"\b(?:maybe |perhaps )?later\b|\banother time\b|\bsome other time\b|\bnot (?:right )?now\b")
+            r"(?<!\bthe )\b(?:maybe |perhaps )?later\b(?!\s+(?:one|time|slot|option|session|show|flight|train|table))|\banother time\b|\bsome other time\b|\bnot (?:right )?now\b")
 # 道谢、道别：对话收尾，不用再办事
 THANKS = ("谢谢", "谢了", "谢啦", "谢咯", "谢喽", "感谢", "感恩", "多谢", "辛苦了", "thanks", "thank you", "thank u", "thx",
           "ty", "cheers", "appreciate it")
@@ -294,7 +295,7 @@ GREETINGS = ("你好", "您好", "hi", "hello", "hey", "嗨", "哈喽", "在吗"
 ANAPHORA = (r"^那(?!么多)|^(?:都|全都|全部|两个都)|它|他们|它们|那个|这个|那笔|这笔|那单|这单|那件|这件|那份|那些|这些|该订单|上面|刚才那|前面那|里面|里头|"
             r"另一个|另外一个|第[一二三四五六七八九十\d]+[个款件单笔]|那.{0,12}呢|呢[？?]?$|"
             r"\b(it|its|that|this|those|these|them|the other one|the other|the first one|the second one|"
-            r"the last one|same one|what about|how about|and the)\b")
+            r"the last one|the \w+ one|same one|what about|how about|and the)\b")
 # 指着前面列出的某一项：“第二款”“最便宜的那个”“the first one”（值：第几项，-1 是最后一项）
 ORDINALS = {"第一": 0, "第二": 1, "第三": 2, "第四": 3, "第五": 4, "第1": 0, "第2": 1, "第3": 2, "第4": 3, "第5": 4,
             "最后一": -1, "first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "1st": 0, "2nd": 1,
@@ -308,8 +309,9 @@ SUPERLATIVES = (
      ("rating", "score", "stars", "评分"), "max"),
     (r"最大|最多|金额最大|biggest|largest", ("amount", "price", "total", "size", "金额"), "max"),
     (r"最小|最少|smallest", ("amount", "price", "total", "size", "金额"), "min"),
-    (r"最早|earliest|soonest|first available", ("time", "start", "depart", "date"), "min"),
-    (r"最晚|最迟|latest", ("time", "start", "depart", "date"), "max"),
+    (r"最早|早一点的|早点的|earliest|soonest|first available|the earlier one|earlier one", ("time", "start", "depart", "date"),
+     "min"),
+    (r"最晚|最迟|晚一点的|晚点的|latest|the later one|later one", ("time", "start", "depart", "date"), "max"),
 )
 # 一天里的时段：(说法, 从几点, 到几点)
 DAYPARTS = ((r"早上|上午|早班|清早|morning", 5, 12), (r"中午|noon|midday", 11, 14), (r"下午|afternoon", 12, 18),
@@ -569,6 +571,8 @@ SLOT_MEANINGS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("date", "date_described", (), ()),
     ("degree", "any", ("temperature", "temp", "degrees", "celsius"), ("温度", "度数", "temperature")),
     ("percent", "any", ("percent", "percentage", "pct"), ("百分比", "percent")),
+    # 说明写着“姓名”（“预订人姓名”“full name”）：不管参数叫什么（player、booker），都是人名
+    ("name", "any", (), ("姓名", "full name", "称呼")),
     ("name", "both", ("passenger", "guest", "patient", "customer", "contact", "recipient", "traveller", "traveler",
                       "driver", "holder", "owner", "applicant", "borrower", "patron", "student", "employee", "caller",
                       "member", "renter", "就诊人", "乘客", "入住人", "联系人", "驾驶人", "司机", "投保人", "申请人"),

@@ -367,13 +367,14 @@ def request_for(move: str, c: _Context) -> Request:
                        last.focus)
     # follow_up：自己说了点什么（“它里面有几样东西”“它什么时候到”），就只从上文带宾语（订单、商品）；
     # 什么都没说（“那 A1003 呢”“也帮我查一下”）或者是纠正（“我是说 A2003 那双跑鞋”），就接着办上一件事
-    if own.concepts - {"greet", "lookup"} and not _CORRECTION.search(c.message):
+    if own.concepts - {"greet", "lookup", "submit"} and not _CORRECTION.search(c.message):  # 只挑了一个（“the later one”）不算
         objects = last.concepts & lx.OBJECTS
         return Request(c.message, own.concepts | objects, own.modality, (c.message, *last.sources), move,
                        own.concepts)
     if last.modality == "act" and _QUESTION.search(c.message) and c.previous_answer:
         return own.but(sources=(c.message, *last.sources), move=move)  # 办完之后问一句（“多久能处理”）：不再办一次
-    return Request(f"{last.text} {c.message}", last.concepts | own.concepts, last.modality,
+    modality = "act" if "submit" in own.concepts else last.modality  # 挑定了一个（“那要早一点的那个”）：是要办了
+    return Request(f"{last.text} {c.message}", last.concepts | own.concepts, modality,
                    (c.message, *last.sources), move, own.concepts)
 
 
