@@ -251,3 +251,21 @@ def test_an_older_format_or_a_bad_url_gets_a_clear_message(tmp_path):
     assert code == 2 and "seed --reset" in out and "Traceback" not in out, out
     code, out = cli("seed", "--url", "mysql://shop")
     assert code == 2 and "postgresql+psycopg://" in out and "Traceback" not in out, out
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_unmigrated_database_says_where_to_run_the_upgrade(backend, request, tmp_path):
+    """PostgreSQL 的库由部署的人先升级：业务服务碰到空库或旧版本时说清楚在哪个目录、运行哪两条命令。"""
+    from its_service.shop.database import DatabaseError, check_current, make_engine
+
+    url = (f"sqlite:///{tmp_path / 'empty.db'}" if backend == "sqlite"
+           else request.getfixturevalue("postgres").create_database(f"t_{uuid.uuid4().hex[:12]}"))
+    engine = make_engine(url)
+    try:
+        with pytest.raises(DatabaseError) as caught:
+            check_current(engine)
+    finally:
+        engine.dispose()
+    message = str(caught.value)
+    assert "07_projects" in message and "python -m its_service db upgrade" in message and "seed" in message, message
+

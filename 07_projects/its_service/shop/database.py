@@ -179,8 +179,9 @@ def check_current(engine: Engine) -> None:
     """业务服务启动时（PostgreSQL）：库的版本必须是最新的，不然说清楚该运行什么。"""
     have, want = current_revision(engine), head_revision()
     if have != want:
-        raise DatabaseError(f"业务库的表结构版本是 {have or '空库'}，代码需要 {want}：先运行 "
-                            "python -m its_service db upgrade（几台机器共用一个库时只需运行一次）")
+        raise DatabaseError(f"业务库的表结构版本是 {have or '空库'}，代码需要 {want}：先在 07_projects 目录下运行 "
+                            "python -m its_service db upgrade（空库再运行 python -m its_service seed 写入演示数据；"
+                            "几台机器共用一个库时只需运行一次）")
 
 
 def drop_everything(url: str) -> None:
