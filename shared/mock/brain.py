@@ -113,8 +113,12 @@ def decide(conv: Conversation) -> Plan:
                 first_step = _prerequisite(spec, functions, s)
             if first_step is not None and not _missing(first_step, s):
                 plan.calls = _calls_for(first_step, s)  # 指令说办之前先查一下（取消前先核对预约）：缺的编号也由它查出来
+            elif first_step is not None and (refusal := _refused_before(spec, s)) is not None:
+                clarification = render.still_refused(refusal, english)  # 刚查过、结果说不行（过了退货期）：不再往下办
             elif first_step is not None:  # 先查的那一步也缺信息（查订座要手机号）：问它缺的
                 clarification, plan.intended = _ask_for(_missing(first_step, s), s), first_step.name
+            elif best.profile.acts and (refusal := _refused_before(spec, s)) is not None:
+                clarification = render.still_refused(refusal, english)
             elif missing:  # 缺了只能由用户提供的信息（编号、日期、房间……）：先问，不拿空值去调
                 clarification, plan.intended = _ask_for(missing, s), spec.name
             elif gate is not None:  # 要用户确认了才能办：先把要办的事说清楚、问一句
@@ -628,6 +632,33 @@ def _prerequisite(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> To
         check = next((t for t in functions if t.name == name and t.name != spec.name), None)
         if check is not None and not _checked(check, s):
             return check
+    return None
+
+
+def _refused_before(spec: ToolSpec, s: Situation) -> str | None:
+    """这段对话里刚为同一条记录查过、结果说不行（eligible: false）——用户接着说“那就退吧”：返回那次结果的一句话，
+    照它回答，不去问办理要的信息（问了就像是还能办）。换了一条记录（另一个订单号）不算。"""
+    if s.outputs:
+        return None
+    wanted = {str(v) for v in json.loads(_calls_for(spec, s)[0].arguments or "{}").values() if isinstance(v, str) and v}
+    ids = {v for v in wanted if ent.values("ident", v) or ent.values("order_id", v)}
+    if not ids:
+        return None
+    results = {t.call_id: t for t in s.conv.turns if t.role == "tool"}
+    about = route.profiles([spec], "")[0].described & lx.ACTIONS
+    for turn in reversed(s.conv.turns):
+        for call in turn.calls:
+            output = results.get(call.call_id)
+            args = recall.parsed(call.arguments or "{}")
+            if output is None or call.name == spec.name or not isinstance(args, dict):
+                continue
+            check = next((t for t in s.conv.functions if t.name == call.name), None)
+            if check is None or not about & route.profiles([check], "")[0].described:
+                continue  # 查的是别的事（能不能退 ≠ 能不能开工单）
+            if ids & {str(v) for v in args.values()} and _refused([output]):
+                return render.tool_result(call.name, output.text, s.question, s.english)
+            if ids & {str(v) for v in args.values()}:
+                return None  # 最近一次查这条记录的结果没说不行
     return None
 
 

@@ -685,6 +685,13 @@ def ask_for(wanted: list[str], english: bool) -> str:
     return f"好的，请提供一下{'、'.join(wanted)}，我马上为您处理。"
 
 
+def still_refused(result: str, english: bool) -> str:
+    """用户要接着办，可刚查过的结果说不行：照结果说明，不问办理要的信息。"""
+    if english:
+        return f"As I just checked, this can't be done: {result}"
+    return f"刚才查过了，这一单办不了：{result}"
+
+
 def ask_to_continue(wanted: list[str], english: bool) -> str:
     """查过了、可以接着办，只差用户才知道的信息（退款原因）：结果后面问这几样。"""
     if english:
