@@ -93,6 +93,11 @@ def decide(conv: Conversation) -> Plan:
             ranked = [route.Ranked(route.MIN_SCORE, fallback_tool.profile, ["catch_all"]),
                       *[r for r in ranked if r is not fallback_tool]]
         best = ranked[0] = _callable_first(ranked, functions, s)
+        if _repeats_lookup(best, functions, s):  # 刚查过一模一样的，用户又说了别的事（要找主管）：办那件事
+            other = next((r for r in ranked[1:] if r.profile.acts and r.score >= route.MIN_SCORE
+                          and (set(r.reasons) & request.own & lx.ACTIONS) - set(best.reasons)), None)
+            if other is not None:
+                best = ranked[0] = other
         collecting = _collecting_for(functions, s)
         if collecting is not None and collecting != best.profile.name:  # 助手刚才在为这件事要信息，用户给了：接着办它
             chosen = next((r for r in ranked if r.profile.name == collecting), None)
@@ -313,6 +318,17 @@ def _producer(spec: ToolSpec, missing: list[tuple[str, dict]], functions: list[T
 
 FILL_MARGIN = 0.7  # 分数在第一名的这个比例以内的工具，能直接调用（参数齐）的优先
 CALLABLE_MARGIN = 0.5  # 第一名缺参数时，比例放宽到这里
+
+
+AGAIN = re.compile(r"再查|重新查|再看|刷新|现在呢|现在怎么样|更新了吗|\bagain\b|\bnow\b|\bupdate", re.I)
+
+
+def _repeats_lookup(ranked: route.Ranked, functions: list[ToolSpec], s: Situation) -> bool:
+    """这个查询工具、同样的参数，这段对话里已经调过（结果就在上面），这句话也没说要再查一遍。"""
+    if ranked.profile.handoff or not ranked.profile.queries or s.outputs or AGAIN.search(s.question):
+        return False
+    done = {(c.name, c.arguments) for t in s.conv.turns for c in t.calls}
+    return all((c.name, c.arguments) in done for c in _calls_for(_spec(functions, ranked.profile.name), s))
 
 
 def _collecting_for(functions: list[ToolSpec], s: Situation) -> str | None:

@@ -1165,7 +1165,8 @@ def _stated_reason(source: str) -> str | None:
     """没说“因为”时的原因：句子里不是在提要求的那个分句（“帮我退了，尺码不合适” → 尺码不合适；
     “A1010，颜色不喜欢” → 颜色不喜欢）。前后的“的 / 了”不要；“删吧”“办吧”这种只是催着办的短句不算。"""
     for clause in (c.strip() for c in re.split(r"[，,。.;；!！?？]", source) if c.strip()):
-        rest = ent.ORDER_ID.sub("", clause).strip()
+        rest = re.sub(r"\s{2,}", " ", ent.ORDER_ID.sub("", re.sub(
+            r"\b(?:from|of|in|for|on)\s+(?:order\s+)?(?=" + ent.ORDER_ID.pattern + ")", "", clause))).strip()
         rest = re.sub(r"^(?:的|了|是|就是|主要是|订单号?|里|中)\s*", "", rest).strip()
         if len(rest) >= 2 and not _REQUESTING.search(rest) and not text.concepts(rest) & {"greet"} \
                 and not state.filler(rest) and not (rest.endswith("吧") and len(rest) <= 4) \

@@ -63,7 +63,7 @@ NOUN_PLURALS = frozenset({"books"})
 # 概念名 → 触发词。英文按整词（含常见词形）、中文单字按整词、中文多字按子串匹配。
 CONCEPTS: dict[str, str] = {
     # 意图（动词 + 宾语）
-    "lookup": "查 查查 查询 查一下 查看 看看 看下 核对 列出 列一下 告诉我 告诉一下 说一下 query lookup look check find search show 搜 搜索 找",
+    "lookup": "查 查查 查下 查一查 查询 查一下 查看 看看 看下 核对 列出 列一下 告诉我 告诉一下 说一下 query lookup look check find search show 搜 搜索 找",
     # 价钱的上限：“一百块以内”“不超过 500”“under $50”
     "cap": "以内 以下 之内 不超过 不高于 上限 预算 最多花 under below within budget cheaper",
     "status": "状态 进度 怎么样了 什么状态 啥情况 情况 status progress state",
@@ -89,11 +89,11 @@ CONCEPTS: dict[str, str] = {
             "headphones headphone earbuds earphones smartphone charger laptop laptops computer tablet keyboard "
             "mouse monitor smartwatch camera speaker tv television fridge kettle shoes sneakers shirt jacket dress "
             "toy toys lipstick furniture mattress chair lamp printer router console glasses",
-    "complaint": "投诉 转人工 人工客服 找人工 真人 客服经理 态度 举报 骗子 "
-                 "complain complaint complaints human person representative manager escalate angry",
+    "complaint": "投诉 转人工 人工客服 找人工 真人 客服经理 主管 找领导 态度 举报 骗子 "
+                 "complain complaint complaints human person representative manager supervisor escalate angry",
     # 只是不满意（“用着不满意，帮我退款吧”）：说明情绪，不等于要投诉
     "unhappy": "不满 不满意 差评 太差 失望 terrible disappointed unhappy",
-    "ticket": "工单 报修 报个问题 反馈问题 提交问题 ticket tickets",
+    "ticket": "工单 报修 报个维修 申请维修 送修 报个问题 反馈问题 提交问题 ticket tickets",
     "policy": "政策 规则 规定 保修 发票 运费 邮费 包邮 价格保护 保价 补差价 退差价 差价 退换货政策 policy policies warranty "
               "invoice rules shippingfee",
     "weather": "天气 气温 温度 几度 多少度 下雨 下雪 晴 阴 冷 热 刮风 weather temperature forecast rain sunny snow",
@@ -228,7 +228,9 @@ GENERIC_NOUNS = frozenset({"货", "钱", "东西", "款", "种", "样"})  # “�
 # 问句还是请求：问能不能、多少、怎么……是在问；“帮我退了 / please refund”是要办
 ASKING_MARKS = (r"[吗嘛么？?]|能不能|可不可以|能否|可以.{0,6}吗|多少|怎么|如何|还有几|几[天个次张]|"
                 r"是什么|是啥|有什么|有哪些|为什么|为啥|是不是|有没有|是谁|哪位|哪[个种家天里]|[\u4e00-\u9fff]还是[\u4e00-\u9fff].{0,8}$|"
-                r"\b(how|what|can|could|is|are|do|does|when|where|which)\b")
+                r"\b(how|what|when|where|which)\b|"
+                # 英文的助动词只在句首（倒装）才是问：“Are they in stock?”；“the shoes are too small”是陈述
+                r"(?:^|[.!?;,]\s*|\b(?:and|so|but|hi|hello|hey|also|then|ok|okay)\s+)(?:can|could|is|are|do|does)\b")
 
 # ================================================================ 对话：读整段对话时用的说法
 

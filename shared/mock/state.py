@@ -84,6 +84,8 @@ def own_request(message: str) -> Request:
         found.add("submit")
     if modality == "act" and found & lx.ACTIONS and "lookup" not in found:  # “查一下航班”是查，不是办
         found.add("submit")
+    if "lookup" in found and _SEEK_PERSON.search(message):  # “我要找你们主管”：找的是人，不是查东西
+        found.discard("lookup")
     if _ORDER_NUMBER.search(message) and found - {"greet"} and not found & lx.OTHER_RECORDS:
         # 带着订单号（A1009）说了要做什么：说的是已经下的单，“买”说的是买过的，不是要买新的。
         # 只给了一个编号（“就是 B2001”“那 A1003 呢”）不算：接着上一件事办
@@ -129,6 +131,8 @@ _PUNCT = re.compile(r"[,，.。!！?？~～、;；…]+")
 _PARTICLES = re.compile(r"(?:吧|啊|呀|哈|嘛|哦|呢|了|的)+$")
 _ANAPHORA = re.compile(lx.ANAPHORA, re.I)
 _CHOICE = re.compile(lx.CHOICE, re.I)
+_SEEK_PERSON = re.compile(r"找.{0,3}(?:主管|领导|经理|人工|真人|客服|负责人|老板)|\b(?:find|get) (?:me )?(?:a |your )?"
+                          r"(?:manager|supervisor|human|person)\b", re.I)
 _CORRECTION = re.compile(lx.CORRECTION, re.I)
 _ABOUT = re.compile(lx.ABOUT_CONVERSATION, re.I)
 _ASKS_FOR = re.compile(lx.ASKS_FOR, re.I)
