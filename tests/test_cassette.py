@@ -89,7 +89,7 @@ def test_scrubber_removes_keys_wherever_they_hide():
         "请求头回显": f"Authorization: Bearer {SECRET}",
         "原文": f"我的 Key 是 {SECRET}，别告诉别人",
         "查询串": "https://example.com/v1?api_key=abcdef123456",
-        "别家的 Key": "sk-abcdefghij-klmnop-qrstuv-wxyz0123",
+        "别家的 Key": "sk-" + "abcdefghij-klmnop-qrstuv-wxyz0123",  # 拼出来的假 Key：仓库里不放像真 Key 的字符串
     }
     for name, text in leaks.items():
         cleaned = scrub.text(text)
