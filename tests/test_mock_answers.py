@@ -375,6 +375,23 @@ def test_picking_from_listed_times_and_answering_what_was_asked_for():
                                                    "phone": "13912345678"}
 
 
+@pytest.mark.parametrize(("first", "answer", "reason"), [
+    ("hi, I want my money back for an order", "it's B-7731, the blender stopped working after two days",
+     "the blender stopped working after two days"),
+    ("我要退款", "B-7731，我不想要了", "我不想要了"),
+    ("我要退款", "就是 B-7731 那单，颜色和图片差太多", "颜色和图片差太多"),
+])
+def test_an_answer_with_the_id_and_a_reason_fills_both(first, answer, reason):
+    refund = _fn("submit_refund", "提交退款申请。", order_no="订单号，例如 B-1002", reason="用户说明的退款原因")
+    history = [{"role": "user", "content": first}]
+    plan = ask(history, [refund])
+    assert not plan.calls, plan.calls
+    history += [{"role": "assistant", "content": plan.text}, {"role": "user", "content": answer}]
+    plan = ask(history, [refund])
+    assert plan.calls, plan.text
+    assert json.loads(plan.calls[0].arguments) == {"order_no": "B-7731", "reason": reason}
+
+
 # ---------------------------------------------------------------- 托管搜索的引用
 
 

@@ -868,7 +868,12 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
     if sense == "title" and quotes:
         return quotes[0]
     if sense in ("summary", "title") and not (ctx.output and ctx.grounded):
-        return render.summary(q, ctx.english, limit=24 if sense == "title" else 48,  # 工单的摘要、标题：概括用户的话
+        about = q
+        if len(ctx.said) > 1 and all(state.is_request_to_act(c) or _GO_AHEAD.match(c) or len(CJK.findall(c)) < 3
+                                     and not re.search(r"[A-Za-z]{3,}", c)
+                                     for c in re.split(r"[，,。.!！;；]", q) if c.strip()):
+            about = described(ctx.said[1:]) or ctx.said[1]  # 这句只是应答、催办（“嗯对，帮我办一下”）：概括前面讲情况的话
+        return render.summary(about, ctx.english, limit=24 if sense == "title" else 48,  # 工单的摘要、标题：概括用户的话
                               keep_contact=sense == "summary" and not ctx.contact_field)
     if sense == "level":
         return judge.level_word(q, ctx.english)
@@ -928,6 +933,9 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
 # 只是在回答“什么时候”（“上周六晚上发现的”）：日期之外只剩时段和“发现的 / 发生的”
 _WHEN_ONLY = re.compile(r"^(?:早上|上午|中午|下午|晚上|傍晚|凌晨|夜里|半夜)?\s*(?:才|就)?(?:发现的?|发生的?|出的事|的时候|左右|前后|的)?"
                         r"[。.!！]?$")
+_REFERENCE_ONLY = re.compile(r"^(?:就是|是)?\s*(?:那|这)一?(?:单|个|笔|件|份|张|个订单|单子|次)?[的吧]?$")
+_NOT_WANTED = re.compile(r"不想要|不喜欢|不需要了|用不上|不合适|不合身|不合脚|买错了|拍错了|\bdon'?t (?:want|need|like)\b|"
+                         r"\bno longer (?:want|need)\b", re.I)
 _GO_AHEAD = re.compile(r"^(?:好的?|行|嗯|那|那就|就|那你|你就?|那麻烦)?\s*[\u4e00-\u9fff]{1,2}(?:一下)?吧[。.!！]?$")  # “那就报吧”“就这样吧”
 _APOLOGY = re.compile(r"^(?:不好意思|抱歉|对不起|sorry)|打错了|说错了|写错了|搞错了|my (?:bad|mistake)", re.I)
 _LABEL_ONLY = re.compile(r"^(?:号码|手机号?|电话|卡号|单号|订单号?|编号|地址|家在|住在|我在|在|phone|number|card|my card is|"
@@ -975,7 +983,7 @@ def _corrected_thing(source: str) -> str | None:
 
 _CHATTER_EN = frozenset("put get give make let sign add join book drop cancel take want need like would love go ahead "
                         "do it that this them me us my our then now please just also again up on off in for to "
-                        "waitlist booking reservation order one".split())
+                        "waitlist booking reservation order one it it's its is that's this here's".split())
 
 
 def _content_words_en(phrase: str) -> list[str]:
@@ -1165,9 +1173,13 @@ def _stated_reason(source: str) -> str | None:
     """没说“因为”时的原因：句子里不是在提要求的那个分句（“帮我退了，尺码不合适” → 尺码不合适；
     “A1010，颜色不喜欢” → 颜色不喜欢）。前后的“的 / 了”不要；“删吧”“办吧”这种只是催着办的短句不算。"""
     for clause in (c.strip() for c in re.split(r"[，,。.;；!！?？]", source) if c.strip()):
+        if _NOT_WANTED.search(clause) and not ent.ORDER_ID.search(clause):
+            return clause  # “我不想要了”“颜色不喜欢”：不想要本身就是原因（虽然也像是在说要退）
         rest = re.sub(r"\s{2,}", " ", ent.ORDER_ID.sub("", re.sub(
             r"\b(?:from|of|in|for|on)\s+(?:order\s+)?(?=" + ent.ORDER_ID.pattern + ")", "", clause))).strip()
         rest = re.sub(r"^(?:的|了|是|就是|主要是|订单号?|里|中)\s*", "", rest).strip()
+        if not CJK.search(rest) and not _content_words_en(rest) or _REFERENCE_ONLY.match(rest):
+            continue  # “it's A2002”“就是 A1010 那单”：去掉编号只剩“it's”“那单”
         if len(rest) >= 2 and not _REQUESTING.search(rest) and not text.concepts(rest) & {"greet"} \
                 and not state.filler(rest) and not (rest.endswith("吧") and len(rest) <= 4) \
                 and not state.is_request_to_act(rest):

@@ -158,8 +158,8 @@ def relevant(message: str, system: str, state: Any = None) -> bool:
 
     def on_topic(value: str) -> bool:
         found = text.concepts(value)
-        if "order" in topic_concepts and ent.find("order_id", value) and not found - lx.OBJECTS - {"lookup"}:
-            return True  # “查 A1003”：带着订单号，就是在说订单
+        if "order" in topic_concepts and ent.find("order_id", value) and not found & lx.OFF_TOPIC:
+            return True  # “查 A1003”“A1004 能不能先别发了”：带着订单号，就是在说订单（天气、新闻这类除外）
         return bool(found & topic_concepts or set(text.words(value)) & topic_words)
 
     if on_topic(said):

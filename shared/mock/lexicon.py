@@ -48,6 +48,8 @@ EN_PHRASES = (
     # “move 80 dollars / move $50 / move money”：挪钱才是转账（“move me to seat 12A”不是）
     (r"\bmov(?:e|ed|ing)\s+(?:[$¥€£]\s*\d|\d[\d,.]*\s*(?:dollars?|usd|bucks|yuan|rmb|euros?|from\b)|"
      r"(?:some |the )?(?:money|funds|cash))", "movemoney"),
+    # “how long until I see the money”“when do I get my money”：说的是退的钱
+    (r"\b(?:see|get|receive|have)\s+(?:the|my)\s+money\b|\bmy money\b", "refund"),
     (r"\b(?:\d+|one|two|three|four|five|a few|a couple of)\s+more\s+days?\b", "moredays"),
     (r"\b(?:\d+|one|two|three|four|five)\s+extra\s+days?\b", "extradays"),
     # “sounds fine / that's fine / fine by me”：是“好的”，不是罚款（fine）
@@ -150,7 +152,7 @@ CONCEPTS: dict[str, str] = {
     "baggage": "行李 托运 bag baggage luggage suitcase",
     "wifi": "wifi 无线网 上网",
     "greet": "你好 您好 在吗 哈喽 嗨 hello hi hey",
-    "cancel": "取消 撤销 撤回 撤了 撤掉 撤案 退订 退课 不要了 cancel cancellation withdraw withdrawn drop",
+    "cancel": "取消 撤销 撤回 撤了 撤掉 撤案 退订 退课 不要了 不想要了 别发了 先别发 不要发了 cancel cancellation withdraw withdrawn drop",
     "change": "修改 更改 改成 换成 改 调到 调成 调高 调低 调至 开到 设成 设为 设到 设置 change update modify switch set adjust",
     # 转账：把钱从一处挪到另一处
     "transfer": "转账 转钱 汇款 打钱 转给 转到 transfer transfers wire movemoney",
@@ -201,6 +203,8 @@ QUERY_VERBS = frozenset("get check query search find list lookup look track show
 ACT_VERBS_ZH = ("申请", "提交", "创建", "新建", "预订", "预约", "订", "取消", "设置", "修改", "发送", "转账", "办理", "开通",
                 "挂失", "冻结", "开关", "打开", "关闭", "调节", "登记", "下单", "退款")
 QUERY_VERBS_ZH = ("查询", "查看", "检查", "搜索", "获取", "查", "看", "列出", "统计", "计算", "估算")
+# 明显不是店里的事的概念：带着订单号说这些（“A1001 那边天气怎么样”）也不算在说订单
+OFF_TOPIC = frozenset({"weather", "news", "math", "translate"})
 # 宾语类概念：追问里指回前面时（“它里面有什么”），从上文带过来的是这些，不是上文的意图
 OBJECTS = frozenset({"order", "product", "item", "user", "account", "card", "light"})
 

@@ -364,6 +364,10 @@ def request_for(move: str, c: _Context) -> Request:
                            sources, move, own.concepts)
         return Request(last.text, _as_action(last.concepts), "act", (c.message, *last.sources), move, own.concepts)
     if move == "answer":  # 回答助手的问题：这句话是内容（原因、编号），要办的还是上一件事
+        if own.modality == "ask" and _QUESTION.search(c.message) and own.concepts - {"greet", "lookup"}:
+            # 用一个问题来回答（助手问“要开工单还是退款”，用户问“钱退到哪”）：先答这个问题，不替他办
+            return Request(c.message, own.concepts | (last.concepts & lx.OBJECTS), "ask",
+                           (c.message, *last.sources), move, own.concepts, own.focus)
         if "submit" in own.concepts:  # 没给要的信息，只说“那帮我办了吧”：接着办上一件事
             return Request(last.text, _as_action(last.concepts), "act", (c.message, *last.sources), move,
                            own.concepts, last.focus)
