@@ -380,6 +380,7 @@ def test_picking_from_listed_times_and_answering_what_was_asked_for():
      "the blender stopped working after two days"),
     ("我要退款", "B-7731，我不想要了", "我不想要了"),
     ("我要退款", "就是 B-7731 那单，颜色和图片差太多", "颜色和图片差太多"),
+    ("B-7731 那个搅拌机漏水，我要投诉", "算了先不投诉了，直接给我退了吧", "搅拌机漏水"),
 ])
 def test_an_answer_with_the_id_and_a_reason_fills_both(first, answer, reason):
     refund = _fn("submit_refund", "提交退款申请。", order_no="订单号，例如 B-1002", reason="用户说明的退款原因")

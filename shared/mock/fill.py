@@ -933,6 +933,7 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
 # 只是在回答“什么时候”（“上周六晚上发现的”）：日期之外只剩时段和“发现的 / 发生的”
 _WHEN_ONLY = re.compile(r"^(?:早上|上午|中午|下午|晚上|傍晚|凌晨|夜里|半夜)?\s*(?:才|就)?(?:发现的?|发生的?|出的事|的时候|左右|前后|的)?"
                         r"[。.!！]?$")
+_DECLINING = re.compile(r"^(?:算了|先不|不用了?|不要了|还是不|别了|never ?mind|forget it|actually no)", re.I)
 _REFERENCE_ONLY = re.compile(r"^(?:就是|是)?\s*(?:那|这)一?(?:单|个|笔|件|份|张|个订单|单子|次)?[的吧]?$")
 _NOT_WANTED = re.compile(r"不想要|不喜欢|不需要了|用不上|不合适|不合身|不合脚|买错了|拍错了|\bdon'?t (?:want|need|like)\b|"
                          r"\bno longer (?:want|need)\b", re.I)
@@ -1177,7 +1178,9 @@ def _stated_reason(source: str) -> str | None:
             return clause  # “我不想要了”“颜色不喜欢”：不想要本身就是原因（虽然也像是在说要退）
         rest = re.sub(r"\s{2,}", " ", ent.ORDER_ID.sub("", re.sub(
             r"\b(?:from|of|in|for|on)\s+(?:order\s+)?(?=" + ent.ORDER_ID.pattern + ")", "", clause))).strip()
-        rest = re.sub(r"^(?:的|了|是|就是|主要是|订单号?|里|中)\s*", "", rest).strip()
+        rest = re.sub(r"^(?:的|了|是|就是|主要是|订单号?|里|中|那个|这个|那件|这件)\s*", "", rest).strip()
+        if _DECLINING.match(rest):
+            continue  # “算了先不投诉了”：是在改主意，不是原因
         if not CJK.search(rest) and not _content_words_en(rest) or _REFERENCE_ONLY.match(rest):
             continue  # “it's A2002”“就是 A1010 那单”：去掉编号只剩“it's”“那单”
         if len(rest) >= 2 and not _REQUESTING.search(rest) and not text.concepts(rest) & {"greet"} \

@@ -152,7 +152,7 @@ CONCEPTS: dict[str, str] = {
     "baggage": "行李 托运 bag baggage luggage suitcase",
     "wifi": "wifi 无线网 上网",
     "greet": "你好 您好 在吗 哈喽 嗨 hello hi hey",
-    "cancel": "取消 撤销 撤回 撤了 撤掉 撤案 退订 退课 不要了 不想要了 别发了 先别发 不要发了 cancel cancellation withdraw withdrawn drop",
+    "cancel": "取消 撤销 撤回 撤了 撤掉 撤案 退订 退课 不要了 别发了 先别发 不要发了 cancel cancellation withdraw withdrawn drop",
     "change": "修改 更改 改成 换成 改 调到 调成 调高 调低 调至 开到 设成 设为 设到 设置 change update modify switch set adjust",
     # 转账：把钱从一处挪到另一处
     "transfer": "转账 转钱 汇款 打钱 转给 转到 transfer transfers wire movemoney",

@@ -276,7 +276,7 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
         if p.handback and uncovered - p.concepts:  # 不归自己管：交回前台
             total += HANDBACK_WEIGHT * sum(lx.INTENT_WEIGHT.get(c, 1.0) for c in uncovered - p.concepts)
             reasons += sorted(uncovered - p.concepts)
-        about = {c for c in q_concepts & p.concepts if c not in p.param_concepts} or {
+        about = {c for c in q_concepts & p.concepts if c not in p.param_concepts and c not in GENERIC_ACTIONS} or {
             w for w in q_words & p.words if not text.TOKEN_ID.fullmatch(w)}  # 只给了一个编号：不算说到了这件事
         if about and shapes & p.id_shapes:  # 用户给的编号和参数说明里举的例子一个样子（AP-5510 ↔ 例如 AP-3321）
             total += OPTION_WEIGHT
@@ -296,7 +296,9 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
     actions = q_concepts & lx.ACTIONS
     acting = "submit" in q_concepts and bool(actions - GENERIC_ACTIONS)
     for r in ranked:
-        verb = r[2].profile.action
+        profile = r[2].profile
+        # 名字里的动词是泛泛的（submit_refund、create_ticket）：办的是说明里那件事
+        verb = profile.action or (profile.described & lx.ACTIONS - GENERIC_ACTIONS if profile.acts else frozenset())
         if verb and actions and "submit" in q_concepts and not verb & q_concepts:
             r[0] *= OTHER_ACTION  # 要办的是另一件事（要订座，工具是取消订座）：退后
         elif verb & q_concepts and "submit" in q_concepts:  # 名字里的动词就是要办的这件事（撤销 ↔ revoke_permit）：往前

@@ -234,7 +234,12 @@ def filler(message: str) -> bool:
 def is_request_to_act(clause: str) -> bool:
     """一个分句只是在说要办 / 不办（“这个申请删了吧”“算了”“that's fine, do it”）：不是在讲原因。"""
     own = own_request(clause)
-    return (own.modality == "act" and bool(own.concepts & lx.ACTIONS) and len(clause) <= 10) or filler(clause)
+    asks = bool(_ASKS_TO.search(clause)) or len(clause.strip()) <= 4  # “搅拌机漏水”说的是出了什么事，不是让办
+    return (own.modality == "act" and bool(own.concepts & lx.ACTIONS) and len(clause) <= 10 and asks) or filler(clause)
+
+
+_ASKS_TO = re.compile(r"帮|请|要|办|申请|提交|给我|麻烦|取消|删|退|改|换|订|[吧啊]$|\b(?:please|want|need|go ahead|do it|"
+                      r"cancel|book|refund|send|submit)\b", re.I)
 
 
 def corrects(message: str) -> bool:
