@@ -301,7 +301,7 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
         verb = profile.action or (profile.described & lx.ACTIONS - GENERIC_ACTIONS if profile.acts else frozenset())
         if verb and actions and "submit" in q_concepts and not verb & q_concepts:
             r[0] *= OTHER_ACTION  # 要办的是另一件事（要订座，工具是取消订座）：退后
-        elif verb & q_concepts and "submit" in q_concepts:  # 名字里的动词就是要办的这件事（撤销 ↔ revoke_permit）：往前
+        elif profile.action & q_concepts and "submit" in q_concepts:  # 名字里的动词就是要办的这件事（撤销 ↔ revoke_permit）：往前
             r[0] *= SAME_ACTION
         elif acting and r[2].profile.queries and not actions & r[2].profile.concepts:
             r[0] *= ASKING_DISCOUNT  # 要办一件事（想理赔），只能查别的（查保单）的工具退后
