@@ -656,6 +656,9 @@ def _refused_before(spec: ToolSpec, s: Situation) -> str | None:
     照它回答，不去问办理要的信息（问了就像是还能办）。换了一条记录（另一个订单号）不算。"""
     if s.outputs:
         return None
+    refused = {t.call_id: t for t in s.conv.turns if t.role == "tool" and "false" in t.text and _refused([t])}
+    if not refused:  # 这段对话里没有哪个结果说过不行：不用往下找（每个办事的请求都会走到这里）
+        return None
     wanted = {str(v) for v in json.loads(_calls_for(spec, s)[0].arguments or "{}").values() if isinstance(v, str) and v}
     ids = {v for v in wanted if ent.values("ident", v) or ent.values("order_id", v)}
     if not ids:
@@ -671,7 +674,7 @@ def _refused_before(spec: ToolSpec, s: Situation) -> str | None:
             check = next((t for t in s.conv.functions if t.name == call.name), None)
             if check is None or not about & route.profiles([check], "")[0].described:
                 continue  # 查的是别的事（能不能退 ≠ 能不能开工单）
-            if ids & {str(v) for v in args.values()} and _refused([output]):
+            if ids & {str(v) for v in args.values()} and call.call_id in refused:
                 return render.tool_result(call.name, output.text, s.question, s.english)
             if ids & {str(v) for v in args.values()}:
                 return None  # 最近一次查这条记录的结果没说不行
