@@ -117,6 +117,10 @@ def create_refund(session: Session, rules: RefundRules, order_id: str, reason: s
         return {"created": True, "refund": done, "note": REFUND_NOTE}
     check = refund_eligibility(session, rules, order_id, customer_id)
     if not check["eligible"]:
+        # 同一次调用的另一个请求在上面查幂等键之后、复核之前刚刚提交（PostgreSQL 每条语句看到当时已提交的数据）：
+        # 复核看到的“已经有退款单”正是它那一张——重试拿到同一张，而不是被拒绝
+        if key and (done := by_key(session, key)) is not None:
+            return {"created": True, "refund": done, "note": REFUND_NOTE}
         out = {"created": False, "reason": check["reason"]}
         if check.get("existing_refund"):
             out["refund"] = check["existing_refund"]
