@@ -116,14 +116,14 @@ def decide(conv: Conversation) -> Plan:
             first_step = gate[1] if gate is not None and gate[0] == "first" else None
             if first_step is None and not must_call:  # 说明写着要先用别的工具查一下（能不能赔、有没有位）
                 first_step = _prerequisite(spec, functions, s)
+            # 刚为同一条记录查过、结果说不行（过了退货期）：办事的请求照那次结果回答，不再往下办
+            refusal = _refused_before(spec, s) if first_step is not None or best.profile.acts else None
             if first_step is not None and not _missing(first_step, s):
                 plan.calls = _calls_for(first_step, s)  # 指令说办之前先查一下（取消前先核对预约）：缺的编号也由它查出来
-            elif first_step is not None and (refusal := _refused_before(spec, s)) is not None:
-                clarification = render.still_refused(refusal, english)  # 刚查过、结果说不行（过了退货期）：不再往下办
+            elif refusal is not None:
+                clarification = render.still_refused(refusal, english)
             elif first_step is not None:  # 先查的那一步也缺信息（查订座要手机号）：问它缺的
                 clarification, plan.intended = _ask_for(_missing(first_step, s), s), first_step.name
-            elif best.profile.acts and (refusal := _refused_before(spec, s)) is not None:
-                clarification = render.still_refused(refusal, english)
             elif missing:  # 缺了只能由用户提供的信息（编号、日期、房间……）：先问，不拿空值去调
                 clarification, plan.intended = _ask_for(missing, s), spec.name
             elif gate is not None:  # 要用户确认了才能办：先把要办的事说清楚、问一句
@@ -438,11 +438,13 @@ def _picked(spec: ToolSpec, s: Situation) -> dict:
         return {}
     params = spec.parameters or {}
     out = {}
+    ctx = None
     for name, prop in (params.get("properties") or {}).items():
         prop = fill.resolve(prop or {}, params)
         sense = fill.meaning(name, prop)
         if sense in ("time", "date"):
-            value = fill._picked_from_list(sense, _context(spec, s))
+            ctx = ctx or _context(spec, s)
+            value = fill.picked_from_list(sense, ctx)
             if value is not None:
                 out[name] = ent.to_clock(value, value) or value if sense == "time" else value
     return out

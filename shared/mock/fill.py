@@ -606,7 +606,7 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
         today = ent.today_in(ctx.system)
         return next((m for s in ctx.sources for v in ent.values("month", s) if (m := ent.to_month(v, today))), None)
     if sense == "time":
-        listed = _picked_from_list("time", ctx)
+        listed = picked_from_list("time", ctx)
         if listed is not None:  # “the later one”：刚才结果里列出的几个时间里挑
             return ent.to_clock(listed, listed) or listed if _CLOCK_HINT.search(str(schema.get("description") or "")) \
                 else listed
@@ -668,7 +668,7 @@ def _ordered(name: str, values: list[str], source: str) -> list[str]:
     return hits + [v for v in values if v not in hits]
 
 
-def _picked_from_list(kind: str, ctx: Context) -> str | None:
+def picked_from_list(kind: str, ctx: Context) -> str | None:
     """最近的工具结果里列了几个同一种值（另外几个可订的时间：["18:00", "20:30"]），这句话指着其中一个
     （“the later one”“最早的那个”“第二个”）：返回那个值。"""
     for raw in ctx.results[:1]:
