@@ -583,3 +583,124 @@ def test_summary_after_a_tool_result_summarises_the_result():
     fmt = {"type": "json_schema", "json_schema": {"name": "out", "schema": schema, "strict": True}}
     out = json.loads(ask(messages, [ORDER_TOOL], response_format=fmt).text)
     assert out == {"summary": "订单 A1003：快递公司：顺丰，状态：已发货。", "order_id": "A1003"}
+
+
+# ---------------------------------------------------------------- 指令里的指引、念给用户核对、不办了
+
+
+def test_chinese_answers_name_uncommon_fields_in_chinese():
+    """词典里没有的字段也逐词翻成中文（剩余、今年、……时）：中文回答里不留英文字段词。"""
+    result = {"class_no": "YG-3", "spots_left": 4, "coach": "李娜", "closes_at": "21:00",
+              "temp_pin_valid_hours": 2, "freezes_left_this_year": 1, "must_renew_at_checkout": True}
+    answer = render.tool_result("lookup", json.dumps(result, ensure_ascii=False), "查一下", False, set())
+    assert not re.search(r"\b[a-z]{2,}\b", answer.replace("YG-3", "")), answer
+    assert "剩余名额：4" in answer and "今年剩余冻结次数：1" in answer, answer
+
+
+@pytest.mark.parametrize(("system", "said", "number"), [
+    ("You help Northwind Water customers with their bills. Use get_bill for charges and due dates.\n"
+     "- You have no tool for direct debit or card changes: they can call 0800-123-456.",
+     "how do I switch my direct debit to a new card?", "0800-123-456"),
+    ("你是北风水务的账单助手，用 get_bill 查费用和缴费期限。\n- 开发票、改自动扣款这些你没有工具的事，请对方拨打 400-800-1234。",
+     "自动扣款能换张卡吗", "400-800-1234"),
+])
+def test_a_topic_the_instructions_say_no_tool_covers_gets_that_line(system, said, number):
+    """指令明说“这些事你没有工具”：即使某个工具的说明也提到了这个词（扣款），照那一行指引回答，不调工具。"""
+    bill = _fn("get_bill", "Look up the current bill, direct debit status and due date. 查账单、自动扣款状态和缴费期限。",
+               account_no="Account number")
+    plan = ask([{"role": "system", "content": system}, {"role": "user", "content": said}], [bill])
+    assert not plan.calls and number in plan.text, (plan.calls, plan.text)
+    assert "没有工具" not in plan.text and "no tool" not in plan.text, plan.text
+
+
+def test_the_condition_a_rule_says_blocks_an_action_is_answered_with_that_rule():
+    """说明某个工具的那一行交代了“什么情况不能办、去哪办”，用户说的正是那个情况：照那个分句回答，不再往下办。"""
+    info = _fn("card_info", "查询借书卡状态。", card_no="借书卡号，例如 C-3321")
+    renew = _fn("renew_card", "借书卡续期一年。", card_no="借书卡号")
+    system = ("你是市图书馆的办卡助手。\n- 续卡：先用 card_info 查卡，把到期日告诉读者，读者确认后才调用 renew_card；"
+              "卡已经挂失的不能在线续，请读者带身份证到一楼总服务台办理。")
+    history = [{"role": "system", "content": system}, {"role": "user", "content": "帮我续一下卡，C-3321"},
+               {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {
+                   "name": "card_info", "arguments": json.dumps({"card_no": "C-3321"})}}]},
+               {"role": "tool", "tool_call_id": "c1", "content": json.dumps(
+                   {"card_no": "C-3321", "expires": "2026-12-31"}, ensure_ascii=False)},
+               {"role": "assistant", "content": "这张卡 2026-12-31 到期，需要现在续一年吗？"},
+               {"role": "user", "content": "等等，我这张卡上个月已经挂失了"}]
+    plan = ask(history, [info, renew])
+    assert not plan.calls and "一楼总服务台" in plan.text and "身份证" in plan.text, (plan.calls, plan.text)
+    assert "请您" in plan.text, plan.text  # “请读者带……”对读者本人说成“请您”
+
+
+def test_values_a_rule_says_to_read_back_are_in_the_confirmation():
+    """指令要先把查到的某几项告诉对方再确认：确认的话里带上这几项，不带别的。"""
+    quote = _fn("quote_change", "查询改签到另一个航班的差价。", booking_ref="订座记录编号", date="新的日期")
+    change = _fn("change_flight", "改签到新航班。", booking_ref="订座记录编号", flight_no="新航班号")
+    system = ("你是航空公司的改签助手。改签前先用 quote_change 查，把新航班号和差价金额告诉乘客，乘客确认后才调用 "
+              "change_flight。")
+    history = [{"role": "system", "content": system}, {"role": "user", "content": "PNR7Q2 想改到后天"},
+               {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {
+                   "name": "quote_change", "arguments": json.dumps({"booking_ref": "PNR7Q2", "date": "后天"})}}]},
+               {"role": "tool", "tool_call_id": "c1", "content": json.dumps(
+                   {"flight_no": "MU5101", "amount": 320, "seats": 9}, ensure_ascii=False)},
+               {"role": "assistant", "content": "查到了，后天有航班可以改。"},
+               {"role": "user", "content": "那就改这个吧"}]
+    plan = ask(history, [quote, change])
+    assert not plan.calls, plan.calls
+    assert "MU5101" in plan.text and "320" in plan.text and "9" not in plan.text.replace("PNR7Q2", ""), plan.text
+
+
+@pytest.mark.parametrize("said", ["算了，我叫她自己打电话问吧", "never mind, I'll have him call you himself",
+                                  "照片还没拍好，下周再提交可以吗"])
+def test_never_mind_with_the_users_own_plan_does_nothing(said):
+    """先说算了、后面只是自己（或别人）的打算，或者还没准备好、说改天再弄：不办，也不再问。"""
+    submit = _fn("submit_claim", "提交理赔申请（附照片）。", policy_no="保单号，例如 P-2210")
+    history = [{"role": "user", "content": "帮我给 P-2210 报个理赔，我同事的车被蹭了"},
+               {"role": "assistant", "content": "好的，需要先上传车辆受损的照片，我再为您提交。"},
+               {"role": "user", "content": said}]
+    plan = ask(history, [submit])
+    assert not plan.calls and re.search(r"不办|先不|won't", plan.text), (plan.calls, plan.text)
+
+
+@pytest.mark.parametrize(("said", "filled"), [("帮我看看 CL55013 到哪一步了", "CL55013"),
+                                              ("帮我看看 CX-30911 到哪一步了", "CX-30911"),
+                                              ("帮我看看 PL-30911 到哪一步了", None)])
+def test_an_id_of_another_tools_kind_does_not_fill_this_parameter(said, filled):
+    """理赔单号的例子是 CL-55012：CL55013（少了连字符）是它；CX-30911 样子一样，也当它；PL-30911 是另一个工具
+    的例子里那种编号（保单号 PL-20001），不拿来填理赔单号，要问。"""
+    status = _fn("claim_status", "查理赔进度。", claim_no="理赔单号，例如 CL-55012")
+    policy = _fn("policy_info", "查保单的保障范围。", policy_no="保单号，例如 PL-20001")
+    plan = ask([{"role": "user", "content": said}], [status, policy])
+    if filled is None:
+        assert not any(c.name == "claim_status" for c in plan.calls) and "理赔单号" in (plan.text or ""), plan
+    else:
+        assert [(c.name, json.loads(c.arguments)) for c in plan.calls] == [("claim_status", {"claim_no": filled})], \
+            plan.text
+
+
+def test_a_noun_tool_named_status_is_a_lookup_not_an_action():
+    """order_status、refund_history 这类“名词 + 状态”的工具是查：查完不会反过来向用户要它的编号当作下一步。"""
+    from shared.mock import route
+    order_status, refund_history, order_pizza = (route.profiles([wire.ToolSpec(name=n, description="", parameters={})], "")[0]
+                                                  for n in ("order_status", "refund_history", "order_pizza"))
+    assert (order_status.acts, order_status.queries) == (False, True)
+    assert (refund_history.acts, refund_history.queries) == (False, True)
+    assert order_pizza.acts
+
+
+@pytest.mark.parametrize(("system", "expected"), [
+    ("你是市图书馆的借阅助手。先用 loan_info 查借阅，再用 renew_loan 续借；续借次数用完了的不能再续，请读者到一楼还书处办理。",
+     "请您到一楼还书处办理"),
+    ("你是市图书馆的借阅助手。先用 loan_info 查借阅，再用 renew_loan 续借。", "已经是 0"),
+])
+def test_an_allowance_used_up_is_said_instead_of_asking_for_more(system, expected):
+    """查出来“剩余续借次数”是 0：不再向读者要续借的信息，照指令说去哪办（指令没说就照实说办不了）。"""
+    info = _fn("loan_info", "查一本书的借阅情况。", barcode="图书条码")
+    renew = _fn("renew_loan", "续借一本书。", barcode="图书条码", weeks="续借几周")
+    history = [{"role": "system", "content": system}, {"role": "user", "content": "条码 B778120 这本书帮我续借"},
+               {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {
+                   "name": "loan_info", "arguments": json.dumps({"barcode": "B778120"})}}]},
+               {"role": "tool", "tool_call_id": "c1", "content": json.dumps(
+                   {"barcode": "B778120", "due": "2026-12-20", "renewals_left": 0}, ensure_ascii=False)}]
+    plan = ask(history, [info, renew])
+    assert not plan.calls and expected in plan.text, (plan.calls, plan.text)
+    assert "几周" not in plan.text, plan.text

@@ -96,6 +96,10 @@ def decide(conv: Conversation) -> Plan:
         if _repeats_lookup(best, functions, s):  # 刚查过一模一样的，用户又说了别的事（要找主管）：办那件事
             other = next((r for r in ranked[1:] if r.profile.acts and r.score >= route.MIN_SCORE
                           and (set(r.reasons) & request.own & lx.ACTIONS) - set(best.reasons)), None)
+            if other is None and request.own & lx.ACTIONS:  # “那就改这个吧”：指令里排在这次查询后面的那一步
+                after = _named_after(best.profile.name, s.conv.system, {t.name for t in functions})
+                other = next((route.Ranked(max(r.score, route.MIN_SCORE), r.profile, [*r.reasons, "next_step"])
+                              for r in ranked[1:] if r.profile.name in after and r.profile.acts and r.reasons), None)
             if other is not None:
                 best = ranked[0] = other
         collecting = _collecting_for(functions, s)
@@ -212,11 +216,25 @@ def _context(spec: ToolSpec, s: Situation) -> fill.Context:
     ctx = fill.Context(s.question, facts=facts, system=s.conv.system, english=s.english, tool=spec.name,
                        sources=s.state.request.sources, state=s.state)
     ctx.glossary = spec.description or ""
+    ctx.other_kinds = _id_prefixes(_param_descriptions([f for f in s.conv.functions if f.name != spec.name])) \
+        - _id_prefixes(_param_descriptions([spec]))
     ctx.earlier_args = _earlier_args(s)
     ctx.results = tuple(o.text for o in reversed(s.outputs)) + tuple(  # 这一轮刚拿到的结果在最前
         r.raw or (json.dumps(r.data, ensure_ascii=False) if not isinstance(r.data, str) else r.data)
         for r in _earlier(s)[:3])
     return ctx
+
+
+def _param_descriptions(specs: list[ToolSpec]) -> tuple[str, ...]:
+    return tuple(str(prop.get("description") or "") for spec in specs
+                 for prop in ((spec.parameters or {}).get("properties") or {}).values() if isinstance(prop, dict))
+
+
+@lru_cache(maxsize=256)
+def _id_prefixes(descriptions: tuple[str, ...]) -> frozenset[str]:
+    """参数说明里，例子编号打头的字母（“处方号，例如 RX-20931” → RX）。"""
+    return frozenset(head.group(1).upper() for d in descriptions for example in ent.values("ident", d)
+                     if (head := re.match(r"([A-Za-z]+)-?\d", example)))
 
 
 def _earlier_args(s: Situation) -> dict:
@@ -327,8 +345,26 @@ def _repeats_lookup(ranked: route.Ranked, functions: list[ToolSpec], s: Situatio
     """这个查询工具、同样的参数，这段对话里已经调过（结果就在上面），这句话也没说要再查一遍。"""
     if ranked.profile.handoff or not ranked.profile.queries or s.outputs or AGAIN.search(s.question):
         return False
-    done = {(c.name, c.arguments) for t in s.conv.turns for c in t.calls}
-    return all((c.name, c.arguments) in done for c in _calls_for(_spec(functions, ranked.profile.name), s))
+    done = {(c.name, _canonical(c.arguments)) for t in s.conv.turns for c in t.calls}
+    return all((c.name, _canonical(c.arguments)) in done for c in _calls_for(_spec(functions, ranked.profile.name), s))
+
+
+def _canonical(arguments: str | None) -> str:
+    """同样的参数不论怎么写（键的顺序、中文转没转义）都算同一次调用。"""
+    try:
+        return json.dumps(json.loads(arguments or "{}"), sort_keys=True, ensure_ascii=False)
+    except ValueError:
+        return arguments or ""
+
+
+def _named_after(name: str, system: str, names: set[str]) -> set[str]:
+    """指令里和 name 同一句、写在它后面的工具（“先用 quote_change 查……确认后才调用 change_flight”）。"""
+    found = set()
+    for sentence in _sentences(system):
+        at = sentence.find(name)
+        if at >= 0:
+            found |= {n for n in names if n != name and sentence.find(n, at + len(name)) >= 0}
+    return found
 
 
 def _collecting_for(functions: list[ToolSpec], s: Situation) -> str | None:
@@ -879,8 +915,31 @@ def _confirm(spec: ToolSpec, s: Situation) -> str:
     call = _calls_for(spec, s)[0]
     label = re.sub(r"[（(][^）)]*[）)]", "", route.profiles([spec], "")[0].label).strip()
     shown = _shown(call, limit=4)
-    price = _price_of(shown, " ".join([spec.description or "", *_gate_lines(spec, s), *_lines_naming(spec, s)]))
-    return render.confirm_action(label, shown, s.english, spec.name, price)
+    rules = " ".join([spec.description or "", *_gate_lines(spec, s), *_lines_naming(spec, s)])
+    price = _price_of(shown, rules)
+    return render.confirm_action(label, shown + _read_back(rules, shown, s), s.english, spec.name, price)
+
+
+def _read_back(rules: str, shown: list[tuple[str, object]], s: Situation) -> list[tuple[str, object]]:
+    """指令要先把查到的某几项念给用户核对（“把姓名和登记手机的尾号告诉对方，请他确认”“read back the total”）：
+    从刚查到的结果里找出这几项，一起说。"""
+    results = _earlier(s)
+    if not results or not isinstance(results[0].data, dict):
+        return []
+    rules = " ".join(c for c in re.split(r"[；;。，,]|(?<=[.!?])\s+", rules) if READ_BACK.search(c))
+    if not rules:
+        return []
+    low, have = rules.lower(), {k for k, _ in shown}
+    found = []
+    for key, value in results[0].data.items():
+        if key in have or isinstance(value, (dict, list, bool)) or value in (None, ""):
+            continue
+        zh, en = render.field_label(key, False), render.field_label(key, True).lower()
+        named = (zh and text.CJK.search(zh) and (zh in rules or len(zh) >= 3 and zh[-2:] in rules)
+                 or len(en) >= 4 and re.search(r"\b" + re.escape(en) + r"\b", low))
+        if named:
+            found.append((key, value))
+    return found[:3]
 
 
 _MONEY_AFTER = r"(?:[¥$￥]\s*)?\d+(?:\.\d+)?\s*(?:元|块|美元|dollars?|USD|CNY|RMB)|[¥$￥]\s*\d+(?:\.\d+)?"
@@ -1059,7 +1118,12 @@ def compose(s: Situation, plan: Plan, clarification: str | None = None) -> str:
                 else render.offer_action(label, english, offerable.name))
         elif conv.schema is None and not _refused(outputs):
             next_step = _still_missing(s)
-            if next_step is not None:  # 查过了、可以办，只差用户才知道的（退款原因）：问一句
+            used_up = _used_up(outputs, next_step) if next_step is not None else None
+            if used_up is not None:  # 查出来次数已经用完（剩余续药次数 0）：不再问办理要的信息，说办不了、去哪办
+                rule = _used_up_rule(s, used_up)
+                body += (" " if english else "") + (render.advice(rule, english) if rule
+                                                    else render.used_up(render.field_label(used_up, english), english))
+            elif next_step is not None:  # 查过了、可以办，只差用户才知道的（退款原因）：问一句
                 plan.intended, missing = next_step.name, _missing(next_step, s)
                 body += (" " if english else "") + render.ask_to_continue(
                     [render.slot_name(n, p, fill.meaning(n, p), english) for n, p in missing], english)
@@ -1119,6 +1183,39 @@ def _refused(outputs: list[Turn]) -> bool:
         if isinstance(data, dict) and any(REFUSAL_FIELD.match(k) and v is False for k, v in data.items()):
             return True
     return False
+
+
+_LEFT_FIELD = re.compile(r"(?:^|_)(?:left|remaining)(?:_|$)", re.I)
+_USED_UP = re.compile(r"用完|用光|没有了|没了|已满|\bran out\b|\brun out\b|\bnone left\b|\bno \w+ left\b|\bused up\b",
+                      re.I)
+
+
+def _used_up(outputs: list[Turn], spec: ToolSpec) -> str | None:
+    """结果里“剩余 X”是 0，而接下来要办的正是用掉一次 X 的事（refills_left: 0 → request_refill）：返回那个字段名。"""
+    doing = {text.stem(w.lower()) for w in text.split_identifier(spec.name)}
+    for turn in outputs:
+        data = recall.parsed(turn.text)
+        if not isinstance(data, dict):
+            continue
+        for key, value in data.items():
+            if value == 0 and not isinstance(value, bool) and _LEFT_FIELD.search(key):
+                words = {text.stem(w.lower()) for w in text.split_identifier(key)} - {"left", "remain"}
+                if any(a.startswith(b) or b.startswith(a) for a in words for b in doing if min(len(a), len(b)) >= 4):
+                    return key  # renewals_left ↔ renew_loan
+    return None
+
+
+def _used_up_rule(s: Situation, key: str) -> str | None:
+    """指令里说“用完了不能办、改去哪办”的那个分句（“次数用完了不能续，请顾客找开药医生重新开处方”）。"""
+    label = render.field_label(key, False) + " " + render.field_label(key, True)
+    best = None
+    for clause in re.split(r"[；;。\n·•]|(?<=[.!?])\s+", s.conv.system or ""):
+        if not _USED_UP.search(clause) or not REFERRAL.search(clause) or _NAMES_A_TOOL.search(clause):
+            continue
+        shared = sum(1 for w in text.words(clause) if len(w) >= 2 and w in label)
+        if best is None or shared > best[0]:
+            best = (shared, clause.strip(" -，,"))
+    return best[1] if best else None
 
 
 def _still_missing(s: Situation) -> ToolSpec | None:
@@ -1354,6 +1451,10 @@ REFERRAL = re.compile(lx.REFERRAL, re.I)
 FIRM_REFERRAL = re.compile(r"不能|不可以|办不了|无法|查不到|\bcannot\b|\bcan'?t\b|\bcan not\b|\d{3,}[- ]\d{3,}|\d{5,}", re.I)
 PERSONA_LINE = re.compile(r"^(?:你是|您是|you are\b|#)|agents sdk|transfer", re.I)
 CATCH_ALL_LINE = re.compile(lx.CATCH_ALL_LINE, re.I)
+NO_TOOL_LINE = re.compile(lx.NO_TOOL_LINE, re.I)
+READ_BACK = re.compile(r"告诉|念给|读给|说给|核对|\bread (?:\w+ )?back\b|\btell (?:them|the \w+)\b|"
+                       r"\brepeat\b", re.I)
+REFERRAL_PLACE = re.compile(r"请|到|去|拨打|致电|联系|\b(?:call|visit|go to|contact|ask (?:them|the \w+) to)\b", re.I)
 
 
 @lru_cache(maxsize=256)
@@ -1369,25 +1470,64 @@ def _advice(s: Situation, strict: bool = False) -> str | None:
     if not REFERRAL.search(s.conv.system or ""):
         return None  # 指令里没有任何指引
     tool_words = _tool_words(tuple((t.name, t.description or "") for t in s.conv.functions))
-    said = {w for w in text.words(s.question) if (len(w) >= 3 or text.CJK.search(w) and len(w) >= 2)
-            and not text.TOKEN_ID.fullmatch(w)} - tool_words
+    asked = {w for w in text.words(s.question) if (len(w) >= 3 or text.CJK.search(w) and len(w) >= 2)
+             and not text.TOKEN_ID.fullmatch(w)}
     best, fallback = None, None
     for line in re.split(r"\n+", s.conv.system or ""):
         if not REFERRAL.search(line) or any(n in line for n in names) or PERSONA_LINE.match(line.strip()):
             continue
-        if strict and not FIRM_REFERRAL.search(line):  # 没人问到兜底行时，只认明说“不能 / 打这个电话”的那一行
+        if strict and not FIRM_REFERRAL.search(line) and not NO_TOOL_LINE.search(line):  # 没人问到兜底行时，只认明说“不能 / 打这个电话”的那一行
             continue
         words = set(text.words(line))
-        hits = {w for w in said if w in words and (text.CJK.search(w) or len(w) >= 4)}
+        said = asked if NO_TOOL_LINE.search(line) else asked - tool_words  # 明说没有工具管的事：点到名就算
+        hits = {w for w in said if w in words and (text.CJK.search(w) or len(w) >= 4 or w.upper() in s.question)}
         if hits and (best is None or len(hits) > best[0]):
-            best = (len(hits), line)
+            best = (len(hits), _sentence_with(line, hits))
         if fallback is None and CATCH_ALL_LINE.search(line):
             fallback = line
+    if best is None and strict:
+        blocking = _blocking_clause(s, names, tool_words)
+        if blocking is not None:
+            return render.advice(blocking, s.english)
     if best is not None:
         return render.advice(best[1], s.english)
     if not strict and fallback is not None:
         return render.advice(fallback, s.english)
     return None
+
+
+_NAMES_A_TOOL = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+
+
+def _blocking_clause(s: Situation, names: list[str], tool_words: frozenset[str]) -> str | None:
+    """说明某个工具的那一行里，常有一个分句交代“什么情况下不能办、改去哪办”（“登记的手机已经不用了的不能在线重置，
+    请他到 3 楼办理”）。用户说的正是那个情况（“这个手机号我早就不用了”）：照那个分句回答，不再往下办。
+    用户的话里至少两个不是在说这件事本身（工具说明里的词）的词和分句对得上（词可以互相包含：手机 / 手机号），
+    分句里要有“不能”和去处，本身不点工具的名字。"""
+    said = [w for w in text.words(s.question) if (text.CJK.search(w) and len(w) >= 2 or len(w) >= 4)
+            and w not in tool_words]
+    best = None
+    for line in re.split(r"\n+", s.conv.system or ""):
+        if not any(n in line for n in names):
+            continue
+        for clause in re.split(r"[；;。]|(?<=[.!?])\s+", line):
+            if _NAMES_A_TOOL.search(clause) or not FIRM_REFERRAL.search(clause) or not REFERRAL_PLACE.search(clause):
+                continue
+            words = set(text.words(clause))
+            hits = {w for w in said if any(w in x or x in w for x in words if len(x) >= 2)}
+            if len(hits) >= 2 and (best is None or len(hits) > best[0]):
+                best = (len(hits), clause.strip(" -•·，,"))
+    return best[1] if best else None
+
+
+def _sentence_with(line: str, hits: set[str]) -> str:
+    """一行里有几句各自的指引（“停电打 0100。别的事打 0177。”）：只留说到了用户那件事的那一句。"""
+    sentences = [x for x in re.split(r"(?<=[。；;])|(?<=[.!?])\s+", line) if x.strip()]
+    referrals = [x for x in sentences if REFERRAL.search(x)]
+    if len(referrals) < 2 or not all(re.search(r"\d{3,}", x) for x in referrals):
+        return line  # 只有一处指引，或后一句接着前一句说（“在服务台交。不能减免。”）：整行照说
+    own = [x for x in referrals if hits & set(text.words(x))]
+    return " ".join(own) if own and len(own) < len(referrals) else line
 
 
 def _fallback(s: Situation) -> str:

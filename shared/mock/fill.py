@@ -200,6 +200,7 @@ class Context:
         self.contact_field = False  # 要填的对象里另有电话、邮箱字段：摘要里就不用再写联系方式
         self.glossary = ""  # 工具说明（里面常给选项配叫法：“S39 畅享 39”）
         self.earlier_args: dict = {}  # 前面调用过的工具用过的参数值（同名取最近一次）
+        self.other_kinds: frozenset[str] = frozenset()  # 别的工具参数的例子里编号打头的字母（RX、RF）
 
     @property
     def said(self) -> tuple[str, ...]:
@@ -562,6 +563,9 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
         found = ent.values("order_id", q) or ent.values("order_id", ctx.all_text)
         if not found:
             found = [v for s in ctx.sources[1:] for v in ent.values("order_id", s)]
+        examples = ent.values("ident", str(schema.get("description") or ""))
+        if examples and found:  # 说明举了例子（例如 RF-88120）：别的字母打头的编号（处方号 RX20977）不是它
+            found = [v for v in found if _same_kind(v, examples, ctx.other_kinds, shape=False)]
         return found[0] if found else None
     if sense == "phone":
         return next((v for v in (ent.first("phone", s) for s in (ctx.all_text, *ctx.sources[1:])) if v), None)
@@ -584,8 +588,10 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
         digits = _DIGITS.search(described)
         if digits:  # 说明写着“7 位数字 / 7 digits”：只要这么长的纯数字
             found = [v for v in found if v.isdigit() and len(v) == int(digits.group(1))]
-        elif shapes:  # 说明里举了例子（例如 KX-2207）：只要同一个样子的编号；对话里没有就看前面的工具结果
-            found = [v for v in found if _shape(v) in shapes] or _answered_digits(name, schema, shapes, ctx) \
+        elif shapes:  # 说明里举了例子（例如 KX-2207）：只要同一种编号；对话里没有就看前面的工具结果
+            examples = ent.values("ident", described)
+            found = [v for v in found if _same_kind(v, examples, ctx.other_kinds)] \
+                or _answered_digits(name, schema, shapes, ctx) \
                 or _from_results(name, shapes, ctx)
         found = found or _from_results(name, set(), ctx)
         if found:
@@ -764,8 +770,19 @@ def _pushed_date(name: str, ctx: Context) -> str | None:
 
 
 def _shape(value: str) -> str:
-    """编号的样子：字母换成 A、数字换成 9（KX-2207 → AA-9999）。"""
-    return re.sub(r"\d", "9", re.sub(r"[A-Za-z]", "A", value))
+    """编号的样子：字母换成 A、数字换成 9，连字符、空格可有可无（KX-2207、KX2207 → AA9999）。"""
+    return re.sub(r"\d", "9", re.sub(r"[A-Za-z]", "A", re.sub(r"[-\s]", "", value)))
+
+
+def _same_kind(value: str, examples: list[str], others: frozenset[str], shape: bool = True) -> bool:
+    """和说明里的例子是同一种编号。别的工具的例子用的字母（处方号 RX-20931）打头、这个参数的例子不这样打头的，
+    不是它（续药订单号 RF-88120 不拿 RX20977）；shape 时还要样子一样（字母对字母、数字对数字，连字符可有可无：
+    CL55013 对 CL-55012；家财险 PH-55031 对车险的例子 PA-77120 也算）。"""
+    letters = re.match(r"[A-Za-z]*", value).group(0).upper()
+    heads = {m.group(1).upper() for e in examples if (m := re.match(r"([A-Za-z]+)-?\d", e))}
+    if letters and letters in others and letters not in heads:
+        return False
+    return not shape or any(_shape(value) == _shape(example) for example in examples)
 
 
 def _from_results(name: str, shapes: set[str], ctx: Context) -> list[str]:

@@ -68,7 +68,7 @@ CONCEPTS: dict[str, str] = {
     "lookup": "查 查查 查下 查一查 查询 查一下 查看 看看 看下 核对 列出 列一下 告诉我 告诉一下 说一下 query lookup look check find search show 搜 搜索 找",
     # 价钱的上限：“一百块以内”“不超过 500”“under $50”
     "cap": "以内 以下 之内 不超过 不高于 上限 预算 最多花 under below within budget cheaper",
-    "status": "状态 进度 怎么样了 什么状态 啥情况 情况 status progress state",
+    "status": "状态 进度 怎么样了 什么状态 啥情况 情况 到哪一步 哪一步了 进展 办到哪 status progress state",
     "track": "物流 logistics 快递 到哪 到哪了 到了吗 到了没 到没到 到了没有 发货 发了 运单 包裹 配送 派送 送货 签收 送达 "
              "什么时候到 什么时候能到 啥时候到 "
              "多久到 多久能到 几天到 几时到 到货 揽收 送到 能送到 寄到 track tracking tracked shipment shipping shipped ship delivery "
@@ -147,7 +147,8 @@ CONCEPTS: dict[str, str] = {
     "menu": "菜 菜单 招牌 招牌菜 菜品 热菜 凉菜 辣 不辣 过敏 忌口 dish dishes menu spicy allergy allergic allergen",
     "car": "租车 车型 用车 取车 还车 car cars rental rent renting suv compact minivan",
     "driver": "驾照 驾龄 司机 driver drivers licence license",
-    "renew": "续借 续订 续期 续费 续约 续一下 续上 续住 多借 多租 延期 延长 renew renewal renewing extend longer "
+    "renew": "续借 续订 续期 续费 续约 续一下 续上 续住 续药 续方 续卡 续租 续保 续签 续课 续会 多借 多租 延期 延长 "
+             "renew renewal renewing refill refills extend longer "
              "moredays extradays",
     "baggage": "行李 托运 bag baggage luggage suitcase",
     "wifi": "wifi 无线网 上网",
@@ -193,6 +194,9 @@ IMPLIED = {"status": ("track", 0.6), "order": ("track", 1.0), "lookup": ("track"
 # 要“办”的事（和“问”相对）：祈使句说到它们时，算提交
 ACTIONS = frozenset({"refund", "cancel", "change", "complaint", "booking", "email", "ticket", "transfer", "switch",
                      "leave", "lost", "claim", "renew", "reset", "unlock", "enrol", "waitlist"})
+# 工具名最后一个词是这些名词时，不论第一个词是什么，都是查（order_status、refund_history、booking_details）
+RECORD_NOUNS = frozenset("status info information details detail history list summary record records timetable "
+                         "availability overview".split())
 # 工具名 / 描述开头的动词：这个工具是去“办”一件事，还是“查”一下。问句（“还有几天调休”）遇到两种都有时选查的
 ACT_VERBS = frozenset("apply create submit request book reserve cancel set update send transfer open report delete add "
                       "change make place pay issue block turn switch start stop schedule register renew order post "
@@ -279,15 +283,19 @@ OPTION_SYNONYMS = ((r"下个月|下一个月", "下月"), (r"这个月|这月|�
 POLITE_REQUEST = (r"(?:能|可以|能不能|可不可以|麻烦)(?:帮我|帮忙|给我|替我)|帮我.{1,10}(?:吗|一下吗)|"
                   r"\b(?:can|could|would|will) you (?:please )?\w+|\bcan i (?:at least |please |just )?\w+|\bplease\b")
 # 用户说自己接下来要做什么（“明天我自己去取”“I'll come by tomorrow”）：是陈述，不是让助手办事
-OWN_PLAN = r"^(?:i'?ll|i will|i'm going to|i am going to|we'?ll|我(?:明天|回头|一会儿?|待会儿?|自己)?(?:会|就)?(?:去|来|过去|过来))"
+OWN_PLAN = (r"^(?:(?:ok|okay|then|so),? )?(?:i'?ll|i will|i'm going to|i am going to|we'?ll|i'?ll (?:have|let|get) (?:him|her|them)|"
+            r"(?:那|那就|那我就)?我(?:今天|明天|后天|下午|上午|晚上|周末|回头|一会儿?|待会儿?|等会儿?|这就|马上|自己)?"
+            r"(?:会|就|再)?(?:去|来|过去|过来|跑一趟)|(?:那|那就)?我?(?:让|叫)(?:他|她|他们|她们)(?:自己)?)")
 # 指令里给用户的指引：办不了、去哪办、打哪个电话（没有工具管的事照这一行回答）
 REFERRAL = (r"不能|不可以|办不了|无法|查不到|请(?:客户|客人|用户|顾客|您)?(?:拨打|致电|联系|去|到)|拨打|致电|热线|"
             r"\bcannot\b|\bcan'?t\b|\bcan not\b|\bcall(?:ing)?\b|\bvisit\b|\bdesk\b|\bgo to\b|\bcontact\b|"
             r"\bphone number\b|\d{3,}[- ]\d{3,}")
 # 指令里兜底的那一行：别的事、没有工具管的事都这样答
 CATCH_ALL_LINE = r"anything else|everything else|other (?:questions|requests)|no tool for|其他的事|其它的事|别的事|别的问题"
+# 明说“你没有工具管”的那一行：里面点名的事（autopay、VPN）就算某个工具的说明也提到了，也照这一行答
+NO_TOOL_LINE = r"\bno tools?\b|\bdon'?t have (?:a )?tools?\b|\bnot covered by (?:your|any) tools?\b|没有工具|没工具|无工具"
 # 往后推：“回头再买”“改天再说”“maybe later”——说到了要办的事，但不是现在办
-POSTPONE = (r"回头再|改天再|下次再|以后再|过(?:几|两)天再|晚点再|等.{1,8}再|再说吧?[。.!！]?$|再商量|商量一下|考虑考虑|"
+POSTPONE = (r"回头再|改天再|下次再|以后再|(?:明天|后天|下午|晚上|晚点|过两天|周末|下周)再(?:报|说|弄|来|看|问|联系|决定|考虑|提交)|过(?:几|两)天再|晚点再|等.{1,8}再|再说吧?[。.!！]?$|再商量|商量一下|考虑考虑|"
             r"考虑一下|想想再|问问.{0,8}再|\bthink about it\b|\bget back to you\b|\bcheck with\b|"
             r"(?<!\bthe )\b(?:maybe |perhaps )?later\b(?!\s+(?:one|time|slot|option|session|show|flight|train|table))|\banother time\b|\bsome other time\b|\bnot (?:right )?now\b")
 # 道谢、道别：对话收尾，不用再办事
@@ -732,7 +740,16 @@ ABBREVIATIONS = {"temp": "temperature", "qty": "quantity", "amt": "amount", "des
                  "addr": "address", "num": "number", "msg": "message", "tel": "phone", "dept": "department",
                  "cnt": "count", "avg": "average", "min": "minimum", "max": "maximum", "pct": "percent",
                  "info": "information", "img": "image", "pic": "picture", "lon": "longitude", "lat": "latitude",
-                 "lng": "longitude", "dob": "birthday", "qty_left": "remaining"}
+                 "lng": "longitude", "dob": "birthday", "qty_left": "remaining", "ref": "reference"}
+# temp 只在说天气的字段里是气温（temp_low、max_temp）；别处是“临时”（temp_password）
+TEMPERATURE_COMPANIONS = frozenset({"low", "high", "min", "max", "minimum", "maximum", "avg", "average", "feels",
+                                    "like", "current", "c", "f", "celsius", "fahrenheit", "water", "air", "indoor",
+                                    "outdoor", "room", "target", "set"})
+# 中文里放到最前面说的后置词：seats_left → 剩余座位，refills_remaining → 剩余续药次数
+ZH_FRONT = {"left": "剩余", "remaining": "剩余"}
+# 字段名里说时间范围的两个词，中文放在最前面：freezes_left_this_year → 今年剩余冻结次数
+ZH_PERIODS = {"this_year": "今年", "this_month": "本月", "this_week": "本周", "per_year": "每年",
+              "per_month": "每月", "per_week": "每周", "per_day": "每天", "per_night": "每晚"}
 # 修饰词：字段名里放在哪儿都先说（temp_high → 最高气温 / high temperature）
 MODIFIERS = frozenset({"low", "high", "minimum", "maximum", "lowest", "highest", "average", "total", "first",
                        "last", "new", "old", "current", "next", "previous", "remaining", "estimated", "daily",
@@ -806,10 +823,46 @@ WORDS: dict[str, str] = {
     "vehicle": "车辆", "mileage": "里程", "showtime": "场次", "screening": "场次", "hall": "影厅", "cinema": "影院",
     "movie": "影片", "film": "影片", "drug": "药品", "medicine": "药品", "dosage": "用量", "prescription": "处方",
     # 账单、抄表、分期
-    "monthly": "每月", "setup": "开办", "first": "首期", "option": "方案", "options": "可选方案", "bill": "账单",
+    "monthly": "每月", "setup": "开办", "first": "首次", "option": "方案", "options": "可选方案", "bill": "账单",
     "usage": "用量", "meter": "表", "meters": "表", "reading": "读数", "readings": "读数", "electricity": "电",
     "water": "水", "gas": "燃气", "autopay": "自动扣款", "late": "滞纳", "service": "服务",
     "instalment": "分期", "installment": "分期", "instalments": "分期", "installments": "分期",
+    # 别的常见字段词（不认识的字段才逐词翻译：中文回答里不留英文词）
+    "previous": "上一", "must": "须", "change": "修改", "since": "起始", "deadline": "截止时间", "charge": "费用",
+    "charges": "费用", "allowed": "允许", "eligible": "符合条件", "plan": "套餐", "unpaid": "未付", "open": "开门",
+    "opens": "开门", "close": "关门", "closes": "关门", "opening": "营业", "location": "位置", "holder": "持有人",
+    "student": "学生", "class": "课程", "teacher": "老师", "coach": "教练", "spots": "名额", "spot": "名额",
+    "seats": "座位", "rejected": "已拒绝", "pending": "待处理", "verified": "已验证", "active": "有效",
+    "frozen": "已冻结", "suspended": "已停用", "serial": "序列", "problem": "问题", "priority": "优先级",
+    "kind": "类型", "source": "来源", "filled": "配药", "refills": "续药次数", "refill": "续药", "dose": "剂量",
+    "frequency": "频次", "interaction": "相互作用", "interactions": "相互作用", "side": "副", "effects": "作用",
+    "dropoff": "送达", "branch": "网点", "counter": "柜台", "window": "窗口", "interest": "利息", "term": "期限",
+    "adults": "成人", "children": "儿童", "kids": "儿童", "pets": "宠物", "pet": "宠物", "breed": "品种",
+    "age": "年龄", "species": "物种", "vaccine": "疫苗", "vaccines": "疫苗", "vaccinated": "已接种", "vet": "兽医",
+    "groomer": "美容师", "fragile": "易碎", "insured": "已保价", "claim": "理赔", "coverage": "保障",
+    "deductible": "免赔额", "premium": "保费", "policy": "保单", "beneficiary": "受益人", "pin": "密码",
+    "otp": "验证码", "failed": "失败", "subtotal": "小计", "tip": "小费", "debit": "借记", "receiver": "收件人",
+    "memo": "备注", "author": "作者", "isbn": "书号", "copies": "册数", "borrowed": "已借", "hold": "预约",
+    "holds": "预约", "table": "桌位", "party": "人数", "smoking": "吸烟", "menu": "菜单", "dish": "菜品",
+    "spicy": "辣", "vegetarian": "素食", "allergens": "过敏原", "calories": "热量",
+    "weekday": "星期", "weekend": "周末", "weekdays": "工作日", "holiday": "节假日", "holidays": "节假日",
+    "week": "周", "hour": "小时", "minute": "分钟", "second": "秒", "signature": "签名", "photo": "照片",
+    "document": "证件", "documents": "材料", "materials": "材料", "bring": "携带", "needed": "需要",
+    "cost": "费用", "costs": "费用", "bed": "床型", "view": "景观",
+    "included": "包含", "includes": "包含", "extra": "额外", "extras": "附加项",
+    "lost": "遗失", "found": "找到", "bag": "行李", "bags": "行李", "baggage": "行李", "luggage": "行李",
+    "compensation": "赔偿", "quote": "报价",
+    "moving": "搬家", "truck": "货车", "movers": "搬运工", "crew": "人员", "boxes": "箱数", "box": "箱",
+    "trainee": "学员", "tutor": "辅导老师", "grade": "年级", "subject": "科目", "trial": "试听",
+    "museum": "博物馆", "exhibition": "展览", "exhibit": "展品", "visitor": "参观者", "visitors": "参观人数",
+    "entry": "入场", "admission": "门票", "tickets": "票", "broadband": "宽带",
+    "bandwidth": "带宽", "outage": "故障", "engineer": "工程师", "visit": "上门", "modem": "光猫",
+    "signal": "信号", "laundry": "洗衣", "print": "打印", "pages": "页数", "copy": "复印", "paper": "纸张",
+    "permit": "许可证", "license": "证照", "licence": "证照", "applicant": "申请人", "application": "申请",
+    "ready": "可领取", "collect": "领取", "collection": "领取", "renew": "续期",
+    "renews": "续期", "renewals": "续借次数", "freezes": "冻结次数", "freeze": "冻结", "resumes": "恢复",
+    "copay": "自付金额", "barcode": "条码", "billing": "计费", "seller": "卖家", "buyer": "买家", "listing": "商品", "listed": "上架", "condition": "成色",
+    "escrow": "担保", "shipped": "已发货", "returned": "已退货",
 }
 # 字段名里可以不念的虚词（lights_on → 灯）
 FUNCTION_WORDS = frozenset({"on", "of", "in", "at", "is", "the", "a", "an", "for", "by", "with", "per", "and", "now"})
@@ -821,7 +874,8 @@ PERSON_WORDS = frozenset({"patient", "recipient", "sender", "guest", "customer",
 NOUN_UNITS = {"temperature": "degree", "humidity": "percent", "chance": "percent", "probability": "percent"}
 # 放在字段名最后时意思更具体的词：new_departure → 新的出发时间，不是“新出发”
 LAST_WORDS = {"departure": "出发时间", "arrival": "到达时间", "start": "开始时间", "end": "结束时间",
-              "expiry": "到期时间", "deadline": "截止时间", "pickup": "取件时间", "at": "时间"}
+              "expiry": "到期时间", "deadline": "截止时间", "pickup": "取件时间", "at": "时间",
+              "from": "起始日", "since": "起始日", "until": "截止日"}
 # 状态值 → 中文
 VALUES_ZH = {"open": "待处理", "closed": "已关闭", "pending": "待处理", "approved": "已批准", "rejected": "已拒绝",
              "shipped": "已发货", "delivered": "已签收", "processing": "处理中", "completed": "已完成",

@@ -32,7 +32,9 @@ _CLAIMS = re.compile(lx.CLAIMS, re.I)
 
 def _expand(words: list[str]) -> list[str]:
     """缩写换成全称（temp → temperature），修饰词排到前面（temp_low → low temperature）。"""
-    full = [lx.ABBREVIATIONS.get(w.lower(), w.lower()) for w in words]
+    low = [w.lower() for w in words]
+    full = [("temporary" if w == "temp" and len(low) > 1 and not lx.TEMPERATURE_COMPANIONS & set(low) else
+             lx.ABBREVIATIONS.get(w, w)) for w in low]
     if len(full) > 1:
         modifiers = [w for w in full if w in lx.MODIFIERS]
         if modifiers and len(modifiers) < len(full):
@@ -61,6 +63,24 @@ def field_label(key: str, english: bool) -> str:
         return " ".join(full)
     if len(full) > 1 and full[-1] in lx.PARTICIPLES:  # insurance_included → 保险
         full = full[:-1]
+    english_words, front = " ".join(full), ""
+    if len(full) > 2 and "_".join(full[-2:]) in lx.ZH_PERIODS:  # freezes_left_this_year → 今年……
+        front, full = lx.ZH_PERIODS["_".join(full[-2:])], full[:-2]
+    left = next((w for w in full if w in lx.ZH_FRONT), None) if len(full) > 1 else None
+    if left is not None:  # seats_left → 剩余座位，remaining_days → 剩余天数
+        front, full = front + lx.ZH_FRONT[left], [w for w in full if w != left]
+    said = _zh_label(full)
+    # 有认不出的词：只拼认得出的那几个会说错意思（contract_until → “至”），照英文原词念（contract until）
+    return front + said if said else english_words
+
+
+def _zh_label(full: list[str]) -> str | None:
+    """已经换成全称、排好修饰词的字段词 → 中文叫法；有认不出的实词时返回 None。"""
+    if "at" in full[1:-1]:  # first_must_change_at_login → 登录时首次须修改
+        cut = full.index("at")
+        after, before = _zh_label(full[cut + 1:]), _zh_label(full[:cut])
+        if after and before:
+            return after + "时" + before
     joined = "_".join(full)
     if joined in lx.FIELDS:
         return lx.FIELDS[joined][0]
@@ -76,11 +96,10 @@ def field_label(key: str, english: bool) -> str:
         if len(full) > 1 and full[-1].endswith("ing") and full[-1] not in lx.MODIFIERS:
             return zh[-1] + "的" + "".join(zh[:-1])  # points_expiring → 即将到期的积分
         return "".join(zh)  # type: ignore[arg-type]
-    # 有认不出的词：只拼认得出的那几个会说错意思（contract_until → “至”），照英文原词念（contract until）；
     # 认不出的只是虚词（lights_on 的 on）时，念认得出的
     if all(z or w.lower() in lx.FUNCTION_WORDS for z, w in zip(zh, full, strict=True)):
-        return "".join(z for z in zh if z)
-    return " ".join(full)
+        return "".join(z for z in zh if z) or None
+    return None
 
 
 def _word_zh(word: str, last: bool = False) -> str | None:
@@ -662,6 +681,13 @@ def confirm_action(label: str, shown: list[tuple[str, Any]], english: bool, name
     return f"为了确认一下：需要我为您{label}{f'（{args}）' if args else ''}吗？"
 
 
+def used_up(label: str, english: bool) -> str:
+    """查出来次数已经用完、指令里也没说该去哪办：照实说办不了。"""
+    if english:
+        return f"There is no {label or 'allowance'} left, so I can't do that right now."
+    return f"{label or '可用次数'}已经是 0，这件事现在办不了。"
+
+
 def offer_action(label: str, english: bool, name: str = "") -> str:
     """查过了、可以办，用户还只是在问：说可以办，问要不要现在办（用户回“那就办吧”就是确认）。"""
     if english:
@@ -784,15 +810,21 @@ def previous_question(earlier: list[str], first: bool, verb: str, english: bool,
     return f"您刚才{verb}的是：「{said}」" + done
 
 
-_META_CLAUSE = re.compile(r"不要编|别编|不要猜|如实告诉|\bdon'?t make up\b|\bdo not make up\b|\bnever invent\b", re.I)
-_ADVICE_SWAPS_ZH = ((r"请(?:客户|客人|用户|顾客)", "请您"), (r"(?:客户|客人|用户|顾客)", "您"), (r"你(?=办|查|做|处理|没法)", "我这边"),
-                    (r"这些你", "这些我这边"), (r"^你", "我"))
+_META_CLAUSE = re.compile(r"不要(?:自己)?(?:编|猜)|别(?:自己)?编|如实告诉|\bdon'?t make up\b|\bdo not make up\b|\bnever invent\b", re.I)
+_ADVICE_SWAPS_ZH = ((r"请(?:客户|客人|用户|顾客|读者|乘客|会员|患者|病人|家长|学员|学生|业主|住户|车主|租户)(?:本人)?", "请您"),
+                    (r"(?:客户|客人|用户|顾客)", "您"), (r"你(?=办|查|做|处理|没法)", "我这边"),
+                    (r"(?:你)?没有工具(?:办|管|处理)?的事", "我这边办不了的事"), (r"这些你", "这些我这边"),
+                    (r"对方", "您"), (r"请(?:他|她)(?=带|到|去|拨打|致电|联系)", "请您"), (r"^你", "我"))
 _ADVICE_SWAPS_EN = ((r"\bsay you can'?t arrange it here and give the phone number\b", "I can't arrange that here; you can call"),
                     (r"\bsay you can'?t (\w+)", r"I can't \1"), (r"\bsuggest calling\b", "you can call"),
                     (r"\bgive (?:them |the customer )?the (?:phone )?number\b", "you can call"),
                     (r"\btell (?:them|the customer|the patron|the guest) (?:where|how)\b", "here's where"),
                     (r"\b[Yy]ou (cannot|can'?t|can not)\b", r"I \1"), (r"\bthe (?:customer|patron|guest|user)'?s?\b", "you"),
-                    (r"\b(?:they|them)\b", "you"))
+                    (r"\b(?:they|them)\b", "you"),
+                    (r"\b[Aa]nything else you have no tools? for\b", "That's outside what I can do here"),
+                    (r"\byou (?:have no tools?|don'?t have (?:a )?tools?) for\b", "I can't help with"),
+                    (r"\):\s*(\+?\d[\d -]{5,}\d)\s*\.?$", r"); please call \1"),
+                    (r"(?<=\w):\s*(\+?\d[\d -]{5,}\d)\s*\.?$", r", please call \1"))
 
 
 def advice(line: str, english: bool) -> str:
@@ -801,12 +833,14 @@ def advice(line: str, english: bool) -> str:
     请您拨打 10086-5。”"""
     clauses = [c.strip(" -•·") for c in re.split(r"[；;。，\n]|(?<=[.!?])\s+", line) if c.strip(" -•·")]
     kept = [c for c in clauses if not _META_CLAUSE.search(c)]
+    if english and len(text.CJK.findall(line)) > len(re.findall(r"[A-Za-z]", line)):
+        return "I can't handle that here (details in Chinese): " + advice(line, False)  # 中文的指引不硬翻
     if english:
         out = []
         for c in kept:
             for pattern, repl in _ADVICE_SWAPS_EN:
                 c = re.sub(pattern, repl, c)
-            c = re.sub(r"^[^:]{0,60}:\s*", "", c) if ":" in c[:60] and re.search(r"\d", c) else c
+            c = re.sub(r"^[^:]{0,60}?(?<!\d):(?!\d)\s*", "", c) if ":" in c[:60] and re.search(r"\d", c) else c
             out.append(c[:1].upper() + c[1:])
         return " ".join(x.rstrip(".") + "." for x in out)
     out = []

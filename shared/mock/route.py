@@ -144,7 +144,10 @@ def _strip_names(line: str, names: list[str]) -> str:
 
 def _verb_kind(name: str, description: str) -> tuple[bool, bool]:
     """(办, 查)：工具名的第一个词是动词（apply_leave、get_balance），或者中文描述以动词开头（申请请假、查询余额）。"""
-    first = (text.split_identifier(name) or [""])[0].lower()
+    words = [w.lower() for w in text.split_identifier(name)] or [""]
+    first = words[0]
+    if len(words) > 1 and words[-1] in lx.RECORD_NOUNS:  # order_status、refund_history：名词 + 状态，是查
+        return False, True
     if first in lx.ACT_VERBS:
         return True, False
     if first in lx.QUERY_VERBS:

@@ -266,12 +266,24 @@ def is_decline(c: _Context) -> bool:
     said = _vocabulary(_DECLINE_WORDS, lx.THANKS, lx.ACKNOWLEDGE)
     chunks = _chunks(c.message)
     if (c.offer or c.previous_answer) and _POSTPONE.search(c.message) and all(
-            _covered(chunk, said) or _POSTPONE.search(chunk) or _plain(chunk) for chunk in chunks):
+            _covered(chunk, said) or _POSTPONE.search(chunk) or _plain(chunk) or _NOT_YET.search(chunk)
+            for chunk in chunks):  # “读数我还没拍，周末再报行不行”：还没准备好，往后推
         return True
+    # “算了我叫她自己打电话问”“never mind, I'll ask him to call”：先说算了，后面只是自己的打算
+    chunks = tuple(part for chunk in chunks for part in _after_decline(chunk))
     if not any(_covered(chunk, _vocabulary(_DECLINE_WORDS)) or _covered(chunk, said) and _mentions(chunk, lx.DECLINE)
                for chunk in chunks):
         return False
     return all(_covered(chunk, said) or _plain(chunk) for chunk in chunks)
+
+
+_NOT_YET = re.compile(r"还没|还不|没来得及|\bhaven'?t\b|\bnot yet\b|\bnot ready\b", re.I)
+_DECLINE_HEAD = re.compile(r"^(算了|不用了|never mind|forget it|nevermind)\s*(.+)$", re.I)
+
+
+def _after_decline(chunk: str) -> tuple[str, ...]:
+    head = _DECLINE_HEAD.match(chunk)
+    return (head.group(1), head.group(2)) if head else (chunk,)
 
 
 def is_confirmation(c: _Context) -> bool:
