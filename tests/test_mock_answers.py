@@ -704,3 +704,36 @@ def test_an_allowance_used_up_is_said_instead_of_asking_for_more(system, expecte
     plan = ask(history, [info, renew])
     assert not plan.calls and expected in plan.text, (plan.calls, plan.text)
     assert "几周" not in plan.text, plan.text
+
+
+@pytest.mark.parametrize(("said", "amounts"), [
+    ("停车证续期怎么收费？", ["150"]),
+    ("续两个月的话要多少钱", ["150", "300"]),
+    ("how much is it to extend my permit for 3 months?", ["150", "450"]),
+])
+def test_a_question_about_the_fee_is_answered_from_the_description(said, amounts):
+    """只是问办这件事收多少钱：照说明里的价钱答（说了几个月就把合计算出来），不调工具，也不说已经办了。"""
+    extend = _fn("extend_permit", "Extend a residential parking permit (¥150 per month, paid at once).",
+                 permit_no="Permit number, e.g. PK-1180", months="How many months")
+    plan = ask([{"role": "user", "content": said}], [extend])
+    assert not plan.calls and all(a in plan.text for a in amounts), (plan.calls, plan.text)
+    assert not re.search(r"已(?:经)?(?:续|办)|\bextended\b|\bdone\b", plan.text), plan.text
+
+
+def test_english_tools_are_named_in_chinese_and_never_by_their_function_names():
+    """工具说明是英文、用户说中文：要确认的事用中文说（取消课时），要的参数不念出另一个工具的名字。"""
+    lessons = _fn("list_lessons", "List a student's booked lessons.", student_no="Student number")
+    cancel = _fn("cancel_lesson", "Cancel a lesson booking. Only after the student confirmed which lesson.",
+                 lesson_id="Lesson id from list_lessons, e.g. L-3302")
+    plan = ask([{"role": "user", "content": "帮我取消 L-3302 这节课"}], [lessons, cancel])
+    assert not plan.calls and "取消课时" in plan.text and "Cancel a lesson" not in plan.text, plan.text
+    plan = ask([{"role": "user", "content": "cancel my lesson please"}], [cancel])
+    assert not plan.calls and "list_lessons" not in plan.text and "lesson id" in plan.text.lower(), plan.text
+
+
+def test_numbers_in_nameless_list_entries_keep_their_labels():
+    """列表里的记录没有名字字段（场地时段）：第一项照念，数要带上叫法（剩余名额 3），不能只剩一串数字。"""
+    result = {"date": "2026-12-09", "slots": [{"court": "1号场", "start": "18:00", "spots_left": 3, "price": 60},
+                                              {"court": "2号场", "start": "19:30", "spots_left": 0, "price": 80}]}
+    answer = render.tool_result("court_slots", json.dumps(result, ensure_ascii=False), "明天晚上有场地吗", False, set())
+    assert "剩余名额 3" in answer and "剩余名额 0" in answer, answer

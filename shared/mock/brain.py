@@ -108,7 +108,14 @@ def decide(conv: Conversation) -> Plan:
             if chosen is not None:
                 best = ranked[0] = route.Ranked(max(chosen.score, route.MIN_SCORE), chosen.profile,
                                                 [*chosen.reasons, "asked"])
-        if not must_call and route.should_ask(ranked, conv.system, question):
+        asked_fee = None if must_call else _fee_asked(ranked, functions, s)
+        if asked_fee is not None:  # 只是问办一件事收多少钱：照说明里的价钱答，要办还缺什么就问
+            priced, fee = asked_fee
+            clarification, plan.intended = render.fee_answer(
+                route.profiles([priced], "")[0].label, priced.name, *fee,
+                [render.slot_name(n, p, fill.meaning(n, p), english) for n, p in _missing(priced, s)],
+                english), priced.name
+        elif not must_call and route.should_ask(ranked, conv.system, question):
             clarification = render.clarify([ranked[0].profile.label, ranked[1].profile.label], english)
         elif best.score >= route.MIN_SCORE or must_call:
             spec = _spec(functions, best.profile.name)
@@ -370,8 +377,14 @@ def _named_after(name: str, system: str, names: set[str]) -> set[str]:
 def _collecting_for(functions: list[ToolSpec], s: Situation) -> str | None:
     """这句话在回答助手刚才的提问，而那个提问要的正是某一个工具独有的参数（“could you tell me the name and contact
     phone?”只有 hold_table 要）：返回那个工具的名字。几个工具都要这些参数（查和办都要工号）时说不准，返回 None。"""
-    asked = s.state.previous_answer
-    if s.state.move != "answer" or not asked:
+    if s.state.move != "answer":
+        return None
+    return _asked_for(functions, s.state.previous_answer)
+
+
+def _asked_for(functions: list[ToolSpec], asked: str | None) -> str | None:
+    """助手上一句在要的，是哪一个工具独有的参数（说不准时 None）。"""
+    if not asked:
         return None
     scores = []
     for spec in functions:
@@ -943,6 +956,55 @@ def _read_back(rules: str, shown: list[tuple[str, object]], s: Situation) -> lis
 
 
 _MONEY_AFTER = r"(?:[¥$￥]\s*)?\d+(?:\.\d+)?\s*(?:元|块|美元|dollars?|USD|CNY|RMB)|[¥$￥]\s*\d+(?:\.\d+)?"
+
+
+FEE_QUESTION = re.compile(r"怎么收费|收费吗|收不收费|要钱吗|多少钱|几块钱|什么价|费用|手续费|加急费|要收.{0,4}费|免费吗|"
+                          r"\bhow much\b|\bfees?\b|\bcharge[sd]?\b|\bcosts?\b|\bprice\b|\bfor free\b", re.I)
+_PER = re.compile(r"\s*(?:/\s*|per\s+|a\s+|每)(month|night|day|hour|week|year|kg|item|person|月|晚|天|小时|周|年|公斤|件|人)"
+                  r"|\s*(?:一个?|每个?)?(月|晚|天)", re.I)
+
+
+def _fee_asked(ranked: list[route.Ranked], functions: list[ToolSpec], s: Situation) \
+        -> tuple[ToolSpec, tuple[str, str | None, str | None]] | None:
+    """用户只是问办一件事收不收费、收多少（“冻结怎么收费”“冻三个月要多少钱”）：排在前面的办事工具里，说明或
+    指令写着价钱的那个，和 (价钱, 按什么计, 用户说的份数合计)。问句才算；用户是在要办（“帮我冻结”）不算。
+    这句话没说是哪件事（“冻三个月的话要多少钱”）时，看助手上一轮在为哪件事要信息。"""
+    if s.state.request.modality != "ask" or not FEE_QUESTION.search(s.question):
+        return None
+    top = ranked[0].score if ranked else 0.0
+    names = [r.profile.name for r in ranked if r.profile.acts and r.reasons and r.score >= max(
+        route.MIN_SCORE, top * 0.5)] + [n for n in (_asked_for(functions, s.state.previous_answer),) if n]
+    for name in dict.fromkeys(names):
+        spec = next((f for f in functions if f.name == name), None)
+        fee = _fee_of(spec, s) if spec is not None else None
+        if fee is not None:
+            return spec, fee
+    # 没说是哪件事，但说了几个月 / 几晚：按月 / 按晚收费的办事工具只有一个，问的就是它
+    counted = {k for _, k, _ in ent.counted(s.question)}
+    priced = [(f, fee) for f in functions if route.profiles([f], "")[0].acts
+              and (fee := _fee_of(f, s)) is not None and fee[1] in counted]
+    return priced[0] if len(priced) == 1 else None
+
+
+def _fee_of(spec: ToolSpec, s: Situation) -> tuple[str, str | None, str | None] | None:
+    rules = " ".join([spec.description or "", *_lines_naming(spec, s)])
+    found = re.search(_MONEY_AFTER, rules)
+    if not found:
+        return None
+    per = _PER.match(rules, found.end())
+    unit = next((g for g in per.groups() if g), None) if per else None
+    total = None
+    kind = _PER_KIND.get(unit.lower()) if unit else None
+    count = next((n for n, k, _ in ent.counted(s.question) if k == kind), None) if kind else None
+    amount = re.search(r"\d+(?:\.\d+)?", found.group(0))
+    if count and count > 1 and amount:  # “冻三个月”：按月计的价钱乘上三
+        total = found.group(0).replace(amount.group(0), f"{float(amount.group(0)) * count:g}", 1).strip()
+    return found.group(0).strip(), kind, total
+
+
+_PER_KIND = {"month": "month", "月": "month", "night": "night", "晚": "night", "day": "day", "天": "day",
+             "hour": "hour", "小时": "hour", "week": "week", "周": "week", "year": "year", "年": "year",
+             "person": "person", "人": "person", "item": "item", "件": "item"}
 
 
 def _price_of(shown: list[tuple[str, object]], rules: str) -> str | None:

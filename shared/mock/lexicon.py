@@ -115,6 +115,7 @@ CONCEPTS: dict[str, str] = {
     "account": "账户 账号 登录 登不上 登陆 密码 注册 锁定 account login logout signup password sign locked",
     "tech": "闪退 卡顿 报错 故障 打不开 用不了 没反应 崩溃 bug bugs crash crashes crashed crashing error errors glitch "
             "technical tech freeze frozen",
+    "suspend": "冻结 冻卡 冻一下 暂停 停卡 停用 挂起 解冻 freeze freezing unfreeze pause suspend suspended",
     "contact": "联系方式 联系 电话 手机号 contact phone",
     "email": "邮件 发邮件 邮箱 email mail",
     "news": "新闻 资讯 最新 news headlines latest",
@@ -193,7 +194,20 @@ STRONG = frozenset({"refund", "shop", "complaint", "track", "policy", "booking",
 IMPLIED = {"status": ("track", 0.6), "order": ("track", 1.0), "lookup": ("track", 1.0)}
 # 要“办”的事（和“问”相对）：祈使句说到它们时，算提交
 ACTIONS = frozenset({"refund", "cancel", "change", "complaint", "booking", "email", "ticket", "transfer", "switch",
-                     "leave", "lost", "claim", "renew", "reset", "unlock", "enrol", "waitlist"})
+                     "leave", "lost", "claim", "renew", "reset", "unlock", "enrol", "waitlist", "suspend"})
+# 放在字段名最后、当形容词用的 -ing 词（points_expiring → 即将到期的积分；meter_reading 的 reading 是名词）
+ING_ADJECTIVES = frozenset({"expiring", "upcoming", "outstanding", "ongoing", "incoming", "outgoing", "pending",
+                            "waiting", "missing", "matching", "existing", "remaining"})
+# 工具名打头的动词 → 中文（英文说明的工具在中文回答里这样说：cancel_class → 取消课程）
+VERBS_ZH = {"cancel": "取消", "book": "预订", "reserve": "预订", "freeze": "冻结", "unfreeze": "解冻", "submit": "提交",
+            "request": "申请", "apply": "申请", "reset": "重置", "unlock": "解锁", "open": "创建", "create": "创建",
+            "send": "发送", "change": "修改", "update": "更新", "renew": "续", "extend": "延长", "join": "加入",
+            "enrol": "选", "enroll": "选", "register": "登记", "schedule": "预约", "reschedule": "改约",
+            "set": "设置", "add": "添加", "remove": "移除", "delete": "删除", "pay": "支付", "refund": "退",
+            "file": "提交", "raise": "提交", "block": "冻结", "buy": "购买", "place": "提交", "upgrade": "升级",
+            "return": "退回", "exchange": "更换", "confirm": "确认", "activate": "激活", "deactivate": "停用",
+            "pause": "暂停", "resume": "恢复", "assign": "分配", "escalate": "升级", "close": "关闭", "report": "报告",
+            "issue": "补发", "transfer": "转", "switch": "切换", "drop": "退", "hold": "预留", "release": "释放"}
 # 工具名最后一个词是这些名词时，不论第一个词是什么，都是查（order_status、refund_history、booking_details）
 RECORD_NOUNS = frozenset("status info information details detail history list summary record records timetable "
                          "availability overview".split())
@@ -734,6 +748,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     "password_expires": ("密码到期日", "password expires"), "password_expired": ("密码已过期", "password expired"),
     "locked": ("已锁定", "locked"), "sent_to": ("发送到", "sent to"), "asset_tag": ("资产标签", "asset tag"),
     "warranty_until": ("保修截止", "warranty until"), "in_warranty": ("在保修期内", "in warranty"),
+    "opening_hours": ("营业时间", "opening hours"), "business_hours": ("营业时间", "business hours"),
+    "store_hours": ("营业时间", "opening hours"), "weekday_hours": ("工作日营业时间", "weekday hours"),
+    "weekend_hours": ("周末营业时间", "weekend hours"), "time_slot": ("时段", "time slot"),
+    "phone_number": ("电话", "phone number"), "rx_no": ("处方号", "prescription no."),
 }
 # 字段名里的缩写 → 全称（两种语言都先换成全称再翻译：temp_low → low temperature → 最低气温）
 ABBREVIATIONS = {"temp": "temperature", "qty": "quantity", "amt": "amount", "desc": "description",
@@ -861,7 +879,8 @@ WORDS: dict[str, str] = {
     "permit": "许可证", "license": "证照", "licence": "证照", "applicant": "申请人", "application": "申请",
     "ready": "可领取", "collect": "领取", "collection": "领取", "renew": "续期",
     "renews": "续期", "renewals": "续借次数", "freezes": "冻结次数", "freeze": "冻结", "resumes": "恢复",
-    "copay": "自付金额", "barcode": "条码", "billing": "计费", "seller": "卖家", "buyer": "买家", "listing": "商品", "listed": "上架", "condition": "成色",
+    "schedule": "时间安排", "free": "免费", "spring": "春季", "summer": "夏季", "autumn": "秋季", "fall": "秋季",
+    "winter": "冬季", "rx": "处方", "hardware": "硬件", "software": "软件", "loaner": "备用机", "copay": "自付金额", "barcode": "条码", "billing": "计费", "seller": "卖家", "buyer": "买家", "listing": "商品", "listed": "上架", "condition": "成色",
     "escrow": "担保", "shipped": "已发货", "returned": "已退货",
 }
 # 字段名里可以不念的虚词（lights_on → 灯）

@@ -84,6 +84,8 @@ def _zh_label(full: list[str]) -> str | None:
     joined = "_".join(full)
     if joined in lx.FIELDS:
         return lx.FIELDS[joined][0]
+    if len(full) == 1 and full[0] in lx.PARTICIPLES:  # completed: [课程……] → 已完成
+        return "已" + lx.PARTICIPLES[full[0]]
     tail = "_".join(full[-2:])
     if len(full) > 2 and tail in lx.FIELDS:  # new_due_date → 新的 + 到期日
         head = [_word_zh(w) for w in full[:-2]]
@@ -93,7 +95,7 @@ def _zh_label(full: list[str]) -> str | None:
     if len(full) > 1 and full[-1].lower() == "name" and full[-2].lower() in lx.PERSON_WORDS:
         zh[-1] = "姓名"  # patient_name → 就诊人姓名（商品、课程的 name 才是“名称”）
     if all(zh):
-        if len(full) > 1 and full[-1].endswith("ing") and full[-1] not in lx.MODIFIERS:
+        if len(full) > 1 and full[-1] in lx.ING_ADJECTIVES:
             return zh[-1] + "的" + "".join(zh[:-1])  # points_expiring → 即将到期的积分
         return "".join(zh)  # type: ignore[arg-type]
     # 认不出的只是虚词（lights_on 的 on）时，念认得出的
@@ -367,11 +369,12 @@ def _entry(item: dict, english: bool) -> str:
                 isinstance(v, (int, float)) and _is_money(k) for k, v in item.items()) > 1:
             label = _label(key, english)  # 一条里有几笔钱（月供、手续费、首付）：每笔带上叫法
             parts.append(f"{label} {_value(key, value, english, own)}" if label else _value(key, value, english, own))
-        elif isinstance(value, (int, float)) and _is_money(low) or head is None or low in (
-                "status", "location", "time", "event_time", "stock"):
+        elif isinstance(value, (int, float)) and _is_money(low) or low in (
+                "status", "location", "time", "event_time", "stock") or head is None and not (
+                isinstance(value, (int, float)) and parts and _label(key, english)):  # 没有名字的记录：数要带叫法
             parts.append(_value(key, value, english, own) if head is not None or not isinstance(value, str)
                          else str(value))
-        elif _telling(key, value):  # 带单位的数（罚款 2.5 美元）、日期（到期日）、剩几次：带上叫法念
+        elif _telling(key, value) or head is None:  # 带单位的数（罚款 2.5 美元）、日期（到期日）、剩几次：带上叫法念
             label = _label(key, english)
             parts.append(f"{label} {_value(key, value, english, own)}" if label else _value(key, value, english, own))
         if len(parts) >= 5:
@@ -646,6 +649,9 @@ def slot_name(name: str, prop: dict, meaning: str, english: bool) -> str:
 def _slot_words(name: str, prop: dict, meaning: str, english: bool) -> str:
     desc = re.split(r"[，,。;；(（]|\be\.g\.|例如|比如|\bYYYY", str(prop.get("description") or ""))[0].strip(" .")
     desc = re.sub(r"^(?:用户|顾客)(?:说明|给出|提供|自己说|描述)的", "", desc)
+    # “Class id from class_timetable”“用 find_rooms 查到的房型”：工具名不对用户说
+    desc = re.sub(r"\s*\b(?:from|returned by|given by|as returned by|in|of)\s+[a-z]+(?:_[a-z0-9]+)+\b.*$", "", desc)
+    desc = re.sub(r"(?:用|由|从)?\s*[a-z]+(?:_[a-z0-9]+)+\s*(?:查到|查出|返回|给出|结果里|里)?的?", "", desc).strip(" .")
     if desc and (bool(text.CJK.search(desc)) != english) and len(desc) <= (40 if english else 16):
         return desc[:1].lower() + desc[1:] if english else desc
     if meaning == "quantity":
@@ -666,6 +672,17 @@ def slot_in_english(zh: str) -> str:
     return zh
 
 
+def action_zh(label: str, name: str) -> str:
+    """要办的事在中文回答里怎么说：说明是中文就用说明；说明是英文的，按工具名翻（cancel_class → 取消课程），
+    翻不出来才用英文说明。"""
+    if text.CJK.search(label or "") or not name:
+        return label
+    words = [w.lower() for w in text.split_identifier(name)]
+    verb = lx.VERBS_ZH.get(words[0]) if words else None
+    rest = _zh_label(_expand([w for w in words[1:] if w not in ("up", "out", "in")])) if len(words) > 1 else None
+    return verb + rest if verb and rest else label
+
+
 def confirm_action(label: str, shown: list[tuple[str, Any]], english: bool, name: str = "",
                    price: str | None = None) -> str:
     """要用户确认了才能办的事：说清楚办什么、用哪些值（说明里写着这一档的价钱就带上），问一句。
@@ -678,7 +695,7 @@ def confirm_action(label: str, shown: list[tuple[str, Any]], english: bool, name
             label = " ".join(text.split_identifier(name)) if name else ""
         what = label[:1].lower() + label[1:] if label else "go ahead"
         return f"Just to confirm — shall I {what}{f' ({args})' if args else ''}?"
-    return f"为了确认一下：需要我为您{label}{f'（{args}）' if args else ''}吗？"
+    return f"为了确认一下：需要我为您{action_zh(label, name)}{f'（{args}）' if args else ''}吗？"
 
 
 def used_up(label: str, english: bool) -> str:
@@ -694,7 +711,7 @@ def offer_action(label: str, english: bool, name: str = "") -> str:
         if text.CJK.search(label or ""):
             label = " ".join(text.split_identifier(name)) if name else "go ahead"
         return f"You can go ahead. Would you like me to {label[:1].lower() + label[1:]}?"
-    return f"可以办理。需要我为您{label}吗？"
+    return f"可以办理。需要我为您{action_zh(label, name)}吗？"
 
 
 def _retold(value: str) -> str:
@@ -716,6 +733,26 @@ def still_refused(result: str, english: bool) -> str:
     if english:
         return f"As I just checked, this can't be done: {result}"
     return f"刚才查过了，这一单办不了：{result}"
+
+
+_PER_ZH = {"month": "每月", "night": "每晚", "day": "每天", "hour": "每小时", "week": "每周", "year": "每年",
+           "person": "每人", "item": "每件"}
+
+
+def fee_answer(label: str, name: str, price: str, per: str | None, total: str | None, wanted: list[str],
+               english: bool) -> str:
+    """用户问办这件事收多少钱：照说明里的价钱说（按月计的、用户说了几个月的，把合计也算出来），
+    要办的话还缺什么就问什么——没有调用任何工具，不说已经办了。"""
+    if english:
+        label = re.sub(r"\s*[（(][^）)]*[）)]", "", label or "").strip()
+        what = " ".join(text.split_identifier(name)) if text.CJK.search(label) or not label else \
+            label[:1].lower() + label[1:]
+        said = f"To {what}, the fee is {price}{f' per {per}' if per else ''}"
+        said += f", so {total} in total." if total else "."
+        return said + (" " + ask_to_continue(wanted, True) if wanted else "")
+    said = f"{action_zh(label, name)}的费用是{_PER_ZH.get(per or '', '')} {price}".replace("是 ", "是")
+    said += f"，合计 {total}。" if total else "。"
+    return said + (ask_to_continue(wanted, False) if wanted else "")
 
 
 def ask_to_continue(wanted: list[str], english: bool) -> str:
