@@ -737,3 +737,41 @@ def test_numbers_in_nameless_list_entries_keep_their_labels():
                                               {"court": "2号场", "start": "19:30", "spots_left": 0, "price": 80}]}
     answer = render.tool_result("court_slots", json.dumps(result, ensure_ascii=False), "明天晚上有场地吗", False, set())
     assert "剩余名额 3" in answer and "剩余名额 0" in answer, answer
+
+
+def test_an_action_asked_for_earlier_resumes_after_a_lookup_in_between():
+    """助手为报读数要过户号和读数，中间先按户号查了账户，用户接着只报了读数：还是报读数那件事，户号照旧，
+    这句里的数是读数，不是新的户号。"""
+    account = _fn("gas_account", "查燃气账户概况。", account_no="户号")
+    submit = {"type": "function", "function": {"name": "submit_gas_reading", "description": "提交用户自己抄的燃气表读数。",
+              "parameters": {"type": "object", "properties": {
+                  "account_no": {"type": "string", "description": "户号"},
+                  "reading": {"type": "integer", "description": "表上显示的整数读数"}},
+                  "required": ["account_no", "reading"]}}}
+    history = [{"role": "user", "content": "我要报燃气表读数"}]
+    first = ask(history, [account, submit])
+    assert not first.calls and "户号" in first.text and "读数" in first.text, first
+    history += [{"role": "assistant", "content": first.text}, {"role": "user", "content": "880231"},
+                {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {
+                    "name": "gas_account", "arguments": json.dumps({"account_no": "880231"})}}]},
+                {"role": "tool", "tool_call_id": "c1", "content": json.dumps(
+                    {"account_no": "880231", "holder": "赵敏", "last_reading": 2288}, ensure_ascii=False)},
+                {"role": "assistant", "content": "户号 880231：户主赵敏，上次读数 2288。"},
+                {"role": "user", "content": "表上显示 2391"}]
+    plan = ask(history, [account, submit])
+    assert [(c.name, json.loads(c.arguments)) for c in plan.calls] == [
+        ("submit_gas_reading", {"account_no": "880231", "reading": 2391})], plan
+
+
+def test_a_listed_option_is_picked_by_a_small_count_with_its_unit():
+    """“六个月那个”：列出的分期方案里只有一个是 6 个月的——从前面的结果里答它的月供，不再查一遍。"""
+    quote = _fn("instalment_quote", "查询可选的分期方案。", order_no="订单号，例如 D-2231")
+    history = [{"role": "user", "content": "D-2231 能分期吗"},
+               {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {
+                   "name": "instalment_quote", "arguments": json.dumps({"order_no": "D-2231"})}}]},
+               {"role": "tool", "tool_call_id": "c1", "content": json.dumps({"options": [
+                   {"months": 3, "monthly": 68.5}, {"months": 6, "monthly": 35.2}]}, ensure_ascii=False)},
+               {"role": "assistant", "content": "可以分 3 期或 6 期。"},
+               {"role": "user", "content": "六个月那个每期多少钱"}]
+    plan = ask(history, [quote])
+    assert not plan.calls and "35.2" in plan.text and "68.5" not in plan.text, plan

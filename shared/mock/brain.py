@@ -226,6 +226,9 @@ def _context(spec: ToolSpec, s: Situation) -> fill.Context:
     ctx.other_kinds = _id_prefixes(_param_descriptions([f for f in s.conv.functions if f.name != spec.name])) \
         - _id_prefixes(_param_descriptions([spec]))
     ctx.earlier_args = _earlier_args(s)
+    params = spec.parameters or {}
+    ctx.numeric_slots = frozenset(n for n in params.get("required") or [] if (
+        (params.get("properties") or {}).get(n) or {}).get("type") in ("integer", "number"))
     ctx.results = tuple(o.text for o in reversed(s.outputs)) + tuple(  # 这一轮刚拿到的结果在最前
         r.raw or (json.dumps(r.data, ensure_ascii=False) if not isinstance(r.data, str) else r.data)
         for r in _earlier(s)[:3])
@@ -305,7 +308,8 @@ def _find_missing(spec: ToolSpec, s: Situation) -> list[tuple[str, dict]]:
             if not any(fill.person_name(source) for source in ctx.said[:4]) \
                     and not fill.answered_name(name, prop, ctx):  # 乘客、就诊人的姓名：没说就问
                 missing.append((name, prop))
-        elif sense in MUST_ASK or sense in ("keyword", "product"):  # 关键词：“我要退一门课”没说是哪一门，问，不拿整句去填
+        elif sense in MUST_ASK or sense in ("keyword", "product") or sense == "other" and prop.get("type") in (
+                "integer", "number"):  # 关键词：“我要退一门课”没说是哪一门，问；读数这类数：没说就问，不编一个 1
             if fill.value_for(name, prop, ctx, params, optional=True) in (fill.ABSENT, None, ""):
                 missing.append((name, prop))
     return missing
@@ -377,9 +381,37 @@ def _named_after(name: str, system: str, names: set[str]) -> set[str]:
 def _collecting_for(functions: list[ToolSpec], s: Situation) -> str | None:
     """这句话在回答助手刚才的提问，而那个提问要的正是某一个工具独有的参数（“could you tell me the name and contact
     phone?”只有 hold_table 要）：返回那个工具的名字。几个工具都要这些参数（查和办都要工号）时说不准，返回 None。"""
-    if s.state.move != "answer":
+    if s.state.move == "answer":
+        return _asked_for(functions, s.state.previous_answer)
+    return _resumed(functions, s)
+
+
+_ASKED = re.compile(r"[?？]\s*(?:Then I can|我马上|$)|请告诉我|请提供|could you (?:give|tell)", re.I)
+
+
+def _resumed(functions: list[ToolSpec], s: Situation) -> str | None:
+    """助手几句话之前为一件事要过信息（账号、哪块表、读数），中间先查了别的（账户概况），用户这句接着给了剩下的
+    （“the water one, reads 0927”）：还是那件事。用户这句提了别的要办的事、那件事后来已经办了，都不算。"""
+    own = s.state.request.own
+    if own & (lx.STRONG | lx.ACTIONS) or s.state.move not in ("follow_up", "answer") or not _gives_values(s.question):
         return None
-    return _asked_for(functions, s.state.previous_answer)
+    last_user = max((i for i, t in enumerate(s.conv.turns) if t.role == "user"), default=-1)
+    users, done = 0, set()
+    for turn in reversed(s.conv.turns[:last_user]):
+        done |= {c.name for c in turn.calls}
+        if turn.role == "user":
+            users += 1
+            if users > 2:
+                return None
+        elif turn.role == "assistant" and turn.text and not turn.calls and _ASKED.search(turn.text):
+            name = _asked_for(functions, turn.text)
+            return name if name and name not in done else None
+    return None
+
+
+def _gives_values(message: str) -> bool:
+    """这句话带着值：编号、数、日期、时间，或者很短（“electric”“上午”）。"""
+    return bool(re.search(r"\d", message)) or any(ent.find(k, message) for k in ("date", "time")) or len(message) <= 12
 
 
 def _asked_for(functions: list[ToolSpec], asked: str | None) -> str | None:
@@ -1524,6 +1556,16 @@ def _tool_words(tools: tuple[tuple[str, str], ...]) -> frozenset[str]:
     return frozenset(w for name, desc in tools for w in text.words(f"{' '.join(text.split_identifier(name))} {desc}"))
 
 
+@lru_cache(maxsize=256)
+def _shared_tool_words(tools: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    """不止一个工具的名字或说明里都有的词（payment、account）：泛泛的词，点不出是哪件事。"""
+    seen: dict[str, int] = {}
+    for name, desc in tools:
+        for w in set(text.words(f"{' '.join(text.split_identifier(name))} {desc}")):
+            seen[w] = seen.get(w, 0) + 1
+    return frozenset(w for w, n in seen.items() if n > 1)
+
+
 def _advice(s: Situation, strict: bool = False) -> str | None:
     """指令里有一行指引说到了这件事（“罚款在服务台交，不能减免”“营业厅的事请拨打 10086-5”），而没有工具管它：
     照那一行回答。strict：只认说到了这句话里的词、而这个词又不在任何工具说明里的那一行；否则没有对口的行时，
@@ -1531,7 +1573,8 @@ def _advice(s: Situation, strict: bool = False) -> str | None:
     names = [t.name for t in s.conv.tools]
     if not REFERRAL.search(s.conv.system or ""):
         return None  # 指令里没有任何指引
-    tool_words = _tool_words(tuple((t.name, t.description or "") for t in s.conv.functions))
+    described = tuple((t.name, t.description or "") for t in s.conv.functions)
+    tool_words, shared_words = _tool_words(described), _shared_tool_words(described)
     asked = {w for w in text.words(s.question) if (len(w) >= 3 or text.CJK.search(w) and len(w) >= 2)
              and not text.TOKEN_ID.fullmatch(w)}
     best, fallback = None, None
@@ -1541,7 +1584,8 @@ def _advice(s: Situation, strict: bool = False) -> str | None:
         if strict and not FIRM_REFERRAL.search(line) and not NO_TOOL_LINE.search(line):  # 没人问到兜底行时，只认明说“不能 / 打这个电话”的那一行
             continue
         words = set(text.words(line))
-        said = asked if NO_TOOL_LINE.search(line) else asked - tool_words  # 明说没有工具管的事：点到名就算
+        # 明说没有工具管的事（autopay）：就算某一个工具的说明里也有这个词，点到名就算；几个工具都有的泛泛的词不算
+        said = asked - shared_words if NO_TOOL_LINE.search(line) else asked - tool_words
         hits = {w for w in said if w in words and (text.CJK.search(w) or len(w) >= 4 or w.upper() in s.question)}
         if hits and (best is None or len(hits) > best[0]):
             best = (len(hits), _sentence_with(line, hits))

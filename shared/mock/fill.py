@@ -201,6 +201,7 @@ class Context:
         self.glossary = ""  # 工具说明（里面常给选项配叫法：“S39 畅享 39”）
         self.earlier_args: dict = {}  # 前面调用过的工具用过的参数值（同名取最近一次）
         self.other_kinds: frozenset[str] = frozenset()  # 别的工具参数的例子里编号打头的字母（RX、RF）
+        self.numeric_slots: frozenset[str] = frozenset()  # 这个工具要数的必填参数（读数、金额）
 
     @property
     def said(self) -> tuple[str, ...]:
@@ -314,8 +315,8 @@ def value_for(name: str, schema: dict, ctx: Context, root: dict | None = None, i
         return judge.language(ctx.text, ctx.english)
     if kind in ("integer", "number"):
         found = _number(name, schema, ctx, kind, sense)
-        if found is None and sense in ENTITIES and (allow_null or optional):
-            return None if allow_null else ABSENT
+        if found is None and (sense in ENTITIES or sense == "other") and (allow_null or optional):
+            return None if allow_null else ABSENT  # 读数这类数：对话里没有就不编
         return found if found is not None else _number_default(name, schema, ctx, kind)
     # 说明里列了选项（“priority 取 low/medium/high”）；搜索词、正文这类自由文字的说明（“Title or author”）不算
     listed = judge.listed(name, schema, ctx.system) if kind == "string" and sense in LISTABLE else None
@@ -583,6 +584,12 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
         # 用户在回答助手问的别的东西（读数）时，这句里的数字不是这个编号：先用前面说过的
         order = (*ctx.sources[1:], q) if _asked_for_others(name, schema, ctx) else (q, *ctx.sources[1:])
         found = [v for s in order for v in ent.values("ident", s) if v not in taken]
+        before = ctx.earlier_args.get(name)
+        if before and ctx.numeric_slots and all(v.isdigit() for v in ent.values("ident", q)) \
+                and str(before) not in ent.values("ident", q):
+            # 这个编号前面已经用过（户号 880231），这句只有一个光秃秃的数（读数 2391），而这个工具另有要数的参数：
+            # 那个数是给数的参数的，编号照旧
+            found = [str(before), *[v for v in found if v != str(before)]]
         described = str(schema.get("description") or "")
         shapes = {_shape(v) for v in ent.values("ident", described)}
         digits = _DIGITS.search(described)

@@ -114,7 +114,9 @@ CONCEPTS: dict[str, str] = {
     "instalment": "分期 分几期 分期付 分月付 分几个月 instalment instalments installment installments",
     "account": "账户 账号 登录 登不上 登陆 密码 注册 锁定 account login logout signup password sign locked",
     "tech": "闪退 卡顿 报错 故障 打不开 用不了 没反应 崩溃 bug bugs crash crashes crashed crashing error errors glitch "
-            "technical tech freeze frozen",
+            "technical tech freeze frozen 没法用 不能用 用不了了 坏了 坏掉 闪屏 一直闪 老是闪 黑屏 花屏 蓝屏 开不了机 不开机 "
+            "开不开机 不亮 没声音 连不上 死机 flicker flickering broken "
+            "not working stopped working won't turn on wont turn on doesn't turn on dead",
     "suspend": "冻结 冻卡 冻一下 暂停 停卡 停用 挂起 解冻 freeze freezing unfreeze pause suspend suspended",
     "contact": "联系方式 联系 电话 手机号 contact phone",
     "email": "邮件 发邮件 邮箱 email mail",
@@ -178,7 +180,7 @@ CONCEPTS: dict[str, str] = {
 INTENT_WEIGHT = {"refund": 2.0, "complaint": 3.0, "shop": 1.8, "track": 1.6, "eligibility": 1.0, "submit": 1.6,
                  "unhappy": 0.6,
                  "flight": 1.6, "hotel": 1.6, "replace": 1.6, "history": 1.4, "fraud": 1.4,
-                 "lookup": 0.4, "status": 1.2, "order": 0.8, "ticket": 2.5, "policy": 1.6, "greet": 0.5,
+                 "lookup": 0.4, "status": 1.2, "order": 0.8, "ticket": 2.5, "tech": 2.5, "policy": 1.6, "greet": 0.5,
                  "user": 0.6, "product": 0.5, "item": 0.4, "transfer": 1.6, "lost": 2.0, "remaining": 1.4,
                  "switch": 1.2, "claim": 2.0, "coverage": 1.4, "plan": 1.4, "data": 1.4, "signal": 1.6, "fine": 1.4,
                  "menu": 1.4, "car": 1.2, "driver": 1.2, "reset": 1.8, "unlock": 1.8, "enrol": 1.8, "waitlist": 1.8,

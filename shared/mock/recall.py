@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from shared.mock import entities as ent
 from shared.mock import lexicon as lx
 from shared.mock import text
 from shared.mock.conversation import Conversation
@@ -101,6 +102,14 @@ def _by_value(question: str, records: list[dict]) -> int | None:
                     r"(?<![\d.])" + re.escape(_plain(value)) + r"(?![\d.])", low) and sum(
                     value in r.values() for r in records) == 1:  # “99 那个”：只有这一条有这个数
                 hits.add(i)
+    if not hits:  # “the 6 month one”“六个月那个”：小的数要带着单位，而且正是这一条那个字段的单位
+        for n, kind, _ in ent.counted(question):
+            for i, record in enumerate(records):
+                for key, value in record.items():
+                    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == n and any(
+                            text.stem(w.lower()).startswith(kind[:4]) for w in text.split_identifier(key)) and sum(
+                            value in r.values() for r in records) == 1:
+                        hits.add(i)
     return hits.pop() if len(hits) == 1 else None
 
 
