@@ -775,3 +775,30 @@ def test_a_listed_option_is_picked_by_a_small_count_with_its_unit():
                {"role": "user", "content": "六个月那个每期多少钱"}]
     plan = ask(history, [quote])
     assert not plan.calls and "35.2" in plan.text and "68.5" not in plan.text, plan
+
+
+def test_a_fee_question_goes_to_a_price_lookup_tool_when_there_is_one():
+    """有专门查价钱的工具（harbour_fares）：问多少钱就去查，不拿办事工具说明里的价钱作答。"""
+    fares = {"type": "function", "function": {"name": "harbour_fares", "description": "List ferry fares by passenger type.",
+             "parameters": {"type": "object", "properties": {}}}}
+    buy = _fn("buy_ferry_ticket", "Buy a ferry ticket ($12 per adult, $6 per child).", departure="Departure time")
+    plan = ask([{"role": "user", "content": "how much is the ferry for a child?"}], [fares, buy])
+    assert [c.name for c in plan.calls] == ["harbour_fares"], plan
+
+
+def test_counts_of_things_nobody_mentioned_are_not_asked_for_but_readings_are():
+    """没说的“几位老人”不用问（真实模型按 0 或不填）；只有用户看得到的数（里程表读数）没说才问。"""
+    book = {"type": "function", "function": {"name": "book_tour", "description": "Book a guided tour.", "parameters": {
+        "type": "object", "properties": {"date": {"type": "string", "description": "YYYY-MM-DD"},
+                                         "adults": {"type": "integer"}, "seniors": {"type": "integer"}},
+        "required": ["date", "adults", "seniors"]}}}
+    plan = ask([{"role": "system", "content": "Today is 2026-12-07."},
+                {"role": "user", "content": "book the tour on 2026-12-12 for two adults"}], [book])
+    assert plan.calls and json.loads(plan.calls[0].arguments)["adults"] == 2, plan
+    log = {"type": "function", "function": {"name": "log_mileage", "description": "Record the car's mileage.",
+           "parameters": {"type": "object", "properties": {
+               "plate": {"type": "string", "description": "Plate number"},
+               "odometer": {"type": "integer", "description": "Odometer reading in km"}},
+               "required": ["plate", "odometer"]}}}
+    plan = ask([{"role": "user", "content": "I want to log the mileage for plate KJ-2210"}], [log])
+    assert not plan.calls and "odometer" in plan.text.lower(), plan

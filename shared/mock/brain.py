@@ -92,6 +92,10 @@ def decide(conv: Conversation) -> Plan:
         if fallback_tool is not None:
             ranked = [route.Ranked(route.MIN_SCORE, fallback_tool.profile, ["catch_all"]),
                       *[r for r in ranked if r is not fallback_tool]]
+        priced = None if must_call else _price_lookup(ranked, s)
+        if priced is not None and priced is not ranked[0]:  # 问多少钱：查价钱的工具排到前面
+            ranked = [route.Ranked(max(priced.score, route.MIN_SCORE), priced.profile, [*priced.reasons, "price"]),
+                      *[r for r in ranked if r is not priced]]
         best = ranked[0] = _callable_first(ranked, functions, s)
         if _repeats_lookup(best, functions, s):  # 刚查过一模一样的，用户又说了别的事（要找主管）：办那件事
             other = next((r for r in ranked[1:] if r.profile.acts and r.score >= route.MIN_SCORE
@@ -265,6 +269,7 @@ def _earlier_args(s: Situation) -> dict:
 MUST_ASK = frozenset({"order_id", "ident", "last4", "date", "month", "time", "origin", "destination", "city", "country", "room",
                       "department", "quantity", "nationality", "phone", "address"})
 USER_STATED = re.compile(lx.USER_STATED, re.I)
+MEASURED = re.compile(r"reading|读数|shown|显示|odometer|mileage|里程|measured|测得|体重|\bweight\b|身高|height", re.I)
 PERSON_NAME = re.compile(r"passenger|guest|patient|customer|contact|recipient|traveller|traveler|driver|holder|owner|"
                          r"applicant|borrower|patron|renter|full name|姓名|称呼|联系人|就诊人|乘客|入住人|驾驶人|投保人|申请人",
                          re.I)
@@ -309,7 +314,8 @@ def _find_missing(spec: ToolSpec, s: Situation) -> list[tuple[str, dict]]:
                     and not fill.answered_name(name, prop, ctx):  # 乘客、就诊人的姓名：没说就问
                 missing.append((name, prop))
         elif sense in MUST_ASK or sense in ("keyword", "product") or sense == "other" and prop.get("type") in (
-                "integer", "number"):  # 关键词：“我要退一门课”没说是哪一门，问；读数这类数：没说就问，不编一个 1
+                "integer", "number") and MEASURED.search(f"{name} {prop.get('description') or ''}"):
+            # 关键词：“我要退一门课”没说是哪一门，问；读数、里程这种只有用户看得到的数：没说就问，不编一个 1
             if fill.value_for(name, prop, ctx, params, optional=True) in (fill.ABSENT, None, ""):
                 missing.append((name, prop))
     return missing
@@ -393,7 +399,8 @@ def _resumed(functions: list[ToolSpec], s: Situation) -> str | None:
     """助手几句话之前为一件事要过信息（账号、哪块表、读数），中间先查了别的（账户概况），用户这句接着给了剩下的
     （“the water one, reads 0927”）：还是那件事。用户这句提了别的要办的事、那件事后来已经办了，都不算。"""
     own = s.state.request.own
-    if own & (lx.STRONG | lx.ACTIONS) or s.state.move not in ("follow_up", "answer") or not _gives_values(s.question):
+    if own & (lx.STRONG | lx.ACTIONS) or s.state.move not in ("follow_up", "answer") or not _gives_values(s.question) \
+            or s.state.request.modality == "ask":  # 问了个新问题（“周六有什么展”），不是在补信息
         return None
     last_user = max((i for i, t in enumerate(s.conv.turns) if t.role == "user"), default=-1)
     users, done = 0, set()
@@ -992,6 +999,7 @@ _MONEY_AFTER = r"(?:[¥$￥]\s*)?\d+(?:\.\d+)?\s*(?:元|块|美元|dollars?|USD|
 
 FEE_QUESTION = re.compile(r"怎么收费|收费吗|收不收费|要钱吗|多少钱|几块钱|什么价|费用|手续费|加急费|要收.{0,4}费|免费吗|"
                           r"\bhow much\b|\bfees?\b|\bcharge[sd]?\b|\bcosts?\b|\bprice\b|\bfor free\b", re.I)
+PRICE_TOOL = re.compile(r"prices?|pricing|fares?|fees?|costs?|quotes?|tariffs?|rates?", re.I)  # 工具名里的一个词
 _PER = re.compile(r"\s*(?:/\s*|per\s+|a\s+|每)(month|night|day|hour|week|year|kg|item|person|月|晚|天|小时|周|年|公斤|件|人)"
                   r"|\s*(?:一个?|每个?)?(月|晚|天)", re.I)
 
@@ -1004,6 +1012,8 @@ def _fee_asked(ranked: list[route.Ranked], functions: list[ToolSpec], s: Situati
     if s.state.request.modality != "ask" or not FEE_QUESTION.search(s.question):
         return None
     top = ranked[0].score if ranked else 0.0
+    if _price_lookup(ranked, s) is not None:
+        return None  # 有专门查价钱的工具（ticket_prices、get_quote）：去查，不照说明答
     names = [r.profile.name for r in ranked if r.profile.acts and r.reasons and r.score >= max(
         route.MIN_SCORE, top * 0.5)] + [n for n in (_asked_for(functions, s.state.previous_answer),) if n]
     for name in dict.fromkeys(names):
@@ -1018,11 +1028,21 @@ def _fee_asked(ranked: list[route.Ranked], functions: list[ToolSpec], s: Situati
     return priced[0] if len(priced) == 1 else None
 
 
+def _price_lookup(ranked: list[route.Ranked], s: Situation) -> route.Ranked | None:
+    """问多少钱，而有专门查价钱的工具（harbour_fares、get_quote），这句话也说到了它管的东西：就是它。"""
+    if s.state.request.modality != "ask" or not FEE_QUESTION.search(s.question):
+        return None
+    return next((r for r in ranked if not r.profile.acts and not r.profile.handoff and r.reasons and any(
+        PRICE_TOOL.fullmatch(w.lower()) for w in text.split_identifier(r.profile.name))), None)
+
+
 def _fee_of(spec: ToolSpec, s: Situation) -> tuple[str, str | None, str | None] | None:
     rules = " ".join([spec.description or "", *_lines_naming(spec, s)])
-    found = re.search(_MONEY_AFTER, rules)
-    if not found:
+    prices = list(re.finditer(_MONEY_AFTER, rules))
+    if not prices:
         return None
+    said = set(text.words(s.question))  # 几档价钱（“$12 per adult, $6 per child”）：用户说到的那一档
+    found = next((m for m in prices if set(text.words(rules[m.end():m.end() + 16])) & said), prices[0])
     per = _PER.match(rules, found.end())
     unit = next((g for g in per.groups() if g), None) if per else None
     total = None
@@ -1591,7 +1611,7 @@ def _advice(s: Situation, strict: bool = False) -> str | None:
             best = (len(hits), _sentence_with(line, hits))
         if fallback is None and CATCH_ALL_LINE.search(line):
             fallback = line
-    if best is None and strict:
+    if best is None and strict and not state.asks_for_something(s.question):  # 说的是情况，不是在请助手办事
         blocking = _blocking_clause(s, names, tool_words)
         if blocking is not None:
             return render.advice(blocking, s.english)

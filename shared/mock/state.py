@@ -242,6 +242,15 @@ _ASKS_TO = re.compile(r"帮|请|要|办|申请|提交|给我|麻烦|取消|删|�
                       r"cancel|book|refund|send|submit)\b", re.I)
 
 
+_ASKS_HELP = re.compile(r"帮我|给我|请你|麻烦|我想|我要|能不能帮|可以帮|\b(?:please|i'?d like|i would like|i want|can you|could you|"
+                        r"would you)\b", re.I)
+
+
+def asks_for_something(message: str) -> bool:
+    """这句话在请助手做点什么（“帮我……”“I'd like to …”），而不只是在说一件事（“这张卡上个月已经挂失了”）。"""
+    return bool(_ASKS_HELP.search(message))
+
+
 def corrects(message: str) -> bool:
     """纠正前面说的（“不对，是 A1003”“Sorry, I meant savings”）。"""
     return bool(_CORRECTION.search(message))
