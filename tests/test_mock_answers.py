@@ -802,3 +802,31 @@ def test_counts_of_things_nobody_mentioned_are_not_asked_for_but_readings_are():
                "required": ["plate", "odometer"]}}}
     plan = ask([{"role": "user", "content": "I want to log the mileage for plate KJ-2210"}], [log])
     assert not plan.calls and "odometer" in plan.text.lower(), plan
+
+
+def test_a_bare_new_day_after_a_check_checks_again_and_asks_what_booking_still_needs():
+    """“Saturday then, same time.”：接着上一句换一天再查（时间照旧），查到有空、指令下一行说有空就订：
+    问订场还缺的姓名和电话。"""
+    check = _fn("court_free", "Check whether a court is free.", day="Day, YYYY-MM-DD", time="Start, HH:MM")
+    book = _fn("reserve_court", "Reserve a court.", day="Day, YYYY-MM-DD", time="Start, HH:MM",
+               player_name="Player name", phone="Contact phone")
+    system = ("You run bookings for Eastside Tennis. Today is 2026-12-07 (Monday).\n"
+              "- First use court_free to see whether a court is free;\n"
+              "- if it is, you also need the player's name and phone, then reserve_court.")
+    history = [{"role": "system", "content": system}, {"role": "user", "content": "Can I get a court on Friday at 7pm?"}]
+    first = ask(history, [check, book])
+    assert [(c.name, json.loads(c.arguments)) for c in first.calls] == [
+        ("court_free", {"day": "2026-12-11", "time": "19:00"})], first
+    history += [{"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {
+                    "name": "court_free", "arguments": first.calls[0].arguments}}]},
+                {"role": "tool", "tool_call_id": "c1", "content": json.dumps({"free": False})},
+                {"role": "assistant", "content": "Sorry, no court is free then."},
+                {"role": "user", "content": "Saturday then, same time."}]
+    second = ask(history, [check, book])
+    assert [(c.name, json.loads(c.arguments)) for c in second.calls] == [
+        ("court_free", {"day": "2026-12-12", "time": "19:00"})], second
+    history += [{"role": "assistant", "content": None, "tool_calls": [{"id": "c2", "type": "function", "function": {
+                    "name": "court_free", "arguments": second.calls[0].arguments}}]},
+                {"role": "tool", "tool_call_id": "c2", "content": json.dumps({"free": True, "court": 3})}]
+    third = ask(history, [check, book])
+    assert not third.calls and "player name" in third.text.lower() and "phone" in third.text.lower(), third

@@ -270,9 +270,8 @@ MUST_ASK = frozenset({"order_id", "ident", "last4", "date", "month", "time", "or
                       "department", "quantity", "nationality", "phone", "address"})
 USER_STATED = re.compile(lx.USER_STATED, re.I)
 MEASURED = re.compile(r"reading|读数|shown|显示|odometer|mileage|里程|measured|测得|体重|\bweight\b|身高|height", re.I)
-PERSON_NAME = re.compile(r"passenger|guest|patient|customer|contact|recipient|traveller|traveler|driver|holder|owner|"
-                         r"applicant|borrower|patron|renter|full name|姓名|称呼|联系人|就诊人|乘客|入住人|驾驶人|投保人|申请人",
-                         re.I)
+PERSON_NAME = re.compile("|".join(sorted(lx.PERSON_WORDS)) + r"|full name|姓名|称呼|联系人|就诊人|乘客|入住人|驾驶人|投保人|申请人",
+                         re.I)  # 要的是人的名字（乘客、就诊人、球员……）
 
 
 def _missing(spec: ToolSpec, s: Situation) -> list[tuple[str, dict]]:
@@ -738,6 +737,10 @@ def _prerequisite(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> To
         check = next((t for t in functions if t.name == name and t.name != spec.name), None)
         if check is not None and not _checked(check, s):
             return check
+    for check in functions:  # 指令一行写“先用 court_free 查”，这一行或下一行说“有空就 reserve_court”
+        if check.name != spec.name and spec.name in _instructed_after({check.name}, s.conv.system or "") \
+                and not _checked(check, s):
+            return check
     return None
 
 
@@ -1093,15 +1096,31 @@ def _offerable(s: Situation) -> ToolSpec | None:
     """这一轮查过了、结果没说不行，用户在问（“这种能赔吗”）或者刚挑定了一个（“那就晚一点的那个”）：说明写着要先用
     这个查的那个办事工具，问要不要办（办还缺什么就问什么）。"""
     request = s.state.request
-    if not s.outputs or _refused(s.outputs) or not (request.modality == "ask" or "submit" in request.own):
-        return None
+    if not s.outputs or _refused(s.outputs) or not (request.modality == "ask" or "submit" in request.own
+                                                    or s.state.move in ("follow_up", "answer")):
+        return None  # 接着前面问（“Tuesday then, same time”）也算：查到有位，就问办这件事还缺什么
     checked = {o.name for o in s.outputs}
     called = {c.name for t in s.conv.turns for c in t.calls}
+    followers = _instructed_after(checked, s.conv.system or "")
     for spec in s.conv.functions:
         names = {next(g for g in m.groups() if g) for m in PREREQUISITE.finditer(spec.description or "")}
-        if names & checked and spec.name not in called:
+        if (names & checked or spec.name in followers) and spec.name not in called \
+                and route.profiles([spec], "")[0].acts:
             return spec
     return None
+
+
+def _instructed_after(checked: set[str], system: str) -> set[str]:
+    """指令写着“先用 check_tables 查有没有位”，同一行或紧接着的下一行点名的工具（“有位的话……用 hold_table 订好”）：
+    查完之后要办的那一步。"""
+    lines = [line for line in system.split("\n") if line.strip()]
+    found = set()
+    for i, line in enumerate(lines):
+        first = CHECK_FIRST.search(line)
+        if first and next(g for g in first.groups() if g) in checked:
+            for later in (line[first.end():], *lines[i + 1:i + 2]):
+                found |= set(re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", later))
+    return found - checked
 
 
 def _pending_gate(s: Situation) -> ToolSpec | None:
@@ -1218,7 +1237,14 @@ def compose(s: Situation, plan: Plan, clarification: str | None = None) -> str:
                                    ent.zone_in(conv.system))
         waiting = _pending_gate(s)
         offerable = _offerable(s) if waiting is None and conv.schema is None else None
-        if waiting is not None and conv.schema is None:  # 先核对过了：问用户要不要接着办
+        next_step = _still_missing(s) if conv.schema is None and not _refused(outputs) else None
+        following = next((t for t in (waiting, offerable, next_step) if t is not None), None)
+        used_up = _used_up(outputs, following) if following is not None and conv.schema is None else None
+        if used_up is not None:  # 查出来次数已经用完（剩余续药次数 0）：不再问办理要的信息，说办不了、去哪办
+            rule = _used_up_rule(s, used_up)
+            body += (" " if english else "") + (render.advice(rule, english) if rule
+                                                else render.used_up(render.field_label(used_up, english), english))
+        elif waiting is not None and conv.schema is None:  # 先核对过了：问用户要不要接着办
             body += ("\n" if english else "") + _confirm(waiting, s)
         elif (held := _held_for_charges(s)) is not None:  # 查出来要另外收费：先说清楚、问一句再办
             plan.intended = held.name
@@ -1230,17 +1256,10 @@ def compose(s: Situation, plan: Plan, clarification: str | None = None) -> str:
             body += (" " if english else "") + (render.ask_to_continue(
                 [render.slot_name(n, p, fill.meaning(n, p), english) for n, p in wanting], english) if wanting
                 else render.offer_action(label, english, offerable.name))
-        elif conv.schema is None and not _refused(outputs):
-            next_step = _still_missing(s)
-            used_up = _used_up(outputs, next_step) if next_step is not None else None
-            if used_up is not None:  # 查出来次数已经用完（剩余续药次数 0）：不再问办理要的信息，说办不了、去哪办
-                rule = _used_up_rule(s, used_up)
-                body += (" " if english else "") + (render.advice(rule, english) if rule
-                                                    else render.used_up(render.field_label(used_up, english), english))
-            elif next_step is not None:  # 查过了、可以办，只差用户才知道的（退款原因）：问一句
-                plan.intended, missing = next_step.name, _missing(next_step, s)
-                body += (" " if english else "") + render.ask_to_continue(
-                    [render.slot_name(n, p, fill.meaning(n, p), english) for n, p in missing], english)
+        elif next_step is not None:  # 查过了、可以办，只差用户才知道的（退款原因）：问一句
+            plan.intended, missing = next_step.name, _missing(next_step, s)
+            body += (" " if english else "") + render.ask_to_continue(
+                [render.slot_name(n, p, fill.meaning(n, p), english) for n, p in missing], english)
     elif clarification:
         body = clarification
     else:

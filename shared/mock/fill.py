@@ -943,7 +943,10 @@ def _string(name: str, schema: dict, ctx: Context, index: int, sense: str) -> st
             hit = ent.QUOTED.match(rest) or re.match(r"([A-Za-z0-9][\w.-]*[A-Za-z0-9]|[\u4e00-\u9fff]{1,12})", rest)
             if hit:
                 return next(g for g in hit.groups() if g is not None)
-        found = text.nouns(q) if not text.is_english(q) else re.findall(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*", q)
+        found = text.nouns(q) if not text.is_english(q) else [
+            m for m in re.findall(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*", q) if m.split()[0].lower() not in _NOT_NAMES]
+        if not found and PERSON_FIELD.search(f"{name} {schema.get('description') or ''}"):
+            return None  # 要的是人名，这句里没有：由 brain 先问，不拿别的词填
         return found[0] if found else (default or text.keyword(q))
     if sense == "nationality":
         return next((n for n in map(nationality, ctx.sources) if n), None) or ""  # 没说：由 brain 先问
@@ -1059,10 +1062,13 @@ _NAME_LEAD = re.compile(r"(?i:" + lx.NAME_LEADS + r")\s+((?:[A-Z][a-z]+)(?:\s+[A
 
 _HONORIFIC = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{1,2}(?:先生|女士|小姐|太太|老师|师傅))|(?:^|[，,\s])姓([\u4e00-\u9fff]{1,2}?)(?=[，,。\s]|$|的)")
 _BARE_NAME = re.compile(r"(?:^|[,，;]\s*)((?:[A-Z][a-z]+)(?:\s+[A-Z][a-z]+){1,2})\s*(?:[,，;.]|$|\s+\+?\d)")
+PERSON_FIELD = re.compile(r"\b(?:" + "|".join(sorted(lx.PERSON_WORDS)) + r")[ _]?name\b|姓名|称呼|联系人", re.I)
 _NOT_NAMES = frozenset(w.lower() for w in (
     "Hi Hello Hey Yes Yeah Sure Ok Okay Sorry Thank Great Perfect Please Actually Also Then The This That "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August "
-    "September October November December Airport Downtown Harbour Central Street Road").split())
+    "September October November December Airport Downtown Harbour Central Street Road "
+    "Can Could Would Will Shall Should May Might Must Is Are Was Were Do Does Did Have Has Had What When Where Which "
+    "Who Why How I I'd I'm I'll My We Our You Your It It's There Here Just Any Some No Not Book Cancel Check").split())
 
 
 def person_name(source: str) -> str | None:

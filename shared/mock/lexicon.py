@@ -121,7 +121,7 @@ CONCEPTS: dict[str, str] = {
     "contact": "联系方式 联系 电话 手机号 contact phone",
     "email": "邮件 发邮件 邮箱 email mail",
     "news": "新闻 资讯 最新 news headlines latest",
-    "math": "计算 算一下 算算 帮我算 算下 总价 合计 等于 加 减 乘 除 数学 方程 calculate compute math sum plus minus times equation "
+    "math": "计算 算一下 算算 帮我算 算下 总价 合计 等于 加 减 乘 除 数学 方程 calculate compute math sum plus minus multiplied equation "
             "solve",
     "translate": "翻译 译成 translate translation",
     "time": "时间 几点 日期 几号 今天 明天 time date today tomorrow",
@@ -890,7 +890,9 @@ FUNCTION_WORDS = frozenset({"on", "of", "in", "at", "is", "the", "a", "an", "for
 # 指人的词：它后面的 name 是姓名
 PERSON_WORDS = frozenset({"patient", "recipient", "sender", "guest", "customer", "passenger", "employee", "student",
                           "driver", "holder", "tenant", "contact", "user", "member", "owner", "doctor", "teacher",
-                          "instructor", "applicant", "borrower", "traveller", "traveler", "buyer", "seller", "agent"})
+                          "instructor", "applicant", "borrower", "traveller", "traveler", "buyer", "seller", "agent",
+                          "player", "visitor", "attendee", "participant", "client", "caller", "parent", "renter",
+                          "patron", "resident", "tutor", "coach", "child"})
 # 名词本身带着单位：气温的数值说“度”，湿度说“%”
 NOUN_UNITS = {"temperature": "degree", "humidity": "percent", "chance": "percent", "probability": "percent"}
 # 放在字段名最后时意思更具体的词：new_departure → 新的出发时间，不是“新出发”

@@ -352,7 +352,10 @@ def refers_back(c: _Context) -> bool:
     own = own_request(c.message)
     if _ANAPHORA.search(c.message) or _CORRECTION.search(c.message):
         return True
-    entity_only = not own.has_intent and any(ent.find(k, c.message) for k in ("order_id", "ident", "city", "date"))
+    # 只给了编号、城市、日期（“Tuesday then, same time”：不是问句时，说到时间不算另提一件事；“what time …?”是问）
+    timeless = {"time"} if own.modality != "ask" else set()
+    entity_only = not (own.concepts - lx.OBJECTS - {"greet", "lookup"} - timeless) and any(
+        ent.find(k, c.message) for k in ("order_id", "ident", "city", "date"))
     return entity_only or (not own.concepts and len(c.message) <= 12)
 
 
