@@ -830,3 +830,20 @@ def test_a_bare_new_day_after_a_check_checks_again_and_asks_what_booking_still_n
                 {"role": "tool", "tool_call_id": "c2", "content": json.dumps({"free": True, "court": 3})}]
     third = ask(history, [check, book])
     assert not third.calls and "player name" in third.text.lower() and "phone" in third.text.lower(), third
+
+
+def test_picking_a_listed_item_by_the_start_of_its_name_with_no_tool_to_act():
+    """“就 Kobo Clara 吧，帮我下单”：说了名字的开头就是那一条；这个助手只有搜索、没有能下单的工具——从前面的结果
+    说这一条，照实说这里办不了，不再搜一遍，也不说已经下单。"""
+    search = _fn("find_readers", "搜索电子书阅读器。", keyword="关键词")
+    history = [{"role": "user", "content": "有哪些电子书阅读器"},
+               {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {
+                   "name": "find_readers", "arguments": json.dumps({"keyword": "电子书阅读器"}, ensure_ascii=False)}}]},
+               {"role": "tool", "tool_call_id": "c1", "content": json.dumps({"items": [
+                   {"name": "Kindle Paperwhite 第六代", "price": 1068}, {"name": "Kobo Clara 2E", "price": 999}]},
+                   ensure_ascii=False)},
+               {"role": "assistant", "content": "有两款：Kindle Paperwhite 和 Kobo Clara。"},
+               {"role": "user", "content": "就 Kobo Clara 吧，帮我下单"}]
+    plan = ask(history, [search])
+    assert not plan.calls and "Kobo Clara 2E" in plan.text and "999" in plan.text, plan
+    assert "没有能办这件事的工具" in plan.text and "已下单" not in plan.text, plan.text

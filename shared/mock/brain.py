@@ -1147,9 +1147,14 @@ def _from_context(s: Situation) -> str | None:
     dialogue = s.state
     if dialogue.move not in ("follow_up", "new") or not dialogue.earlier or state.corrects(s.question):
         return None  # 纠正（“Sorry, I meant savings”）要重新查
-    if "submit" in dialogue.request.concepts or any(ent.find(k, s.question) for k in ("order_id", "ident", "last4")):
+    if any(ent.find(k, s.question) for k in ("order_id", "ident", "last4")):
         return None
-    if dialogue.request.modality == "act" and dialogue.request.concepts & lx.ACTIONS:
+    # 要办事（“就它了，星河 X20 怎么买”）时指着列出的一条：有能办的工具就拿它去办；一个能办事的工具都没有，
+    # 就从前面的结果里说这一条，不再搜一遍
+    can_act = any(route.profiles([f], "")[0].acts for f in s.conv.functions)
+    acting = "submit" in dialogue.request.concepts or (
+        dialogue.request.modality == "act" and dialogue.request.concepts & lx.ACTIONS)
+    if acting and can_act:
         return None  # 在办一件事（续借）时指着列出的一条（“第二本”）：是拿它去办，不是问它
     results = _earlier(s)
     if not results:
@@ -1160,6 +1165,8 @@ def _from_context(s: Situation) -> str | None:
     if referenced is not None:
         index, record, _ = referenced
         record = render.localize(record, zone, s.english)
+        if acting:  # 要办，却没有能办的工具：说这一条是什么，照实说这里办不了
+            return render.recalled(index, record, s.english, []) + render.no_tool_to_act(s.english)
         asked = recall.fields_asked(s.question, record, _labels)
         if asked and own and not recall.answers_kind(s.question, asked) and _tool_for(own, s):
             return None  # 问的是别的工具管的事（“那个分馆几点关门”：记录里只有分馆名，没有营业时间）：去查

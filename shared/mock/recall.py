@@ -102,6 +102,13 @@ def _by_value(question: str, records: list[dict]) -> int | None:
                     r"(?<![\d.])" + re.escape(_plain(value)) + r"(?![\d.])", low) and sum(
                     value in r.values() for r in records) == 1:  # “99 那个”：只有这一条有这个数
                 hits.add(i)
+    if not hits:  # “星河 X20 怎么买”：说了名字的开头几个词（星河 X20 手机），只有这一条这样开头
+        for i, record in enumerate(records):
+            for value in record.values():
+                head = _name_head(value, low)
+                if head and sum(isinstance(v, str) and v.lower().startswith(head) for r in records
+                                for v in r.values()) == 1:
+                    hits.add(i)
     if not hits:  # “the 6 month one”“六个月那个”：小的数要带着单位，而且正是这一条那个字段的单位
         for n, kind, _ in ent.counted(question):
             for i, record in enumerate(records):
@@ -111,6 +118,18 @@ def _by_value(question: str, records: list[dict]) -> int | None:
                             value in r.values() for r in records) == 1:
                         hits.add(i)
     return hits.pop() if len(hits) == 1 else None
+
+
+def _name_head(value: object, question: str) -> str | None:
+    """名字（有空格分开的几段）开头的一段或几段出现在问题里，而且至少 3 个字符：返回那一段（小写）。"""
+    if not isinstance(value, str) or " " not in value.strip():
+        return None
+    parts = value.lower().split()
+    for n in range(len(parts) - 1, 0, -1):
+        head = " ".join(parts[:n])
+        if len(head) >= 3 and head in question:
+            return head
+    return None
 
 
 def _plain(value: float) -> str:

@@ -698,6 +698,12 @@ def confirm_action(label: str, shown: list[tuple[str, Any]], english: bool, name
     return f"为了确认一下：需要我为您{action_zh(label, name)}{f'（{args}）' if args else ''}吗？"
 
 
+def no_tool_to_act(english: bool) -> str:
+    """用户要办一件事，这个助手却没有任何能办事的工具：照实说，不说“已为您下单”。"""
+    return (" I can't do that for you here: I have no tool for it." if english
+            else "我这边没有能办这件事的工具，没法替您办理。")
+
+
 def used_up(label: str, english: bool) -> str:
     """查出来次数已经用完、指令里也没说该去哪办：照实说办不了。"""
     if english:
