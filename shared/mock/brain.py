@@ -1002,6 +1002,8 @@ _MONEY_AFTER = r"(?:[¥$￥]\s*)?\d+(?:\.\d+)?\s*(?:元|块|美元|dollars?|USD|
 
 FEE_QUESTION = re.compile(r"怎么收费|收费吗|收不收费|要钱吗|多少钱|几块钱|什么价|费用|手续费|加急费|要收.{0,4}费|免费吗|"
                           r"\bhow much\b|\bfees?\b|\bcharge[sd]?\b|\bcosts?\b|\bprice\b|\bfor free\b", re.I)
+FEE_CONTEXT = re.compile(r"\bfees?\b|\bcharge|\bcosts?\b|\bprice|\bper\b|\beach\b|收|费|价|每", re.I)
+THRESHOLD = re.compile(r"\s*(?:or (?:more|above|higher|less|below|under)|and (?:up|above)|\+|及?以上|及?以下|起)", re.I)
 PRICE_TOOL = re.compile(r"prices?|pricing|fares?|fees?|costs?|quotes?|tariffs?|rates?", re.I)  # 工具名里的一个词
 _PER = re.compile(r"\s*(?:/\s*|per\s+|a\s+|每)(month|night|day|hour|week|year|kg|item|person|月|晚|天|小时|周|年|公斤|件|人)"
                   r"|\s*(?:一个?|每个?)?(月|晚|天)", re.I)
@@ -1017,7 +1019,8 @@ def _fee_asked(ranked: list[route.Ranked], functions: list[ToolSpec], s: Situati
     top = ranked[0].score if ranked else 0.0
     if _price_lookup(ranked, s) is not None:
         return None  # 有专门查价钱的工具（ticket_prices、get_quote）：去查，不照说明答
-    names = [r.profile.name for r in ranked if r.profile.acts and r.reasons and r.score >= max(
+    # 说到了这件事本身（冻结、续期这类要办的事），不只是“交钱”“账户”这种泛泛的词（“这个月要交多少钱”问的是账单）
+    names = [r.profile.name for r in ranked if r.profile.acts and set(r.reasons) & lx.ACTIONS and r.score >= max(
         route.MIN_SCORE, top * 0.5)] + [n for n in (_asked_for(functions, s.state.previous_answer),) if n]
     for name in dict.fromkeys(names):
         spec = next((f for f in functions if f.name == name), None)
@@ -1041,7 +1044,8 @@ def _price_lookup(ranked: list[route.Ranked], s: Situation) -> route.Ranked | No
 
 def _fee_of(spec: ToolSpec, s: Situation) -> tuple[str, str | None, str | None] | None:
     rules = " ".join([spec.description or "", *_lines_naming(spec, s)])
-    prices = list(re.finditer(_MONEY_AFTER, rules))
+    prices = [m for m in re.finditer(_MONEY_AFTER, rules) if FEE_CONTEXT.search(rules[max(0, m.start() - 24):m.end() + 16])
+              and not THRESHOLD.match(rules, m.end())]  # “余额 $100 以上才能分期”是门槛，不是收费
     if not prices:
         return None
     said = set(text.words(s.question))  # 几档价钱（“$12 per adult, $6 per child”）：用户说到的那一档
