@@ -847,3 +847,43 @@ def test_picking_a_listed_item_by_the_start_of_its_name_with_no_tool_to_act():
     plan = ask(history, [search])
     assert not plan.calls and "Kobo Clara 2E" in plan.text and "999" in plan.text, plan
     assert "没有能办这件事的工具" in plan.text and "已下单" not in plan.text, plan.text
+
+
+@pytest.mark.parametrize(("said", "slot"), [
+    ("的送货时段改成下午吧", "13:00-17:00"), ("送货周六上午不方便，换成周六晚上", "18:00-21:00"),
+    ("delivery slot: evening works for me", "18:00-21:00"), ("delivery any time after 2pm", "13:00-17:00")])
+def test_a_time_range_option_is_chosen_by_the_part_of_day_said_last(said, slot):
+    """选项是“13:00-17:00”这种钟点范围：按用户最后说到的上午 / 下午 / 晚上或钟点选。"""
+    deliver = {"type": "function", "function": {"name": "set_delivery_slot", "description": "改送货时段。", "parameters": {
+        "type": "object", "properties": {"order_no": {"type": "string", "description": "订单号，例如 SD-3301"},
+                                         "slot": {"type": "string", "enum": ["08:00-11:00", "13:00-17:00", "18:00-21:00"]}},
+        "required": ["order_no", "slot"]}}}
+    plan = ask([{"role": "user", "content": f"SD-3301 {said}"}], [deliver])
+    assert [json.loads(c.arguments)["slot"] for c in plan.calls] == [slot], plan
+
+
+def test_an_id_described_as_letters_plus_n_digits_is_accepted():
+    """说明写着“MB 加 5 位数字”：MB20931 是它（数字部分 5 位），光说 5 位数字也是它。"""
+    points = _fn("member_points", "查会员积分。", member_no="会员号，MB 加 5 位数字，例如 MB20417")
+    for said, value in (("帮我查下会员 MB20931 的积分", "MB20931"), ("查积分，会员号 20931", "20931")):
+        plan = ask([{"role": "user", "content": said}], [points])
+        assert [json.loads(c.arguments) for c in plan.calls] == [{"member_no": value}], plan
+
+
+def test_when_one_is_free_is_not_what_went_wrong():
+    """故障现象、问题描述不取“下午也行，3 点后家里都在”这种说什么时候方便的话，取前面讲出了什么事的那句。"""
+    from shared.mock import fill
+    assert fill.described(["下午也行，3 点后家里都在", "客厅空调不制冷了，帮我报修"]) == "客厅空调不制冷了"
+    assert fill.described(["空调晚上一直漏水"]) == "空调晚上一直漏水"
+
+
+def test_a_parameter_is_named_by_its_meaning_when_its_description_only_lists_options_or_a_format():
+    """说明只是列出选项（“basic, deluxe or suite”）或格式（“HH:MM, 24-hour”）：问的时候按参数的意思说，
+    不把第一个选项或 hH:MM 当成叫法。"""
+    book = {"type": "function", "function": {"name": "book_room", "description": "Book a room.", "parameters": {
+        "type": "object", "properties": {
+            "room_kind": {"type": "string", "enum": ["basic", "deluxe", "suite"], "description": "basic, deluxe or suite"},
+            "arrival_time": {"type": "string", "description": "HH:MM, 24-hour"}},
+        "required": ["room_kind", "arrival_time"]}}}
+    plan = ask([{"role": "user", "content": "I need to book a room"}], [book])
+    assert not plan.calls and "basic (" not in plan.text and "hH" not in plan.text and "time" in plan.text, plan.text

@@ -1626,7 +1626,7 @@ def _advice(s: Situation, strict: bool = False) -> str | None:
     described = tuple((t.name, t.description or "") for t in s.conv.functions)
     tool_words, shared_words = _tool_words(described), _shared_tool_words(described)
     asked = {w for w in text.words(s.question) if (len(w) >= 3 or text.CJK.search(w) and len(w) >= 2)
-             and not text.TOKEN_ID.fullmatch(w)}
+             and not text.TOKEN_ID.fullmatch(w) and w not in lx.STOP}
     best, fallback = None, None
     for line in re.split(r"\n+", s.conv.system or ""):
         if not REFERRAL.search(line) or any(n in line for n in names) or PERSONA_LINE.match(line.strip()):

@@ -593,8 +593,9 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
         described = str(schema.get("description") or "")
         shapes = {_shape(v) for v in ent.values("ident", described)}
         digits = _DIGITS.search(described)
-        if digits:  # 说明写着“7 位数字 / 7 digits”：只要这么长的纯数字
-            found = [v for v in found if v.isdigit() and len(v) == int(digits.group(1))]
+        if digits:  # 说明写着“7 位数字 / 7 digits”：只要数字部分这么长的（“KD 加 6 位数字”：KD513274 也算）
+            found = [v for v in found if len(re.sub(r"\D", "", v)) == int(digits.group(1))
+                     and (v.isdigit() or not shapes or any(_shape(v) == x for x in shapes))]
         elif shapes:  # 说明里举了例子（例如 KX-2207）：只要同一种编号；对话里没有就看前面的工具结果
             examples = ent.values("ident", described)
             found = [v for v in found if _same_kind(v, examples, ctx.other_kinds)] \
@@ -982,12 +983,20 @@ def described(sources: tuple[str, ...] | list[str]) -> str | None:
             if (content < 4 or _LABEL_ONLY.match(rest) or _REQUESTING.search(rest) and len(rest) <= 8
                     or state.filler(rest) or text.concepts(rest) & {"greet"} and content <= 6
                     or state.corrects(rest) or _APOLOGY.search(rest) or state.is_request_to_act(rest)
-                    or _GO_AHEAD.match(rest) or ent.find("date", clause) and _WHEN_ONLY.match(rest)):
-                continue
+                    or _GO_AHEAD.match(rest) or ent.find("date", clause) and _WHEN_ONLY.match(rest)
+                    or _SCHEDULING.search(clause) and not text.concepts(clause) & {"tech", "complaint", "lost"}):
+                continue  # “下午也行，3 点后家里都在”说的是什么时候方便，不是出了什么事
             kept.append(clause)
         if kept:
             return ("，" if CJK.search(source) else ", ").join(kept)
     return None
+
+
+# 说什么时候方便上门 / 联系的分句
+_SCHEDULING = re.compile(r"(?:上午|下午|晚上|中午|早上|傍晚|周[一二三四五六日天末]|明天|后天|\d{1,2}\s*点)[^，,。]{0,8}"
+                         r"(?:可以|行|方便|有人|在家|有空|都行|都在|在的)|(?:可以|方便|有空|有人|在家)[^，,。]{0,6}"
+                         r"(?:上午|下午|晚上|中午|早上|周[一二三四五六日天末]|明天|后天)|\b(?:any ?time|free|available|"
+                         r"i'?m (?:home|in|around))\b[^,.]{0,20}\b(?:morning|afternoon|evening|after|before|\d)", re.I)
 
 
 _UNSPECIFIED = re.compile(r"^(?:[\u4e00-\u9fff]{0,3}?)(?:一|某|哪)(?:门|个|本|件|台|张|份|家|间|节|项|样|款)[\u4e00-\u9fff]?$")

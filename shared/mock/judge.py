@@ -403,9 +403,12 @@ def mentioned(options: list, ctx: Any) -> Any:
     """对话里（这句话优先，再往前）说到的那个选项；都没说到返回 None。选项是代码（G99）时，按说明里给它的叫法认
     （“129 那个家庭套餐” → G129）。"""
     glossary = _described_as(options, getattr(ctx, "glossary", "") or "")
+    ranges = _time_ranges(options)
     for source in (*(getattr(ctx, "sources", None) or (ctx.text,)), *getattr(ctx, "results", ())):
         source = normalized(source)
         found = [o for o in options if _option_in(o, source, ctx.system)]
+        if not found and ranges:  # 时段是“19:00-21:00”这种：按说到的上午 / 下午 / 晚上、几点认
+            found = [o for o in [_range_for(ranges, source)] if o is not None]
         if not found:  # 中文选项：原文里有它的两个以上关键的字（“下月开始就行” → 下月生效）
             shared = _sharing(options, (source,))
             found = [shared] if shared is not None and _strongly(shared, source) else []
@@ -418,6 +421,42 @@ def mentioned(options: list, ctx: Any) -> Any:
                 found = [scored[0][1]]
         if found:
             return found[0]  # 最后才看前面工具结果里说到的（观影模式调的是客厅的灯）
+    return None
+
+
+_RANGE = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–~至到]\s*(\d{1,2})(?::(\d{2}))?\s*$")
+# 说到的时段 → 钟点范围（开始的钟点落在里面的那个选项）
+_DAYPARTS = ((re.compile(r"凌晨|清早|early morning", re.I), 5, 9), (re.compile(r"上午|早上|早晨|\bmorning\b", re.I), 6, 12),
+             (re.compile(r"中午|\bnoon\b|\blunch", re.I), 11, 14), (re.compile(r"下午|\bafternoon\b", re.I), 12, 18),
+             (re.compile(r"傍晚|晚上|夜里|\bevening\b|\bnight\b|\btonight\b", re.I), 17, 24))
+
+
+def _time_ranges(options: list) -> dict[Any, tuple[int, int]]:
+    """选项都是钟点范围（09:00-12:00）：{选项: (开始分钟, 结束分钟)}；不是就返回空。"""
+    found = {}
+    for o in options:
+        m = _RANGE.match(str(o))
+        if not m:
+            return {}
+        found[o] = (int(m.group(1)) * 60 + int(m.group(2) or 0), int(m.group(3)) * 60 + int(m.group(4) or 0))
+    return found
+
+
+def _range_for(ranges: dict[Any, tuple[int, int]], source: str) -> Any:
+    """这句话说的时段或钟点落在哪个范围里（“晚上”“6 点以后”“after 7pm”）：那个选项；说不准返回 None。"""
+    clock = ent.first("time", source)
+    minute = ent.to_clock(clock, source) if clock and re.search(r"\d|点|:|am|pm|o'?clock", clock, re.I) else None
+    if minute:
+        h, m = (int(x) for x in minute.split(":"))
+        at = h * 60 + m
+        hit = [o for o, (a, b) in ranges.items() if a <= at < b] or [o for o, (a, _) in ranges.items() if a >= at]
+        if hit:
+            return hit[0]
+    said = sorted(((m.start(), lo, hi) for pattern, lo, hi in _DAYPARTS for m in pattern.finditer(source)), reverse=True)
+    for _, lo, hi in said:  # 说了几个时段（“上午没空，换到晚上”）：最后说的那个
+        hit = [o for o, (a, _) in ranges.items() if lo * 60 <= a < hi * 60]
+        if len(hit) == 1:
+            return hit[0]
     return None
 
 

@@ -29,7 +29,7 @@ STOP = frozenset(
     "的 了 吗 呢 吧 啊 呀 嘛 么 我 你 他 她 它 我们 你们 是 在 有 和 与 及 或 就 都 也 还 又 把 被 给 让 "
     "这 那 这个 那个 一个 一下 一些 请 请问 帮 帮我 麻烦 可以 能 想 要 我要 我想 一 个 下 吧 哦 嗯 "
     "不 问 说 告诉 知道 什么 怎么 怎样 为什么 哪 哪个 哪些 多少 几 啥 时 时候 用 用户 使用 如果 问题 需要 进行 相关 信息 工具 "
-    "现在 目前 now currently "
+    "现在 目前 now currently 不了 不能 没有 还是 或者 能不能 可不可以 一直 老是 突然 "
     "助手 调用 返回 结果 内容 当前 所有 负责 处理 提供 根据 指定 获取 时 并 再 先 然后 对 从 为 以 等 及其 其 该 此 之 中 上 里 "
     "a an the to of in on for and or is are was be it its this that with by at as from my me i you "
     "your we our can could would should will please do does did what which who how get tool agent "

@@ -647,13 +647,16 @@ def slot_name(name: str, prop: dict, meaning: str, english: bool) -> str:
 
 
 def _slot_words(name: str, prop: dict, meaning: str, english: bool) -> str:
-    desc = re.split(r"[，,。;；(（]|\be\.g\.|例如|比如|\bYYYY", str(prop.get("description") or ""))[0].strip(" .")
+    desc = re.split(r"[，,。;；(（]|\be\.g\.|例如|比如|\bYYYY|\bHH:MM|\bHH\b",
+                    str(prop.get("description") or ""))[0].strip(" .")
+    if desc.lower() in {str(o).lower() for o in prop.get("enum") or []}:
+        desc = ""  # 说明只是列出选项（“check-up and clean, filling …”）：不是这个参数的叫法
     desc = re.sub(r"^(?:用户|顾客)(?:说明|给出|提供|自己说|描述)的", "", desc)
     # “Class id from class_timetable”“用 find_rooms 查到的房型”：工具名不对用户说
     desc = re.sub(r"\s*\b(?:from|returned by|given by|as returned by|in|of)\s+[a-z]+(?:_[a-z0-9]+)+\b.*$", "", desc)
     desc = re.sub(r"(?:用|由|从)?\s*[a-z]+(?:_[a-z0-9]+)+\s*(?:查到|查出|返回|给出|结果里|里)?的?", "", desc).strip(" .")
     if desc and (bool(text.CJK.search(desc)) != english) and len(desc) <= (40 if english else 16):
-        return desc[:1].lower() + desc[1:] if english else desc
+        return desc[:1].lower() + desc[1:] if english and not desc[1:2].isupper() else desc  # VIN 不改成 vIN
     if meaning == "quantity":
         kinds = [k for w in text.split_identifier(name) for k in lx.QUANTITY_PARAMS.get(w.lower(), ())]
         asked = next((lx.QUANTITY_ASKS[k] for k in kinds if k in lx.QUANTITY_ASKS), None)
