@@ -737,6 +737,8 @@ def _prerequisite(spec: ToolSpec, functions: list[ToolSpec], s: Situation) -> To
         check = next((t for t in functions if t.name == name and t.name != spec.name), None)
         if check is not None and not _checked(check, s):
             return check
+    if not route.profiles([spec], "")[0].acts:
+        return None  # 两个都只是查（先查订单、再查物流）：由 _in_sequence 一起查
     for check in functions:  # 指令一行写“先用 court_free 查”，这一行或下一行说“有空就 reserve_court”
         if check.name != spec.name and spec.name in _instructed_after({check.name}, s.conv.system or "") \
                 and not _checked(check, s):
