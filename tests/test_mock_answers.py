@@ -887,3 +887,29 @@ def test_a_parameter_is_named_by_its_meaning_when_its_description_only_lists_opt
         "required": ["room_kind", "arrival_time"]}}}
     plan = ask([{"role": "user", "content": "I need to book a room"}], [book])
     assert not plan.calls and "basic (" not in plan.text and "hH" not in plan.text and "time" in plan.text, plan.text
+
+
+def test_a_booking_date_is_the_day_asked_for_not_the_day_the_trouble_started():
+    """“从昨晚开始牙疼，今天能看吗”：约的是今天，昨晚是在说疼了多久；疼 / 急诊对得上“emergency”这个选项。"""
+    slots = {"type": "function", "function": {"name": "clinic_slots", "description": "Free times for a kind of visit.",
+             "parameters": {"type": "object", "properties": {
+                 "day": {"type": "string", "description": "YYYY-MM-DD"},
+                 "kind": {"type": "string", "enum": ["routine check", "emergency", "cleaning"]}},
+                 "required": ["day", "kind"]}}}
+    system = "You book visits for Maple Dental. Today is 2026-12-07 (Monday)."
+    for said in ("my tooth has been hurting since yesterday, can I come in today?", "从昨晚开始牙疼得厉害，今天能看吗"):
+        plan = ask([{"role": "system", "content": system}, {"role": "user", "content": said}], [slots])
+        assert [json.loads(c.arguments) for c in plan.calls] == [{"day": "2026-12-07", "kind": "emergency"}], plan
+    claim = _fn("report_damage", "报告损坏。", happened_on="发生日期，YYYY-MM-DD")
+    plan = ask([{"role": "system", "content": system}, {"role": "user", "content": "昨天收到的花瓶碎了，今天才拆开"}], [claim])
+    assert [json.loads(c.arguments)["happened_on"] for c in plan.calls] == ["2026-12-06"], plan
+
+
+def test_the_fallback_names_tools_in_the_answers_language_without_function_names():
+    """兜底回答里说“我可以帮您……”：英文说明的工具在中文里按工具名说（查询课程时间表、取消课程），说明里提到的
+    别的工具名不念出来。"""
+    tools = [_fn("class_timetable", "Classes on one day (use book_class to book one).", day="YYYY-MM-DD"),
+             _fn("cancel_class", "Cancel a class booking.", booking_id="Booking id")]
+    plan = ask([{"role": "user", "content": "你们有停车的地方吗"}], tools)
+    assert not plan.calls and "查询课程时间表" in plan.text and "取消课程" in plan.text, plan.text
+    assert not re.search(r"[a-z]+_[a-z]+", plan.text), plan.text

@@ -1746,6 +1746,11 @@ def skills(conv: Conversation, english: bool = False) -> list[str]:
         if english and text.CJK.search(label or ""):
             label = " ".join(text.split_identifier(p.name.removeprefix("transfer_to_")))
             label = f"hand you over to the {label}" if p.handoff else label
+        elif not english and label and not text.CJK.search(label) and not p.handoff:
+            # 中文回答里不夹英文说明：cancel_visit → 取消到访，class_timetable → 查询课程时间表
+            label = render.action_zh(label, p.name) if p.acts else render.lookup_zh(label, p.name)
+        label = re.sub(r"\s*\b(?:with|from|via|using|by|用|先用)\s+[a-z]+(?:_[a-z0-9]+)+\b|\b[a-z]+(?:_[a-z0-9]+)+\b", "",
+                       label or "").strip(" ,，;；")  # 说明里提到的别的工具名不对用户说
         labels.append(label)
     return list(dict.fromkeys(label for label in labels if label))[:3]
 

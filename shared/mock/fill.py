@@ -610,7 +610,8 @@ def _entity(sense: str, name: str, schema: dict, ctx: Context) -> Any:
         if pushed is not None:  # “再多借两天”：原来的日期往后挪
             return pushed
         for source in (ctx.all_text, *ctx.sources[1:]):
-            value = _pick("date", _ordered(name, ent.values("date", source), source), ctx)
+            value = _pick("date", _not_past_first(name, schema, _ordered(name, ent.values("date", source), source), ctx),
+                          ctx)
             if value is not None:
                 return _as_date(value, schema, ctx)
         if _today_by_default(name, schema, ctx.system):  # 指令说“没说就按今天”
@@ -669,6 +670,22 @@ def _as_date(value: str, schema: dict, ctx: Context) -> str:
     if schema.get("format") not in ("date", "date-time") and not _ISO_HINT.search(str(schema.get("description") or "")):
         return value
     return ent.to_iso(value, ent.today_in(ctx.system)) or value
+
+
+_PAST_DATE = re.compile(r"happen|incident|occur|since|purchase|bought|lost|issued|born|birth|发生|出险|购买|买的|丢|出生|"
+                        r"办理日期|上次", re.I)
+
+
+def _not_past_first(name: str, schema: dict, values: list[str], ctx: Context) -> list[str]:
+    """一句话里有几个日期（“从昨晚开始牙疼，今天能看吗”）：预约、送货这类日期取今天或以后的那个，
+    昨晚是在说事情什么时候开始的。参数本身是说过去的事（发生日期、购买日期）时不管。"""
+    if len(values) < 2 or _PAST_DATE.search(f"{name} {schema.get('description') or ''}"):
+        return values
+    today = ent.today_in(ctx.system)
+    def past(v: str) -> bool:
+        iso = ent.to_iso(v, today)
+        return bool(iso) and iso < today.isoformat()
+    return [v for v in values if not past(v)] + [v for v in values if past(v)]
 
 
 def _ordered(name: str, values: list[str], source: str) -> list[str]:

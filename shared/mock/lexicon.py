@@ -117,6 +117,9 @@ CONCEPTS: dict[str, str] = {
             "technical tech freeze frozen 没法用 不能用 用不了了 坏了 坏掉 闪屏 一直闪 老是闪 黑屏 花屏 蓝屏 开不了机 不开机 "
             "开不开机 不亮 没声音 连不上 死机 flicker flickering broken "
             "not working stopped working won't turn on wont turn on doesn't turn on dead",
+    "damage": "损坏 坏了 碎了 摔坏 摔碎 破了 裂了 划破 压坏 弄坏 damage damaged broken cracked shattered smashed",
+    "emergency": "急诊 急症 疼 痛 牙疼 牙痛 疼得 痛得 很疼 很痛 肿了 出血 emergency emergencies pain painful hurts hurting ache aches toothache "
+                 "bleeding swollen swelling",
     "suspend": "冻结 冻卡 冻一下 暂停 停卡 停用 挂起 解冻 freeze freezing unfreeze pause suspend suspended",
     "contact": "联系方式 联系 电话 手机号 contact phone",
     "email": "邮件 发邮件 邮箱 email mail",
@@ -211,7 +214,7 @@ VERBS_ZH = {"cancel": "取消", "book": "预订", "reserve": "预订", "freeze":
             "pause": "暂停", "resume": "恢复", "assign": "分配", "escalate": "升级", "close": "关闭", "report": "报告",
             "issue": "补发", "transfer": "转", "switch": "切换", "drop": "退", "hold": "预留", "release": "释放"}
 # 工具名最后一个词是这些名词时，不论第一个词是什么，都是查（order_status、refund_history、booking_details）
-RECORD_NOUNS = frozenset("status info information details detail history list summary record records timetable "
+RECORD_NOUNS = frozenset("status info information details detail history list summary record records timetable slots "
                          "availability overview".split())
 # 工具名 / 描述开头的动词：这个工具是去“办”一件事，还是“查”一下。问句（“还有几天调休”）遇到两种都有时选查的
 ACT_VERBS = frozenset("apply create submit request book reserve cancel set update send transfer open report delete add "
@@ -876,12 +879,12 @@ WORDS: dict[str, str] = {
     "trainee": "学员", "tutor": "辅导老师", "grade": "年级", "subject": "科目", "trial": "试听",
     "museum": "博物馆", "exhibition": "展览", "exhibit": "展品", "visitor": "参观者", "visitors": "参观人数",
     "entry": "入场", "admission": "门票", "tickets": "票", "broadband": "宽带",
-    "bandwidth": "带宽", "outage": "故障", "engineer": "工程师", "visit": "上门", "modem": "光猫",
+    "bandwidth": "带宽", "outage": "故障", "engineer": "工程师", "visit": "到访", "modem": "光猫",
     "signal": "信号", "laundry": "洗衣", "print": "打印", "pages": "页数", "copy": "复印", "paper": "纸张",
     "permit": "许可证", "license": "证照", "licence": "证照", "applicant": "申请人", "application": "申请",
     "ready": "可领取", "collect": "领取", "collection": "领取", "renew": "续期",
     "renews": "续期", "renewals": "续借次数", "freezes": "冻结次数", "freeze": "冻结", "resumes": "恢复",
-    "schedule": "时间安排", "free": "免费", "spring": "春季", "summer": "夏季", "autumn": "秋季", "fall": "秋季",
+    "timetable": "时间表", "slots": "时段", "file": "档案", "schedule": "时间安排", "free": "免费", "spring": "春季", "summer": "夏季", "autumn": "秋季", "fall": "秋季",
     "winter": "冬季", "rx": "处方", "hardware": "硬件", "software": "软件", "loaner": "备用机", "copay": "自付金额", "barcode": "条码", "billing": "计费", "seller": "卖家", "buyer": "买家", "listing": "商品", "listed": "上架", "condition": "成色",
     "escrow": "担保", "shipped": "已发货", "returned": "已退货",
 }

@@ -686,6 +686,18 @@ def action_zh(label: str, name: str) -> str:
     return verb + rest if verb and rest else label
 
 
+def lookup_zh(label: str, name: str) -> str:
+    """查询工具在中文回答里怎么说：“查询”加工具名里名词的中文（class_timetable → 查询课程时间表）；翻不出来用原说明。"""
+    words = [w.lower() for w in text.split_identifier(name)]
+    if words and words[0] in lx.QUERY_VERBS:
+        words = words[1:]
+    head = ""
+    if len(words) > 1 and words[0] in ("open", "free", "available"):  # open_slots：可约的时段，不是“开门”
+        head, words = "可约", words[1:]
+    said = _zh_label(_expand(words)) if words else None
+    return "查询" + head + said if said else label
+
+
 def confirm_action(label: str, shown: list[tuple[str, Any]], english: bool, name: str = "",
                    price: str | None = None) -> str:
     """要用户确认了才能办的事：说清楚办什么、用哪些值（说明里写着这一档的价钱就带上），问一句。
@@ -1219,6 +1231,9 @@ def self_contained(question: str, state: Any) -> str:
     if state is None or not state.continuing:
         return q
     english = text.is_english(q)
+    # 最近一次调用里说这件事是什么的值（emergency exam、补牙）：问“那要多少钱”时一起带上
+    what = [v for v in getattr(state, "recent_args", ()) if isinstance(v, str) and 2 <= len(v) <= 30
+            and not re.search(r"\d", v) and v.lower() not in q.lower()][:2]
     for kind in ("order_id", "ident"):
         if ent.find(kind, q):
             return q
@@ -1226,7 +1241,8 @@ def self_contained(question: str, state: Any) -> str:
             value = ent.first(kind, source)
             if value:
                 noun = "订单 " if kind == "order_id" and "order" in text.concepts(source) else "关于 "
-                return f"About {value}: {q}" if english else f"{noun}{value}：{q}"
+                extra = f"（{'、'.join(what)}）" if what and not english else f" ({', '.join(what)})" if what else ""
+                return f"About {value}{extra}: {q}" if english else f"{noun}{value}{extra}：{q}"
     if not (text.topic(q) or text.noun_phrase(q) if not english else None):  # 这句没说是什么东西：带上前面说的那样
         thing = next((t for t in (text.topic(src) for src in state.request.sources[1:]) if t), None)
         if thing:
