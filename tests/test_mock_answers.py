@@ -913,3 +913,20 @@ def test_the_fallback_names_tools_in_the_answers_language_without_function_names
     plan = ask([{"role": "user", "content": "你们有停车的地方吗"}], tools)
     assert not plan.calls and "查询课程时间表" in plan.text and "取消课程" in plan.text, plan.text
     assert not re.search(r"[a-z]+_[a-z]+", plan.text), plan.text
+
+
+@pytest.mark.parametrize(("tool", "said", "expected"), [
+    ({"name": "find_bikes", "description": "查某个站点现在能借的自行车。", "param": "station",
+      "enum": ["North Gate", "Central Station", "Harbour Pier"]}, "帮我查一下中央车站能借的自行车", "Central Station"),
+    ({"name": "list_courses", "description": "按科目列出课程。", "param": "subject",
+      "enum": ["english", "math", "coding", "art"]}, "孩子想学少儿编程，有什么课程", "coding"),
+    ({"name": "list_courses", "description": "按科目列出课程。", "param": "subject",
+      "enum": ["english", "math", "coding", "art"]}, "有没有教画画的课程", "art"),
+])
+def test_english_options_are_chosen_from_chinese_words(tool, said, expected):
+    """选项是英文（Central Station、coding），用户说中文（中央车站、编程、画画）：按意思选对选项。"""
+    spec = {"type": "function", "function": {"name": tool["name"], "description": tool["description"], "parameters": {
+        "type": "object", "properties": {tool["param"]: {"type": "string", "enum": tool["enum"]}},
+        "required": [tool["param"]]}}}
+    plan = ask([{"role": "user", "content": said}], [spec])
+    assert [json.loads(c.arguments) for c in plan.calls] == [{tool["param"]: expected}], plan

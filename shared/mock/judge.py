@@ -409,6 +409,8 @@ def mentioned(options: list, ctx: Any) -> Any:
         found = [o for o in options if _option_in(o, source, ctx.system)]
         if not found and ranges:  # 时段是“19:00-21:00”这种：按说到的上午 / 下午 / 晚上、几点认
             found = [o for o in [_range_for(ranges, source)] if o is not None]
+        if not found and text.CJK.search(source):  # 英文选项、中文的话：选项逐词翻成中文对得上（中央车站）
+            found = [o for o in options if (zh := render.option_zh(o)) and len(zh) >= 2 and zh in source]
         if not found:  # 中文选项：原文里有它的两个以上关键的字（“下月开始就行” → 下月生效）
             shared = _sharing(options, (source,))
             found = [shared] if shared is not None and _strongly(shared, source) else []

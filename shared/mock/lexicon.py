@@ -117,6 +117,8 @@ CONCEPTS: dict[str, str] = {
             "technical tech freeze frozen 没法用 不能用 用不了了 坏了 坏掉 闪屏 一直闪 老是闪 黑屏 花屏 蓝屏 开不了机 不开机 "
             "开不开机 不亮 没声音 连不上 死机 flicker flickering broken "
             "not working stopped working won't turn on wont turn on doesn't turn on dead",
+    "coding": "编程 写代码 程序设计 少儿编程 coding programming python scratch java javascript",
+    "art": "美术 画画 绘画 素描 书法 art arts drawing painting sketching",
     "damage": "损坏 坏了 碎了 摔坏 摔碎 破了 裂了 划破 压坏 弄坏 damage damaged broken cracked shattered smashed",
     "emergency": "急诊 急症 疼 痛 牙疼 牙痛 疼得 痛得 很疼 很痛 肿了 出血 emergency emergencies pain painful hurts hurting ache aches toothache "
                  "bleeding swollen swelling",
@@ -885,7 +887,9 @@ WORDS: dict[str, str] = {
     "ready": "可领取", "collect": "领取", "collection": "领取", "renew": "续期",
     "renews": "续期", "renewals": "续借次数", "freezes": "冻结次数", "freeze": "冻结", "resumes": "恢复",
     "timetable": "时间表", "slots": "时段", "file": "档案", "schedule": "时间安排", "free": "免费", "spring": "春季", "summer": "夏季", "autumn": "秋季", "fall": "秋季",
-    "winter": "冬季", "rx": "处方", "hardware": "硬件", "software": "软件", "loaner": "备用机", "copay": "自付金额", "barcode": "条码", "billing": "计费", "seller": "卖家", "buyer": "买家", "listing": "商品", "listed": "上架", "condition": "成色",
+    "winter": "冬季", "rx": "处方", "hardware": "硬件", "software": "软件", "loaner": "备用机", "copay": "自付金额",
+    "barcode": "条码", "billing": "计费", "seller": "卖家", "buyer": "买家", "listing": "商品", "listed": "上架",
+    "condition": "成色", "central": "中央", "university": "大学", "mall": "商场",
     "escrow": "担保", "shipped": "已发货", "returned": "已退货",
 }
 # 字段名里可以不念的虚词（lights_on → 灯）

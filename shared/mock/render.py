@@ -686,6 +686,14 @@ def action_zh(label: str, name: str) -> str:
     return verb + rest if verb and rest else label
 
 
+def option_zh(option: object) -> str | None:
+    """英文选项的中文说法（Central Station → 中央车站）：逐词翻得出来才有，翻不出来 None。"""
+    words = re.findall(r"[A-Za-z]+", str(option))
+    if not words or len(words) != len(str(option).split()):
+        return None
+    return _zh_label(_expand([w.lower() for w in words]))
+
+
 def lookup_zh(label: str, name: str) -> str:
     """查询工具在中文回答里怎么说：“查询”加工具名里名词的中文（class_timetable → 查询课程时间表）；翻不出来用原说明。"""
     words = [w.lower() for w in text.split_identifier(name)]

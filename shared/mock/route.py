@@ -292,6 +292,8 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
             total += OPTION_WEIGHT  # “我那个预约”“my booking”：已有的那一条，查它要编号的那个工具（不是去搜新的号源）
             reasons.append("owned")
         named = {o for o in p.options if o in said}  # 说到了参数的某个选项（“眼科”“dermatologist” → 皮肤科）
+        if not named and q_concepts:  # 按意思说到了某个选项（“少儿编程” → coding，“画画” → art）
+            named = {o for o in p.options if text.concepts(o) & q_concepts - GENERIC_ACTIONS - lx.OBJECTS}
         if named:
             total += OPTION_WEIGHT * len(named)
             reasons += sorted(named)
