@@ -930,3 +930,21 @@ def test_english_options_are_chosen_from_chinese_words(tool, said, expected):
         "required": [tool["param"]]}}}
     plan = ask([{"role": "user", "content": said}], [spec])
     assert [json.loads(c.arguments) for c in plan.calls] == [{tool["param"]: expected}], plan
+
+
+def test_an_id_described_in_english_never_takes_the_sentence():
+    """“The class id …”“Course code, e.g. SC-KIDS”：是编号；这句话里没有这种编号时要问（或从前面的结果取），
+    不拿整句话、也不拿人名去填。"""
+    switch = {"type": "function", "function": {"name": "switch_class", "description": "Move a student to another class.",
+              "parameters": {"type": "object", "properties": {
+                  "student_no": {"type": "string", "description": "Student number"},
+                  "from_class": {"type": "string", "description": "The class id the student is in now."},
+                  "to_class": {"type": "string", "description": "The class id to move to."}},
+                  "required": ["student_no", "from_class", "to_class"]}}}
+    trial = _fn("book_trial", "Book a trial lesson.", student_name="The student's name", course_code="Course code, e.g. SC-KIDS")
+    for said, tools in (("我想把孩子从周六班换到周日班，学号 S20418", [switch]),
+                        ("Daniel Wu wants a trial lesson", [trial])):
+        plan = ask([{"role": "user", "content": said}], tools)
+        args = [v for c in plan.calls for v in json.loads(c.arguments).values()]
+        assert not any(("换到" in str(v) or v == "Daniel Wu") and k != "student_name" for c in plan.calls
+                       for k, v in json.loads(c.arguments).items()), (plan, args)
