@@ -948,3 +948,15 @@ def test_an_id_described_in_english_never_takes_the_sentence():
         args = [v for c in plan.calls for v in json.loads(c.arguments).values()]
         assert not any(("换到" in str(v) or v == "Daniel Wu") and k != "student_name" for c in plan.calls
                        for k, v in json.loads(c.arguments).items()), (plan, args)
+
+
+@pytest.mark.parametrize(("system", "said", "expected"), [
+    ("你是干洗店的客服，用 price_list 查价格。\n- 不收皮草和带电池的衣物（比如发热马甲）。", "皮草能洗吗", "不收皮草"),
+    ("You answer for Bright Cleaners; use price_list for prices.\n- We don't accept fur coats or heated jackets.",
+     "do you clean fur coats?", "fur coats"),
+])
+def test_what_the_shop_does_not_accept_is_said_from_the_instructions(system, said, expected):
+    """指令写着“不收……”“We don't accept …”，用户问的正是那样东西：照那一行答，不去查价格。"""
+    prices = _fn("price_list", "Prices by category. 按类别查价格。", category="衣物、鞋靴 / clothes, shoes")
+    plan = ask([{"role": "system", "content": system}, {"role": "user", "content": said}], [prices])
+    assert not plan.calls and expected in plan.text, plan

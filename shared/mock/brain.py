@@ -1594,7 +1594,7 @@ def _what_to_do(s: Situation) -> str | None:
 
 
 REFERRAL = re.compile(lx.REFERRAL, re.I)
-FIRM_REFERRAL = re.compile(r"不能|不可以|办不了|无法|查不到|\bcannot\b|\bcan'?t\b|\bcan not\b|\d{3,}[- ]\d{3,}|\d{5,}", re.I)
+FIRM_REFERRAL = re.compile(r"不能|不可以|办不了|无法|查不到|不收|不接|不提供|不支持|\bdo(?:n'?t| not) accept\b|\bnot accepted\b|\bcannot\b|\bcan'?t\b|\bcan not\b|\d{3,}[- ]\d{3,}|\d{5,}", re.I)
 PERSONA_LINE = re.compile(r"^(?:你是|您是|you are\b|#)|agents sdk|transfer", re.I)
 CATCH_ALL_LINE = re.compile(lx.CATCH_ALL_LINE, re.I)
 NO_TOOL_LINE = re.compile(lx.NO_TOOL_LINE, re.I)
