@@ -227,12 +227,15 @@ def _context(spec: ToolSpec, s: Situation) -> fill.Context:
     ctx = fill.Context(s.question, facts=facts, system=s.conv.system, english=s.english, tool=spec.name,
                        sources=s.state.request.sources, state=s.state)
     ctx.glossary = spec.description or ""
-    ctx.other_kinds = _id_prefixes(_param_descriptions([f for f in s.conv.functions if f.name != spec.name])) \
-        - _id_prefixes(_param_descriptions([spec]))
+    key = ("kinds", spec.name)
+    if key not in s.memo:  # 同一个工具一轮里要建好几次取值材料：这两样只算一次
+        params = spec.parameters or {}
+        s.memo[key] = (_id_prefixes(_param_descriptions([f for f in s.conv.functions if f.name != spec.name]))
+                       - _id_prefixes(_param_descriptions([spec])),
+                       frozenset(n for n in params.get("required") or [] if (
+                           (params.get("properties") or {}).get(n) or {}).get("type") in ("integer", "number")))
+    ctx.other_kinds, ctx.numeric_slots = s.memo[key]
     ctx.earlier_args = _earlier_args(s)
-    params = spec.parameters or {}
-    ctx.numeric_slots = frozenset(n for n in params.get("required") or [] if (
-        (params.get("properties") or {}).get(n) or {}).get("type") in ("integer", "number"))
     ctx.results = tuple(o.text for o in reversed(s.outputs)) + tuple(  # 这一轮刚拿到的结果在最前
         r.raw or (json.dumps(r.data, ensure_ascii=False) if not isinstance(r.data, str) else r.data)
         for r in _earlier(s)[:3])
@@ -1119,6 +1122,11 @@ def _offerable(s: Situation) -> ToolSpec | None:
 def _instructed_after(checked: set[str], system: str) -> set[str]:
     """指令写着“先用 check_tables 查有没有位”，同一行或紧接着的下一行点名的工具（“有位的话……用 hold_table 订好”）：
     查完之后要办的那一步。"""
+    return set(_instructed_after_cached(frozenset(checked), system))
+
+
+@lru_cache(maxsize=512)
+def _instructed_after_cached(checked: frozenset[str], system: str) -> frozenset[str]:
     lines = [line for line in system.split("\n") if line.strip()]
     found = set()
     for i, line in enumerate(lines):
@@ -1126,7 +1134,7 @@ def _instructed_after(checked: set[str], system: str) -> set[str]:
         if first and next(g for g in first.groups() if g) in checked:
             for later in (line[first.end():], *lines[i + 1:i + 2]):
                 found |= set(re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", later))
-    return found - checked
+    return frozenset(found - checked)
 
 
 def _pending_gate(s: Situation) -> ToolSpec | None:
@@ -1662,20 +1670,31 @@ def _blocking_clause(s: Situation, names: list[str], tool_words: frozenset[str])
     请他到 3 楼办理”）。用户说的正是那个情况（“这个手机号我早就不用了”）：照那个分句回答，不再往下办。
     用户的话里至少两个不是在说这件事本身（工具说明里的词）的词和分句对得上（词可以互相包含：手机 / 手机号），
     分句里要有“不能”和去处，本身不点工具的名字。"""
+    clauses = _blocking_clauses(s.conv.system or "", tuple(names))
+    if not clauses:
+        return None
     said = [w for w in text.words(s.question) if (text.CJK.search(w) and len(w) >= 2 or len(w) >= 4)
             and w not in tool_words]
     best = None
-    for line in re.split(r"\n+", s.conv.system or ""):
+    for clause, words in clauses:
+        hits = {w for w in said if any(w in x or x in w for x in words if len(x) >= 2)}
+        if len(hits) >= 2 and (best is None or len(hits) > best[0]):
+            best = (len(hits), clause)
+    return best[1] if best else None
+
+
+@lru_cache(maxsize=256)
+def _blocking_clauses(system: str, names: tuple[str, ...]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """说明工具的那几行里，交代“不能办、去哪办”的分句和它的词（每份指令只算一次）。"""
+    found = []
+    for line in re.split(r"\n+", system):
         if not any(n in line for n in names):
             continue
         for clause in re.split(r"[；;。]|(?<=[.!?])\s+", line):
             if _NAMES_A_TOOL.search(clause) or not FIRM_REFERRAL.search(clause) or not REFERRAL_PLACE.search(clause):
                 continue
-            words = set(text.words(clause))
-            hits = {w for w in said if any(w in x or x in w for x in words if len(x) >= 2)}
-            if len(hits) >= 2 and (best is None or len(hits) > best[0]):
-                best = (len(hits), clause.strip(" -•·，,"))
-    return best[1] if best else None
+            found.append((clause.strip(" -•·，,"), frozenset(text.words(clause))))
+    return tuple(found)
 
 
 def _sentence_with(line: str, hits: set[str]) -> str:
