@@ -185,7 +185,7 @@ CONCEPTS: dict[str, str] = {
 INTENT_WEIGHT = {"refund": 2.0, "complaint": 3.0, "shop": 1.8, "track": 1.6, "eligibility": 1.0, "submit": 1.6,
                  "unhappy": 0.6,
                  "flight": 1.6, "hotel": 1.6, "replace": 1.6, "history": 1.4, "fraud": 1.4,
-                 "lookup": 0.4, "status": 1.2, "order": 0.8, "ticket": 2.5, "tech": 2.5, "policy": 1.6, "greet": 0.5,
+                 "lookup": 0.4, "status": 1.2, "order": 0.8, "ticket": 2.5, "policy": 1.6, "greet": 0.5,
                  "user": 0.6, "product": 0.5, "item": 0.4, "transfer": 1.6, "lost": 2.0, "remaining": 1.4,
                  "switch": 1.2, "claim": 2.0, "coverage": 1.4, "plan": 1.4, "data": 1.4, "signal": 1.6, "fine": 1.4,
                  "menu": 1.4, "car": 1.2, "driver": 1.2, "reset": 1.8, "unlock": 1.8, "enrol": 1.8, "waitlist": 1.8,

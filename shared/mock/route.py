@@ -269,10 +269,9 @@ def rank(request: Request, tools: list, system: str, candidates: list | None = N
                 gain *= PARAM_ONLY
             total += gain
             reasons.append(c)
-        matched = [w for w in q_words & p.words if not text.TOKEN_ID.fullmatch(w)]
-        for w in matched:
-            if text.CJK.match(w) and any(w != x and w in x for x in matched):
-                continue  # 笔记本 / 笔记 / 记本 是同一处说到的：只算最长的那个
+        for w in q_words & p.words:
+            if text.TOKEN_ID.fullmatch(w):
+                continue
             # 单个汉字（选、课、号）和拆出来的两字片段撞上了，说明的不多
             weight = 0.3 if len(w) == 2 and w not in own_words or len(w) == 1 and text.CJK.match(w) else 0.8
             total += weight * idf(w, "w") * (1.3 if w in p.routed_words else 1.0)
