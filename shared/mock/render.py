@@ -779,7 +779,8 @@ def fee_answer(label: str, name: str, price: str, per: str | None, total: str | 
         said = f"To {what}, the fee is {price}{f' per {per}' if per else ''}"
         said += f", so {total} in total." if total else "."
         return said + (" " + ask_to_continue(wanted, True) if wanted else "")
-    said = f"{action_zh(label, name)}的费用是{_PER_ZH.get(per or '', '')} {price}".replace("是 ", "是")
+    what = re.split(r"[（(，,：:；;。]", action_zh(label, name))[0].strip() or action_zh(label, name)  # 说明的头一句
+    said = f"{what}的费用是{_PER_ZH.get(per or '', '')} {price}".replace("是 ", "是")
     said += f"，合计 {total}。" if total else "。"
     return said + (ask_to_continue(wanted, False) if wanted else "")
 
