@@ -960,3 +960,27 @@ def test_what_the_shop_does_not_accept_is_said_from_the_instructions(system, sai
     prices = _fn("price_list", "Prices by category. 按类别查价格。", category="衣物、鞋靴 / clothes, shoes")
     plan = ask([{"role": "system", "content": system}, {"role": "user", "content": said}], [prices])
     assert not plan.calls and expected in plan.text, plan
+
+
+@pytest.mark.parametrize(("message", "relevant"), [("能不能帮我改成周末再送", True), ("ok go ahead then", True),
+                                                   ("顺便问下明天杭州下雨吗", False)])
+def test_relevance_reads_a_message_that_names_nothing_as_a_continuation(message, relevant):
+    """护栏看到“上一句回答 + 这句话”：上一句在说订单物流，这句自己什么都没点名（改成周末送、go ahead）就是接着说；
+    点名了别的事（天气）照样不相关。"""
+    fmt = {"type": "json_schema", "json_schema": {"name": "out", "schema": GUARD, "strict": True}}
+    history = [{"role": "system", "content": "判断用户消息是否与电商客服相关（订单、物流、退款、商品）。"},
+               {"role": "assistant", "content": "订单 A1002 的包裹已到武汉转运中心，预计明天送达。"},
+               {"role": "user", "content": message}]
+    assert json.loads(ask(history, response_format=fmt).text)["is_relevant"] is relevant
+
+
+def test_an_agent_as_tool_asking_for_the_id_is_not_asked_twice():
+    """当工具用的 Agent 回答“请提供订单号”，外层接着转述时不再追问一遍同样的东西。"""
+    expert = _fn("ask_order_expert", "请订单专员回答订单问题。", input="问题")
+    refund = _fn("request_refund", "提交退款申请。", order_id="订单号，例如 A1001", reason="退款原因")
+    history = [{"role": "user", "content": "耳机坏了，我要退款"},
+               {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {
+                   "name": "ask_order_expert", "arguments": json.dumps({"input": "耳机坏了，我要退款"}, ensure_ascii=False)}}]},
+               {"role": "tool", "tool_call_id": "c1", "content": "好的，请提供一下订单号，我马上为您处理。"}]
+    text_out = ask(history, [expert, refund]).text
+    assert text_out.count("订单号") == 1, text_out

@@ -72,9 +72,11 @@ def decide(conv: Conversation) -> Plan:
     request = dialogue.request
 
     structured = conv.schema is not None or conv.json_mode  # 要结构化输出：回答一律经 compose 包成 JSON
-    recalled = None if outputs or must_call or structured else _from_context(s)
-    if recalled is None and not outputs and not must_call and not structured and dialogue.move not in state.SILENT:
+    recalled = None
+    if not outputs and not must_call and not structured and dialogue.move not in state.SILENT:
         recalled = guidance.advice(s, strict=True)  # 指令专门交代过这件事（罚款不能减免、营业厅的事打电话）：照着说
+    if recalled is None and not outputs and not must_call and not structured:
+        recalled = _from_context(s)  # 问的是前面结果里的东西（“第二款多少钱”）
     following = _next_step(s, functions) if outputs and not must_call else None
     if named and any(t.name == named for t in functions):
         plan.calls = _calls_for(_spec(functions, named), s)
@@ -1183,8 +1185,9 @@ def compose(s: Situation, plan: Plan, clarification: str | None = None) -> str:
                 else render.offer_action(label, english, offerable.name))
         elif next_step is not None:  # 查过了、可以办，只差用户才知道的（退款原因）：问一句
             plan.intended, missing = next_step.name, _missing(next_step, s)
-            body += (" " if english else "") + render.ask_to_continue(
-                [render.slot_name(n, p, fill.meaning(n, p), english) for n, p in missing], english)
+            wanted = [render.slot_name(n, p, fill.meaning(n, p), english) for n, p in missing]
+            if not all(w in body for w in wanted):  # 结果（当工具用的 Agent 的回答）已经在要这几样了：不再问一遍
+                body += (" " if english else "") + render.ask_to_continue(wanted, english)
     elif clarification:
         body = clarification
     else:

@@ -164,11 +164,17 @@ def relevant(message: str, system: str, state: Any = None) -> bool:
 
     if on_topic(said):
         return True
-    if state is not None and state.move in ("confirm", "answer", "follow_up"):
-        # 接着上文说的：上文（助手上一句、这件事开头的那句话）在话题里，这句也在
+    # 接着上文说的：上文（助手上一句、这件事开头的那句话）在话题里，这句也在。这句自己没说到任何别的事
+    # （“能不能改成周末再送”“ok go ahead then”）也算接着上文
+    plain = not (concepts - CONTINUING) and not concepts & lx.OFF_TOPIC
+    if state is not None and (state.move in ("confirm", "answer", "follow_up") or plain and state.previous_answer):
         context = " ".join((state.previous_answer, *state.request.sources[1:2]))
         return on_topic(context)
     return False
+
+
+# 接着上文时常带着、却不说明话题的概念：改、提交、时间、查……
+CONTINUING = frozenset({"greet", "user", "lookup", "change", "submit", "time", "eligibility"})
 
 
 def switched(message: str) -> bool | None:
