@@ -439,8 +439,11 @@ SATURDAY_FULL = {"19:00", "19:30"}
 
 
 def _hhmm(text: str) -> str | None:
-    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", text)
-    return f"{int(match.group(1)):02d}:{match.group(2)}" if match else None
+    """“16:00”“9:30”→ HH:MM；别的写法（或 25:00 这种不存在的钟点）返回 None。"""
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        return None
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
 def _service_time(hhmm: str) -> bool:

@@ -59,6 +59,7 @@ from tests.test_mock_heldout import (
     HeldOut,
     TurnRules,
     _day,
+    _hhmm,
     _json,
     _number,
     honesty_problem,
@@ -72,14 +73,6 @@ MIN_TURNS = 110
 
 TODAY = date(2026, 9, 9)  # 各领域指令里写明的“今天”（星期三），日期参数按它核对
 TODAY_TEXT = f"{TODAY.isoformat()}（星期三）"
-
-
-def _hhmm(text: str) -> str | None:
-    """“14:00”“9:30”→ HH:MM；别的写法返回 None。"""
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
-    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        return None
-    return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
 def _ref(text: str) -> str:

@@ -60,6 +60,7 @@ from tests.test_mock_heldout import (
     HeldOut,
     TurnRules,
     _day,
+    _hhmm,
     _json,
     _number,
     honesty_problem,
@@ -74,14 +75,6 @@ MIN_TURNS = 110
 TODAY = date(2026, 10, 20)  # 各领域指令里写明的“今天”（星期二），日期参数按它核对
 TODAY_TEXT = f"{TODAY.isoformat()}（星期二）"
 WEEKDAYS_ZH = "一二三四五六日"
-
-
-def _hhmm(text: str) -> str | None:
-    """“14:00”“9:30”→ HH:MM；别的写法返回 None。"""
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
-    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        return None
-    return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
 def _phone(phone: str) -> str:
