@@ -1071,8 +1071,6 @@ class HeldOut:
 
 HELD_OUT = HeldOut(CORPUS, "留出对话（tests/mock_heldout.txt）", build_teams, RULES,
                    MIN_ACCURACY, MIN_DIALOGUES, MIN_TURNS, min_chinese=0.4)
-corpus = HELD_OUT.corpus
-run_all = HELD_OUT.run_all
 
 
 def corpus_problems(dialogues: tuple[Dialogue, ...], schemas: dict[str, dict[str, dict[str, set[str]]]]) -> list[str]:

@@ -1182,8 +1182,6 @@ RULES = TurnRules(
 
 HELD_OUT = HeldOut(CORPUS, "第四份留出对话（tests/mock_heldout4.txt）", build_teams, RULES,
                    MIN_ACCURACY, MIN_DIALOGUES, MIN_TURNS)
-corpus = HELD_OUT.corpus
-run_all = HELD_OUT.run_all
 
 
 # ================================================================ 测试

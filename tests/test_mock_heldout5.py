@@ -1426,8 +1426,6 @@ RULES = TurnRules(
 
 HELD_OUT = HeldOut(CORPUS, "第五份对话（开发集，tests/mock_heldout5.txt）", build_teams, RULES,
                    MIN_ACCURACY, MIN_DIALOGUES, MIN_TURNS)
-corpus = HELD_OUT.corpus
-run_all = HELD_OUT.run_all
 
 
 # ================================================================ 测试
